@@ -1,0 +1,36 @@
+# `make run` and `make test` do every set-up step themselves on a fresh Debian machine.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: run test lint bench system-deps clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+# Debian's chromium for the browser tests, podman for the container test (see README).
+system-deps:
+	@bash scripts/system-deps.sh
+
+run: $(STAMP)
+	@echo "Backprop Explorer: serving http://$(HOST):$(PORT)/  (API docs at http://$(HOST):$(PORT)/docs)"
+	$(VENV)/bin/uvicorn app.main:app --host $(HOST) --port $(PORT)
+
+test: $(STAMP) system-deps
+	$(PY) -m pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check engine app tests bench
+	$(VENV)/bin/mypy
+
+bench: $(STAMP)
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV)

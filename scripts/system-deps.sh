@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs the system packages the test suite needs: Debian's chromium (browser tests) and
+# podman + runc + debootstrap (the container test). Idempotent; does nothing when all are present.
+set -euo pipefail
+need=()
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v podman >/dev/null 2>&1 || command -v docker-engine-present >/dev/null 2>&1 || need+=(podman runc)
+command -v debootstrap >/dev/null 2>&1 || [ -x /usr/sbin/debootstrap ] || need+=(debootstrap)
+[ ${#need[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+    echo "system-deps: missing ${need[*]} and cannot apt-get them (not root or not Debian); the tests that need them will say so." >&2
+    exit 0
+fi
+echo "system-deps: installing ${need[*]}"
+apt-get update -qq
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
