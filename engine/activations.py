@@ -1,0 +1,126 @@
+"""Activation functions, each beside its derivative.
+
+Every function takes the net inputs ``z`` of one layer, shape ``(n_samples, n_neurons)``, and
+returns an array of the same shape. ``df(z, a)`` is the elementwise derivative da/dz, given
+both ``z`` and ``a = f(z)`` so that each rule can use whichever is cheaper and exact.
+Softmax is not elementwise: its ``df`` is ``None`` and ``vjp`` applies its Jacobian.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .errors import EngineError
+
+F64 = NDArray[np.float64]
+
+LEAKY_SLOPE = 0.01
+
+
+def _sigmoid(z: F64) -> F64:
+    # exp(-z) overflows to inf for z < -709 and 1/(1+inf) is the correct 0: callers run
+    # under np.errstate(over="ignore"), so no warning and no NaN.
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def _sigmoid_df(z: F64, a: F64) -> F64:
+    return a * (1.0 - a)
+
+
+def _tanh(z: F64) -> F64:
+    return np.tanh(z)
+
+
+def _tanh_df(z: F64, a: F64) -> F64:
+    return 1.0 - a * a
+
+
+def _relu(z: F64) -> F64:
+    return np.maximum(z, 0.0)
+
+
+def _relu_df(z: F64, a: F64) -> F64:
+    # The derivative at exactly 0 is taken as 0 (the subgradient most libraries use).
+    return (z > 0.0).astype(np.float64)
+
+
+def _leaky_relu(z: F64) -> F64:
+    return np.where(z > 0.0, z, LEAKY_SLOPE * z)
+
+
+def _leaky_relu_df(z: F64, a: F64) -> F64:
+    return np.where(z > 0.0, 1.0, LEAKY_SLOPE)
+
+
+def _linear(z: F64) -> F64:
+    return z.copy()
+
+
+def _linear_df(z: F64, a: F64) -> F64:
+    return np.ones_like(z)
+
+
+def _softmax(z: F64) -> F64:
+    shifted = z - z.max(axis=1, keepdims=True)  # log-sum-exp shift: exp never overflows
+    e = np.exp(shifted)
+    out: F64 = e / e.sum(axis=1, keepdims=True)
+    return out
+
+
+@dataclass(frozen=True)
+class Activation:
+    """An activation rule: ``f``, its derivative ``df``, and both formulas as text."""
+
+    name: str
+    f: Callable[[F64], F64]
+    df: Callable[[F64, F64], F64] | None
+    formula: str  # a = f(z)
+    derivative: str  # da/dz
+    output_only: bool = False
+
+    def vjp(self, z: F64, a: F64, upstream: F64) -> F64:
+        """∂E/∂z from ∂E/∂a (``upstream``), shape ``(n_samples, n_neurons)``."""
+        if self.df is not None:
+            return upstream * self.df(z, a)
+        # softmax: dz_k = a_k (g_k − Σ_j g_j a_j)
+        dot = (upstream * a).sum(axis=1, keepdims=True)
+        out: F64 = a * (upstream - dot)
+        return out
+
+
+ACTIVATIONS: dict[str, Activation] = {
+    a.name: a
+    for a in (
+        Activation("sigmoid", _sigmoid, _sigmoid_df, "σ(z) = 1 / (1 + e^(−z))", "σ(z)(1 − σ(z))"),
+        Activation("tanh", _tanh, _tanh_df, "tanh(z)", "1 − tanh²(z)"),
+        Activation("relu", _relu, _relu_df, "max(0, z)", "1 if z > 0 else 0"),
+        Activation(
+            "leaky_relu",
+            _leaky_relu,
+            _leaky_relu_df,
+            f"z if z > 0 else {LEAKY_SLOPE}·z",
+            f"1 if z > 0 else {LEAKY_SLOPE}",
+        ),
+        Activation("linear", _linear, _linear_df, "z", "1"),
+        Activation(
+            "softmax",
+            _softmax,
+            None,
+            "e^(z_k) / Σ_j e^(z_j)",
+            "a_k(δ_kj − a_j)",
+            output_only=True,
+        ),
+    )
+}
+
+
+def get_activation(name: str, loc: tuple[str | int, ...] = ()) -> Activation:
+    try:
+        return ACTIVATIONS[name]
+    except KeyError:
+        known = ", ".join(ACTIVATIONS)
+        raise EngineError(f"unknown activation {name!r}; expected one of {known}", loc) from None

@@ -1,0 +1,185 @@
+"""Forward pass, backward pass and the gradient-descent update, vectorised over a batch.
+
+Shapes: ``X`` is ``(n_samples, n_0)``; ``net_inputs[l]`` and ``activations[l + 1]`` are
+``(n_samples, n_{l+1})``; ``weights[l]`` is ``(n_l, n_{l+1})``. The batch loss is the mean of the
+per-sample losses, so every delta and gradient carries the factor 1/n_samples.
+
+Nothing is changed in place: each function returns new arrays, so "before" and "after" are
+both at hand (the trace reads both).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .activations import ACTIVATIONS, Activation
+from .losses import LOSSES, Loss
+from .scenario import Scenario
+
+F64 = NDArray[np.float64]
+
+# Overflow to ±inf is expected and handled (sigmoid's exp, squares of diverging runs);
+# a non-finite loss is reported as divergence, never shown as a number.
+QUIET = {"over": "ignore", "invalid": "ignore", "divide": "ignore", "under": "ignore"}
+
+
+@dataclass(frozen=True)
+class Forward:
+    """The forward cache: every net input and activation, input layer first."""
+
+    net_inputs: tuple[F64, ...]  # net_inputs[l]: (n_samples, n_{l+1})
+    activations: tuple[F64, ...]  # activations[0] = X; activations[l+1] = f(net_inputs[l])
+    sample_losses: F64  # (n_samples,)
+    loss: float  # mean of sample_losses
+
+    @property
+    def outputs(self) -> F64:
+        return self.activations[-1]
+
+
+@dataclass(frozen=True)
+class Backward:
+    """The backward pass. ``deltas[l]`` = ∂E/∂net for layer l+1, ``(n_samples, n_{l+1})``.
+
+    ``upstream[l]`` is ∂E/∂a for the activations of layer l (``upstream[0]`` = ∂E/∂X, the
+    sensitivity to the inputs), ``local[l]`` = ∂a/∂net elementwise for layer l+1 (None for
+    softmax, and at the output when the loss and activation simplify together).
+    ``weight_grads``/``bias_grads`` are shaped like the parameters. Under ``output_first``,
+    ``used_weights[l]`` are the weights the deltas of layer l were propagated through.
+    """
+
+    deltas: tuple[F64, ...]
+    upstream: tuple[F64 | None, ...]
+    local: tuple[F64 | None, ...]
+    weight_grads: tuple[F64, ...]
+    bias_grads: tuple[F64, ...]
+    used_weights: tuple[F64, ...]
+
+
+def _forward_raw(
+    weights: Sequence[F64], biases: Sequence[F64], acts: Sequence[Activation], X: F64
+) -> tuple[list[F64], list[F64]]:
+    zs: list[F64] = []
+    as_: list[F64] = [X]
+    a = X
+    for W, b, act in zip(weights, biases, acts, strict=True):
+        z = a @ W + b
+        a = act.f(z)
+        zs.append(z)
+        as_.append(a)
+    return zs, as_
+
+
+def _backward_raw(
+    weights: Sequence[F64],
+    acts: Sequence[Activation],
+    loss: Loss,
+    zs: Sequence[F64],
+    as_: Sequence[F64],
+    T: F64,
+    output_first_lr: float | None,
+    input_grad: bool = True,
+) -> tuple[list[F64], list[F64 | None], list[F64 | None], list[F64], list[F64], list[F64]]:
+    """Returns deltas, upstream, local, weight grads, bias grads, used weights (layer order)."""
+    n = len(weights)
+    scale = 1.0 / T.shape[0]
+    deltas: list[F64] = [None] * n  # type: ignore[list-item]
+    upstream: list[F64 | None] = [None] * (n + 1)
+    local: list[F64 | None] = [None] * n
+    gW: list[F64] = [None] * n  # type: ignore[list-item]
+    gb: list[F64] = [None] * n  # type: ignore[list-item]
+    used: list[F64] = [None] * n  # type: ignore[list-item]
+
+    O, Z, act = as_[-1], zs[-1], acts[-1]
+    simple = loss.output_delta(O, T)
+    if simple is not None:
+        delta = simple * scale
+    else:
+        g = loss.df(O, T) * scale
+        upstream[n] = g
+        if act.df is not None:
+            local[n - 1] = act.df(Z, O)
+            delta = g * local[n - 1]
+        else:
+            delta = act.vjp(Z, O, g)
+    for l in range(n - 1, -1, -1):
+        deltas[l] = delta
+        gW[l] = as_[l].T @ delta
+        gb[l] = delta.sum(axis=0)
+        W = weights[l] if output_first_lr is None else weights[l] - output_first_lr * gW[l]
+        used[l] = W
+        if l == 0 and not input_grad:
+            break
+        g = delta @ W.T
+        upstream[l] = g
+        if l > 0:
+            act = acts[l - 1]
+            if act.df is not None:
+                local[l - 1] = act.df(zs[l - 1], as_[l])
+                delta = g * local[l - 1]
+            else:  # pragma: no cover - softmax is output-only
+                delta = act.vjp(zs[l - 1], as_[l], g)
+    return deltas, upstream, local, gW, gb, used
+
+
+def _loss_raw(loss: Loss, zs: Sequence[F64], as_: Sequence[F64], T: F64) -> F64:
+    return loss.per_sample(as_[-1], T, zs[-1])
+
+
+def _rules(s: Scenario) -> tuple[list[Activation], Loss]:
+    return [ACTIVATIONS[a] for a in s.activations], LOSSES[s.loss]
+
+
+def forward(s: Scenario) -> Forward:
+    """Feed the scenario's inputs forward and compute the loss against its targets."""
+    acts, loss = _rules(s)
+    with np.errstate(**QUIET):  # type: ignore[arg-type]
+        zs, as_ = _forward_raw(s.weights, s.biases, acts, s.inputs)
+        sample = _loss_raw(loss, zs, as_, s.targets)
+    return Forward(tuple(zs), tuple(as_), sample, float(sample.mean()))
+
+
+def backward(s: Scenario, fwd: Forward | None = None) -> tuple[Forward, Backward]:
+    """The forward cache and the backward pass (following the scenario's update order)."""
+    fwd = fwd if fwd is not None else forward(s)
+    acts, loss = _rules(s)
+    of_lr = s.learning_rate if s.update_order == "output_first" else None
+    with np.errstate(**QUIET):  # type: ignore[arg-type]
+        d, up, loc, gW, gb, used = _backward_raw(
+            s.weights, acts, loss, fwd.net_inputs, fwd.activations, s.targets, of_lr
+        )
+    return fwd, Backward(tuple(d), tuple(up), tuple(loc), tuple(gW), tuple(gb), tuple(used))
+
+
+def update(s: Scenario, grads: Backward) -> Scenario:
+    """One gradient-descent step: w ← w − η ∂E/∂w (biases too unless frozen)."""
+    lr = s.learning_rate
+    with np.errstate(**QUIET):  # type: ignore[arg-type]
+        weights = [W - lr * g for W, g in zip(s.weights, grads.weight_grads, strict=True)]
+        biases = (
+            [b - lr * g for b, g in zip(s.biases, grads.bias_grads, strict=True)]
+            if s.update_biases
+            else list(s.biases)
+        )
+    return s.with_params(weights, biases)
+
+
+@dataclass(frozen=True)
+class Step:
+    before: Scenario
+    after: Scenario
+    forward: Forward
+    backward: Backward
+    loss_before: float
+    loss_after: float
+
+
+def step(s: Scenario) -> Step:
+    """Forward, backward and update once; the loss before and after."""
+    fwd, bwd = backward(s)
+    after = update(s, bwd)
+    return Step(s, after, fwd, bwd, fwd.loss, forward(after).loss)

@@ -1,0 +1,317 @@
+"""The scenario: everything needed to reproduce a run (DESIGN.md), validated.
+
+``Scenario.from_dict`` takes the JSON document and raises ``EngineError`` naming the field and
+the rule; ``to_dict`` gives it back with every float64 intact (``float(x)`` round-trips).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .activations import get_activation
+from .errors import EngineError, Loc
+from .limits import DEFAULT_LIMITS, Limits
+from .losses import get_loss
+
+F64 = NDArray[np.float64]
+
+UPDATE_ORDERS = ("simultaneous", "output_first")
+REQUIRED = ("layers", "activations", "weights", "biases", "inputs", "targets", "loss")
+OPTIONAL = ("title", "learning_rate", "update_biases", "update_order", "labels")
+
+
+@dataclass(frozen=True)
+class Labels:
+    """Display names: ``weights[l][i][j]``, ``biases[l][j]``, ``neurons[l][j]``."""
+
+    weights: tuple[tuple[tuple[str, ...], ...], ...]
+    biases: tuple[tuple[str, ...], ...]
+    neurons: tuple[tuple[str, ...], ...]
+    net: str = "net_"  # a neuron's net input is named net + its label, e.g. net_h1 or z(L)
+    out: str = "out_"  # its activation: out + label, e.g. out_h1 or a(L)
+
+    @staticmethod
+    def default(layers: Sequence[int]) -> Labels:
+        n_hidden = len(layers) - 2
+        neurons: list[tuple[str, ...]] = []
+        for l, n in enumerate(layers):
+            if l == 0:
+                prefix = "i"
+            elif l == len(layers) - 1:
+                prefix = "o"
+            else:
+                prefix = "h" if n_hidden == 1 else f"h{l}."
+            neurons.append(tuple(f"{prefix}{j + 1}" for j in range(n)))
+        weights = []
+        count = 0
+        for l in range(len(layers) - 1):
+            grid = [[""] * layers[l + 1] for _ in range(layers[l])]
+            for j in range(layers[l + 1]):  # numbered by destination neuron, as document 003
+                for i in range(layers[l]):
+                    count += 1
+                    grid[i][j] = f"w{count}"
+            weights.append(tuple(tuple(row) for row in grid))
+        biases = tuple(tuple(f"b_{name}" for name in neurons[l + 1]) for l in range(len(layers) - 1))
+        return Labels(tuple(weights), biases, tuple(neurons))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "weights": [[list(r) for r in m] for m in self.weights],
+            "biases": [list(r) for r in self.biases],
+            "neurons": [list(r) for r in self.neurons],
+            "net": self.net,
+            "out": self.out,
+        }
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated scenario. Arrays are float64 and read-only."""
+
+    activations: tuple[str, ...]
+    weights: tuple[F64, ...]  # weights[l]: (n_l, n_{l+1})
+    biases: tuple[F64, ...]  # biases[l]: (n_{l+1},)
+    inputs: F64  # (n_samples, n_0)
+    targets: F64  # (n_samples, n_L)
+    loss: str
+    learning_rate: float = 0.5
+    update_biases: bool = True
+    update_order: str = "simultaneous"
+    title: str = ""
+    labels: Labels = field(default=None)  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.labels is None:
+            object.__setattr__(self, "labels", Labels.default(self.layers))
+
+    @property
+    def layers(self) -> tuple[int, ...]:
+        return (int(self.inputs.shape[1]),) + tuple(int(w.shape[1]) for w in self.weights)
+
+    @property
+    def n_samples(self) -> int:
+        return int(self.inputs.shape[0])
+
+    def with_params(self, weights: Sequence[F64], biases: Sequence[F64]) -> Scenario:
+        return replace(self, weights=_frozen_all(weights), biases=_frozen_all(biases))
+
+    # -- JSON document ---------------------------------------------------------------------------
+    @staticmethod
+    def from_dict(doc: Mapping[str, Any], limits: Limits = DEFAULT_LIMITS) -> Scenario:
+        return _parse(doc, limits)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "layers": list(self.layers),
+            "activations": list(self.activations),
+            "weights": [w.tolist() for w in self.weights],
+            "biases": [b.tolist() for b in self.biases],
+            "inputs": self.inputs.tolist(),
+            "targets": self.targets.tolist(),
+            "loss": self.loss,
+            "learning_rate": self.learning_rate,
+            "update_biases": self.update_biases,
+            "update_order": self.update_order,
+            "labels": self.labels.to_dict(),
+        }
+
+
+def _frozen(a: F64) -> F64:
+    a = np.array(a, dtype=np.float64)
+    a.setflags(write=False)
+    return a
+
+
+def _frozen_all(arrays: Sequence[F64]) -> tuple[F64, ...]:
+    return tuple(_frozen(a) for a in arrays)
+
+
+# -- validation ----------------------------------------------------------------------------------
+
+
+def _number(x: Any, loc: Loc, limit: float) -> float:
+    if isinstance(x, bool) or not isinstance(x, int | float):
+        raise EngineError(f"must be a number, got {type(x).__name__}", loc)
+    v = float(x)
+    if not math.isfinite(v):
+        raise EngineError("must be a finite number (not NaN or ±Infinity)", loc)
+    if abs(v) > limit:
+        raise EngineError(f"must be between −{limit:g} and {limit:g}", loc)
+    return v
+
+
+def _matrix(x: Any, rows: int | None, cols: int, loc: Loc, limit: float) -> F64:
+    """A list of `rows` lists of `cols` numbers (any number of rows when rows is None)."""
+    if not isinstance(x, list | tuple):
+        raise EngineError("must be a list of rows", loc)
+    if rows is not None and len(x) != rows:
+        raise EngineError(f"must have {rows} rows, got {len(x)}", loc)
+    out = np.empty((len(x), cols), dtype=np.float64)
+    for i, row in enumerate(x):
+        out[i] = _vector(row, cols, (*loc, i), limit)
+    return out
+
+
+def _vector(x: Any, n: int, loc: Loc, limit: float) -> F64:
+    if not isinstance(x, list | tuple):
+        raise EngineError(f"must be a list of {n} numbers", loc)
+    if len(x) != n:
+        raise EngineError(f"must have {n} numbers, got {len(x)}", loc)
+    return np.array([_number(v, (*loc, j), limit) for j, v in enumerate(x)], dtype=np.float64)
+
+
+def _string(x: Any, loc: Loc, max_len: int) -> str:
+    if not isinstance(x, str):
+        raise EngineError(f"must be a string, got {type(x).__name__}", loc)
+    if len(x) > max_len:
+        raise EngineError(f"must be at most {max_len} characters", loc)
+    return x
+
+
+def _label_grid(x: Any, shape: tuple[int, ...], loc: Loc, max_len: int) -> Any:
+    if not shape:
+        return _string(x, loc, max_len)
+    if not isinstance(x, list | tuple) or len(x) != shape[0]:
+        raise EngineError(f"must be a list of {shape[0]}", loc)
+    return tuple(_label_grid(v, shape[1:], (*loc, i), max_len) for i, v in enumerate(x))
+
+
+def _parse_labels(x: Any, layers: Sequence[int], limits: Limits) -> Labels:
+    if not isinstance(x, Mapping):
+        raise EngineError("must be an object with weights, biases and neurons", ("labels",))
+    default = Labels.default(layers)
+    unknown = set(x) - {"weights", "biases", "neurons", "net", "out"}
+    if unknown:
+        raise EngineError(f"unknown field {sorted(unknown)[0]!r}", ("labels",))
+    weights = default.weights
+    if "weights" in x:
+        loc: Loc = ("labels", "weights")
+        if not isinstance(x["weights"], list | tuple) or len(x["weights"]) != len(layers) - 1:
+            raise EngineError(f"must be a list of {len(layers) - 1}", loc)
+        weights = tuple(
+            _label_grid(m, (layers[l], layers[l + 1]), (*loc, l), limits.max_label)
+            for l, m in enumerate(x["weights"])
+        )
+    biases = default.biases
+    if "biases" in x:
+        loc = ("labels", "biases")
+        if not isinstance(x["biases"], list | tuple) or len(x["biases"]) != len(layers) - 1:
+            raise EngineError(f"must be a list of {len(layers) - 1}", loc)
+        biases = tuple(
+            _label_grid(b, (layers[l + 1],), (*loc, l), limits.max_label)
+            for l, b in enumerate(x["biases"])
+        )
+    neurons = default.neurons
+    if "neurons" in x:
+        loc = ("labels", "neurons")
+        if not isinstance(x["neurons"], list | tuple) or len(x["neurons"]) != len(layers):
+            raise EngineError(f"must be a list of {len(layers)}", loc)
+        neurons = tuple(
+            _label_grid(n, (layers[l],), (*loc, l), limits.max_label)
+            for l, n in enumerate(x["neurons"])
+        )
+    net = _string(x.get("net", "net_"), ("labels", "net"), limits.max_label)
+    out = _string(x.get("out", "out_"), ("labels", "out"), limits.max_label)
+    return Labels(weights, biases, neurons, net, out)
+
+
+def _parse(doc: Mapping[str, Any], limits: Limits) -> Scenario:
+    if not isinstance(doc, Mapping):
+        raise EngineError("a scenario must be a JSON object")
+    for name in REQUIRED:
+        if name not in doc:
+            raise EngineError("is required", (name,))
+    unknown = set(doc) - set(REQUIRED) - set(OPTIONAL)
+    if unknown:
+        raise EngineError("is not a field of a scenario", (sorted(unknown)[0],))
+
+    layers = doc["layers"]
+    if not isinstance(layers, list | tuple) or not all(
+        isinstance(n, int) and not isinstance(n, bool) for n in layers
+    ):
+        raise EngineError("must be a list of whole numbers", ("layers",))
+    if not 2 <= len(layers) <= limits.max_layers:
+        raise EngineError(
+            f"must list between 2 and {limits.max_layers} layers (input layer included)", ("layers",)
+        )
+    for l, n in enumerate(layers):
+        if not 1 <= n <= limits.max_neurons:
+            raise EngineError(f"must be between 1 and {limits.max_neurons} neurons", ("layers", l))
+    n_weight_layers = len(layers) - 1
+
+    acts = doc["activations"]
+    if not isinstance(acts, list | tuple) or len(acts) != n_weight_layers:
+        raise EngineError(
+            f"must name {n_weight_layers} activations, one per layer after the input", ("activations",)
+        )
+    for l, name in enumerate(acts):
+        if not isinstance(name, str):
+            raise EngineError("must be a string", ("activations", l))
+        act = get_activation(name, ("activations", l))
+        if act.output_only and l != n_weight_layers - 1:
+            raise EngineError(f"{name} is allowed on the output layer only", ("activations", l))
+
+    loss = doc["loss"]
+    if not isinstance(loss, str):
+        raise EngineError("must be a string", ("loss",))
+    rule = get_loss(loss, ("loss",))
+    if rule.requires_output and acts[-1] != rule.requires_output:
+        raise EngineError(
+            f"{loss} needs a {rule.requires_output} output layer, but the output layer is {acts[-1]}",
+            ("loss",),
+        )
+
+    lim = limits.max_abs_value
+    w_doc, b_doc = doc["weights"], doc["biases"]
+    if not isinstance(w_doc, list | tuple) or len(w_doc) != n_weight_layers:
+        raise EngineError(f"must hold {n_weight_layers} matrices, one per layer pair", ("weights",))
+    if not isinstance(b_doc, list | tuple) or len(b_doc) != n_weight_layers:
+        raise EngineError(f"must hold {n_weight_layers} vectors, one per layer after the input", ("biases",))
+    weights = tuple(
+        _frozen(_matrix(w, layers[l], layers[l + 1], ("weights", l), lim)) for l, w in enumerate(w_doc)
+    )
+    biases = tuple(_frozen(_vector(b, layers[l + 1], ("biases", l), lim)) for l, b in enumerate(b_doc))
+
+    x_doc, t_doc = doc["inputs"], doc["targets"]
+    if not isinstance(x_doc, list | tuple) or not 1 <= len(x_doc) <= limits.max_samples:
+        raise EngineError(f"must hold between 1 and {limits.max_samples} samples (rows)", ("inputs",))
+    inputs = _frozen(_matrix(x_doc, None, layers[0], ("inputs",), lim))
+    targets = _frozen(_matrix(t_doc, len(x_doc), layers[-1], ("targets",), lim))
+    if rule.requires_output and not ((targets >= 0) & (targets <= 1)).all():
+        raise EngineError(f"{loss} needs every target between 0 and 1", ("targets",))
+
+    lr = _number(doc.get("learning_rate", 0.5), ("learning_rate",), limits.max_learning_rate)
+    if lr <= 0:
+        raise EngineError("must be greater than 0", ("learning_rate",))
+    update_biases = doc.get("update_biases", True)
+    if not isinstance(update_biases, bool):
+        raise EngineError("must be true or false", ("update_biases",))
+    order = doc.get("update_order", "simultaneous")
+    if order not in UPDATE_ORDERS:
+        raise EngineError(f"must be one of {', '.join(UPDATE_ORDERS)}", ("update_order",))
+    title = _string(doc.get("title", ""), ("title",), limits.max_title)
+    labels = (
+        _parse_labels(doc["labels"], layers, limits)
+        if doc.get("labels") is not None
+        else Labels.default(layers)
+    )
+    return Scenario(
+        activations=tuple(acts),
+        weights=weights,
+        biases=biases,
+        inputs=inputs,
+        targets=targets,
+        loss=loss,
+        learning_rate=lr,
+        update_biases=update_biases,
+        update_order=order,
+        title=title,
+        labels=labels,
+    )

@@ -1,0 +1,581 @@
+"""The trace: the ordered micro-steps of one training iteration, read from the engine's arrays.
+
+Two granularities: ``neuron`` (one scalar per step, as the 2-2-2 document works it) and
+``layer`` (one matrix step per layer, as the 2-2-1 document and batches read). Every value, and
+every number substituted into a formula, is read from the arrays of ``forward``, ``backward``
+and ``update``; nothing here recomputes the network.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .activations import ACTIVATIONS
+from .expr import Call, Expr, Frac, Mat, Num, Op, Row, Sum, Sym, row, sym
+from .propagation import Backward, Forward, backward, update
+from .scenario import Scenario
+
+F64 = NDArray[np.float64]
+
+GRANULARITIES = ("neuron", "layer")
+PHASES = ("forward", "loss", "backward", "update")
+SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One factor of a chain-rule product: its symbol and its value."""
+
+    name: str
+    symbol: Expr
+    value: float
+
+
+@dataclass(frozen=True)
+class TraceStep:
+    """One micro-step. ``value`` is a float (neuron steps, one sample), a list over samples
+    (neuron steps of a batch) or a nested list (layer steps). ``covers`` lists the neuron-level
+    quantities a layer step holds (the step's own quantity at neuron granularity)."""
+
+    index: int
+    phase: str
+    kind: str
+    quantity: str
+    title: str
+    formula: Expr
+    substituted: Expr
+    value: Any
+    factors: tuple[Factor, ...] = ()
+    neurons: tuple[tuple[int, int], ...] = ()
+    weights: tuple[tuple[int, int, int], ...] = ()
+    biases: tuple[tuple[int, int], ...] = ()
+    covers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Trace:
+    granularity: str
+    before: Scenario
+    after: Scenario
+    forward: Forward
+    backward: Backward
+    steps: tuple[TraceStep, ...]
+
+
+def trace(s: Scenario, granularity: str = "neuron") -> Trace:
+    """The micro-steps of one iteration of ``s`` at the given granularity."""
+    if granularity not in GRANULARITIES:
+        from .errors import EngineError
+
+        raise EngineError(f"must be one of {', '.join(GRANULARITIES)}", ("granularity",))
+    fwd, bwd = backward(s)
+    after = update(s, bwd)
+    builder = _NeuronSteps if granularity == "neuron" else _LayerSteps
+    steps = builder(s, fwd, bwd, after).build()
+    return Trace(granularity, s, after, fwd, bwd, tuple(steps))
+
+
+class _Steps:
+    def __init__(self, s: Scenario, fwd: Forward, bwd: Backward, after: Scenario) -> None:
+        self.s, self.fwd, self.bwd, self.after = s, fwd, bwd, after
+        self.L = len(s.weights)
+        self.S = s.n_samples
+        self.lab = s.labels
+        self.steps: list[TraceStep] = []
+
+    def add(self, **kw: Any) -> None:
+        self.steps.append(TraceStep(index=len(self.steps), **kw))
+
+    def build(self) -> list[TraceStep]:
+        self.forward_steps()
+        self.loss_steps()
+        for l in range(self.L - 1, -1, -1):
+            self.backward_layer(l)
+            if self.s.update_order == "output_first":
+                self.update_layer(l)
+        self.input_steps()
+        if self.s.update_order == "simultaneous":
+            for l in range(self.L - 1, -1, -1):
+                self.update_layer(l)
+        return self.steps
+
+    # names
+    def neuron(self, l: int, j: int) -> str:
+        return self.lab.neurons[l][j]
+
+    def net(self, l: int, j: int) -> str:
+        return f"{self.lab.net}{self.neuron(l, j)}"
+
+    def out(self, l: int, j: int) -> str:
+        return self.neuron(l, j) if l == 0 else f"{self.lab.out}{self.neuron(l, j)}"
+
+    def forward_steps(self) -> None: ...
+    def loss_steps(self) -> None: ...
+    def backward_layer(self, l: int) -> None: ...
+    def input_steps(self) -> None: ...
+    def update_layer(self, l: int) -> None: ...
+
+
+def _v(a: F64) -> Any:
+    """A per-sample column as a float (one sample) or a list over samples."""
+    return float(a[0]) if a.shape[0] == 1 else [float(x) for x in a]
+
+
+def _d(num: str, den: str) -> Frac:
+    return Frac(Sym("∂" + num), Sym("∂" + den))
+
+
+class _NeuronSteps(_Steps):
+    def per_sample(self, make: Any) -> Expr:
+        """One substituted expression per sample: the expression itself for one sample."""
+        if self.S == 1:
+            return make(0)  # type: ignore[no-any-return]
+        return Row(tuple(x for s in range(self.S) for x in ((Op(";") if s else Op("")), make(s))))
+
+    def forward_steps(self) -> None:
+        A, Z = self.fwd.activations, self.fwd.net_inputs
+        for l in range(self.L):
+            W, b = self.s.weights[l], self.s.biases[l]
+            act = ACTIVATIONS[self.s.activations[l]]
+            n_in = W.shape[0]
+            for j in range(W.shape[1]):
+                terms: list[Expr | str] = []
+                for i in range(n_in):
+                    terms += ([] if i == 0 else ["+"]) + [sym(self.lab.weights[l][i][j]), "·", sym(self.out(l, i))]
+                terms += ["+", sym(self.lab.biases[l][j])]
+
+                def numbers(s: int, l: int = l, j: int = j) -> Expr:
+                    items: list[Expr | str] = []
+                    for i in range(n_in):
+                        items += ([] if i == 0 else ["+"]) + [Num(W[i, j]), "×", Num(A[l][s, i])]
+                    return row(*items, "+", Num(b[j]), "=", Num(Z[l][s, j]))
+
+                self.add(
+                    phase="forward", kind="net_input", quantity=self.net(l + 1, j),
+                    title=f"Net input of {self.neuron(l + 1, j)}",
+                    formula=row(sym(self.net(l + 1, j)), "=", *terms),
+                    substituted=self.per_sample(numbers), value=_v(Z[l][:, j]),
+                    neurons=tuple((l, i) for i in range(n_in)) + ((l + 1, j),),
+                    weights=tuple((l, i, j) for i in range(n_in)), biases=((l, j),),
+                )
+                fn = act.name if act.name != "sigmoid" else "σ"
+                self.add(
+                    phase="forward", kind="activation", quantity=self.out(l + 1, j),
+                    title=f"Activation of {self.neuron(l + 1, j)} ({act.name})",
+                    formula=row(sym(self.out(l + 1, j)), "=", Call(fn, (sym(self.net(l + 1, j)),))),
+                    substituted=self.per_sample(
+                        lambda s, l=l, j=j, fn=fn: row(Call(fn, (Num(Z[l][s, j]),)), "=", Num(A[l + 1][s, j]))
+                    ),
+                    value=_v(A[l + 1][:, j]), neurons=((l + 1, j),),
+                )
+
+    def loss_steps(self) -> None:
+        O, T = self.fwd.outputs, self.s.targets
+        K = O.shape[1]
+        name = self.s.loss
+        coef = {"half_sse": "½", "sse": "", "mse": f"1/{K}"}.get(name)
+        terms = []
+        for k in range(K):
+            o, t = self.out(self.L, k), f"t_{self.neuron(self.L, k)}"
+            if coef is not None:
+                per = (O[:, k] - T[:, k]) ** 2 * {"half_sse": 0.5, "sse": 1.0, "mse": 1.0 / K}[name]
+                formula = row(Sym("E", self.neuron(self.L, k)), "=", *( [coef, "·"] if coef else []), "(", sym(t), "−", sym(o), ")²")
+                subst = self.per_sample(lambda s, k=k, per=per: row(*( [coef, "·"] if coef else []), "(", Num(T[s, k]), "−", Num(O[s, k]), ")²", "=", Num(per[s])))
+                self.add(
+                    phase="loss", kind="error", quantity=f"E_{self.neuron(self.L, k)}",
+                    title=f"Error at {self.neuron(self.L, k)}", formula=formula, substituted=subst,
+                    value=_v(per), neurons=((self.L, k),),
+                )
+                terms.append(per)
+        sample = self.fwd.sample_losses
+        if terms:
+            parts: list[Expr | str] = []
+            for k in range(K):
+                parts += ([] if k == 0 else ["+"]) + [Sym("E", self.neuron(self.L, k))]
+            formula = row(Sym("E"), "=", *parts)
+            subst_items: list[Expr | str] = []
+            for k in range(K):
+                subst_items += ([] if k == 0 else ["+"]) + [Num(float(terms[k].mean()))]
+        else:
+            rule = "−Σ_k [t_k log o_k + (1 − t_k) log(1 − o_k)]" if name == "bce" else "−Σ_k t_k log o_k"
+            formula = row(Sym("E"), "=", Sym(rule))
+            subst_items = []
+        if self.S > 1:
+            formula = row(Sym("E"), "=", Frac(Num(1), Num(self.S)), "·", Sum("s", Sym("L", "s")))
+            subst_items = []
+            for s in range(self.S):
+                subst_items += ([] if s == 0 else ["+"]) + [Num(sample[s])]
+            subst = row(Frac(Num(1), Num(self.S)), "·", "(", *subst_items, ")", "=", Num(self.fwd.loss))
+        else:
+            subst = row(*subst_items, "=", Num(self.fwd.loss)) if subst_items else row(Num(self.fwd.loss))
+        self.add(
+            phase="loss", kind="loss", quantity="E", title="Total error", formula=formula,
+            substituted=subst, value=self.fwd.loss,
+            neurons=tuple((self.L, k) for k in range(K)),
+        )
+
+    def backward_layer(self, l: int) -> None:
+        bwd, A, Z = self.bwd, self.fwd.activations, self.fwd.net_inputs
+        top = l == self.L - 1
+        n_out = Z[l].shape[1]
+        up, loc, delta = bwd.upstream[l + 1], bwd.local[l], bwd.deltas[l]
+        act = ACTIVATIONS[self.s.activations[l]]
+        for j in range(n_out):
+            o, nt, nn = self.out(l + 1, j), self.net(l + 1, j), self.neuron(l + 1, j)
+            dE_do = f"∂E/∂{o}"
+            if up is not None:  # ∂E/∂out_j
+                if top:
+                    formula, subst = self._output_grad(j)
+                else:
+                    Wu = bwd.used_weights[l + 1]
+                    parts: list[Expr | str] = []
+                    for k in range(Wu.shape[1]):
+                        parts += ([] if k == 0 else ["+"]) + [Sym("δ", self.neuron(l + 2, k)), "·", sym(self.lab.weights[l + 1][j][k] + ("⁺" if self.s.update_order == "output_first" else ""))]
+                    formula = row(_d("E", o), "=", *parts)
+                    D = bwd.deltas[l + 1]
+
+                    def numbers(s: int, j: int = j, Wu: F64 = Wu, D: F64 = D) -> Expr:
+                        items: list[Expr | str] = []
+                        for k in range(Wu.shape[1]):
+                            items += ([] if k == 0 else ["+"]) + [Num(D[s, k]), "×", Num(Wu[j, k])]
+                        return row(*items, "=", Num(up[s, j]))
+
+                    subst = self.per_sample(numbers)
+                self.add(
+                    phase="backward", kind="output_gradient", quantity=dE_do,
+                    title=f"How the error changes with the activation of {nn}",
+                    formula=formula, substituted=subst, value=_v(up[:, j]),
+                    neurons=((l + 1, j),) + (() if top else tuple((l + 2, k) for k in range(bwd.used_weights[l + 1].shape[1]))),
+                    weights=() if top else tuple((l + 1, j, k) for k in range(bwd.used_weights[l + 1].shape[1])),
+                )
+            factors: tuple[Factor, ...]
+            if up is not None and loc is not None:
+                slope = _slope_formula(act.name, o, nt)
+                factors = (
+                    Factor(dE_do, _d("E", o), float(up[0, j])),
+                    Factor(f"∂{o}/∂{nt}", _d(o, nt), float(loc[0, j])),
+                )
+                formula = row(Sym("δ", nn), "=", _d("E", o), "·", _d(o, nt), "=", _d("E", o), "·", slope)
+                subst = self.per_sample(lambda s, j=j: row(Num(up[s, j]), "×", Num(loc[s, j]), "=", Num(delta[s, j])))
+            elif up is not None:  # softmax with a loss that does not simplify
+                factors = ()
+                formula = row(Sym("δ", nn), "=", sym(o), "·", "(", _d("E", o), "−", Sum("k", row(Sym("∂E/∂o", "k"), "·", Sym("o", "k"))), ")")
+                subst = self.per_sample(lambda s, j=j: row(Num(A[l + 1][s, j]), "×", "(", Num(up[s, j]), "−", Num(float((up[s] * A[l + 1][s]).sum())), ")", "=", Num(delta[s, j])))
+            else:  # bce with sigmoid, cross-entropy with softmax: ∂E/∂net simplifies exactly
+                factors = ()
+                t = Sym("t", nn)
+                scale: list[Expr | str] = [Frac(Num(1), Num(self.S)), "·"] if self.S > 1 else []
+                if self.s.loss == "bce":
+                    formula = row(Sym("δ", nn), "=", *scale, sym(o), "−", t)
+                    subst = self.per_sample(lambda s, j=j: row(*scale, "(", Num(A[l + 1][s, j]), "−", Num(self.s.targets[s, j]), ")", "=", Num(delta[s, j])))
+                else:
+                    formula = row(Sym("δ", nn), "=", *scale, sym(o), "·", Sum("k", Sym("t", "k")), "−", t)
+                    subst = self.per_sample(lambda s, j=j: row(*scale, "(", Num(A[l + 1][s, j]), "×", Num(float(self.s.targets[s].sum())), "−", Num(self.s.targets[s, j]), ")", "=", Num(delta[s, j])))
+            self.add(
+                phase="backward", kind="delta", quantity=f"δ_{nn}",
+                title=f"Delta of {nn}: how the error changes with its net input",
+                formula=formula, substituted=subst, value=_v(delta[:, j]), factors=factors,
+                neurons=((l + 1, j),),
+            )
+        gW = bwd.weight_grads[l]
+        for j in range(n_out):
+            nn, nt = self.neuron(l + 1, j), self.net(l + 1, j)
+            for i in range(gW.shape[0]):
+                w = self.lab.weights[l][i][j]
+                src = self.out(l, i)
+                chain = self._chain(l, j, i)
+                formula = row(_d("E", w), "=", *_interleave([f.symbol for f in chain]), "=", Sym("δ", nn), "·", sym(src))
+                if self.S == 1:
+                    subst = row(*_interleave([Num(f.value) for f in chain], "×"), "=", Num(gW[i, j]))
+                else:
+                    formula = row(_d("E", w), "=", Sum("s", row(Sym("δ", nn + ",s"), "·", Sym(src, "s"))))
+                    items: list[Expr | str] = []
+                    for s in range(self.S):
+                        items += ([] if s == 0 else ["+"]) + [Num(self.bwd.deltas[l][s, j]), "×", Num(A[l][s, i])]
+                    subst = row(*items, "=", Num(gW[i, j]))
+                self.add(
+                    phase="backward", kind="weight_gradient", quantity=f"∂E/∂{w}",
+                    title=f"Gradient of {w}", formula=formula, substituted=subst,
+                    value=float(gW[i, j]), factors=chain if self.S == 1 else (),
+                    neurons=((l, i), (l + 1, j)), weights=((l, i, j),),
+                )
+            if self.s.update_biases:
+                b = self.lab.biases[l][j]
+                items = []
+                for s in range(self.S):
+                    items += ([] if s == 0 else ["+"]) + [Num(delta[s, j])]
+                self.add(
+                    phase="backward", kind="bias_gradient", quantity=f"∂E/∂{b}",
+                    title=f"Gradient of the bias {b}",
+                    formula=row(_d("E", b), "=", Sum("s", Sym("δ", nn + ",s")) if self.S > 1 else Sym("δ", nn)),
+                    substituted=row(*items, "=", Num(bwd.bias_grads[l][j])),
+                    value=float(bwd.bias_grads[l][j]), neurons=((l + 1, j),), biases=((l, j),),
+                )
+
+    def _output_grad(self, j: int) -> tuple[Expr, Expr]:
+        O, T, up = self.fwd.outputs, self.s.targets, self.bwd.upstream[self.L]
+        assert up is not None
+        o, t = self.out(self.L, j), Sym("t", self.neuron(self.L, j))
+        K = O.shape[1]
+        core: dict[str, tuple[list[Expr | str], float]] = {
+            "half_sse": ([], 1.0), "sse": (["2", "·"], 2.0), "mse": ([Frac(Num(2), Num(K)), "·"], 2.0 / K),
+        }
+        scale: list[Expr | str] = [Frac(Num(1), Num(self.S)), "·"] if self.S > 1 else []
+        pre, _ = core.get(self.s.loss, ([], 1.0))
+        if self.s.loss in core:
+            formula = row(_d("E", o), "=", *scale, *pre, "(", sym(o), "−", t, ")")
+            subst = self.per_sample(lambda s: row(*scale, *pre, "(", Num(O[s, j]), "−", Num(T[s, j]), ")", "=", Num(up[s, j])))
+        else:  # bce / cross-entropy without their paired activation cannot occur (validated)
+            formula = row(_d("E", o))
+            subst = self.per_sample(lambda s: row(Num(up[s, j])))
+        return formula, subst
+
+    def _chain(self, l: int, j: int, i: int) -> tuple[Factor, ...]:
+        """∂E/∂w = ∂E/∂out · ∂out/∂net · ∂net/∂w, or δ · ∂net/∂w when the first two merge."""
+        o, nt, nn = self.out(l + 1, j), self.net(l + 1, j), self.neuron(l + 1, j)
+        w = self.lab.weights[l][i][j]
+        up, loc = self.bwd.upstream[l + 1], self.bwd.local[l]
+        last = Factor(f"∂{nt}/∂{w}", _d(nt, w), float(self.fwd.activations[l][0, i]))
+        if up is not None and loc is not None:
+            return (
+                Factor(f"∂E/∂{o}", _d("E", o), float(up[0, j])),
+                Factor(f"∂{o}/∂{nt}", _d(o, nt), float(loc[0, j])),
+                last,
+            )
+        return (Factor(f"δ_{nn}", Sym("δ", nn), float(self.bwd.deltas[l][0, j])), last)
+
+    def input_steps(self) -> None:
+        g = self.bwd.upstream[0]
+        if g is None:
+            return
+        W = self.bwd.used_weights[0]
+        D = self.bwd.deltas[0]
+        for i in range(W.shape[0]):
+            x = self.out(0, i)
+            parts: list[Expr | str] = []
+            for j in range(W.shape[1]):
+                parts += ([] if j == 0 else ["+"]) + [Sym("δ", self.neuron(1, j)), "·", sym(self.lab.weights[0][i][j])]
+
+            def numbers(s: int, i: int = i) -> Expr:
+                items: list[Expr | str] = []
+                for j in range(W.shape[1]):
+                    items += ([] if j == 0 else ["+"]) + [Num(D[s, j]), "×", Num(W[i, j])]
+                return row(*items, "=", Num(g[s, i]))
+
+            self.add(
+                phase="backward", kind="input_gradient", quantity=f"∂E/∂{x}",
+                title=f"How the error changes with the input {x}",
+                formula=row(_d("E", x), "=", *parts), substituted=self.per_sample(numbers),
+                value=_v(g[:, i]), neurons=((0, i),) + tuple((1, j) for j in range(W.shape[1])),
+                weights=tuple((0, i, j) for j in range(W.shape[1])),
+            )
+
+    def update_layer(self, l: int) -> None:
+        lr = self.s.learning_rate
+        W, gW, Wn = self.s.weights[l], self.bwd.weight_grads[l], self.after.weights[l]
+        for j in range(W.shape[1]):
+            for i in range(W.shape[0]):
+                w = self.lab.weights[l][i][j]
+                step = lr * gW[i, j]
+                self.add(
+                    phase="update", kind="weight_update", quantity=f"{w}⁺",
+                    title=f"New value of {w}",
+                    formula=row(_plus(w), "=", sym(w), "−", Sym("η"), "·", _d("E", w)),
+                    substituted=row(Num(W[i, j]), "−", Num(lr), "×", Num(gW[i, j]), "=", Num(Wn[i, j])),
+                    value=float(Wn[i, j]),
+                    factors=(Factor(f"η·∂E/∂{w}", row(Sym("η"), "·", _d("E", w)), float(step)),),
+                    neurons=((l, i), (l + 1, j)), weights=((l, i, j),),
+                )
+        if self.s.update_biases:
+            b, gb, bn = self.s.biases[l], self.bwd.bias_grads[l], self.after.biases[l]
+            for j in range(b.shape[0]):
+                name = self.lab.biases[l][j]
+                self.add(
+                    phase="update", kind="bias_update", quantity=f"{name}⁺",
+                    title=f"New value of the bias {name}",
+                    formula=row(_plus(name), "=", sym(name), "−", Sym("η"), "·", _d("E", name)),
+                    substituted=row(Num(b[j]), "−", Num(lr), "×", Num(gb[j]), "=", Num(bn[j])),
+                    value=float(bn[j]),
+                    factors=(Factor(f"η·∂E/∂{name}", row(Sym("η"), "·", _d("E", name)), float(lr * gb[j])),),
+                    neurons=((l + 1, j),), biases=((l, j),),
+                )
+
+
+def _plus(name: str) -> Sym:
+    """The symbol of a parameter's new value: w5 → w₅⁺."""
+    s = sym(name)
+    return Sym(s.base, s.sub, "+")
+
+
+def _interleave(items: list[Expr], op: str = "·") -> list[Expr | str]:
+    out: list[Expr | str] = []
+    for k, e in enumerate(items):
+        out += ([] if k == 0 else [op]) + [e]
+    return out
+
+
+def _slope_formula(name: str, o: str, nt: str) -> Expr:
+    """∂out/∂net in symbols, for the elementwise activations."""
+    a = sym(o)
+    return {
+        "sigmoid": row(a, "·", "(", Num(1), "−", a, ")"),
+        "tanh": row(Num(1), "−", a, "²"),
+        "relu": row(Call("1", (row(sym(nt), ">", Num(0)),))),
+        "leaky_relu": row(Call("slope", (sym(nt),))),
+        "linear": row(Num(1)),
+    }.get(name, row(Sym("f′", sup="")))
+
+
+class _LayerSteps(_Steps):
+    """One step per layer and quantity; symbols carry the layer as a superscript."""
+
+    def M(self, base: str, l: int, t: bool = False) -> Sym:
+        return Sym(base, "", str(l).translate(SUP) + ("ᵀ" if t else ""))
+
+    def forward_steps(self) -> None:
+        A, Z = self.fwd.activations, self.fwd.net_inputs
+        for l in range(self.L):
+            n = l + 1
+            act = ACTIVATIONS[self.s.activations[l]]
+            fn = act.name if act.name != "sigmoid" else "σ"
+            self.add(
+                phase="forward", kind="net_input", quantity=f"Z{n}", title=f"Net inputs of layer {n}",
+                formula=row(self.M("Z", n), "=", self.M("A", l), self.M("W", n), "+", self.M("b", n)),
+                substituted=row(_mat(A[l]), _mat(self.s.weights[l]), "+", _mat(self.s.biases[l][None, :]), "=", _mat(Z[l])),
+                value=Z[l].tolist(), covers=tuple(self.net(n, j) for j in range(Z[l].shape[1])),
+                neurons=tuple((l, i) for i in range(A[l].shape[1])) + tuple((n, j) for j in range(Z[l].shape[1])),
+                weights=tuple((l, i, j) for i in range(A[l].shape[1]) for j in range(Z[l].shape[1])),
+                biases=tuple((l, j) for j in range(Z[l].shape[1])),
+            )
+            self.add(
+                phase="forward", kind="activation", quantity=f"A{n}", title=f"Activations of layer {n} ({act.name})",
+                formula=row(self.M("A", n), "=", Call(fn, (self.M("Z", n),))),
+                substituted=row(Call(fn, (_mat(Z[l]),)), "=", _mat(A[n])),
+                value=A[n].tolist(), covers=tuple(self.out(n, j) for j in range(Z[l].shape[1])),
+                neurons=tuple((n, j) for j in range(Z[l].shape[1])),
+            )
+
+    def loss_steps(self) -> None:
+        L, K = self.L, self.fwd.outputs.shape[1]
+        sample = self.fwd.sample_losses
+        self.add(
+            phase="loss", kind="sample_loss", quantity="L", title=f"Loss of each sample ({self.s.loss})",
+            formula=row(Sym("L", "s"), "=", Sym(_LOSS_TEXT[self.s.loss])),
+            substituted=row(Mat(tuple((float(x),) for x in sample))),
+            value=sample.tolist(), neurons=tuple((L, k) for k in range(K)),
+        )
+        self.add(
+            phase="loss", kind="loss", quantity="E", title="Loss of the batch (mean over samples)",
+            formula=row(Sym("E"), "=", Frac(Num(1), Num(self.S)), "·", Sum("s", Sym("L", "s"))),
+            substituted=row(Frac(Num(1), Num(self.S)), "·", "(", *_interleave([Num(float(x)) for x in sample], "+"), ")", "=", Num(self.fwd.loss)),
+            value=self.fwd.loss, covers=("E",), neurons=tuple((L, k) for k in range(K)),
+        )
+
+    def backward_layer(self, l: int) -> None:
+        n = l + 1
+        bwd, A = self.bwd, self.fwd.activations
+        up, loc, D = bwd.upstream[n], bwd.local[l], bwd.deltas[l]
+        width = D.shape[1]
+        top = l == self.L - 1
+        neurons = tuple((n, j) for j in range(width))
+        if up is not None:
+            if top:
+                formula = row(_d("E", "A" + str(n).translate(SUP)), "=", Sym("∂E/∂O"))
+                subst = row(_mat(up))
+            else:
+                Wu = bwd.used_weights[n]
+                formula = row(_d("E", "A" + str(n).translate(SUP)), "=", self.M("Δ", n + 1), self.M("W", n + 1, t=True))
+                subst = row(_mat(bwd.deltas[n]), _mat(Wu.T), "=", _mat(up))
+            self.add(
+                phase="backward", kind="output_gradient", quantity=f"∂E/∂A{n}",
+                title=f"How the error changes with the activations of layer {n}",
+                formula=formula, substituted=subst, value=up.tolist(), neurons=neurons,
+                covers=tuple(f"∂E/∂{self.out(n, j)}" for j in range(width)),
+            )
+        if up is not None and loc is not None:
+            act = ACTIVATIONS[self.s.activations[l]]
+            formula = row(self.M("Δ", n), "=", _d("E", "A" + str(n).translate(SUP)), "⊙", Call(("σ" if act.name == "sigmoid" else act.name) + "′", (self.M("Z", n),)))
+            subst = row(_mat(up), "⊙", _mat(loc), "=", _mat(D))
+        else:
+            formula = row(self.M("Δ", n), "=", _d("E", "Z" + str(n).translate(SUP)))
+            subst = row(_mat(D))
+        self.add(
+            phase="backward", kind="delta", quantity=f"Δ{n}", title=f"Deltas of layer {n}",
+            formula=formula, substituted=subst, value=D.tolist(), neurons=neurons,
+            covers=tuple(f"δ_{self.neuron(n, j)}" for j in range(width)),
+        )
+        gW = bwd.weight_grads[l]
+        self.add(
+            phase="backward", kind="weight_gradient", quantity=f"∇W{n}", title=f"Gradients of the weights into layer {n}",
+            formula=row(Sym("∇W", "", str(n).translate(SUP)), "=", self.M("A", l, t=True), self.M("Δ", n)),
+            substituted=row(_mat(A[l].T), _mat(D), "=", _mat(gW)),
+            value=gW.tolist(), neurons=tuple((l, i) for i in range(gW.shape[0])) + neurons,
+            weights=tuple((l, i, j) for i in range(gW.shape[0]) for j in range(width)),
+            covers=tuple(f"∂E/∂{self.lab.weights[l][i][j]}" for i in range(gW.shape[0]) for j in range(width)),
+        )
+        if self.s.update_biases:
+            gb = bwd.bias_grads[l]
+            self.add(
+                phase="backward", kind="bias_gradient", quantity=f"∇b{n}", title=f"Gradients of the biases of layer {n}",
+                formula=row(Sym("∇b", "", str(n).translate(SUP)), "=", Sum("s", self.M("Δ", n))),
+                substituted=row(_mat(gb[None, :])), value=gb.tolist(), neurons=neurons,
+                biases=tuple((l, j) for j in range(width)),
+                covers=tuple(f"∂E/∂{self.lab.biases[l][j]}" for j in range(width)),
+            )
+
+    def input_steps(self) -> None:
+        g = self.bwd.upstream[0]
+        if g is None:
+            return
+        self.add(
+            phase="backward", kind="input_gradient", quantity="∂E/∂A0",
+            title="How the error changes with the inputs",
+            formula=row(_d("E", "A⁰"), "=", self.M("Δ", 1), self.M("W", 1, t=True)),
+            substituted=row(_mat(self.bwd.deltas[0]), _mat(self.bwd.used_weights[0].T), "=", _mat(g)),
+            value=g.tolist(), neurons=tuple((0, i) for i in range(g.shape[1])),
+            covers=tuple(f"∂E/∂{self.out(0, i)}" for i in range(g.shape[1])),
+        )
+
+    def update_layer(self, l: int) -> None:
+        n, lr = l + 1, self.s.learning_rate
+        W, gW, Wn = self.s.weights[l], self.bwd.weight_grads[l], self.after.weights[l]
+        self.add(
+            phase="update", kind="weight_update", quantity=f"W{n}⁺", title=f"New weights into layer {n}",
+            formula=row(Sym("W", "", str(n).translate(SUP) + "⁺"), "=", self.M("W", n), "−", Sym("η"), Sym("∇W", "", str(n).translate(SUP))),
+            substituted=row(_mat(W), "−", Num(lr), _mat(gW), "=", _mat(Wn)),
+            value=Wn.tolist(), neurons=tuple((l, i) for i in range(W.shape[0])) + tuple((n, j) for j in range(W.shape[1])),
+            weights=tuple((l, i, j) for i in range(W.shape[0]) for j in range(W.shape[1])),
+            covers=tuple(f"{self.lab.weights[l][i][j]}⁺" for i in range(W.shape[0]) for j in range(W.shape[1])),
+            factors=tuple(
+                Factor(f"η·∂E/∂{self.lab.weights[l][i][j]}", row(Sym("η"), "·", _d("E", self.lab.weights[l][i][j])), float(lr * gW[i, j]))
+                for i in range(W.shape[0]) for j in range(W.shape[1])
+            ),
+        )
+        if self.s.update_biases:
+            b, gb, bn = self.s.biases[l], self.bwd.bias_grads[l], self.after.biases[l]
+            self.add(
+                phase="update", kind="bias_update", quantity=f"b{n}⁺", title=f"New biases of layer {n}",
+                formula=row(Sym("b", "", str(n).translate(SUP) + "⁺"), "=", self.M("b", n), "−", Sym("η"), Sym("∇b", "", str(n).translate(SUP))),
+                substituted=row(_mat(b[None, :]), "−", Num(lr), _mat(gb[None, :]), "=", _mat(bn[None, :])),
+                value=bn.tolist(), neurons=tuple((n, j) for j in range(b.shape[0])),
+                biases=tuple((l, j) for j in range(b.shape[0])),
+                covers=tuple(f"{self.lab.biases[l][j]}⁺" for j in range(b.shape[0])),
+            )
+
+
+_LOSS_TEXT = {
+    "half_sse": "½ Σ_k (t_k − o_k)²",
+    "sse": "Σ_k (t_k − o_k)²",
+    "mse": "(1/K) Σ_k (t_k − o_k)²",
+    "bce": "−Σ_k [t_k log o_k + (1 − t_k) log(1 − o_k)]",
+    "cross_entropy": "−Σ_k t_k log o_k",
+}
+
+
+def _mat(a: F64) -> Mat:
+    a2 = np.atleast_2d(a)
+    return Mat(tuple(tuple(float(x) for x in r) for r in a2))
