@@ -22,6 +22,9 @@ class Sym:
 class Num:
     value: float
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "value", float(self.value))  # np.float64 → float
+
 
 @dataclass(frozen=True)
 class Op:

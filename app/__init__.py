@@ -1,0 +1,1 @@
+"""Backprop Explorer's web layer: the REST API and the server-rendered pages."""

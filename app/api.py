@@ -1,0 +1,219 @@
+"""The JSON API (DESIGN.md's table). Validation failures, from pydantic or the engine, answer
+422 with the field's path and the rule; the engine does all the math."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+from fastapi import APIRouter, Body, HTTPException, Request
+
+from engine import (
+    PRESETS,
+    EngineError,
+    Scenario,
+    backward,
+    forward,
+    gradcheck,
+    sample_history,
+    step,
+    trace,
+    train,
+)
+from engine.expr import to_text
+from engine.propagation import Backward, Forward
+
+from .schemas import (
+    EXAMPLE,
+    BackwardOut,
+    ForwardOut,
+    GradCheckOut,
+    GradientsOut,
+    PresetSummary,
+    ScenarioModel,
+    StepOut,
+    TraceIn,
+    TraceOut,
+    TrainIn,
+    TrainOut,
+)
+from .settings import Settings
+
+router = APIRouter(prefix="/api", tags=["api"])
+HISTORY_POINTS = 300
+
+ScenarioBody = Body(openapi_examples={"sigmoid-2-2-2": {"summary": "Document 003", "value": EXAMPLE}})
+
+
+def engine_scenario(model: ScenarioModel, loc: tuple[str, ...] = ("body",)) -> Scenario:
+    """The engine's scenario, or a 422 naming the field the engine refused."""
+    try:
+        return Scenario.from_dict(model.to_engine_dict())
+    except EngineError as e:
+        raise unprocessable(e, loc) from None
+
+
+def unprocessable(e: EngineError, prefix: tuple[str, ...] = ("body",)) -> HTTPException:
+    return HTTPException(
+        status_code=422,
+        detail=[{"loc": [*prefix, *e.loc], "msg": e.message, "type": "value_error"}],
+    )
+
+
+def _finite(*arrays: Any) -> None:
+    for a in arrays:
+        if not np.isfinite(np.asarray(a, dtype=np.float64)).all():
+            raise unprocessable(
+                EngineError(
+                    "the numbers overflow: some net input, output or loss is beyond float64 "
+                    "(make the weights, inputs or learning rate smaller)"
+                ),
+                ("body",),
+            )
+
+
+def _forward_out(f: Forward) -> dict[str, Any]:
+    _finite(f.loss, *f.net_inputs, *f.activations)
+    return {
+        "net_inputs": [z.tolist() for z in f.net_inputs],
+        "activations": [a.tolist() for a in f.activations],
+        "outputs": f.outputs.tolist(),
+        "loss": f.loss,
+        "sample_losses": f.sample_losses.tolist(),
+    }
+
+
+def _gradients(b: Backward) -> GradientsOut:
+    _finite(*b.weight_grads, *b.bias_grads)
+    return GradientsOut(
+        weights=[g.tolist() for g in b.weight_grads], biases=[g.tolist() for g in b.bias_grads]
+    )
+
+
+@router.get("/presets", response_model=list[PresetSummary], summary="The documents' examples")
+def list_presets() -> list[PresetSummary]:
+    return [
+        PresetSummary(id=p.id, title=p.title, document=p.document, description=p.description)
+        for p in PRESETS.values()
+    ]
+
+
+@router.get(
+    "/presets/{preset_id}",
+    response_model=ScenarioModel,
+    summary="One example's scenario",
+    responses={404: {"description": "No such preset"}},
+)
+def get_preset_scenario(preset_id: str) -> dict[str, Any]:
+    if preset_id not in PRESETS:
+        raise HTTPException(404, f"unknown preset {preset_id!r}; known: {', '.join(PRESETS)}")
+    return PRESETS[preset_id].load().to_dict()
+
+
+@router.post("/forward", response_model=ForwardOut, summary="Forward pass and loss")
+def api_forward(scenario: ScenarioModel = ScenarioBody) -> dict[str, Any]:
+    return _forward_out(forward(engine_scenario(scenario)))
+
+
+@router.post("/backward", response_model=BackwardOut, summary="Forward pass, deltas and gradients")
+def api_backward(scenario: ScenarioModel = ScenarioBody) -> dict[str, Any]:
+    s = engine_scenario(scenario)
+    f, b = backward(replace(s, update_order="simultaneous"))
+    out = _forward_out(f)
+    out["gradients"] = _gradients(b)
+    _finite(*b.deltas)
+    out["deltas"] = [d.tolist() for d in b.deltas]
+    return out
+
+
+@router.post("/step", response_model=StepOut, summary="One gradient-descent update")
+def api_step(scenario: ScenarioModel = ScenarioBody) -> StepOut:
+    result = step(engine_scenario(scenario))
+    grads = _gradients(result.backward)
+    _finite(result.loss_before, result.loss_after, *result.after.weights, *result.after.biases)
+    return StepOut(
+        scenario=result.after.to_dict(),
+        loss_before=result.loss_before,
+        loss_after=result.loss_after,
+        gradients=grads,
+    )
+
+
+@router.post("/train", response_model=TrainOut, summary="Train for up to N iterations")
+def api_train(request: Request, body: TrainIn) -> TrainOut:
+    settings: Settings = request.app.state.settings
+    if body.iterations > settings.max_train_iterations:
+        raise unprocessable(
+            EngineError(f"must be at most {settings.max_train_iterations}", ("iterations",)), ("body",)
+        )
+    s = engine_scenario(body.scenario, ("body", "scenario"))
+    result = train(s, body.iterations, body.stop_below, time_limit=settings.train_time_limit)
+    its, losses = sample_history(result.losses, HISTORY_POINTS)
+    if result.stopped_because == "diverged" and not np.isfinite(losses[0]):
+        raise unprocessable(
+            EngineError("the starting loss is already beyond float64: nothing to train"),
+            ("body", "scenario"),
+        )
+    return TrainOut(
+        scenario=result.scenario.to_dict(),
+        iterations_run=result.iterations_run,
+        losses=losses,
+        loss_iterations=its,
+        stopped_because=result.stopped_because,  # type: ignore[arg-type]
+    )
+
+
+@router.post("/trace", response_model=TraceOut, summary="The micro-steps of one iteration")
+def api_trace(request: Request, body: TraceIn) -> dict[str, Any]:
+    settings: Settings = request.app.state.settings
+    s = engine_scenario(body.scenario, ("body", "scenario"))
+    if body.granularity == "neuron" and s.n_samples > settings.max_trace_samples:
+        raise unprocessable(
+            EngineError(
+                f"neuron granularity takes at most {settings.max_trace_samples} samples; "
+                "use layer granularity for bigger batches",
+                ("granularity",),
+            )
+        )
+    t = trace(s, body.granularity)
+    _finite(t.forward.loss, *t.backward.weight_grads, *t.after.weights, *t.after.biases)
+    return {
+        "granularity": t.granularity,
+        "steps": [
+            {
+                "index": st.index,
+                "phase": st.phase,
+                "kind": st.kind,
+                "quantity": st.quantity,
+                "title": st.title,
+                "formula": to_text(st.formula),
+                "substituted": to_text(st.substituted),
+                "value": st.value,
+                "factors": [{"name": f.name, "value": f.value} for f in st.factors],
+                "neurons": [list(n) for n in st.neurons],
+                "weights": [list(w) for w in st.weights],
+                "biases": [list(b) for b in st.biases],
+            }
+            for st in t.steps
+        ],
+    }
+
+
+@router.post("/gradcheck", response_model=GradCheckOut, summary="Backprop against finite differences")
+def api_gradcheck(scenario: ScenarioModel = ScenarioBody) -> GradCheckOut:
+    g = gradcheck(engine_scenario(scenario))
+    _finite(g.max_abs_error, *g.analytic_weights, *g.numeric_weights)
+    return GradCheckOut(
+        analytic=GradientsOut(
+            weights=[w.tolist() for w in g.analytic_weights],
+            biases=[b.tolist() for b in g.analytic_biases],
+        ),
+        numeric=GradientsOut(
+            weights=[w.tolist() for w in g.numeric_weights],
+            biases=[b.tolist() for b in g.numeric_biases],
+        ),
+        max_abs_error=g.max_abs_error,
+        max_rel_error=g.max_rel_error,
+        eps=g.eps,
+    )

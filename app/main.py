@@ -1,0 +1,166 @@
+"""The ASGI app: ``app.main:app``, built by ``create_app`` (tests pass their own settings)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from . import api, pages
+from .settings import Settings
+
+
+def csp(frame_ancestors: str, docs: bool = False) -> str:
+    # Swagger UI sets style attributes from its React code: /docs alone allows inline styles.
+    style = "'self' 'unsafe-inline'" if docs else "'self'"
+    return (
+        "default-src 'self'; script-src 'self'; "
+        f"style-src {style}; img-src 'self' data:; font-src 'self'; connect-src 'self'; "
+        "object-src 'none'; base-uri 'self'; form-action 'self'; "
+        f"frame-ancestors {frame_ancestors}"
+    )
+
+
+class SecurityHeaders:
+    """A strict CSP and friends on every response; /embed may be framed by the set origins."""
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.page_csp = csp("'self'")
+        self.embed_csp = csp(settings.frame_ancestors)
+        self.docs_csp = csp("'self'", docs=True)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        policy = (
+            self.embed_csp
+            if path.startswith("/embed")
+            else self.docs_csp
+            if path.startswith("/docs")
+            else self.page_csp
+        )
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                headers += [
+                    (b"content-security-policy", policy.encode()),
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"referrer-policy", b"strict-origin-when-cross-origin"),
+                    (b"cross-origin-opener-policy", b"same-origin"),
+                ]
+                if not path.startswith("/embed"):
+                    headers.append((b"x-frame-options", b"SAMEORIGIN"))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class BodyLimit:
+    """Refuses a request body over ``limit`` bytes with 413, whether or not it says its length."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope.get("headers", []):
+            if name == b"content-length" and value.isdigit() and int(value) > self.limit:
+                await self._refuse(send)
+                return
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, counted, send)
+        except _TooLarge:
+            await self._refuse(send)
+
+    async def _refuse(self, send: Send) -> None:
+        body = json.dumps(
+            {"detail": [{"loc": ["body"], "msg": f"the request body is over {self.limit} bytes",
+                         "type": "too_large"}]}
+        ).encode()
+        await send({"type": "http.response.start", "status": 413,
+                    "headers": [(b"content-type", b"application/json"),
+                                (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings.from_env()
+    app = FastAPI(
+        title="Backprop Explorer API",
+        version="1.0",
+        description=(
+            "Backpropagation, computed exactly in float64 by a NumPy engine. Post a scenario "
+            "(network, parameters, data, loss) to get its forward pass, gradients, one update, "
+            "a training run, or the micro-steps of one iteration. Errors answer 422 naming the "
+            "field and the rule."
+        ),
+        docs_url=None,
+        redoc_url=None,
+        root_path=settings.root_path,
+    )
+    app.state.settings = settings
+    app.state.templates = Jinja2Templates(directory=str(settings.templates_dir))
+    app.mount("/static", StaticFiles(directory=str(settings.static_dir)), name="static")
+    app.include_router(api.router)
+    app.include_router(pages.router)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> PlainTextResponse:
+        return PlainTextResponse("ok")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs(request: Request) -> HTMLResponse:
+        return app.state.templates.TemplateResponse(request, "docs.html", {"swagger": _swagger_assets(settings)})
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Any:
+        if request.url.path.startswith("/api"):
+            errors = [
+                {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+                for e in exc.errors()
+            ]
+            return JSONResponse({"detail": errors}, status_code=422)
+        return await pages.validation_error_page(request, exc)
+
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders, settings=settings)
+    return app
+
+
+def _swagger_assets(settings: Settings) -> dict[str, str]:
+    folder = settings.static_dir / "swagger"
+    js = sorted(folder.glob("swagger-ui-bundle-*.js"))[-1].name
+    css = sorted(folder.glob("swagger-ui-*.css"))[-1].name
+    return {"js": f"swagger/{js}", "css": f"swagger/{css}"}
+
+
+app = create_app()

@@ -1,0 +1,169 @@
+"""Request and response models of the REST API (pydantic, strict: a boolean is not a number).
+
+Types and sizes are checked here; the engine then checks shapes and ranges
+(``engine.Scenario.from_dict``) and its errors come back as 422s of the same form.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from engine.limits import DEFAULT_LIMITS as LIM
+from engine.presets import SIGMOID_2_2_2
+
+Number = Annotated[
+    float,
+    Field(strict=True, allow_inf_nan=False, ge=-LIM.max_abs_value, le=LIM.max_abs_value),
+]
+Count = Annotated[int, Field(strict=True, ge=1, le=LIM.max_neurons)]
+Label = Annotated[str, Field(strict=True, max_length=LIM.max_label)]
+Activation = Literal["sigmoid", "tanh", "relu", "leaky_relu", "linear", "softmax"]
+LossName = Literal["half_sse", "sse", "mse", "bce", "cross_entropy"]
+Row = Annotated[list[Number], Field(max_length=LIM.max_neurons)]
+Matrix = Annotated[list[Row], Field(max_length=LIM.max_neurons)]
+Samples = Annotated[list[Row], Field(min_length=1, max_length=LIM.max_samples)]
+PerLayer = Field(max_length=LIM.max_layers - 1)
+
+EXAMPLE: dict[str, Any] = SIGMOID_2_2_2.scenario
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+
+class LabelsModel(Strict):
+    weights: Annotated[list[list[list[Label]]], PerLayer] | None = None
+    biases: Annotated[list[list[Label]], PerLayer] | None = None
+    neurons: Annotated[list[list[Label]], Field(max_length=LIM.max_layers)] | None = None
+    net: Label = "net_"
+    out: Label = "out_"
+
+
+class ScenarioModel(Strict):
+    """A whole exploration: network, parameters, data, loss and training options."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", json_schema_extra={"example": EXAMPLE})
+
+    title: Annotated[str, Field(strict=True, max_length=LIM.max_title)] = ""
+    layers: Annotated[list[Count], Field(min_length=2, max_length=LIM.max_layers)] = Field(
+        description="Neurons per layer, input layer first."
+    )
+    activations: Annotated[list[Activation], PerLayer] = Field(
+        description="One per layer after the input; softmax on the output layer only."
+    )
+    weights: Annotated[list[Matrix], PerLayer] = Field(
+        description="weights[l][i][j] joins neuron i of layer l to neuron j of layer l+1."
+    )
+    biases: Annotated[list[Row], PerLayer] = Field(
+        description="biases[l][j] belongs to neuron j of layer l+1."
+    )
+    inputs: Samples = Field(description="One row per sample.")
+    targets: Samples = Field(description="One row per sample, one column per output neuron.")
+    loss: LossName
+    learning_rate: Annotated[
+        float, Field(strict=True, allow_inf_nan=False, gt=0, le=LIM.max_learning_rate)
+    ] = 0.5
+    update_biases: bool = True
+    update_order: Literal["simultaneous", "output_first"] = Field(
+        "simultaneous",
+        description=(
+            "simultaneous: every gradient from the weights before the step (correct). "
+            "output_first: each layer updated before the deltas below it are computed "
+            "(the classic mistake behind document 003's published figures)."
+        ),
+    )
+    labels: LabelsModel | None = None
+
+    def to_engine_dict(self) -> dict[str, Any]:
+        doc = self.model_dump(exclude_none=True)
+        if self.labels is not None:
+            doc["labels"] = self.labels.model_dump(exclude_none=True)
+        return doc
+
+
+class PresetSummary(BaseModel):
+    id: str
+    title: str
+    document: str
+    description: str
+
+
+class ForwardOut(BaseModel):
+    net_inputs: list[list[list[float]]] = Field(description="net_inputs[l][s][j], l = 0 is layer 1.")
+    activations: list[list[list[float]]] = Field(description="activations[l][s][j], input layer first.")
+    outputs: list[list[float]]
+    loss: float
+    sample_losses: list[float]
+
+
+class GradientsOut(BaseModel):
+    weights: list[list[list[float]]]
+    biases: list[list[float]]
+
+
+class BackwardOut(ForwardOut):
+    deltas: list[list[list[float]]] = Field(description="deltas[l][s][j] = ∂E/∂net of layer l+1.")
+    gradients: GradientsOut
+
+
+class StepOut(BaseModel):
+    scenario: dict[str, Any] = Field(description="The scenario after one update: post it back as is.")
+    loss_before: float
+    loss_after: float
+    gradients: GradientsOut
+
+
+class TrainIn(Strict):
+    scenario: ScenarioModel
+    iterations: Annotated[int, Field(strict=True, ge=0, le=100_000)] = Field(
+        description="At most 100,000 per request (lower if the server sets MAX_TRAIN_ITERATIONS)."
+    )
+    stop_below: Annotated[float, Field(strict=True, allow_inf_nan=False, gt=0)] | None = None
+
+
+class TrainOut(BaseModel):
+    scenario: dict[str, Any]
+    iterations_run: int
+    losses: list[float] = Field(description="The loss history, sampled to at most 300 points.")
+    loss_iterations: list[int] = Field(description="The iteration of each entry of `losses`.")
+    stopped_because: Literal["iterations", "stop_below", "diverged", "time_limit"]
+
+
+class TraceIn(Strict):
+    scenario: ScenarioModel
+    granularity: Literal["neuron", "layer"] = "neuron"
+
+
+class FactorOut(BaseModel):
+    name: str
+    value: float
+
+
+class TraceStepOut(BaseModel):
+    index: int
+    phase: Literal["forward", "loss", "backward", "update"]
+    kind: str
+    quantity: str
+    title: str
+    formula: str
+    substituted: str
+    value: Any = Field(description="A number, a list over samples, or a matrix (layer steps).")
+    factors: list[FactorOut]
+    neurons: list[list[int]] = Field(description="[layer, neuron] pairs the step touches.")
+    weights: list[list[int]] = Field(description="[layer, i, j] triples the step touches.")
+    biases: list[list[int]] = Field(description="[layer, j] pairs the step touches.")
+
+
+class TraceOut(BaseModel):
+    granularity: Literal["neuron", "layer"]
+    steps: list[TraceStepOut]
+
+
+class GradCheckOut(BaseModel):
+    analytic: GradientsOut
+    numeric: GradientsOut
+    max_abs_error: float
+    max_rel_error: float
+    eps: float

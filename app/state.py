@@ -1,0 +1,59 @@
+"""The page state in the URL: the scenario, compressed and URL-safe (``s``), and the cursor.
+
+Format ``1.<base64url(zlib(json))>``; the leading version lets a link from an older or newer
+release get a clear message instead of a wrong picture. No server-side session: any worker or
+container can serve any request.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import zlib
+from typing import Any
+
+VERSION = "1"
+MAX_ENCODED = 64_000  # characters of `s`
+MAX_JSON = 1_000_000  # bytes once decompressed
+
+
+class StateError(ValueError):
+    """The `s` parameter cannot be read; the message says why, in words for a learner."""
+
+
+def encode(doc: dict[str, Any]) -> str:
+    raw = json.dumps(doc, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
+    packed = zlib.compress(raw, 9)
+    return VERSION + "." + base64.urlsafe_b64encode(packed).decode().rstrip("=")
+
+
+def decode(s: str) -> dict[str, Any]:
+    if len(s) > MAX_ENCODED:
+        raise StateError(f"the link's state is longer than {MAX_ENCODED} characters")
+    version, dot, body = s.partition(".")
+    if not dot or not version.isdigit():
+        raise StateError("the link's state is not in a format this explorer knows")
+    if version != VERSION:
+        raise StateError(
+            f"the link was made by a different version of the explorer (format {version}, "
+            f"this one reads format {VERSION})"
+        )
+    try:
+        packed = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+        d = zlib.decompressobj()
+        raw = d.decompress(packed, MAX_JSON + 1)
+        if len(raw) > MAX_JSON or d.unconsumed_tail:
+            raise StateError("the link's state is too large")
+        doc = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
+    except StateError:
+        raise
+    except (binascii.Error, zlib.error, UnicodeDecodeError, ValueError, RecursionError):
+        raise StateError("the link's state is damaged (it may have been cut short)") from None
+    if not isinstance(doc, dict):
+        raise StateError("the link's state is not a scenario")
+    return doc
+
+
+def _reject_constant(name: str) -> Any:
+    raise StateError(f"the link's state holds {name}, which is not a number")
