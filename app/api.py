@@ -22,6 +22,7 @@ from engine import (
     train,
 )
 from engine.expr import to_text
+from engine.limits import DEFAULT_LIMITS as LIM
 from engine.propagation import Backward, Forward
 
 from .schemas import (
@@ -131,7 +132,16 @@ def api_backward(scenario: ScenarioModel = ScenarioBody) -> dict[str, Any]:
 def api_step(scenario: ScenarioModel = ScenarioBody) -> StepOut:
     result = step(engine_scenario(scenario))
     grads = _gradients(result.backward)
-    _finite(result.loss_before, result.loss_after, *result.after.weights, *result.after.biases)
+    params = (*result.after.weights, *result.after.biases)
+    if not all(np.abs(p).max() <= LIM.max_abs_value for p in params):  # False for NaN too
+        raise unprocessable(
+            EngineError(
+                f"this update takes a weight or bias beyond ±{LIM.max_abs_value:g}: the run "
+                "diverges; make the learning rate smaller",
+                ("learning_rate",),
+            )
+        )
+    _finite(result.loss_before, result.loss_after)
     return StepOut(
         scenario=result.after.to_dict(),
         loss_before=result.loss_before,
