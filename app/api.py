@@ -41,7 +41,11 @@ from .schemas import (
 )
 from .settings import Settings
 
-router = APIRouter(prefix="/api", tags=["api"])
+router = APIRouter(
+    prefix="/api",
+    tags=["api"],
+    responses={413: {"description": "The request body is over the size limit (MAX_BODY_BYTES)."}},
+)
 HISTORY_POINTS = 300
 
 ScenarioBody = Body(openapi_examples={"sigmoid-2-2-2": {"summary": "Document 003", "value": EXAMPLE}})

@@ -6,10 +6,12 @@ import json
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import api, pages
@@ -148,6 +150,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/docs", include_in_schema=False)
     def docs(request: Request) -> HTMLResponse:
         return app.state.templates.TemplateResponse(request, "docs.html", {"swagger": _swagger_assets(settings)})
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Any:
+        # A body that is not even JSON (bad UTF-8, cut short) is a validation failure too:
+        # the API answers every client mistake with 422 and a field path.
+        if request.url.path.startswith("/api") and exc.status_code == 400:
+            return JSONResponse(
+                {"detail": [{"loc": ["body"], "msg": "the body is not valid JSON", "type": "json_invalid"}]},
+                status_code=422,
+            )
+        return await http_exception_handler(request, exc)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Any:
