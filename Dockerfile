@@ -1,0 +1,58 @@
+# Backprop Explorer: the FastAPI app on Debian's own Python 3.11, served by uvicorn.
+#   docker build -t backprop-explorer . && docker run --rm -p 8000:8000 backprop-explorer
+# Configuration is by environment variable: see docker/README.md.
+# FROM debian:bookworm-slim, not python:3.11-slim: only a Debian base can be made locally where
+# no image registry is reachable (debootstrap + import; see tests/container/test_image.py).
+
+FROM debian:bookworm-slim AS base
+ENV LANG=C.UTF-8 \
+    PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1
+# Unpinned on purpose: bookworm's python3 is 3.11, and its point releases are security fixes.
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends python3 python3-venv ca-certificates \
+    && rm -rf /var/lib/apt/lists/*
+
+# ---- build: the venv, dependencies first so that code changes keep this layer cached ------
+FROM base AS build
+WORKDIR /app
+COPY pyproject.toml ./
+# docker/ holds build-venv.sh and, when the tests downloaded them, wheels/ for an offline install.
+COPY docker/ /tmp/docker/
+RUN sh /tmp/docker/build-venv.sh deps
+# README.m[d]: pyproject.toml names README.md as the long description; the glob lets a
+# checkout without it still build (a wildcard that matches nothing copies nothing).
+COPY pyproject.toml README.m[d] ./
+COPY engine/ engine/
+COPY app/ app/
+COPY templates/ templates/
+COPY static/ static/
+RUN sh /tmp/docker/build-venv.sh project
+
+# ---- runtime -------------------------------------------------------------------------------
+FROM base
+LABEL org.opencontainers.image.title="Backprop Explorer" \
+      org.opencontainers.image.description="Step through backpropagation one click at a time" \
+      org.opencontainers.image.licenses="MIT"
+RUN groupadd --system --gid 10001 app \
+    && useradd --system --uid 10001 --gid app --home-dir /app --no-create-home \
+       --shell /usr/sbin/nologin app
+COPY --from=build /opt/venv /opt/venv
+COPY --from=build /app /app
+COPY docker/entrypoint.py docker/healthcheck.py /app/docker/
+# Code and assets stay owned by root: the server (user app) can read them, not change them.
+# One BLAS thread per worker: the matrices are tiny, and WORKERS processes share the cores.
+ENV PATH=/opt/venv/bin:$PATH \
+    PYTHONPATH=/app \
+    OPENBLAS_NUM_THREADS=1 \
+    OMP_NUM_THREADS=1 \
+    HOST=0.0.0.0 \
+    PORT=8000 \
+    WORKERS=1
+WORKDIR /app
+USER 10001:10001
+EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+    CMD ["/opt/venv/bin/python", "/app/docker/healthcheck.py"]
+CMD ["/opt/venv/bin/python", "/app/docker/entrypoint.py"]
