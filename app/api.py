@@ -8,6 +8,8 @@ from typing import Any
 
 import numpy as np
 from fastapi import APIRouter, Body, HTTPException, Request
+from fastapi.responses import Response
+from pydantic import BaseModel
 
 from engine import (
     PRESETS,
@@ -78,6 +80,12 @@ def _finite(*arrays: Any) -> None:
             )
 
 
+def json_response(model: BaseModel) -> Response:
+    """Serialise once, in pydantic-core (shortest round-trip floats: float64 exact); the
+    response_model still documents the shape."""
+    return Response(model.model_dump_json(), media_type="application/json")
+
+
 def _forward_out(f: Forward) -> dict[str, Any]:
     _finite(f.loss, *f.net_inputs, *f.activations)
     return {
@@ -97,7 +105,7 @@ def _gradients(b: Backward) -> GradientsOut:
 
 
 @router.get("/presets", response_model=list[PresetSummary], summary="The documents' examples")
-def list_presets() -> list[PresetSummary]:
+async def list_presets() -> list[PresetSummary]:
     return [
         PresetSummary(id=p.id, title=p.title, document=p.document, description=p.description)
         for p in PRESETS.values()
@@ -110,30 +118,30 @@ def list_presets() -> list[PresetSummary]:
     summary="One example's scenario",
     responses={404: {"description": "No such preset"}},
 )
-def get_preset_scenario(preset_id: str) -> dict[str, Any]:
+async def get_preset_scenario(preset_id: str) -> dict[str, Any]:
     if preset_id not in PRESETS:
         raise HTTPException(404, f"unknown preset {preset_id!r}; known: {', '.join(PRESETS)}")
     return PRESETS[preset_id].load().to_dict()
 
 
 @router.post("/forward", response_model=ForwardOut, summary="Forward pass and loss")
-def api_forward(scenario: ScenarioModel = ScenarioBody) -> dict[str, Any]:
-    return _forward_out(forward(engine_scenario(scenario)))
+async def api_forward(scenario: ScenarioModel = ScenarioBody) -> Response:
+    return json_response(ForwardOut(**_forward_out(forward(engine_scenario(scenario)))))
 
 
 @router.post("/backward", response_model=BackwardOut, summary="Forward pass, deltas and gradients")
-def api_backward(scenario: ScenarioModel = ScenarioBody) -> dict[str, Any]:
+async def api_backward(scenario: ScenarioModel = ScenarioBody) -> Response:
     s = engine_scenario(scenario)
     f, b = backward(replace(s, update_order="simultaneous"))
     out = _forward_out(f)
     out["gradients"] = _gradients(b)
     _finite(*b.deltas)
     out["deltas"] = [d.tolist() for d in b.deltas]
-    return out
+    return json_response(BackwardOut(**out))
 
 
 @router.post("/step", response_model=StepOut, summary="One gradient-descent update")
-def api_step(scenario: ScenarioModel = ScenarioBody) -> StepOut:
+async def api_step(scenario: ScenarioModel = ScenarioBody) -> Response:
     result = step(engine_scenario(scenario))
     grads = _gradients(result.backward)
     params = (*result.after.weights, *result.after.biases)
@@ -146,16 +154,18 @@ def api_step(scenario: ScenarioModel = ScenarioBody) -> StepOut:
             )
         )
     _finite(result.loss_before, result.loss_after)
-    return StepOut(
-        scenario=result.after.to_dict(),
-        loss_before=result.loss_before,
-        loss_after=result.loss_after,
-        gradients=grads,
+    return json_response(
+        StepOut(
+            scenario=result.after.to_dict(),
+            loss_before=result.loss_before,
+            loss_after=result.loss_after,
+            gradients=grads,
+        )
     )
 
 
 @router.post("/train", response_model=TrainOut, summary="Train for up to N iterations")
-def api_train(request: Request, body: TrainIn) -> TrainOut:
+def api_train(request: Request, body: TrainIn) -> Response:
     settings: Settings = request.app.state.settings
     if body.iterations > settings.max_train_iterations:
         raise unprocessable(
@@ -169,12 +179,14 @@ def api_train(request: Request, body: TrainIn) -> TrainOut:
             EngineError("the starting loss is already beyond float64: nothing to train"),
             ("body", "scenario"),
         )
-    return TrainOut(
-        scenario=result.scenario.to_dict(),
-        iterations_run=result.iterations_run,
-        losses=losses,
-        loss_iterations=its,
-        stopped_because=result.stopped_because,  # type: ignore[arg-type]
+    return json_response(
+        TrainOut(
+            scenario=result.scenario.to_dict(),
+            iterations_run=result.iterations_run,
+            losses=losses,
+            loss_iterations=its,
+            stopped_because=result.stopped_because,  # type: ignore[arg-type]
+        )
     )
 
 

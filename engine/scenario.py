@@ -124,7 +124,13 @@ class Scenario:
 
 
 def _frozen(a: F64) -> F64:
-    a = np.array(a, dtype=np.float64)
+    a = np.array(a, dtype=np.float64)  # a private copy: nobody else can write to it
+    a.setflags(write=False)
+    return a
+
+
+def _frozen_new(a: F64) -> F64:
+    """Freeze an array this module just made (no copy needed)."""
     a.setflags(write=False)
     return a
 
@@ -153,6 +159,9 @@ def _matrix(x: Any, rows: int | None, cols: int, loc: Loc, limit: float) -> F64:
         raise EngineError("must be a list of rows", loc)
     if rows is not None and len(x) != rows:
         raise EngineError(f"must have {rows} rows, got {len(x)}", loc)
+    fast = _fast_array(x, (len(x), cols), limit)
+    if fast is not None:
+        return fast
     out = np.empty((len(x), cols), dtype=np.float64)
     for i, row in enumerate(x):
         out[i] = _vector(row, cols, (*loc, i), limit)
@@ -164,7 +173,29 @@ def _vector(x: Any, n: int, loc: Loc, limit: float) -> F64:
         raise EngineError(f"must be a list of {n} numbers", loc)
     if len(x) != n:
         raise EngineError(f"must have {n} numbers, got {len(x)}", loc)
+    fast = _fast_array(x, (n,), limit)
+    if fast is not None:
+        return fast
     return np.array([_number(v, (*loc, j), limit) for j, v in enumerate(x)], dtype=np.float64)
+
+
+_NUMBER_TYPES = (float, int)
+
+
+def _fast_array(x: Any, shape: tuple[int, ...], limit: float) -> F64 | None:
+    """The array when every entry is a plain finite number within the limit, else None (the
+    slow path then finds the first bad entry and names it)."""
+    rows = x if len(shape) == 2 else (x,)
+    for row in rows:
+        if not isinstance(row, list | tuple) or len(row) != shape[-1]:
+            return None
+        for v in row:
+            if type(v) not in _NUMBER_TYPES:  # excludes bool, str, None, containers
+                return None
+    a = np.array(x, dtype=np.float64)
+    if a.shape != shape or not (np.abs(a) <= limit).all():  # `<=` is False for NaN
+        return None
+    return a
 
 
 def _string(x: Any, loc: Loc, max_len: int) -> str:
@@ -176,6 +207,10 @@ def _string(x: Any, loc: Loc, max_len: int) -> str:
 
 
 def _label_grid(x: Any, shape: tuple[int, ...], loc: Loc, max_len: int) -> Any:
+    if len(shape) == 1 and isinstance(x, list | tuple) and len(x) == shape[0] and all(
+        type(v) is str and len(v) <= max_len for v in x
+    ):
+        return tuple(x)
     if not shape:
         return _string(x, loc, max_len)
     if not isinstance(x, list | tuple) or len(x) != shape[0]:
@@ -186,11 +221,11 @@ def _label_grid(x: Any, shape: tuple[int, ...], loc: Loc, max_len: int) -> Any:
 def _parse_labels(x: Any, layers: Sequence[int], limits: Limits) -> Labels:
     if not isinstance(x, Mapping):
         raise EngineError("must be an object with weights, biases and neurons", ("labels",))
-    default = Labels.default(layers)
     unknown = set(x) - {"weights", "biases", "neurons", "net", "out"}
     if unknown:
         raise EngineError(f"unknown field {sorted(unknown)[0]!r}", ("labels",))
-    weights = default.weights
+    default = Labels.default(layers) if not {"weights", "biases", "neurons"} <= set(x) else None
+    weights = default.weights if default else ()
     if "weights" in x:
         loc: Loc = ("labels", "weights")
         if not isinstance(x["weights"], list | tuple) or len(x["weights"]) != len(layers) - 1:
@@ -199,7 +234,7 @@ def _parse_labels(x: Any, layers: Sequence[int], limits: Limits) -> Labels:
             _label_grid(m, (layers[l], layers[l + 1]), (*loc, l), limits.max_label)
             for l, m in enumerate(x["weights"])
         )
-    biases = default.biases
+    biases = default.biases if default else ()
     if "biases" in x:
         loc = ("labels", "biases")
         if not isinstance(x["biases"], list | tuple) or len(x["biases"]) != len(layers) - 1:
@@ -208,7 +243,7 @@ def _parse_labels(x: Any, layers: Sequence[int], limits: Limits) -> Labels:
             _label_grid(b, (layers[l + 1],), (*loc, l), limits.max_label)
             for l, b in enumerate(x["biases"])
         )
-    neurons = default.neurons
+    neurons = default.neurons if default else ()
     if "neurons" in x:
         loc = ("labels", "neurons")
         if not isinstance(x["neurons"], list | tuple) or len(x["neurons"]) != len(layers):
@@ -275,15 +310,18 @@ def _parse(doc: Mapping[str, Any], limits: Limits) -> Scenario:
     if not isinstance(b_doc, list | tuple) or len(b_doc) != n_weight_layers:
         raise EngineError(f"must hold {n_weight_layers} vectors, one per layer after the input", ("biases",))
     weights = tuple(
-        _frozen(_matrix(w, layers[l], layers[l + 1], ("weights", l), lim)) for l, w in enumerate(w_doc)
+        _frozen_new(_matrix(w, layers[l], layers[l + 1], ("weights", l), lim))
+        for l, w in enumerate(w_doc)
     )
-    biases = tuple(_frozen(_vector(b, layers[l + 1], ("biases", l), lim)) for l, b in enumerate(b_doc))
+    biases = tuple(
+        _frozen_new(_vector(b, layers[l + 1], ("biases", l), lim)) for l, b in enumerate(b_doc)
+    )
 
     x_doc, t_doc = doc["inputs"], doc["targets"]
     if not isinstance(x_doc, list | tuple) or not 1 <= len(x_doc) <= limits.max_samples:
         raise EngineError(f"must hold between 1 and {limits.max_samples} samples (rows)", ("inputs",))
-    inputs = _frozen(_matrix(x_doc, None, layers[0], ("inputs",), lim))
-    targets = _frozen(_matrix(t_doc, len(x_doc), layers[-1], ("targets",), lim))
+    inputs = _frozen_new(_matrix(x_doc, None, layers[0], ("inputs",), lim))
+    targets = _frozen_new(_matrix(t_doc, len(x_doc), layers[-1], ("targets",), lim))
     if rule.requires_output and not ((targets >= 0) & (targets <= 1)).all():
         raise EngineError(f"{loss} needs every target between 0 and 1", ("targets",))
 
