@@ -29,7 +29,9 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check engine app tests bench
 	$(VENV)/bin/mypy
 
+# PyTorch is optional (the comparison is skipped without it); 2.13.0 is the CPU build on disk here.
 bench: $(STAMP)
+	-$(PY) -m pip install --quiet -e '.[torch]'
 	$(PY) -m bench
 
 clean:
