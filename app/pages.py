@@ -1,27 +1,745 @@
-"""HTML pages: home, explorer and embed (htmx fragments for every click)."""
+"""HTML pages: home and the explorer, with one endpoint per UI action.
+
+Every action reads the whole state from the request (``s`` and ``at``) and answers with the
+explorer: a request from htmx gets the ``#explorer`` fragment and ``HX-Push-Url`` with the new
+state's URL; any other request a full page (GET) or a redirect to that URL (POST), so the pages
+work without JavaScript and every pushed URL renders a whole page on reload. A refused edit
+answers 422 with the message beside its field and the rest of the page as it was.
+
+    GET  /                          the examples, "start from scratch", the API docs
+    GET  /explore/new               start from scratch (the home page's form)
+    GET  /explore/{preset}?at=      a preset as it starts
+    GET  /explore?s=&at=            any state; next, previous, next phase, timeline: at=…
+    GET  /explore/view?s=&at=&…     granularity, precision or sample shown
+    POST /explore/edit              any weight, bias, input, target or setting
+    POST /explore/architecture      add or remove a neuron or a hidden layer
+    POST /explore/finish            apply the update: the next iteration starts
+    POST /explore/train             train N iterations
+"""
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
 from fastapi import APIRouter, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup, escape
 
-from engine import PRESETS
+from engine import GRANULARITIES, PRESETS, EngineError, Scenario, Trace, TraceStep, forward, trace
+from engine.activations import ACTIVATIONS
+from engine.losses import LOSSES
+from engine.scenario import UPDATE_ORDERS
+
+from . import diagram, mathml
+from .explore_state import (
+    EditError,
+    PageState,
+    Scratch,
+    apply_architecture,
+    apply_edit,
+    finish,
+    hidden_activations,
+    load,
+    make_scratch,
+    origin_state,
+    preset_state,
+    scratch_state,
+    train_state,
+    url,
+)
+from .formatting import MAX_DECIMALS, MIN_DECIMALS, css_class, flat, matches_printed, number
+from .settings import Settings
+from .state import StateError
 
 router = APIRouter(include_in_schema=False)
 
+PHASES = ("forward", "loss", "backward", "update")
+PHASE_NAMES = {"forward": "Forward pass", "loss": "Error", "backward": "Backward pass",
+               "update": "Update"}
+TIMELINE_ALL = 80  # steps; above this the timeline shows a window around the cursor
+WINDOW = 12
+STOP_REASONS = {
+    "stop_below": "the loss fell below the threshold",
+    "diverged": "the loss diverged: the next step would overflow (the last finite state is kept); "
+                "try a smaller learning rate",
+    "time_limit": "the server's time limit for one request was reached; train again to go on",
+}
+EXPLAIN = {
+    "net_input": "The net input is the weighted sum of everything that feeds the neuron: each "
+                 "incoming output times its weight, plus the bias.",
+    "activation": "The activation function turns the net input into the neuron's output.",
+    "error": "Each output's error measures how far its output is from its target.",
+    "sample_loss": "Each sample's loss compares the network's outputs with that sample's targets.",
+    "loss": "The total error E is what training makes smaller. Every gradient below says how "
+            "E changes when one number changes.",
+    "output_gradient": "How much E changes when this output changes. At an output it is the "
+                       "loss's derivative; a hidden neuron's output reaches E through every "
+                       "neuron it feeds, so their deltas come back along its weights and add up.",
+    "delta": "The delta δ = ∂E/∂net: by the chain rule, how E changes with the output times how "
+             "the output changes with the net input (the activation's slope).",
+    "weight_gradient": "A weight's gradient is the chain rule once more: the delta of the neuron "
+                       "it feeds times the value it carries (∂net/∂w is the incoming output).",
+    "bias_gradient": "A bias's gradient is its neuron's delta (∂net/∂b = 1), summed over samples.",
+    "input_gradient": "How E changes with each input. Inputs are not trained, but this is where "
+                      "the chain rule would carry on into an earlier network.",
+    "weight_update": "Gradient descent: move the weight against its gradient, a step of size η.",
+    "bias_update": "Gradient descent on the bias: a step of size η against its gradient.",
+}
 
-@router.get("/", response_class=HTMLResponse)
-def home(request: Request) -> HTMLResponse:
-    templates = request.app.state.templates
-    return templates.TemplateResponse(request, "home.html", {"presets": list(PRESETS.values())})  # type: ignore[no-any-return]
+
+# -- requests and responses ----------------------------------------------------------------------
+
+
+def is_htmx(request: Request) -> bool:
+    return (
+        request.headers.get("hx-request") == "true"
+        and request.headers.get("hx-history-restore-request") != "true"
+    )
+
+
+def _templates(request: Request) -> Any:
+    return request.app.state.templates
+
+
+def _settings(request: Request) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+def error_page(request: Request, message: str, status: int) -> HTMLResponse:
+    resp: HTMLResponse = _templates(request).TemplateResponse(
+        request, "error.html", {"message": message, "status": status}, status_code=status
+    )
+    resp.headers["Vary"] = "HX-Request"
+    if is_htmx(request):  # replace the explorer with the message and a way home
+        resp.headers["HX-Retarget"] = "body"
+        resp.headers["HX-Push-Url"] = "false"
+    return resp
 
 
 async def validation_error_page(request: Request, exc: RequestValidationError) -> HTMLResponse:
     msgs = "; ".join(
         f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', '')}" for e in exc.errors()
     )
-    templates = request.app.state.templates
-    return templates.TemplateResponse(  # type: ignore[no-any-return]
-        request, "error.html", {"message": msgs}, status_code=422
+    return error_page(request, f"This address has a problem: {msgs}", 422)
+
+
+def parse_at(raw: str | None) -> int:
+    if raw is None or raw.strip() == "":
+        return -1
+    text = raw.strip()
+    if not text.lstrip("-").isdigit() or len(text) > 9:
+        raise StateError(f"the step number “{text[:20]}” is not a whole number")
+    return int(text)
+
+
+def _state_from(s: str | None) -> PageState:
+    if not s:
+        raise StateError("the link has no state; pick an example on the home page")
+    return load(s)
+
+
+async def _form(request: Request) -> dict[str, str]:
+    form = await request.form()
+    return {k: v for k, v in form.items() if isinstance(v, str)}
+
+
+def explorer_response(
+    request: Request,
+    state: PageState,
+    at: int,
+    *,
+    status: int = 200,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    changed: bool = False,
+) -> Response:
+    """The explorer for a state: a fragment for htmx, a full page or a redirect otherwise."""
+    view = build_view(request, state, at, errors or {}, values or {})
+    htmx = is_htmx(request)
+    if changed and not htmx and status == 200:
+        resp: Response = RedirectResponse(view.url, status_code=303)
+        resp.headers["Vary"] = "HX-Request"
+        return resp
+    name = "_explorer.html" if htmx else "explore.html"
+    resp = _templates(request).TemplateResponse(
+        request, name, {"v": view, "fragment": htmx}, status_code=status
     )
+    resp.headers["Vary"] = "HX-Request"
+    if htmx:
+        resp.headers["HX-Push-Url"] = view.url if status == 200 else "false"
+    return resp
+
+
+# -- the view: everything the templates show -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FigureView:
+    printed: str
+    ok: bool
+    text: str
+
+
+@dataclass(frozen=True)
+class Nav:
+    at: int
+    label: str
+    disabled: bool = False
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    at: int
+    label: Markup
+    current: bool
+    done: bool
+    title: str
+
+
+@dataclass(frozen=True)
+class TimelineGroup:
+    phase: str
+    name: str
+    first: int
+    count: int
+    current: bool
+    items: tuple[TimelineItem, ...]
+    gaps: tuple[int, ...]  # indices in items before which steps are left out
+
+
+@dataclass
+class View:
+    state: PageState
+    s: str
+    url: str
+    at: int
+    tr: Trace
+    granularity: str
+    neuron_allowed: bool
+    step: TraceStep | None
+    d: int
+    diagram: diagram.Diagram
+    chart: diagram.Chart
+    prev: Nav
+    next: Nav
+    next_phase: Nav
+    timeline: tuple[TimelineGroup, ...]
+    loss: str
+    loss_cls: str
+    loss_after: str | None
+    figures: tuple[FigureView, ...]
+    errors: dict[str, str]
+    values: dict[str, str]
+    reset_url: str
+    train_default: int
+    max_train: int
+    announce: str
+    title: str
+    explain: str
+    order_remark: str
+    stopped: str
+
+    # formatting helpers for the templates
+    def f(self, x: float) -> str:
+        return number(x, self.d)
+
+    def cls(self, x: float) -> str:
+        return css_class(x)
+
+    def math(self, e: Any) -> Markup:
+        return mathml.render(e, self.d)
+
+    def sym(self, name: str) -> Markup:
+        return mathml.symbol(name)
+
+    def value_math(self, value: Any) -> Markup:
+        """A step's value: a number, one per sample, or a matrix."""
+        from engine.expr import Mat, Num
+
+        if isinstance(value, int | float):
+            return mathml.render(Num(float(value)), self.d, display=False)
+        if value and all(isinstance(r, list) for r in value):
+            return mathml.render(Mat(tuple(tuple(float(x) for x in r) for r in value)), self.d)
+        return mathml.render(Mat(tuple((float(x),) for x in value)), self.d)
+
+    def field(self, name: str, current: float | str) -> str:
+        """What an edit field holds: what the learner typed (after a refusal), else the value."""
+        if name in self.values:
+            return self.values[name]
+        if isinstance(current, str):
+            return current
+        return repr(float(current)) if math.isfinite(current) else str(current)
+
+    @property
+    def scenario(self) -> Scenario:
+        return self.state.scenario
+
+    @property
+    def activations(self) -> list[str]:
+        return list(ACTIVATIONS)
+
+    @property
+    def hidden_activations(self) -> list[str]:
+        return hidden_activations()
+
+    @property
+    def losses(self) -> list[str]:
+        return list(LOSSES)
+
+    @property
+    def update_orders(self) -> tuple[str, ...]:
+        return UPDATE_ORDERS
+
+    @property
+    def granularities(self) -> tuple[str, ...]:
+        return GRANULARITIES
+
+    @property
+    def precision_range(self) -> tuple[int, int]:
+        return MIN_DECIMALS, MAX_DECIMALS
+
+    @property
+    def n_steps(self) -> int:
+        return len(self.tr.steps)
+
+    @property
+    def phase(self) -> str:
+        return self.step.phase if self.step else "start"
+
+    @property
+    def preset(self) -> Any:
+        pid = self.state.preset_id
+        return PRESETS[pid] if pid else None
+
+    def values_table(self) -> dict[str, Any]:
+        return values_table(self.tr, self.d)
+
+    @staticmethod
+    def factor_meaning(name: str) -> str:
+        return factor_meaning(name)
+
+
+def factor_meaning(name: str) -> str:
+    """What a chain-rule factor says, in words: ∂E/∂out_o1 → how E changes with o1's output."""
+    if name.startswith("η·∂E/∂"):
+        return f"learning rate × gradient of {name[6:]}: how far {name[6:]} moves"
+    if name.startswith("δ_"):
+        return f"the delta of {name[2:]}, ∂E/∂net"
+    num, _, den = name.partition("/")
+    num, den = num.lstrip("∂"), den.lstrip("∂")
+    if num == "E":
+        return f"how the error changes with {den}"
+    if den.startswith(("w", "b")) or not den.startswith(("net", "z")):
+        return f"how {num} changes with {den}: the value {den} multiplies"
+    return f"how {num} changes with {den}: the slope of the activation"
+
+
+def effective_granularity(state: PageState, settings: Settings) -> tuple[str, bool]:
+    allowed = state.scenario.n_samples <= settings.max_trace_samples
+    return (state.granularity if allowed else "layer"), allowed
+
+
+def build_trace(state: PageState, granularity: str) -> Trace:
+    with np.errstate(all="ignore"):
+        return trace(state.scenario, granularity)
+
+
+def build_view(
+    request: Request, state: PageState, at: int, errors: dict[str, str], values: dict[str, str]
+) -> View:
+    settings = _settings(request)
+    gran, allowed = effective_granularity(state, settings)
+    tr = build_trace(state, gran)
+    steps = tr.steps
+    at = max(-1, min(at, len(steps) - 1))
+    step = steps[at] if at >= 0 else None
+    d = state.precision
+    dia = diagram.build(tr, at, d, state.sample, step)
+    loss = float(tr.forward.loss)
+    loss_after = None
+    if step is not None and step.phase == "update":
+        with np.errstate(all="ignore"):
+            loss_after = number(forward(tr.after).loss, d)
+    chart = diagram.loss_chart(state.history, state.iteration, loss, d)
+
+    phase_idx = PHASES.index(step.phase) if step else 0
+    nxt_phase = next((st.index for st in steps if PHASES.index(st.phase) > phase_idx), None)
+    first_update = next((st.index for st in steps if st.phase == "update"), len(steps) - 1)
+    timeline = _timeline(steps, at)
+    title = "Start of iteration " + f"{state.iteration + 1:,}"
+    if step is not None:
+        title = step.title
+    announce = (
+        f"Step {at + 1} of {len(steps)}: {step.title} = {_value_words(step.value, d)}"
+        if step else f"Iteration {state.iteration + 1:,}: ready to start"
+    )
+    order_remark = ""
+    if (
+        step is not None and state.scenario.update_order == "output_first"
+        and step.kind == "output_gradient" and step.weights
+    ):
+        order_remark = (
+            "Update order “output first”: the deltas come back through the weights already "
+            "updated (w⁺), not the ones the forward pass used. This is a classic mistake; "
+            "switch the update order to “simultaneous” to compare."
+        )
+    stopped = ""
+    if state.trained is not None and state.trained.stopped != "iterations":
+        reason = STOP_REASONS.get(state.trained.stopped, state.trained.stopped)
+        stopped = (
+            f"Training stopped after {state.trained.run:,} of {state.trained.asked:,} "
+            f"iterations: {reason}."
+        )
+    pid = state.preset_id
+    train_default = 10_000 if pid == "sigmoid-2-2-2" else 1_000
+    return View(
+        state=state, s=state.encode(), url=url(state, at), at=at, tr=tr, granularity=gran,
+        neuron_allowed=allowed, step=step, d=d, diagram=dia, chart=chart,
+        prev=Nav(at - 1, "Previous step", disabled=at < 0),
+        next=Nav(at + 1, "Next step", disabled=at >= len(steps) - 1),
+        next_phase=Nav(
+            nxt_phase if nxt_phase is not None else first_update, "Next phase",
+            disabled=nxt_phase is None,
+        ),
+        timeline=timeline, loss=number(loss, d), loss_cls=css_class(loss), loss_after=loss_after,
+        figures=tuple(figures_for(state, step, d)), errors=errors, values=values,
+        reset_url=url(origin_state(state)), train_default=train_default,
+        max_train=settings.max_train_iterations, announce=announce, title=title,
+        explain=EXPLAIN.get(step.kind, "") if step else "", order_remark=order_remark,
+        stopped=stopped,
+    )
+
+
+def _value_words(value: Any, d: int) -> str:
+    if isinstance(value, int | float):
+        return number(value, d)
+    n = len(flat(value))
+    return f"{n} values" if n > 1 else number(flat(value)[0], d)
+
+
+def quantity_html(q: str) -> Markup:
+    """net_h1 → net<sub>h1</sub>, for the timeline's buttons."""
+    head, sep, tail = q.partition("_")
+    if not sep:
+        return Markup(escape(q))
+    return Markup(f"{escape(head)}<sub>{escape(tail)}</sub>")
+
+
+def _timeline(steps: tuple[TraceStep, ...], at: int) -> tuple[TimelineGroup, ...]:
+    groups = []
+    cur_phase = steps[at].phase if at >= 0 else None
+    big = len(steps) > TIMELINE_ALL
+    for phase in PHASES:
+        members = [st for st in steps if st.phase == phase]
+        if not members:
+            continue
+        shown = members
+        if big:
+            if phase == cur_phase:
+                shown = [
+                    st for k, st in enumerate(members)
+                    if k == 0 or k == len(members) - 1 or abs(st.index - at) <= WINDOW
+                ]
+            else:
+                shown = [members[0]]
+        items = tuple(
+            TimelineItem(st.index, quantity_html(st.quantity), st.index == at, st.index <= at,
+                         f"Step {st.index + 1}: {st.title}")
+            for st in shown
+        )
+        gaps = tuple(
+            k for k in range(1, len(shown)) if shown[k].index != shown[k - 1].index + 1
+        )
+        groups.append(TimelineGroup(
+            phase, PHASE_NAMES[phase], members[0].index, len(members), phase == cur_phase,
+            items, gaps,
+        ))
+    return tuple(groups)
+
+
+# -- the documents' printed figures ---------------------------------------------------------------
+
+
+def _figure_value(step: TraceStep, quantity: str) -> float | None:
+    if step.quantity == quantity and isinstance(step.value, int | float):
+        return float(step.value)
+    if quantity in step.covers:
+        numbers = flat(step.value)
+        if len(numbers) == len(step.covers):
+            return numbers[step.covers.index(quantity)]
+    for f in step.factors:
+        if f.name == quantity:
+            return float(f.value)
+    return None
+
+
+def figures_for(state: PageState, step: TraceStep | None, d: int) -> list[FigureView]:
+    """The figures the document prints for this step, reproduced (✓) or with their note."""
+    if step is None or not state.figures_apply:
+        return []
+    preset = PRESETS[str(state.preset_id)]
+    out = []
+    for fig in preset.figures:
+        if fig.iteration != state.iteration:
+            continue
+        value = _figure_value(step, fig.quantity)
+        if value is None:
+            continue
+        exact = number(value, d)
+        if fig.reproduced and matches_printed(value, fig.printed, fig.rounding):
+            how = ""
+            if fig.update_order != "simultaneous":
+                how = " (with the update order “output first”, as the document computed it)"
+            elif fig.rounding == "truncate":
+                how = " (cut, not rounded, as the document did)"
+            out.append(FigureView(fig.printed, True, f"{fig.quantity}: the document prints {fig.printed} ✓{how}"))
+        elif fig.note:
+            text = fig.note.replace("{printed}", fig.printed).replace("{exact}", exact)
+            out.append(FigureView(fig.printed, False, f"{fig.quantity}: {text}"))
+        else:
+            out.append(FigureView(
+                fig.printed, False,
+                f"{fig.quantity}: the document prints {fig.printed}; here the value is {exact}.",
+            ))
+    return out
+
+
+# -- the table of every value --------------------------------------------------------------------
+
+
+def values_table(tr: Trace, d: int) -> dict[str, Any]:
+    s = tr.before
+    lab = s.labels
+    f = lambda x: number(float(x), d)  # noqa: E731
+    neurons = []
+    for l, n in enumerate(s.layers):
+        for j in range(n):
+            for k in range(s.n_samples):
+                up = tr.backward.upstream[l]
+                neurons.append({
+                    "layer": l, "name": lab.neurons[l][j], "sample": k + 1,
+                    "net": f(tr.forward.net_inputs[l - 1][k, j]) if l else "",
+                    "out": f(tr.forward.activations[l][k, j]),
+                    "dout": f(up[k, j]) if up is not None else "",
+                    "delta": f(tr.backward.deltas[l - 1][k, j]) if l else "",
+                    "target": f(s.targets[k, j]) if l == len(s.layers) - 1 else "",
+                })
+    weights = []
+    for l, W in enumerate(s.weights):
+        for j in range(W.shape[1]):
+            for i in range(W.shape[0]):
+                weights.append({
+                    "name": lab.weights[l][i][j], "src": lab.neurons[l][i],
+                    "dst": lab.neurons[l + 1][j], "value": f(W[i, j]),
+                    "grad": f(tr.backward.weight_grads[l][i, j]), "new": f(tr.after.weights[l][i, j]),
+                })
+    biases = []
+    for l, b in enumerate(s.biases):
+        for j in range(b.shape[0]):
+            biases.append({
+                "name": lab.biases[l][j], "dst": lab.neurons[l + 1][j], "value": f(b[j]),
+                "grad": f(tr.backward.bias_grads[l][j]), "new": f(tr.after.biases[l][j]),
+            })
+    return {"neurons": neurons, "weights": weights, "biases": biases, "samples": s.n_samples}
+
+
+# -- routes ----------------------------------------------------------------------------------------
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request) -> HTMLResponse:
+    return _home(request)
+
+
+def _home(
+    request: Request, errors: dict[str, str] | None = None, values: dict[str, str] | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    cards = []
+    for p in PRESETS.values():
+        st = preset_state(p.id)
+        tr = build_trace(st, "layer")
+        cards.append({"preset": p, "thumb": diagram.thumbnail(st.scenario),
+                      "summary": p.description.split(". ")[0].rstrip(".") + "."})
+    resp: HTMLResponse = _templates(request).TemplateResponse(
+        request, "home.html",
+        {"cards": cards, "errors": errors or {}, "values": values or {},
+         "activations": list(ACTIVATIONS), "hidden_activations": hidden_activations(),
+         "losses": list(LOSSES)},
+        status_code=status,
+    )
+    return resp
+
+
+@router.get("/explore/new")
+def explore_new(
+    request: Request, layers: str = "2,3,1", hidden: str = "sigmoid", output: str = "sigmoid",
+    loss: str = "half_sse", init: str = "random", seed: str = "1",
+) -> Response:
+    values = {"layers": layers, "hidden": hidden, "output": output, "loss": loss, "init": init,
+              "seed": seed}
+    try:
+        spec: Scratch = make_scratch(layers, hidden, output, loss, init, seed)
+    except EngineError as e:
+        name = str(e.loc[0]) if e.loc else "layers"
+        return _home(request, {name: f"{name}: {e.message}"}, values, status=422)
+    state = scratch_state(spec)
+    return RedirectResponse(url(state), status_code=303)
+
+
+@router.get("/explore/view")
+def explore_view(
+    request: Request, s: str | None = None, at: str | None = None,
+    granularity: str | None = None, precision: str | None = None, sample: str | None = None,
+) -> Response:
+    try:
+        state = _state_from(s)
+        cursor = parse_at(at)
+    except StateError as e:
+        return error_page(request, str(e), 400)
+    errors: dict[str, str] = {}
+    new = state
+    if granularity is not None:
+        if granularity not in GRANULARITIES:
+            errors["granularity"] = f"granularity: must be one of {', '.join(GRANULARITIES)}"
+        else:
+            cursor = map_cursor(request, state, cursor, granularity)
+            new = replace(new, granularity=granularity)
+    if precision is not None:
+        p = precision.strip()
+        if not p.isdigit() or not MIN_DECIMALS <= int(p) <= MAX_DECIMALS:
+            errors["precision"] = (
+                f"decimals: must be a whole number from {MIN_DECIMALS} to {MAX_DECIMALS}"
+            )
+        else:
+            new = replace(new, precision=int(p))
+    if sample is not None:
+        k = sample.strip()
+        if not k.isdigit() or not 1 <= int(k) <= state.scenario.n_samples:
+            errors["sample"] = f"sample: must be a whole number from 1 to {state.scenario.n_samples}"
+        else:
+            new = replace(new, sample=int(k) - 1)
+    if errors:
+        values = {k: v for k, v in (("precision", precision), ("sample", sample)) if v is not None}
+        return explorer_response(request, state, parse_at(at), status=422, errors=errors,
+                                 values=values)
+    return explorer_response(request, new, cursor, changed=True)
+
+
+def map_cursor(request: Request, state: PageState, at: int, granularity: str) -> int:
+    """The step of the other granularity that shows the same moment of the iteration."""
+    settings = _settings(request)
+    cur, _ = effective_granularity(state, settings)
+    if at < 0 or granularity == cur:
+        return at
+    old = build_trace(state, cur).steps
+    new = build_trace(replace(state, granularity=granularity), granularity).steps
+    at = min(at, len(old) - 1)
+    step = old[at]
+    names = set(step.covers) | {step.quantity}
+    matches = [st.index for st in new if names & (set(st.covers) | {st.quantity})]
+    if matches:
+        return matches[-1] if granularity == "neuron" else matches[0]
+    same_phase = [st.index for st in new if st.phase == step.phase]
+    before = [k for k in same_phase if k <= at] if granularity == "layer" else same_phase
+    return (before or same_phase or [0])[-1 if granularity == "layer" else 0]
+
+
+@router.get("/explore/{preset_id}")
+def explore_preset(request: Request, preset_id: str, at: str | None = None) -> Response:
+    if preset_id not in PRESETS:
+        return error_page(
+            request, f"There is no example called “{preset_id}”. The examples are: "
+            + ", ".join(PRESETS) + ".", 404,
+        )
+    try:
+        cursor = parse_at(at)
+    except StateError as e:
+        return error_page(request, str(e), 422)
+    return explorer_response(request, preset_state(preset_id), cursor)
+
+
+@router.get("/explore")
+def explore(request: Request, s: str | None = None, at: str | None = None) -> Response:
+    if not s:
+        return RedirectResponse("/", status_code=303)
+    try:
+        state = load(s)
+        cursor = parse_at(at)
+    except StateError as e:
+        return error_page(request, f"This link cannot be opened: {e}.", 400)
+    return explorer_response(request, state, cursor)
+
+
+async def _post_state(request: Request) -> tuple[PageState, int, dict[str, str]]:
+    form = await _form(request)
+    state = _state_from(form.get("s"))
+    return state, parse_at(form.get("at")), form
+
+
+@router.post("/explore/edit")
+async def explore_edit(request: Request) -> Response:
+    try:
+        state, at, form = await _post_state(request)
+    except StateError as e:
+        return error_page(request, f"This page's state cannot be read: {e}.", 400)
+    fields = {k: v for k, v in form.items() if k not in ("s", "at")}
+    try:
+        new = apply_edit(state, fields)
+    except EditError as e:
+        return explorer_response(request, state, at, status=422, errors={e.field: e.message},
+                                 values=fields)
+    return explorer_response(request, new, at, changed=True)
+
+
+@router.post("/explore/architecture")
+async def explore_architecture(request: Request) -> Response:
+    try:
+        state, _, form = await _post_state(request)
+    except StateError as e:
+        return error_page(request, f"This page's state cannot be read: {e}.", 400)
+    try:
+        new = apply_architecture(state, form.get("op", ""))
+    except EditError as e:
+        return explorer_response(request, state, -1, status=422, errors={"architecture": e.message})
+    return explorer_response(request, new, -1, changed=True)
+
+
+@router.post("/explore/finish")
+async def explore_finish(request: Request) -> Response:
+    try:
+        state, at, _ = await _post_state(request)
+    except StateError as e:
+        return error_page(request, f"This page's state cannot be read: {e}.", 400)
+    try:
+        new = finish(state)
+    except EditError as e:
+        return explorer_response(request, state, at, status=422, errors={"update": e.message})
+    return explorer_response(request, new, -1, changed=True)
+
+
+@router.post("/explore/train")
+async def explore_train(request: Request) -> Response:
+    try:
+        state, at, form = await _post_state(request)
+    except StateError as e:
+        return error_page(request, f"This page's state cannot be read: {e}.", 400)
+    settings = _settings(request)
+    raw = form.get("iterations", "").strip().replace(",", "").replace("_", "")
+    top = settings.max_train_iterations
+    if not raw.isdigit() or not 1 <= int(raw) <= top:
+        return explorer_response(
+            request, state, at, status=422,
+            errors={"iterations": f"iterations: must be a whole number from 1 to {top:,}"},
+            values={"iterations": form.get("iterations", "")},
+        )
+    try:
+        new = train_state(state, int(raw), settings.train_time_limit)
+    except EditError as e:
+        return explorer_response(request, state, at, status=422, errors={"iterations": e.message},
+                                 values={"iterations": raw})
+    return explorer_response(request, new, -1, changed=True)

@@ -1,0 +1,762 @@
+"""The network diagram's geometry: where every neuron, edge, bias and label goes, and what it says.
+
+``build`` returns plain dataclasses; ``templates/_diagram.html`` draws them as SVG (classes and
+presentation attributes only: the CSP forbids style attributes). Text boxes are sized from
+the longest text they will ever hold during the iteration, so nothing moves while the learner
+steps; labels that would overlap anything are left out (their text stays in the ``<title>``
+hover text and in the table of values) and the font shrinks before that happens.
+
+What is shown follows the cursor: a value appears once the step that computes it is reached.
+``reveal_index`` maps every quantity to the index of that step.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from engine import Scenario, Trace, TraceStep
+
+from .formatting import number
+
+CHAR_W = 0.62  # mean advance of a character in ems (system UI font, tabular digits)
+LINE_H = 1.3  # line height in ems
+PAD = 4.0
+FONT_SIZES = (13.0, 11.5, 10.0)
+MAX_LABELLED_EDGES = 16  # per layer pair: more than this and edge labels live in hover text
+MAX_LINKED = 96  # edges in the whole network; more and the diagram is not a tab trap of links
+
+Key = tuple[object, ...]
+Shown = Callable[[Key], bool]
+
+
+# -- what each step reveals ----------------------------------------------------------------------
+
+
+def step_keys(step: TraceStep) -> list[Key]:
+    """The diagram quantities a step computes: ("net", l, j), ("gw", l, i, j), ("loss",)…"""
+    neurons = list(step.neurons)
+    kind = step.kind
+    if kind == "net_input":
+        top = max(l for l, _ in neurons)
+        return [("net", l, j) for l, j in neurons if l == top]
+    if kind in ("activation", "error", "delta"):
+        name = {"activation": "out", "error": "err", "delta": "delta"}[kind]
+        return [(name, l, j) for l, j in neurons]
+    if kind in ("output_gradient", "input_gradient"):
+        low = min(l for l, _ in neurons)
+        return [("dout", l, j) for l, j in neurons if l == low]
+    if kind == "loss":
+        return [("loss",)]
+    if kind in ("weight_gradient", "weight_update"):
+        name = "gw" if kind == "weight_gradient" else "nw"
+        return [(name, *w) for w in step.weights]
+    if kind in ("bias_gradient", "bias_update"):
+        name = "gb" if kind == "bias_gradient" else "nb"
+        return [(name, *b) for b in step.biases]
+    return []
+
+
+def reveal_index(tr: Trace) -> dict[Key, int]:
+    """For every quantity the diagram can show, the index of the step that computes it."""
+    out: dict[Key, int] = {}
+    has_bias_steps = any(s.kind == "bias_gradient" for s in tr.steps)
+    for step in tr.steps:
+        for key in step_keys(step):
+            out.setdefault(key, step.index)
+            # at neuron granularity a bias's gradient is its neuron's delta (summed over samples)
+            if key[0] == "delta" and tr.before.update_biases and not has_bias_steps:
+                l, j = key[1], key[2]
+                assert isinstance(l, int)
+                out.setdefault(("gb", l - 1, j), step.index)
+    return out
+
+
+# -- geometry ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Box:
+    x: float
+    y: float
+    w: float
+    h: float
+
+    def overlaps(self, o: Box, gap: float = 1.0) -> bool:
+        return not (
+            self.x + self.w + gap <= o.x or o.x + o.w + gap <= self.x
+            or self.y + self.h + gap <= o.y or o.y + o.h + gap <= self.y
+        )
+
+    def hits_circle(self, cx: float, cy: float, r: float) -> bool:
+        nx = min(max(cx, self.x), self.x + self.w)
+        ny = min(max(cy, self.y), self.y + self.h)
+        return (nx - cx) ** 2 + (ny - cy) ** 2 < (r + 2) ** 2
+
+
+@dataclass(frozen=True)
+class Line:
+    text: str
+    cls: str = ""
+
+
+@dataclass(frozen=True)
+class TextBlock:
+    """Lines of text in a box (drawn with a light background so edges under it stay quiet).
+
+    ``box`` is the room reserved for the longest text the block will hold; ``shown`` is the
+    box around the current lines: centred in it (edge labels) or at its top (cards)."""
+
+    box: Box
+    fs: float
+    lines: tuple[Line, ...]
+    anchor: str = "middle"  # or "start"
+    valign: str = "middle"  # or "top"
+
+    @property
+    def shown(self) -> Box:
+        w, h = block_size([line.text for line in self.lines], self.fs)
+        w = min(w, self.box.w)
+        h = min(h, self.box.h)
+        x = self.box.x + (self.box.w - w) / 2 if self.anchor == "middle" else self.box.x
+        y = self.box.y + (self.box.h - h) / 2 if self.valign == "middle" else self.box.y
+        return Box(x, y, w, h)
+
+    @property
+    def tx(self) -> float:
+        return self.box.x + self.box.w / 2 if self.anchor == "middle" else self.box.x + PAD
+
+    def line_y(self, k: int) -> float:
+        return self.shown.y + PAD / 2 + self.fs * (LINE_H * k + 1.0)
+
+    @property
+    def numbered(self) -> list[tuple[float, Line]]:
+        return [(self.line_y(k), line) for k, line in enumerate(self.lines)]
+
+
+@dataclass(frozen=True)
+class Node:
+    l: int
+    j: int
+    x: float
+    y: float
+    r: float
+    name: str
+    name_fs: float
+    name_inside: bool
+    name_y: float
+    cls: str
+    title: str
+    href: str
+    card: TextBlock | None
+    side: TextBlock | None
+
+
+@dataclass(frozen=True)
+class Edge:
+    l: int
+    i: int
+    j: int
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+    width: float
+    cls: str
+    title: str
+    href: str
+    label: TextBlock | None
+
+
+@dataclass(frozen=True)
+class BiasLink:
+    j: int
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+    cls: str
+    title: str
+    href: str
+    label: TextBlock | None
+
+
+@dataclass(frozen=True)
+class Bias:
+    l: int  # biases of layer l + 1, drawn in column l
+    x: float
+    y: float
+    size: float
+    cls: str
+    title: str
+    href: str
+    caption: TextBlock | None
+    links: tuple[BiasLink, ...]
+
+
+@dataclass(frozen=True)
+class Diagram:
+    width: float
+    height: float
+    fs: float
+    nodes: tuple[Node, ...]
+    edges: tuple[Edge, ...]
+    biases: tuple[Bias, ...]
+    labels_hidden: bool  # some edge labels are in hover text only
+    cards_hidden: bool  # neuron values are in hover text only
+    linked: bool
+    aria: str = ""
+    boxes: tuple[Box, ...] = field(default=(), repr=False)  # every text box, for the tests
+
+
+def text_width(text: str, fs: float) -> float:
+    return len(text) * fs * CHAR_W
+
+
+def block_size(lines: Sequence[str], fs: float) -> tuple[float, float]:
+    w = max((text_width(t, fs) for t in lines), default=0.0) + 2 * PAD
+    h = len(lines) * fs * LINE_H + PAD
+    return w, h
+
+
+# -- the values the diagram shows ----------------------------------------------------------------
+
+
+class _Values:
+    """Reads every shown number from the trace's arrays, for one sample."""
+
+    def __init__(self, tr: Trace, sample: int, decimals: int) -> None:
+        self.tr, self.s, self.d = tr, sample, decimals
+        self.errors: dict[int, float] = {}
+        for step in tr.steps:
+            if step.kind == "error":
+                k = step.neurons[0][1]
+                v = step.value
+                self.errors[k] = float(v if isinstance(v, int | float) else v[sample])
+
+    def f(self, x: float) -> str:
+        return number(float(x), self.d)
+
+    def net(self, l: int, j: int) -> float:
+        return float(self.tr.forward.net_inputs[l - 1][self.s, j])
+
+    def out(self, l: int, j: int) -> float:
+        return float(self.tr.forward.activations[l][self.s, j])
+
+    def delta(self, l: int, j: int) -> float:
+        return float(self.tr.backward.deltas[l - 1][self.s, j])
+
+    def dout(self, l: int, j: int) -> float | None:
+        up = self.tr.backward.upstream[l]
+        return None if up is None else float(up[self.s, j])
+
+    def w(self, l: int, i: int, j: int) -> float:
+        return float(self.tr.before.weights[l][i, j])
+
+    def gw(self, l: int, i: int, j: int) -> float:
+        return float(self.tr.backward.weight_grads[l][i, j])
+
+    def nw(self, l: int, i: int, j: int) -> float:
+        return float(self.tr.after.weights[l][i, j])
+
+    def b(self, l: int, j: int) -> float:
+        return float(self.tr.before.biases[l][j])
+
+    def gb(self, l: int, j: int) -> float:
+        return float(self.tr.backward.bias_grads[l][j])
+
+    def nb(self, l: int, j: int) -> float:
+        return float(self.tr.after.biases[l][j])
+
+
+def build(
+    tr: Trace,
+    at: int,
+    decimals: int,
+    sample: int = 0,
+    step: TraceStep | None = None,
+) -> Diagram:
+    """The diagram of ``tr.before`` with what the steps up to ``at`` (inclusive) computed."""
+    s = tr.before
+    reveal = reveal_index(tr)
+    vals = _Values(tr, sample, decimals)
+
+    def shown(key: Key) -> bool:
+        k = reveal.get(key)
+        return k is not None and k <= at
+
+    fallback = None
+    for fs in FONT_SIZES:
+        for extra in (0.0, 2.0, 4.0, 6.0):  # more room between rows, in lines of text
+            d = _layout(s, tr, vals, shown, step, fs, cards=True, extra=extra)
+            if d is None:
+                break
+            if not d.labels_hidden:
+                return d
+            fallback = fallback or d
+    if fallback is not None:
+        return fallback
+    d = _layout(s, tr, vals, shown, step, FONT_SIZES[-1], cards=False)
+    assert d is not None
+    return d
+
+
+def _layout(  # noqa: C901 - one pass over the picture, top to bottom
+    s: Scenario,
+    tr: Trace,
+    v: _Values,
+    shown: Shown,
+    step: TraceStep | None,
+    fs: float,
+    cards: bool,
+    extra: float = 0.0,
+) -> Diagram | None:
+    layers = s.layers
+    L = len(layers) - 1
+    lab = s.labels
+    max_n = max(layers)
+    n_edges = sum(layers[l] * layers[l + 1] for l in range(L))
+    linked = n_edges <= MAX_LINKED
+    hl_neurons = set(step.neurons) if step else set()
+    hl_weights = set(step.weights) if step else set()
+    hl_biases = set(step.biases) if step else set()
+    lh = fs * LINE_H
+    sample = v.s
+
+    # -- text that each box will hold at most (so the layout does not move) --
+    def node_lines_max(l: int, j: int) -> list[str]:
+        if l == 0:
+            lines = [v.f(v.out(0, j))]
+            g = v.dout(0, j)
+            if g is not None:
+                lines.append("∂E/∂x " + v.f(g))
+            return lines
+        lines = ["net " + v.f(v.net(l, j)), "out " + v.f(v.out(l, j)), "δ " + v.f(v.delta(l, j))]
+        return lines
+
+    def side_lines_max(k: int) -> list[str]:
+        lines = ["t " + v.f(float(s.targets[sample, k]))]
+        if k in v.errors:
+            lines.append("E " + v.f(v.errors[k]))
+        return lines
+
+    card_w = card_h = 0.0
+    if cards:
+        for l in range(L + 1):
+            for j in range(layers[l]):
+                w, h = block_size(node_lines_max(l, j), fs)
+                card_w, card_h = max(card_w, w), max(card_h, h)
+    side_w = side_h = 0.0
+    for k in range(layers[L]):
+        w, h = block_size(side_lines_max(k), fs)
+        side_w, side_h = max(side_w, w), max(side_h, h)
+    if not cards:
+        side_w = side_h = 0.0
+
+    name_fs = fs + 1
+    longest_name = max(len(n) for layer in lab.neurons for n in layer)
+    r = max(fs * 1.7, min(fs * 2.4, text_width("m" * longest_name, name_fs) / 2 + 4))
+
+    # edge label size at most: "w5 0.4 → 0.35891648" / "∂E/∂w5 0.082167041"
+    def edge_lines_max(l: int, i: int, j: int) -> list[str]:
+        name = lab.weights[l][i][j]
+        return [f"{name} {v.f(v.w(l, i, j))} → {v.f(v.nw(l, i, j))}", f"∂E/∂{name} {v.f(v.gw(l, i, j))}"]
+
+    label_w = 0.0
+    small = all(layers[l] * layers[l + 1] <= MAX_LABELLED_EDGES for l in range(L))
+    if small:
+        for l in range(L):
+            for i in range(layers[l]):
+                for j in range(layers[l + 1]):
+                    label_w = max(label_w, block_size(edge_lines_max(l, i, j), fs)[0])
+
+    # -- the grid --
+    col_gap = max(card_w + 36, 2 * r + 60, min(label_w * 1.65 + 20, 360) if small else 0, 150.0)
+    row_gap = max(2 * r + card_h + 26, 2 * r + 24) + extra * lh
+    caption_h = lh * 2 + PAD
+    top = PAD + caption_h + 16 + 12  # the bias row sits above the neurons
+    bias_y = PAD + caption_h + 8
+    first_y = top + r + 30
+    ml = max(card_w / 2, r) + 14
+    mr = r + (side_w + 12 if cards else 0) + 14
+    width = ml + L * col_gap + mr
+    height = first_y + (max_n - 1) * row_gap + r + (card_h + 10 if cards else 0) + 14
+    if height > 1800 and cards:
+        return None
+    center = first_y + (max_n - 1) * row_gap / 2
+
+    def pos(l: int, j: int) -> tuple[float, float]:
+        n = layers[l]
+        return ml + l * col_gap, center + (j - (n - 1) / 2) * row_gap
+
+    obstacles: list[Box] = []
+    circles: list[tuple[float, float, float]] = []
+    text_boxes: list[Box] = []
+
+    # -- neurons --
+    nodes: list[Node] = []
+    for l in range(L + 1):
+        for j in range(layers[l]):
+            x, y = pos(l, j)
+            circles.append((x, y, r))
+            name = lab.neurons[l][j]
+            inside = text_width(name, name_fs) <= 2 * r - 6
+            if inside:
+                name_y = y + name_fs * 0.35
+            else:
+                name_y = y - r - 6
+                nb = Box(x - text_width(name, name_fs) / 2 - 2, y - r - 6 - name_fs, text_width(name, name_fs) + 4, name_fs + 4)
+                obstacles.append(nb)
+                text_boxes.append(nb)
+            lines: list[Line] = []
+            title = [f"{name}"]
+            if l == 0:
+                lines.append(Line(v.f(v.out(0, j)), "val"))
+                title.append(f"input = {v.f(v.out(0, j))}")
+                g = v.dout(0, j)
+                if g is not None and shown(("dout", 0, j)):
+                    lines.append(Line("∂E/∂x " + v.f(g), "grad"))
+                    title.append(f"∂E/∂{name} = {v.f(g)}")
+            else:
+                if shown(("net", l, j)):
+                    lines.append(Line("net " + v.f(v.net(l, j)), "val"))
+                    title.append(f"net input = {v.f(v.net(l, j))}")
+                if shown(("out", l, j)):
+                    lines.append(Line("out " + v.f(v.out(l, j)), "val"))
+                    title.append(f"output = {v.f(v.out(l, j))}")
+                g = v.dout(l, j)
+                if g is not None and shown(("dout", l, j)):
+                    title.append(f"∂E/∂out = {v.f(g)}")
+                if shown(("delta", l, j)):
+                    lines.append(Line("δ " + v.f(v.delta(l, j)), "grad"))
+                    title.append(f"δ = {v.f(v.delta(l, j))}")
+            card = None
+            if cards:
+                cb = Box(x - card_w / 2, y + r + 6, card_w, card_h)
+                obstacles.append(cb)
+                text_boxes.append(cb)
+                card = TextBlock(cb, fs, tuple(lines), valign="top")
+            side = None
+            if l == L:
+                t = float(s.targets[sample, j])
+                slines = [Line("t " + v.f(t), "val")]
+                title.append(f"target = {v.f(t)}")
+                if j in v.errors and shown(("err", l, j)):
+                    slines.append(Line("E " + v.f(v.errors[j]), "err"))
+                    title.append(f"error = {v.f(v.errors[j])}")
+                if cards:
+                    sb = Box(x + r + 8, y - side_h / 2, side_w, side_h)
+                    obstacles.append(sb)
+                    text_boxes.append(sb)
+                    side = TextBlock(sb, fs, tuple(slines), anchor="start")
+            cls = "neuron" + (" input" if l == 0 else " output" if l == L else "")
+            if (l, j) in hl_neurons:
+                cls += " hl"
+            href = ""
+            if linked:
+                href = f"#f-x-{sample}-{j}" if l == 0 else f"#f-t-{sample}-{j}" if l == L else ""
+            nodes.append(Node(l, j, x, y, r, name, name_fs, inside, name_y, cls, "; ".join(title), href, card, side))
+
+    # -- biases: one square per layer, in the bias row above the column it feeds from --
+    biases: list[Bias] = []
+    bias_sq = fs * 1.1
+    for l in range(L):
+        x = ml + l * col_gap
+        b_labels = lab.biases[l]
+        b_vals = [v.b(l, j) for j in range(layers[l + 1])]
+        cap_lines = [Line(_bias_caption(b_labels, b_vals, v), "val")]
+        cw, ch = block_size([c.text for c in cap_lines], fs)
+        cap_box = Box(x - cw / 2, bias_y - bias_sq / 2 - 4 - ch, cw, ch)
+        obstacles.append(cap_box)
+        text_boxes.append(cap_box)
+        sq = Box(x - bias_sq / 2, bias_y - bias_sq / 2, bias_sq, bias_sq)
+        obstacles.append(sq)
+        biases.append(Bias(l, x, bias_y, bias_sq, "bias", "", "", TextBlock(cap_box, fs, tuple(cap_lines)), ()))
+
+    # -- edge and bias labels: greedy placement along each edge, pair by pair --
+    placed: list[Box] = []
+    labels_hidden = not small
+    edge_labels: dict[tuple[int, int, int], TextBlock] = {}
+    bias_labels: dict[tuple[int, int], TextBlock] = {}
+    order = (0.36, 0.3, 0.42, 0.26, 0.48, 0.22, 0.54, 0.6, 0.66, 0.18, 0.72)
+    bias_order = (0.78, 0.72, 0.84, 0.66, 0.6, 0.54, 0.48, 0.42, 0.36, 0.3, 0.24)
+
+    def fits(b: Box) -> bool:
+        if b.x < 1 or b.y < 1 or b.x + b.w > width - 1 or b.y + b.h > height - 1:
+            return False
+        if any(b.hits_circle(cx, cy, cr) for cx, cy, cr in circles):
+            return False
+        return not any(b.overlaps(o, 2.0) for o in obstacles + placed)
+
+    def place(x1: float, y1: float, x2: float, y2: float, w: float, h: float, ts: Iterable[float]) -> Box | None:
+        for t in ts:
+            cx, cy = x1 + t * (x2 - x1), y1 + t * (y2 - y1)
+            b = Box(cx - w / 2, cy - h / 2, w, h)
+            if fits(b):
+                return b
+        return None
+
+    if small:
+        for l in range(L):
+            pair: dict[tuple[int, int, int], Box] = {}
+            ok = True
+            for i in range(layers[l]):
+                for j in range(layers[l + 1]):
+                    w, h = block_size(edge_lines_max(l, i, j), fs)
+                    (x1, y1), (x2, y2) = pos(l, i), pos(l + 1, j)
+                    b = place(x1, y1, x2, y2, w, h, order)
+                    if b is None:
+                        ok = False
+                        break
+                    pair[(l, i, j)] = b
+                    placed.append(b)
+                if not ok:
+                    break
+            if not ok:
+                labels_hidden = True
+                for b in pair.values():
+                    placed.remove(b)
+                continue
+            for (ll, i, j), b in pair.items():
+                edge_labels[(ll, i, j)] = TextBlock(b, fs, _edge_lines(lab.weights[ll][i][j], ("nw", ll, i, j), ("gw", ll, i, j), v.w(ll, i, j), v.nw(ll, i, j), v.gw(ll, i, j), v, shown))
+        # per-neuron bias labels, when the layer's biases differ or change
+        for l in range(L):
+            b_labels = lab.biases[l]
+            b_vals = [v.b(l, j) for j in range(layers[l + 1])]
+            uniform = len(set(b_vals)) == 1
+            if uniform and not s.update_biases:
+                continue
+            pair_b: dict[tuple[int, int], Box] = {}
+            ok = True
+            for j in range(layers[l + 1]):
+                name = b_labels[j]
+                lines_max = [f"{name} {v.f(v.b(l, j))} → {v.f(v.nb(l, j))}", f"∂E/∂{name} {v.f(v.gb(l, j))}"]
+                w, h = block_size(lines_max, fs)
+                x2, y2 = pos(l + 1, j)
+                b = place(ml + l * col_gap, bias_y, x2, y2, w, h, bias_order)
+                if b is None:
+                    ok = False
+                    break
+                pair_b[(l, j)] = b
+                placed.append(b)
+            if not ok:
+                labels_hidden = True
+                for b in pair_b.values():
+                    placed.remove(b)
+                continue
+            for (ll, j), b in pair_b.items():
+                lines = _edge_lines(b_labels[j], ("nb", ll, j), ("gb", ll, j), v.b(ll, j), v.nb(ll, j), v.gb(ll, j), v, shown)
+                if uniform and lines and not shown(("gb", ll, j)) and not shown(("nb", ll, j)):
+                    lines = ()
+                bias_labels[(ll, j)] = TextBlock(b, fs, lines)
+
+    # -- edges --
+    mags = [abs(float(x)) for w in s.weights for x in np.ravel(w) if math.isfinite(float(x))]
+    top_mag = max(mags, default=0.0) or 1.0
+    edges: list[Edge] = []
+    for l in range(L):
+        for i in range(layers[l]):
+            for j in range(layers[l + 1]):
+                (x1, y1), (x2, y2) = pos(l, i), pos(l + 1, j)
+                name = lab.weights[l][i][j]
+                cur = v.nw(l, i, j) if shown(("nw", l, i, j)) else v.w(l, i, j)
+                width_px = 1.0 + 4.5 * min(1.0, abs(cur) / top_mag) if math.isfinite(cur) else 6.0
+                cls = "edge " + ("neg" if cur < 0 else "pos" if cur > 0 else "zero")
+                if (l, i, j) in hl_weights:
+                    cls += " hl"
+                title = [f"{name}: {lab.neurons[l][i]} → {lab.neurons[l + 1][j]}", f"weight = {v.f(v.w(l, i, j))}"]
+                if shown(("gw", l, i, j)):
+                    title.append(f"∂E/∂{name} = {v.f(v.gw(l, i, j))}")
+                if shown(("nw", l, i, j)):
+                    title.append(f"new value = {v.f(v.nw(l, i, j))}")
+                # stop the line at the circles' rims
+                dx, dy = x2 - x1, y2 - y1
+                dist = math.hypot(dx, dy) or 1.0
+                ux, uy = dx / dist, dy / dist
+                edges.append(Edge(
+                    l, i, j, x1 + ux * r, y1 + uy * r, x2 - ux * r, y2 - uy * r, round(width_px, 2),
+                    cls, "; ".join(title), f"#f-w-{l}-{i}-{j}" if linked else "",
+                    edge_labels.get((l, i, j)),
+                ))
+
+    bias_views: list[Bias] = []
+    for bias in biases:
+        l = bias.l
+        links_out: list[BiasLink] = []
+        for j in range(layers[l + 1]):
+            x2, y2 = pos(l + 1, j)
+            name = lab.biases[l][j]
+            dx, dy = x2 - bias.x, y2 - bias.y
+            dist = math.hypot(dx, dy) or 1.0
+            title = [f"{name}: bias of {lab.neurons[l + 1][j]}", f"value = {v.f(v.b(l, j))}"]
+            if shown(("gb", l, j)):
+                title.append(f"∂E/∂{name} = {v.f(v.gb(l, j))}")
+            if shown(("nb", l, j)):
+                title.append(f"new value = {v.f(v.nb(l, j))}")
+            cls = "bias-link" + (" hl" if (l, j) in hl_biases else "")
+            links_out.append(BiasLink(
+                j, bias.x + dx / dist * bias.size * 0.6, bias.y + dy / dist * bias.size * 0.6,
+                x2 - dx / dist * r, y2 - dy / dist * r, cls, "; ".join(title),
+                f"#f-b-{l}-{j}" if linked else "", bias_labels.get((l, j)),
+            ))
+        hl = any((l, j) in hl_biases for j in range(layers[l + 1]))
+        title = f"biases of layer {l + 1}: " + ", ".join(
+            f"{lab.biases[l][j]} = {v.f(v.b(l, j))}" for j in range(layers[l + 1])
+        )
+        bias_views.append(Bias(
+            l, bias.x, bias.y, bias.size, "bias" + (" hl" if hl else ""), title,
+            f"#f-b-{l}-0" if linked else "", bias.caption, tuple(links_out),
+        ))
+
+    all_text = tuple(text_boxes + placed)
+    aria = (
+        f"Network diagram: {' → '.join(str(n) for n in layers)} neurons"
+        + (f", sample {sample + 1} of {s.n_samples}" if s.n_samples > 1 else "")
+    )
+    return Diagram(
+        width=round(width, 1), height=round(height, 1), fs=fs, nodes=tuple(nodes),
+        edges=tuple(edges), biases=tuple(bias_views), labels_hidden=labels_hidden,
+        cards_hidden=not cards, linked=linked, aria=aria, boxes=all_text,
+    )
+
+
+def _bias_caption(labels: Sequence[str], values: Sequence[float], v: _Values) -> str:
+    """"b1 = 0.35" when a layer shares one bias, "b_h1, b_h2 = 0" when they are all equal."""
+    names = list(dict.fromkeys(labels))
+    if len(set(values)) != 1:
+        return names[0] if len(names) == 1 else "biases"
+    if len(names) == 1:
+        return f"{names[0]} = {v.f(values[0])}"
+    if len(names) <= 3:
+        return ", ".join(names) + f" = {v.f(values[0])}"
+    return f"biases = {v.f(values[0])}"
+
+
+def _edge_lines(
+    name: str, new_key: Key, grad_key: Key, old: float, new: float, grad: float,
+    v: _Values, shown: Shown,
+) -> tuple[Line, ...]:
+    if shown(new_key):
+        first = Line(f"{name} {v.f(old)} → {v.f(new)}", "new")
+    else:
+        first = Line(f"{name} = {v.f(old)}", "val")
+    lines = [first]
+    if shown(grad_key):
+        lines.append(Line(f"∂E/∂{name} {v.f(grad)}", "grad"))
+    return tuple(lines)
+
+
+# -- the home page's small pictures ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Thumb:
+    width: float
+    height: float
+    nodes: tuple[tuple[float, float, float, str], ...]  # x, y, r, class
+    edges: tuple[tuple[float, float, float, float, float, str], ...]  # x1, y1, x2, y2, width, class
+
+
+def thumbnail(s: Scenario) -> Thumb:
+    """Circles and edges only: the shape of the network and the signs of its weights."""
+    layers = s.layers
+    L = len(layers) - 1
+    width, height = 220.0, 120.0
+    r = min(9.0, 90 / max(layers) / 2.6)
+    gap_x = (width - 40) / max(L, 1)
+
+    def pos(l: int, j: int) -> tuple[float, float]:
+        n = layers[l]
+        step = min(30.0, (height - 24) / max(n - 1, 1))
+        return 20 + l * gap_x, height / 2 + (j - (n - 1) / 2) * step
+
+    top = max((abs(float(x)) for w in s.weights for x in np.ravel(w)), default=1.0) or 1.0
+    edges = []
+    for l, W in enumerate(s.weights):
+        for i in range(W.shape[0]):
+            for j in range(W.shape[1]):
+                (x1, y1), (x2, y2) = pos(l, i), pos(l + 1, j)
+                w = float(W[i, j])
+                edges.append((x1, y1, x2, y2, round(0.8 + 2.4 * abs(w) / top, 2),
+                              "neg" if w < 0 else "pos" if w > 0 else "zero"))
+    nodes = []
+    for l, n in enumerate(layers):
+        for j in range(n):
+            x, y = pos(l, j)
+            nodes.append((x, y, r, "input" if l == 0 else "output" if l == L else "hidden"))
+    return Thumb(width, height, tuple(nodes), tuple(edges))
+
+
+# -- the loss chart -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Tick:
+    pos: float
+    text: str
+
+
+@dataclass(frozen=True)
+class Chart:
+    width: float
+    height: float
+    plot: Box
+    points: str  # the polyline
+    dots: tuple[tuple[float, float], ...]
+    last: tuple[float, float] | None
+    x_ticks: tuple[Tick, ...]
+    y_ticks: tuple[Tick, ...]
+    log: bool
+    summary: str
+    rows: tuple[tuple[str, str], ...]  # (iteration, loss) for the table view
+
+
+def loss_chart(
+    history: Sequence[tuple[int, float]], iteration: int, loss: float, decimals: int
+) -> Chart:
+    """The loss over the iterations done (the history, then the current loss)."""
+    pts = dict(history)
+    pts[iteration] = loss
+    items = sorted((k, x) for k, x in pts.items() if math.isfinite(x) and x < 1e300)
+    width, height = 420.0, 190.0
+    plot = Box(64, 12, width - 64 - 14, height - 12 - 34)
+    d = min(decimals, 6)
+    rows = tuple((f"{k:,}", number(x, decimals)) for k, x in items)
+    if not items:
+        return Chart(width, height, plot, "", (), None, (), (), False, "No finite loss to draw.", rows)
+    xs = [k for k, _ in items]
+    ys = [x for _, x in items]
+    lo, hi = min(ys), max(ys)
+    log = lo > 0 and hi / lo > 50
+    if log:
+        fy = [math.log10(y) for y in ys]
+        flo, fhi = math.log10(lo), math.log10(hi)
+    else:
+        fy, flo, fhi = ys, min(0.0, lo), hi
+    if fhi - flo < 1e-12:
+        flo, fhi = flo - 1, fhi + 1
+    x0, x1 = xs[0], xs[-1]
+    span = (x1 - x0) or 1
+
+    def px(k: float) -> float:
+        return plot.x + (k - x0) / span * plot.w if x1 > x0 else plot.x + plot.w / 2
+
+    def py(v: float) -> float:
+        return plot.y + plot.h - (v - flo) / (fhi - flo) * plot.h
+
+    coords = [(round(px(k), 1), round(py(v), 1)) for k, v in zip(xs, fy, strict=True)]
+    points = " ".join(f"{a},{b}" for a, b in coords)
+    x_ticks = (Tick(px(x0), f"{x0:,}"),) + ((Tick(px(x1), f"{x1:,}"),) if x1 != x0 else ())
+    y_ticks = (
+        Tick(py(fhi), number(10 ** fhi if log else fhi, d)),
+        Tick(py(flo), number(10 ** flo if log else flo, d)),
+    )
+    summary = (
+        f"Loss over {x1 - x0:,} iterations: from {number(ys[0], decimals)} at iteration {x0:,} "
+        f"to {number(ys[-1], decimals)} at iteration {x1:,}" + (" (log scale)" if log else "")
+    )
+    dots = tuple(coords) if len(coords) <= 30 else ()
+    return Chart(width, height, plot, points, dots, coords[-1], x_ticks, y_ticks, log, summary, rows)

@@ -1,0 +1,598 @@
+"""The explorer's page state: everything a page shows, carried in the URL (no server session).
+
+The URL is ``/explore?s=<state>&at=<cursor>``: ``s`` is ``app.state.encode`` of the document
+below, ``at`` the index of the current trace step (−1 = before the first step; left out of the
+URL then). A state that is a preset exactly as it starts has the short URL
+``/explore/<preset>?at=…``.
+
+    {"scenario": {…},                       # the scenario document (labels left out if default)
+     "origin": {"preset": "sigmoid-2-2-2"}  # what "reset" goes back to, or
+               {"scratch": {"layers": [2, 3, 1], "hidden": "sigmoid", "output": "sigmoid",
+                            "loss": "half_sse", "init": "random", "seed": 1}},
+     "edited": false,       # the parameters differ from the origin's (the document's figures
+                            # no longer apply); changing the update order alone does not count
+     "iteration": 0,        # iterations completed
+     "granularity": "neuron", "precision": 9, "sample": 0,
+     "history": [[0, 0.298371]],            # (iteration, loss), at most 100 points
+     "trained": null}       # the last training run: {"run": n, "asked": n, "stopped": reason}
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from typing import Any
+from urllib.parse import urlencode
+
+import numpy as np
+
+from engine import GRANULARITIES, PRESETS, EngineError, Labels, Scenario
+from engine.activations import ACTIVATIONS
+from engine.limits import DEFAULT_LIMITS
+from engine.losses import LOSSES
+
+from .formatting import DEFAULT_DECIMALS, MAX_DECIMALS, MIN_DECIMALS
+from .state import StateError, decode, encode
+
+HISTORY_POINTS = 100
+HISTORY_DIGITS = 7  # significant digits kept in the URL: the chart needs no more
+INIT_KINDS = ("random", "fixed")
+KEYS = {"scenario", "origin", "edited", "iteration", "granularity", "precision", "sample",
+        "history", "trained"}
+
+
+@dataclass(frozen=True)
+class Scratch:
+    """A network started from scratch: enough to build it again (reset)."""
+
+    layers: tuple[int, ...]
+    hidden: str
+    output: str
+    loss: str
+    init: str = "random"
+    seed: int = 1
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"layers": list(self.layers), "hidden": self.hidden, "output": self.output,
+                "loss": self.loss, "init": self.init, "seed": self.seed}
+
+
+@dataclass(frozen=True)
+class Trained:
+    run: int
+    asked: int
+    stopped: str
+
+
+@dataclass(frozen=True)
+class PageState:
+    scenario: Scenario
+    origin: str | Scratch  # a preset id, or how the scratch network was made
+    edited: bool = False
+    iteration: int = 0
+    granularity: str = "neuron"
+    precision: int = DEFAULT_DECIMALS
+    sample: int = 0
+    history: tuple[tuple[int, float], ...] = field(default=())
+    trained: Trained | None = None
+
+    @property
+    def preset_id(self) -> str | None:
+        return self.origin if isinstance(self.origin, str) else None
+
+    @property
+    def figures_apply(self) -> bool:
+        """The document's printed figures can be compared with what is shown."""
+        return self.preset_id is not None and not self.edited
+
+    def to_doc(self) -> dict[str, Any]:
+        sc = self.scenario.to_dict()
+        if self.scenario.labels == Labels.default(self.scenario.layers):
+            del sc["labels"]
+        return {
+            "scenario": sc,
+            "origin": {"preset": self.origin} if isinstance(self.origin, str)
+            else {"scratch": self.origin.to_dict()},
+            "edited": self.edited,
+            "iteration": self.iteration,
+            "granularity": self.granularity,
+            "precision": self.precision,
+            "sample": self.sample,
+            "history": [[k, _short(x)] for k, x in self.history],
+            "trained": None if self.trained is None else {
+                "run": self.trained.run, "asked": self.trained.asked, "stopped": self.trained.stopped,
+            },
+        }
+
+    def encode(self) -> str:
+        return encode(self.to_doc())
+
+
+# -- building states --------------------------------------------------------------------------
+
+
+def preset_state(preset_id: str) -> PageState:
+    p = PRESETS[preset_id]
+    s = p.load()
+    return PageState(
+        scenario=s, origin=preset_id, granularity=p.granularity,
+        history=((0, current_loss(s)),),
+    )
+
+
+def current_loss(s: Scenario) -> float:
+    from engine import forward
+
+    loss = forward(s).loss
+    return float(loss) if math.isfinite(loss) else math.inf
+
+
+def scratch_scenario(spec: Scratch) -> Scenario:
+    """A new network: small weights (seeded random in ±0.5, or a fixed pattern), one sample."""
+    layers = list(spec.layers)
+    L = len(layers) - 1
+    acts = [spec.hidden] * (L - 1) + [spec.output]
+    rng = np.random.default_rng(spec.seed)
+    weights, biases = [], []
+    for l in range(L):
+        if spec.init == "random":
+            w = np.round(rng.uniform(-0.5, 0.5, size=(layers[l], layers[l + 1])), 2)
+            b = np.round(rng.uniform(-0.1, 0.1, size=layers[l + 1]), 2)
+        else:
+            w = np.array([[_fixed(l, i, j) for j in range(layers[l + 1])] for i in range(layers[l])])
+            b = np.full(layers[l + 1], 0.1)
+        weights.append(w.tolist())
+        biases.append(b.tolist())
+    n0, nL = layers[0], layers[-1]
+    if spec.init == "random":
+        inputs = np.round(rng.uniform(0, 1, size=(1, n0)), 2)
+    else:
+        inputs = np.array([[round(0.05 * (i + 1), 2) for i in range(n0)]])
+    if spec.output == "softmax":
+        targets = np.zeros((1, nL))
+        targets[0, 0] = 1.0
+    elif spec.init == "random":
+        targets = np.round(rng.uniform(0.05, 0.95, size=(1, nL)), 2)
+    else:
+        targets = np.array([[0.01 if k % 2 == 0 else 0.99 for k in range(nL)]])
+    doc = {
+        "title": "From scratch: " + "-".join(str(n) for n in layers),
+        "layers": layers, "activations": acts, "weights": weights, "biases": biases,
+        "inputs": inputs.tolist(), "targets": targets.tolist(), "loss": spec.loss,
+        "learning_rate": 0.5, "update_biases": True, "update_order": "simultaneous",
+    }
+    return Scenario.from_dict(doc)
+
+
+def _fixed(l: int, i: int, j: int) -> float:
+    """A small fixed pattern (0.1 … 0.5) that still tells the neurons apart."""
+    return round(0.1 * (1 + (i + 2 * j + l) % 5), 2)
+
+
+def scratch_state(spec: Scratch) -> PageState:
+    s = scratch_scenario(spec)
+    return PageState(scenario=s, origin=spec, history=((0, current_loss(s)),))
+
+
+def origin_state(state: PageState) -> PageState:
+    if isinstance(state.origin, str):
+        return preset_state(state.origin)
+    return scratch_state(state.origin)
+
+
+def parse_layers(text: str) -> tuple[int, ...]:
+    """"2,3,1" → (2, 3, 1), with the engine's limits; EngineError naming ``layers`` if not."""
+    parts = [p.strip() for p in text.replace(" ", ",").split(",") if p.strip()]
+    lim = DEFAULT_LIMITS
+    if not parts or not all(p.isdigit() for p in parts):
+        raise EngineError("must be whole numbers separated by commas, e.g. 2,3,1", ("layers",))
+    layers = tuple(int(p) for p in parts)
+    if not 2 <= len(layers) <= lim.max_layers:
+        raise EngineError(
+            f"must list between 2 and {lim.max_layers} layers (input layer included)", ("layers",)
+        )
+    if not all(1 <= n <= lim.max_neurons for n in layers):
+        raise EngineError(f"every layer must have between 1 and {lim.max_neurons} neurons", ("layers",))
+    return layers
+
+
+def make_scratch(layers: str, hidden: str, output: str, loss: str, init: str, seed: str) -> Scratch:
+    if hidden not in ACTIVATIONS or ACTIVATIONS[hidden].output_only:
+        raise EngineError("must be one of " + ", ".join(hidden_activations()), ("hidden",))
+    if output not in ACTIVATIONS:
+        raise EngineError("must be one of " + ", ".join(ACTIVATIONS), ("output",))
+    if loss not in LOSSES:
+        raise EngineError("must be one of " + ", ".join(LOSSES), ("loss",))
+    if init not in INIT_KINDS:
+        raise EngineError("must be random or fixed", ("init",))
+    seed_text = seed.strip() or "1"
+    if not seed_text.isdigit() or int(seed_text) > 2**32 - 1:
+        raise EngineError("must be a whole number from 0 to 4294967295", ("seed",))
+    spec = Scratch(parse_layers(layers), hidden, output, loss, init, int(seed_text))
+    scratch_scenario(spec)  # the engine's checks: e.g. a loss that needs a softmax output
+    return spec
+
+
+def hidden_activations() -> list[str]:
+    return [name for name, a in ACTIVATIONS.items() if not a.output_only]
+
+
+# -- reading a state back ---------------------------------------------------------------------
+
+
+def from_doc(doc: dict[str, Any]) -> PageState:
+    """A page state from its document; StateError (in words) when any part is off."""
+    unknown = set(doc) - KEYS
+    if unknown or "scenario" not in doc:
+        raise StateError("the link's state is not an explorer state (it may be from another version)")
+    try:
+        scenario = Scenario.from_dict(doc["scenario"])
+    except EngineError as e:
+        raise StateError(f"the link's scenario is not valid: {e}") from None
+    origin = _origin(doc.get("origin"))
+    edited = _bool(doc.get("edited", False), "edited")
+    iteration = _int(doc.get("iteration", 0), "iteration", 0, 10**9)
+    granularity = doc.get("granularity", "neuron")
+    if granularity not in GRANULARITIES:
+        raise StateError(f"the link's granularity must be one of {', '.join(GRANULARITIES)}")
+    precision = _int(doc.get("precision", DEFAULT_DECIMALS), "precision", MIN_DECIMALS, MAX_DECIMALS)
+    sample = _int(doc.get("sample", 0), "sample", 0, scenario.n_samples - 1)
+    history = _history(doc.get("history", []))
+    trained = _trained(doc.get("trained"))
+    return PageState(scenario, origin, edited, iteration, granularity, precision, sample, history, trained)
+
+
+def load(s: str) -> PageState:
+    return from_doc(decode(s))
+
+
+def _origin(x: Any) -> str | Scratch:
+    if isinstance(x, dict) and set(x) == {"preset"} and x["preset"] in PRESETS:
+        return str(x["preset"])
+    if isinstance(x, dict) and set(x) == {"scratch"} and isinstance(x["scratch"], dict):
+        d = x["scratch"]
+        try:
+            return make_scratch(
+                ",".join(str(n) for n in d.get("layers", [])), str(d.get("hidden", "")),
+                str(d.get("output", "")), str(d.get("loss", "")), str(d.get("init", "")),
+                str(d.get("seed", "")),
+            )
+        except EngineError as e:
+            raise StateError(f"the link's starting network is not valid: {e}") from None
+    raise StateError("the link's state does not say which example it started from")
+
+
+def _bool(x: Any, name: str) -> bool:
+    if not isinstance(x, bool):
+        raise StateError(f"the link's {name} must be true or false")
+    return x
+
+
+def _int(x: Any, name: str, lo: int, hi: int) -> int:
+    if isinstance(x, bool) or not isinstance(x, int) or not lo <= x <= hi:
+        raise StateError(f"the link's {name} must be a whole number from {lo} to {hi}")
+    return x
+
+
+def _history(x: Any) -> tuple[tuple[int, float], ...]:
+    if not isinstance(x, list) or len(x) > HISTORY_POINTS + 1:
+        raise StateError(f"the link's loss history must be a list of at most {HISTORY_POINTS} points")
+    out = []
+    for p in x:
+        if (
+            not isinstance(p, list) or len(p) != 2 or isinstance(p[0], bool)
+            or not isinstance(p[0], int) or isinstance(p[1], bool)
+            or not isinstance(p[1], int | float) or p[0] < 0
+        ):
+            raise StateError("the link's loss history is damaged")
+        out.append((int(p[0]), float(p[1])))
+    return tuple(out)
+
+
+def _trained(x: Any) -> Trained | None:
+    if x is None:
+        return None
+    if (
+        isinstance(x, dict) and set(x) == {"run", "asked", "stopped"}
+        and all(isinstance(x[k], int) and not isinstance(x[k], bool) for k in ("run", "asked"))
+        and isinstance(x["stopped"], str) and len(x["stopped"]) <= 20
+    ):
+        return Trained(x["run"], x["asked"], x["stopped"])
+    raise StateError("the link's training summary is damaged")
+
+
+def _short(x: float) -> float | str:
+    if not math.isfinite(x):
+        return 1e308  # a loss that overflowed: the chart clips it
+    return float(f"{x:.{HISTORY_DIGITS}g}")
+
+
+# -- the URL ------------------------------------------------------------------------------------
+
+
+def url(state: PageState, at: int = -1) -> str:
+    """The canonical URL of a state and cursor (the short preset URL when it is one as loaded)."""
+    query: dict[str, str] = {}
+    path = "/explore"
+    pid = state.preset_id
+    if pid is not None and state.encode() == preset_state(pid).encode():
+        path = f"/explore/{pid}"
+    else:
+        query["s"] = state.encode()
+    if at >= 0:
+        query["at"] = str(at)
+    return path + ("?" + urlencode(query) if query else "")
+
+
+# -- history -------------------------------------------------------------------------------------
+
+
+def add_history(
+    history: tuple[tuple[int, float], ...], points: list[tuple[int, float]]
+) -> tuple[tuple[int, float], ...]:
+    """Append (iteration, loss) points, keeping at most HISTORY_POINTS spread over the run."""
+    merged: dict[int, float] = dict(history)
+    for k, x in points:
+        merged[k] = x
+    items = sorted(merged.items())
+    if len(items) <= HISTORY_POINTS:
+        return tuple(items)
+    # keep the first and the last, and the points nearest to evenly spaced iterations
+    first, last = items[0][0], items[-1][0]
+    marks = np.linspace(first, last, HISTORY_POINTS)
+    its = np.array([k for k, _ in items])
+    keep = sorted({int(np.abs(its - m).argmin()) for m in marks})
+    return tuple(items[k] for k in keep)
+
+
+def with_(state: PageState, **changes: Any) -> PageState:
+    return replace(state, **changes)
+
+
+# -- what the learner's clicks do to a state -------------------------------------------------------
+
+
+class EditError(ValueError):
+    """A refused edit: ``field`` is the form field it belongs to, the message names the rule."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+NUMBER_FIELDS = ("w", "b", "x", "t")
+
+
+def field_name(loc: tuple[str | int, ...]) -> str:
+    """The edit form's field for an engine error location: ("weights", 1, 0, 1) → w-1-0-1."""
+    head, rest = (loc[0], loc[1:]) if loc else ("", ())
+    prefix = {"weights": "w", "biases": "b", "inputs": "x", "targets": "t", "activations": "act"}
+    if head in prefix:
+        full = {"w": 3, "b": 2, "x": 2, "t": 2, "act": 1}[prefix[str(head)]]
+        if len(rest) == full:
+            return "-".join([prefix[str(head)], *(str(p) for p in rest)])
+        return str(head)
+    if head in ("learning_rate", "loss", "update_order", "update_biases", "title"):
+        return str(head)
+    return "form"
+
+
+def describe(s: Scenario, name: str) -> str:
+    """A field's name for a person: "w5 (weights[1][0][0])", "the learning rate"…"""
+    parts = name.split("-")
+    lab = s.labels
+    try:
+        if parts[0] == "w" and len(parts) == 4:
+            l, i, j = (int(p) for p in parts[1:])
+            return f"{lab.weights[l][i][j]} (weights[{l}][{i}][{j}])"
+        if parts[0] == "b" and len(parts) == 3:
+            l, j = int(parts[1]), int(parts[2])
+            return f"{lab.biases[l][j]} (biases[{l}][{j}], the bias of {lab.neurons[l + 1][j]})"
+        if parts[0] == "x" and len(parts) == 3:
+            k, i = int(parts[1]), int(parts[2])
+            return f"input {lab.neurons[0][i]} of sample {k + 1} (inputs[{k}][{i}])"
+        if parts[0] == "t" and len(parts) == 3:
+            k, j = int(parts[1]), int(parts[2])
+            return f"target of {lab.neurons[-1][j]} for sample {k + 1} (targets[{k}][{j}])"
+        if parts[0] == "act" and len(parts) == 2:
+            return f"activation of layer {int(parts[1]) + 1} (activations[{parts[1]}])"
+    except (ValueError, IndexError):
+        pass
+    return {
+        "learning_rate": "the learning rate", "loss": "the loss", "update_order": "the update order",
+        "update_biases": "bias updates", "title": "the title", "targets": "the targets",
+        "weights": "the weights", "biases": "the biases", "inputs": "the inputs",
+        "activations": "the activations", "iterations": "iterations",
+    }.get(name, "the scenario")
+
+
+def parse_number(text: str) -> float:
+    """A typed number: "0.5", "−0.5", "1e-3"; ValueError if it is none."""
+    cleaned = text.strip().replace("\u2212", "-").replace(",", ".")
+    if not cleaned or "_" in cleaned:
+        raise ValueError(text)
+    return float(cleaned)
+
+
+def apply_edit(state: PageState, form: dict[str, str]) -> PageState:
+    """The state with the edit form's values; EditError for the first value refused."""
+    s = state.scenario
+    doc = s.to_dict()
+    for name, raw in form.items():
+        parts = name.split("-")
+        if parts[0] in NUMBER_FIELDS and len(parts) in (3, 4) and all(p.isdigit() for p in parts[1:]):
+            try:
+                value = parse_number(raw)
+            except ValueError:
+                raise EditError(name, f"{describe(s, name)}: must be a number, got “{raw.strip()[:40]}”") from None
+            idx = [int(p) for p in parts[1:]]
+            key = {"w": "weights", "b": "biases", "x": "inputs", "t": "targets"}[parts[0]]
+            try:
+                target: Any = doc[key]
+                for k in idx[:-1]:
+                    target = target[k]
+                target[idx[-1]] = value
+            except IndexError:
+                raise EditError("form", f"{describe(s, name)}: no such value in this network") from None
+        elif name == "learning_rate":
+            try:
+                doc["learning_rate"] = parse_number(raw)
+            except ValueError:
+                raise EditError(name, f"the learning rate: must be a number, got “{raw.strip()[:40]}”") from None
+        elif name == "loss":
+            doc["loss"] = raw
+        elif parts[0] == "act" and len(parts) == 2 and parts[1].isdigit():
+            l = int(parts[1])
+            if l >= len(doc["activations"]):
+                raise EditError("form", f"{describe(s, name)}: no such layer")
+            doc["activations"][l] = raw
+        elif name == "update_order":
+            doc["update_order"] = raw
+        elif name == "title":
+            doc["title"] = raw
+    if "has_update_biases" in form:
+        doc["update_biases"] = form.get("update_biases") in ("on", "true", "1")
+    try:
+        new = Scenario.from_dict(doc)
+    except EngineError as e:
+        f = field_name(e.loc)
+        raise EditError(f, f"{describe(s, f)}: {e.message}") from None
+    same_but_order = replace(new, update_order=s.update_order).to_dict() == s.to_dict()
+    if new.to_dict() == s.to_dict():
+        return state
+    if same_but_order:
+        return replace(state, scenario=new, trained=None)
+    return replace(
+        state, scenario=new, edited=True, trained=None,
+        history=((state.iteration, current_loss(new)),),
+    )
+
+
+ARCH_OPS = ("add_neuron", "remove_neuron", "add_layer", "remove_layer")
+
+
+def _new_values(shape: tuple[int, ...], *seed: int) -> list[Any]:
+    """Small deterministic values for new weights: seeded, uniform in ±0.5, two decimals."""
+    rng = np.random.default_rng([abs(x) for x in seed])
+    return np.round(rng.uniform(-0.5, 0.5, size=shape), 2).tolist()  # type: ignore[no-any-return]
+
+
+def apply_architecture(state: PageState, op: str) -> PageState:
+    """Add or remove a neuron or a hidden layer: ``add_neuron:1``, ``remove_layer:2``…"""
+    name, _, where = op.partition(":")
+    if name not in ARCH_OPS or not where.isdigit():
+        raise EditError("architecture", f"unknown change “{op[:40]}”")
+    l = int(where)
+    s = state.scenario
+    doc = s.to_dict()
+    layers: list[int] = list(doc["layers"])
+    W: list[Any] = doc["weights"]
+    B: list[Any] = doc["biases"]
+    acts: list[str] = doc["activations"]
+    L = len(layers) - 1
+    lim = DEFAULT_LIMITS
+    if not 0 <= l <= L:
+        raise EditError("architecture", f"there is no layer {l}")
+    seed = (len(layers), l, layers[l])
+    if name == "add_neuron":
+        if layers[l] >= lim.max_neurons:
+            raise EditError("architecture", f"a layer has at most {lim.max_neurons} neurons")
+        if l > 0:  # a new column into it, a new bias
+            new = _new_values((layers[l - 1],), *seed, 1)
+            for i in range(layers[l - 1]):
+                W[l - 1][i].append(new[i])
+            B[l - 1].append(0.0)
+        if l < L:  # a new row out of it
+            W[l].append(_new_values((layers[l + 1],), *seed, 2))
+        if l == 0:
+            for row in doc["inputs"]:
+                row.append(0.5)
+        if l == L:
+            for row in doc["targets"]:
+                row.append(0.0 if acts[-1] == "softmax" else 0.5)
+        layers[l] += 1
+    elif name == "remove_neuron":
+        if layers[l] <= 1:
+            raise EditError("architecture", "a layer needs at least one neuron")
+        if l > 0:
+            for row in W[l - 1]:
+                row.pop()
+            B[l - 1].pop()
+        if l < L:
+            W[l].pop()
+        if l == 0:
+            for row in doc["inputs"]:
+                row.pop()
+        if l == L:
+            for row in doc["targets"]:
+                row.pop()
+        layers[l] -= 1
+    elif name == "add_layer":  # a hidden layer right after layer l, as wide as the next one
+        if l >= L:
+            raise EditError("architecture", "a new hidden layer goes before the output layer")
+        if len(layers) >= lim.max_layers:
+            raise EditError("architecture", f"a network has at most {lim.max_layers} layers")
+        m = layers[l + 1]
+        hidden = next((a for a in acts[:-1]), "sigmoid" if acts[-1] in ("sigmoid", "softmax") else "relu")
+        W.insert(l + 1, _new_values((m, m), *seed, 3))
+        B.insert(l, [0.0] * m)
+        acts.insert(l, hidden)
+        layers.insert(l + 1, m)
+    else:  # remove_layer: a hidden layer l; the layers either side are joined by new weights
+        if not 0 < l < L:
+            raise EditError("architecture", "only a hidden layer can be removed")
+        W[l - 1:l + 1] = [_new_values((layers[l - 1], layers[l + 1]), *seed, 4)]
+        del B[l - 1]
+        del acts[l - 1]
+        del layers[l]
+    doc["layers"] = layers
+    doc.pop("labels", None)
+    try:
+        new = Scenario.from_dict(doc)
+    except EngineError as e:
+        raise EditError("architecture", f"{describe(s, field_name(e.loc))}: {e.message}") from None
+    return replace(
+        state, scenario=new, edited=True, trained=None, sample=0,
+        history=((state.iteration, current_loss(new)),),
+    )
+
+
+def finish(state: PageState) -> PageState:
+    """Apply the update of the current iteration: the next iteration starts."""
+    from engine import step
+
+    with np.errstate(all="ignore"):
+        result = step(state.scenario)
+    new = _checked(result.after, "the update")
+    return replace(
+        state, scenario=new, iteration=state.iteration + 1, trained=None,
+        history=add_history(state.history, [(state.iteration + 1, current_loss(new))]),
+    )
+
+
+def train_state(state: PageState, iterations: int, time_limit: float) -> PageState:
+    from engine import sample_history, train
+
+    with np.errstate(all="ignore"):
+        result = train(state.scenario, iterations, time_limit=time_limit)
+    new = _checked(result.scenario, "training")
+    its, losses = sample_history(result.losses, HISTORY_POINTS)
+    points = [(state.iteration + k, x) for k, x in zip(its, losses, strict=True)]
+    return replace(
+        state, scenario=new, iteration=state.iteration + result.iterations_run,
+        history=add_history(state.history, points),
+        trained=Trained(result.iterations_run, iterations, result.stopped_because),
+    )
+
+
+def _checked(s: Scenario, what: str) -> Scenario:
+    """A scenario after an update must still be one the explorer can carry in its URL."""
+    try:
+        return Scenario.from_dict(s.to_dict())
+    except EngineError as e:
+        raise EditError(
+            "update",
+            f"{what} would make {describe(s, field_name(e.loc))} invalid ({e.message}); "
+            "try a smaller learning rate",
+        ) from None

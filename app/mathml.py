@@ -1,0 +1,175 @@
+"""The trace's formulas (``engine.expr`` trees) as MathML, which browsers render natively.
+
+Every piece of text is escaped here, so the result can go into a template as ``Markup``:
+labels come from the scenario, which a user can write.
+"""
+
+from __future__ import annotations
+
+from markupsafe import Markup, escape
+
+from engine.expr import Call, Expr, Frac, Mat, Num, Op, Row, Sum, Sym, to_text
+
+from .formatting import DEFAULT_DECIMALS, is_finite, number
+
+_SUP = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻ᵀ", "0123456789+−T")
+_SUP_CHARS = set("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻ᵀ")
+_BINARY = {"×", "·", "−", "+", "⊙", "="}
+
+
+def render(e: Expr, decimals: int = DEFAULT_DECIMALS, *, display: bool = True) -> Markup:
+    """``<math>`` for ``e``, numbers shown with ``decimals`` decimals; alttext in plain text."""
+    body = _top(e, decimals)
+    alt = to_text(e, lambda x: number(x, decimals))
+    mode = "block" if display else "inline"
+    return Markup(f'<math display="{mode}" alttext="{escape(alt)}">{body}</math>')
+
+
+def _top(e: Expr, d: int) -> str:
+    """A per-sample row (``; ``-separated, as the neuron trace writes a batch) as one line each."""
+    if isinstance(e, Row) and any(isinstance(i, Op) and i.text == ";" for i in e.items):
+        lines: list[list[Expr]] = [[]]
+        for item in e.items:
+            if isinstance(item, Op) and item.text == ";":
+                lines.append([])
+            elif not (isinstance(item, Op) and item.text == ""):
+                lines[-1].append(item)
+        rows = "".join(
+            f"<mtr><mtd><mtext>sample {k + 1}:</mtext></mtd><mtd>{_row(tuple(line), d)}</mtd></mtr>"
+            for k, line in enumerate(lines)
+        )
+        return f'<mtable columnalign="left">{rows}</mtable>'
+    return _node(e, d)
+
+
+def _node(e: Expr, d: int) -> str:
+    if isinstance(e, Sym):
+        return _sym(e)
+    if isinstance(e, Num):
+        return _num(e.value, d)
+    if isinstance(e, Op):
+        return _op(e.text)
+    if isinstance(e, Row):
+        return _row(e.items, d)
+    if isinstance(e, Frac):
+        return f"<mfrac>{_node(e.num, d)}{_node(e.den, d)}</mfrac>"
+    if isinstance(e, Call):
+        args = "<mo>,</mo>".join(_node(a, d) for a in e.args)
+        fn = '<mi mathvariant="double-struck">1</mi>' if e.fn == "1" else _ident(e.fn)
+        return f"<mrow>{fn}<mo>(</mo>{args}<mo>)</mo></mrow>"
+    if isinstance(e, Mat):
+        rows = "".join(
+            "<mtr>" + "".join(f"<mtd>{_num(v, d)}</mtd>" for v in r) + "</mtr>" for r in e.values
+        )
+        return f"<mrow><mo>[</mo><mtable>{rows}</mtable><mo>]</mo></mrow>"
+    return f"<mrow><munder><mo>Σ</mo>{_ident(e.index)}</munder>{_node(e.body, d)}</mrow>"
+
+
+def _row(items: tuple[Expr, ...], d: int) -> str:
+    out: list[str] = []
+    prev: Expr | None = None
+    for item in items:
+        if isinstance(item, Op) and item.text == "":
+            continue
+        text = _node(item, d)
+        # a negative number after an operator reads better in brackets: 0.5 × (−0.038)
+        if (
+            isinstance(item, Num) and item.value < 0 and isinstance(prev, Op)
+            and prev.text in _BINARY - {"="}
+        ):
+            text = f"<mrow><mo>(</mo>{text}<mo>)</mo></mrow>"
+        out.append(text)
+        prev = item
+    return "<mrow>" + "".join(out) + "</mrow>"
+
+
+def _num(x: float, d: int) -> str:
+    if not is_finite(x):
+        return f'<mtext class="overflow">{escape(number(x, d))}</mtext>'
+    return f"<mn>{escape(number(x, d))}</mn>"
+
+
+def _op(text: str) -> str:
+    if text == ")²":
+        return "<msup><mo>)</mo><mn>2</mn></msup>"
+    if text == "½":
+        return "<mfrac><mn>1</mn><mn>2</mn></mfrac>"
+    num, slash, den = text.partition("/")
+    if slash and num.isdigit() and den:
+        return f"<mfrac><mn>{escape(num)}</mn>{_ident(den)}</mfrac>"
+    return f"<mo>{escape(text)}</mo>"
+
+
+def _ident(text: str) -> str:
+    """A name: digits as a number, anything with spaces as text, else an identifier."""
+    if text.isdigit():
+        return f"<mn>{escape(text)}</mn>"
+    if " " in text:
+        return f"<mtext>{escape(text)}</mtext>"
+    return f"<mi>{escape(text)}</mi>"
+
+
+def _script(text: str) -> str:
+    """A subscript or superscript: w₅'s 5, h1, ²ᵀ, +."""
+    plain = text.translate(_SUP)
+    if plain in ("+", "−"):
+        return f"<mo>{plain}</mo>"
+    parts: list[str] = []
+    k = 0
+    while k < len(plain):  # split 2T into a number and a letter
+        j = k
+        digit = plain[k].isdigit()
+        while j < len(plain) and plain[j].isdigit() == digit and plain[j] not in "+−":
+            j += 1
+        if j == k:
+            parts.append(f"<mo>{escape(plain[k])}</mo>")
+            k += 1
+            continue
+        chunk = plain[k:j]
+        parts.append(f"<mn>{escape(chunk)}</mn>" if digit else f"<mi>{escape(chunk)}</mi>")
+        k = j
+    return parts[0] if len(parts) == 1 else "<mrow>" + "".join(parts) + "</mrow>"
+
+
+def _label(name: str) -> Sym:
+    """A label as a symbol, like ``engine.expr.sym``, but a trailing superscript stays one."""
+    k = len(name)
+    while k > 0 and name[k - 1] in _SUP_CHARS:
+        k -= 1
+    base, sup = name[:k], name[k:]
+    if "_" in base:
+        b, sub = base.split("_", 1)
+        return Sym(b, sub, sup)
+    i = len(base)
+    while i > 0 and base[i - 1].isascii() and base[i - 1].isdigit():
+        i -= 1
+    if 0 < i < len(base):
+        return Sym(base[:i], base[i:], sup)
+    return Sym(base, "", sup)
+
+
+def _sym(s: Sym) -> str:
+    if s.base.startswith("∂") and len(s.base) > 1 and not s.sub and not s.sup and "/" not in s.base:
+        return f"<mrow><mo>∂</mo>{_sym(_label(s.base[1:]))}</mrow>"
+    base = _ident(s.base)
+    if s.sub and s.sup:
+        return f"<msubsup>{base}{_script(s.sub)}{_script(s.sup)}</msubsup>"
+    if s.sub:
+        return f"<msub>{base}{_script(s.sub)}</msub>"
+    if s.sup:
+        return f"<msup>{base}{_script(s.sup)}</msup>"
+    return base
+
+
+def symbol(name: str) -> Markup:
+    """A quantity's name (``δ_o1``, ``net_h1``, ``w5⁺``, ``∂E/∂w5``) as inline MathML."""
+    if name.startswith("∂E/∂"):
+        inner = f"<mfrac><mrow><mo>∂</mo><mi>E</mi></mrow><mrow><mo>∂</mo>{_sym(_label(name[4:]))}</mrow></mfrac>"
+    elif name.startswith("η·∂E/∂"):
+        inner = (
+            f"<mrow><mi>η</mi><mo>·</mo><mfrac><mrow><mo>∂</mo><mi>E</mi></mrow>"
+            f"<mrow><mo>∂</mo>{_sym(_label(name[6:]))}</mrow></mfrac></mrow>"
+        )
+    else:
+        inner = _sym(_label(name))
+    return Markup(f'<math alttext="{escape(name)}">{inner}</math>')
