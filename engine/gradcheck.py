@@ -23,10 +23,10 @@ class GradCheck:
     eps: float
 
 
-def _perturbed_loss(s: Scenario, kind: str, l: int, idx: tuple[int, ...], h: float) -> float:
+def _perturbed_loss(s: Scenario, kind: str, layer: int, idx: tuple[int, ...], h: float) -> float:
     weights = [w.copy() for w in s.weights]
     biases = [b.copy() for b in s.biases]
-    target = weights[l] if kind == "w" else biases[l]
+    target = weights[layer] if kind == "w" else biases[layer]
     target[idx] += h
     return forward(s.with_params(weights, biases)).loss
 
@@ -40,15 +40,21 @@ def gradcheck(s: Scenario, eps: float = 1e-6) -> GradCheck:
     exact = replace(s, update_order="simultaneous")
     _, bwd = backward(exact)
     num_w, num_b = [], []
-    for l, W in enumerate(exact.weights):
+    for layer, W in enumerate(exact.weights):
         g = np.empty_like(W)
         for idx in np.ndindex(W.shape):
-            g[idx] = (_perturbed_loss(exact, "w", l, idx, eps) - _perturbed_loss(exact, "w", l, idx, -eps)) / (2 * eps)
+            g[idx] = (
+                _perturbed_loss(exact, "w", layer, idx, eps)
+                - _perturbed_loss(exact, "w", layer, idx, -eps)
+            ) / (2 * eps)
         num_w.append(g)
-    for l, b in enumerate(exact.biases):
+    for layer, b in enumerate(exact.biases):
         g = np.empty_like(b)
         for idx in np.ndindex(b.shape):
-            g[idx] = (_perturbed_loss(exact, "b", l, idx, eps) - _perturbed_loss(exact, "b", l, idx, -eps)) / (2 * eps)
+            g[idx] = (
+                _perturbed_loss(exact, "b", layer, idx, eps)
+                - _perturbed_loss(exact, "b", layer, idx, -eps)
+            ) / (2 * eps)
         num_b.append(g)
     analytic = [*bwd.weight_grads, *bwd.bias_grads]
     numeric = [*num_w, *num_b]

@@ -21,34 +21,34 @@ from .errors import EngineError
 F64 = NDArray[np.float64]
 
 
-def _half_sse(O: F64, T: F64, Z: F64) -> F64:
-    d = T - O
+def _half_sse(Y: F64, T: F64, Z: F64) -> F64:
+    d = T - Y
     out: F64 = 0.5 * (d * d).sum(axis=1)
     return out
 
 
-def _half_sse_df(O: F64, T: F64) -> F64:
-    return O - T
+def _half_sse_df(Y: F64, T: F64) -> F64:
+    return Y - T
 
 
-def _sse(O: F64, T: F64, Z: F64) -> F64:
-    d = T - O
+def _sse(Y: F64, T: F64, Z: F64) -> F64:
+    d = T - Y
     out: F64 = (d * d).sum(axis=1)
     return out
 
 
-def _sse_df(O: F64, T: F64) -> F64:
-    return 2.0 * (O - T)
+def _sse_df(Y: F64, T: F64) -> F64:
+    return 2.0 * (Y - T)
 
 
-def _mse(O: F64, T: F64, Z: F64) -> F64:
-    d = T - O
+def _mse(Y: F64, T: F64, Z: F64) -> F64:
+    d = T - Y
     out: F64 = (d * d).mean(axis=1)
     return out
 
 
-def _mse_df(O: F64, T: F64) -> F64:
-    out: F64 = 2.0 * (O - T) / O.shape[1]
+def _mse_df(Y: F64, T: F64) -> F64:
+    out: F64 = 2.0 * (Y - T) / Y.shape[1]
     return out
 
 
@@ -56,26 +56,26 @@ def _softplus(x: F64) -> F64:
     return np.logaddexp(0.0, x)
 
 
-def _bce(O: F64, T: F64, Z: F64) -> F64:
+def _bce(Y: F64, T: F64, Z: F64) -> F64:
     # log σ(z) = −softplus(−z), log(1 − σ(z)) = −softplus(z)
     out: F64 = (T * _softplus(-Z) + (1.0 - T) * _softplus(Z)).sum(axis=1)
     return out
 
 
-def _bce_df(O: F64, T: F64) -> F64:
-    out: F64 = (O - T) / (O * (1.0 - O))
+def _bce_df(Y: F64, T: F64) -> F64:
+    out: F64 = (Y - T) / (Y * (1.0 - Y))
     return out
 
 
-def _cross_entropy(O: F64, T: F64, Z: F64) -> F64:
+def _cross_entropy(Y: F64, T: F64, Z: F64) -> F64:
     m = Z.max(axis=1, keepdims=True)
     log_o = Z - m - np.log(np.exp(Z - m).sum(axis=1, keepdims=True))
     out: F64 = -(T * log_o).sum(axis=1)
     return out
 
 
-def _cross_entropy_df(O: F64, T: F64) -> F64:
-    out: F64 = -T / O
+def _cross_entropy_df(Y: F64, T: F64) -> F64:
+    out: F64 = -T / Y
     return out
 
 
@@ -90,12 +90,12 @@ class Loss:
     derivative: str
     requires_output: str | None = None  # the output activation this loss is defined for
 
-    def output_delta(self, O: F64, T: F64) -> F64 | None:
+    def output_delta(self, Y: F64, T: F64) -> F64 | None:
         """∂L_s/∂z at the outputs when it simplifies exactly (no division by o), else None."""
         if self.name == "bce":
-            return O - T
+            return Y - T
         if self.name == "cross_entropy":
-            out: F64 = O * T.sum(axis=1, keepdims=True) - T
+            out: F64 = Y * T.sum(axis=1, keepdims=True) - T
             return out
         return None
 

@@ -47,8 +47,9 @@ SINGLE_NEURON = Preset(
     document="000_7861a26aab7bc6f9.txt",
     description=(
         "One weight, one bias, one sigmoid neuron fed by the activation of the neuron before it. "
-        "Work out the weighted sum z(L), the activation a(L), the cost C = (a(L) − y)², and then how "
-        "C responds to w(L), b(L) and a(L−1): the four exercises of document 000, and the next step."
+        "Work out the weighted sum z(L), the activation a(L), the cost C = (a(L) − y)², and "
+        "then how C responds to w(L), b(L) and a(L−1): the four exercises of document 000, and "
+        "the next step."
     ),
     granularity="neuron",
     scenario={
@@ -71,9 +72,7 @@ SINGLE_NEURON = Preset(
             "out": "a",
         },
     },
-    figures=(
-        Figure("z(L)", "1.125"),
-    ),
+    figures=(Figure("z(L)", "1.125"),),
 )
 
 BATCH_XOR = Preset(
@@ -232,20 +231,33 @@ SIGMOID_2_2_2 = Preset(
         Figure("w4⁺", "0.29950229"),
         # the figures printed in the text
         Figure(
-            "E", "0.291027924", iteration=1, update_order="output_first",
+            "E",
+            "0.291027924",
+            iteration=1,
+            update_order="output_first",
             note=_ORDER_NOTE,
         ),
         Figure(
-            "out_o1", "0.015912196", iteration=10_000, update_order="output_first",
+            "out_o1",
+            "0.015912196",
+            iteration=10_000,
+            update_order="output_first",
             note=_ORDER_NOTE,
         ),
         Figure(
-            "out_o2", "0.984065734", iteration=10_000, update_order="output_first",
+            "out_o2",
+            "0.984065734",
+            iteration=10_000,
+            update_order="output_first",
             note=_ORDER_NOTE,
         ),
         Figure(
-            "E", "0.0000351085", iteration=10_000, update_order="output_first",
-            reproduced=False, note=_E10K_NOTE,
+            "E",
+            "0.0000351085",
+            iteration=10_000,
+            update_order="output_first",
+            reproduced=False,
+            note=_E10K_NOTE,
         ),
     ),
 )

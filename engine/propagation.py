@@ -74,6 +74,20 @@ def _forward_raw(
     return zs, as_
 
 
+def _output_delta(
+    loss: Loss, act: Activation, Z: F64, Y: F64, T: F64, scale: float
+) -> tuple[F64, F64 | None, F64 | None]:
+    """∂E/∂net at the output layer, with ∂E/∂out and ∂out/∂net when they are separate steps."""
+    simple = loss.output_delta(Y, T)
+    if simple is not None:
+        return simple * scale, None, None
+    g = loss.df(Y, T) * scale
+    if act.df is not None:
+        local = act.df(Z, Y)
+        return g * local, g, local
+    return act.vjp(Z, Y, g), g, None
+
+
 def _backward_raw(
     weights: Sequence[F64],
     acts: Sequence[Activation],
@@ -82,11 +96,9 @@ def _backward_raw(
     as_: Sequence[F64],
     T: F64,
     output_first_lr: float | None,
-    input_grad: bool = True,
 ) -> tuple[list[F64], list[F64 | None], list[F64 | None], list[F64], list[F64], list[F64]]:
     """Returns deltas, upstream, local, weight grads, bias grads, used weights (layer order)."""
     n = len(weights)
-    scale = 1.0 / T.shape[0]
     deltas: list[F64] = [None] * n  # type: ignore[list-item]
     upstream: list[F64 | None] = [None] * (n + 1)
     local: list[F64 | None] = [None] * n
@@ -94,35 +106,29 @@ def _backward_raw(
     gb: list[F64] = [None] * n  # type: ignore[list-item]
     used: list[F64] = [None] * n  # type: ignore[list-item]
 
-    O, Z, act = as_[-1], zs[-1], acts[-1]
-    simple = loss.output_delta(O, T)
-    if simple is not None:
-        delta = simple * scale
-    else:
-        g = loss.df(O, T) * scale
-        upstream[n] = g
-        if act.df is not None:
-            local[n - 1] = act.df(Z, O)
-            delta = g * local[n - 1]
-        else:
-            delta = act.vjp(Z, O, g)
-    for l in range(n - 1, -1, -1):
-        deltas[l] = delta
-        gW[l] = as_[l].T @ delta
-        gb[l] = delta.sum(axis=0)
-        W = weights[l] if output_first_lr is None else weights[l] - output_first_lr * gW[l]
-        used[l] = W
-        if l == 0 and not input_grad:
-            break
+    delta, upstream[n], local[n - 1] = _output_delta(
+        loss, acts[-1], zs[-1], as_[-1], T, 1.0 / T.shape[0]
+    )
+    for layer in range(n - 1, -1, -1):
+        deltas[layer] = delta
+        gW[layer] = as_[layer].T @ delta
+        gb[layer] = delta.sum(axis=0)
+        W = (
+            weights[layer]
+            if output_first_lr is None
+            else weights[layer] - output_first_lr * gW[layer]
+        )
+        used[layer] = W
         g = delta @ W.T
-        upstream[l] = g
-        if l > 0:
-            act = acts[l - 1]
+        upstream[layer] = g
+        if layer > 0:
+            act = acts[layer - 1]
             if act.df is not None:
-                local[l - 1] = act.df(zs[l - 1], as_[l])
-                delta = g * local[l - 1]
+                slope = act.df(zs[layer - 1], as_[layer])
+                local[layer - 1] = slope
+                delta = g * slope
             else:  # pragma: no cover - softmax is output-only
-                delta = act.vjp(zs[l - 1], as_[l], g)
+                delta = act.vjp(zs[layer - 1], as_[layer], g)
     return deltas, upstream, local, gW, gb, used
 
 

@@ -40,24 +40,26 @@ class Labels:
     def default(layers: Sequence[int]) -> Labels:
         n_hidden = len(layers) - 2
         neurons: list[tuple[str, ...]] = []
-        for l, n in enumerate(layers):
-            if l == 0:
+        for layer, n in enumerate(layers):
+            if layer == 0:
                 prefix = "i"
-            elif l == len(layers) - 1:
+            elif layer == len(layers) - 1:
                 prefix = "o"
             else:
-                prefix = "h" if n_hidden == 1 else f"h{l}."
+                prefix = "h" if n_hidden == 1 else f"h{layer}."
             neurons.append(tuple(f"{prefix}{j + 1}" for j in range(n)))
         weights = []
         count = 0
-        for l in range(len(layers) - 1):
-            grid = [[""] * layers[l + 1] for _ in range(layers[l])]
-            for j in range(layers[l + 1]):  # numbered by destination neuron, as document 003
-                for i in range(layers[l]):
+        for layer in range(len(layers) - 1):
+            grid = [[""] * layers[layer + 1] for _ in range(layers[layer])]
+            for j in range(layers[layer + 1]):  # numbered by destination neuron, as document 003
+                for i in range(layers[layer]):
                     count += 1
                     grid[i][j] = f"w{count}"
             weights.append(tuple(tuple(row) for row in grid))
-        biases = tuple(tuple(f"b_{name}" for name in neurons[l + 1]) for l in range(len(layers) - 1))
+        biases = tuple(
+            tuple(f"b_{name}" for name in neurons[layer + 1]) for layer in range(len(layers) - 1)
+        )
         return Labels(tuple(weights), biases, tuple(neurons))
 
     def to_dict(self) -> dict[str, Any]:
@@ -207,8 +209,11 @@ def _string(x: Any, loc: Loc, max_len: int) -> str:
 
 
 def _label_grid(x: Any, shape: tuple[int, ...], loc: Loc, max_len: int) -> Any:
-    if len(shape) == 1 and isinstance(x, list | tuple) and len(x) == shape[0] and all(
-        type(v) is str and len(v) <= max_len for v in x
+    if (
+        len(shape) == 1
+        and isinstance(x, list | tuple)
+        and len(x) == shape[0]
+        and all(type(v) is str and len(v) <= max_len for v in x)
     ):
         return tuple(x)
     if not shape:
@@ -231,8 +236,8 @@ def _parse_labels(x: Any, layers: Sequence[int], limits: Limits) -> Labels:
         if not isinstance(x["weights"], list | tuple) or len(x["weights"]) != len(layers) - 1:
             raise EngineError(f"must be a list of {len(layers) - 1}", loc)
         weights = tuple(
-            _label_grid(m, (layers[l], layers[l + 1]), (*loc, l), limits.max_label)
-            for l, m in enumerate(x["weights"])
+            _label_grid(m, (layers[layer], layers[layer + 1]), (*loc, layer), limits.max_label)
+            for layer, m in enumerate(x["weights"])
         )
     biases = default.biases if default else ()
     if "biases" in x:
@@ -240,8 +245,8 @@ def _parse_labels(x: Any, layers: Sequence[int], limits: Limits) -> Labels:
         if not isinstance(x["biases"], list | tuple) or len(x["biases"]) != len(layers) - 1:
             raise EngineError(f"must be a list of {len(layers) - 1}", loc)
         biases = tuple(
-            _label_grid(b, (layers[l + 1],), (*loc, l), limits.max_label)
-            for l, b in enumerate(x["biases"])
+            _label_grid(b, (layers[layer + 1],), (*loc, layer), limits.max_label)
+            for layer, b in enumerate(x["biases"])
         )
     neurons = default.neurons if default else ()
     if "neurons" in x:
@@ -249,8 +254,8 @@ def _parse_labels(x: Any, layers: Sequence[int], limits: Limits) -> Labels:
         if not isinstance(x["neurons"], list | tuple) or len(x["neurons"]) != len(layers):
             raise EngineError(f"must be a list of {len(layers)}", loc)
         neurons = tuple(
-            _label_grid(n, (layers[l],), (*loc, l), limits.max_label)
-            for l, n in enumerate(x["neurons"])
+            _label_grid(n, (layers[layer],), (*loc, layer), limits.max_label)
+            for layer, n in enumerate(x["neurons"])
         )
     net = _string(x.get("net", "net_"), ("labels", "net"), limits.max_label)
     out = _string(x.get("out", "out_"), ("labels", "out"), limits.max_label)
@@ -274,24 +279,28 @@ def _parse(doc: Mapping[str, Any], limits: Limits) -> Scenario:
         raise EngineError("must be a list of whole numbers", ("layers",))
     if not 2 <= len(layers) <= limits.max_layers:
         raise EngineError(
-            f"must list between 2 and {limits.max_layers} layers (input layer included)", ("layers",)
+            f"must list between 2 and {limits.max_layers} layers (input layer included)",
+            ("layers",),
         )
-    for l, n in enumerate(layers):
+    for layer, n in enumerate(layers):
         if not 1 <= n <= limits.max_neurons:
-            raise EngineError(f"must be between 1 and {limits.max_neurons} neurons", ("layers", l))
+            raise EngineError(
+                f"must be between 1 and {limits.max_neurons} neurons", ("layers", layer)
+            )
     n_weight_layers = len(layers) - 1
 
     acts = doc["activations"]
     if not isinstance(acts, list | tuple) or len(acts) != n_weight_layers:
         raise EngineError(
-            f"must name {n_weight_layers} activations, one per layer after the input", ("activations",)
+            f"must name {n_weight_layers} activations, one per layer after the input",
+            ("activations",),
         )
-    for l, name in enumerate(acts):
+    for layer, name in enumerate(acts):
         if not isinstance(name, str):
-            raise EngineError("must be a string", ("activations", l))
-        act = get_activation(name, ("activations", l))
-        if act.output_only and l != n_weight_layers - 1:
-            raise EngineError(f"{name} is allowed on the output layer only", ("activations", l))
+            raise EngineError("must be a string", ("activations", layer))
+        act = get_activation(name, ("activations", layer))
+        if act.output_only and layer != n_weight_layers - 1:
+            raise EngineError(f"{name} is allowed on the output layer only", ("activations", layer))
 
     loss = doc["loss"]
     if not isinstance(loss, str):
@@ -299,7 +308,8 @@ def _parse(doc: Mapping[str, Any], limits: Limits) -> Scenario:
     rule = get_loss(loss, ("loss",))
     if rule.requires_output and acts[-1] != rule.requires_output:
         raise EngineError(
-            f"{loss} needs a {rule.requires_output} output layer, but the output layer is {acts[-1]}",
+            f"{loss} needs a {rule.requires_output} output layer, "
+            f"but the output layer is {acts[-1]}",
             ("loss",),
         )
 
@@ -308,18 +318,23 @@ def _parse(doc: Mapping[str, Any], limits: Limits) -> Scenario:
     if not isinstance(w_doc, list | tuple) or len(w_doc) != n_weight_layers:
         raise EngineError(f"must hold {n_weight_layers} matrices, one per layer pair", ("weights",))
     if not isinstance(b_doc, list | tuple) or len(b_doc) != n_weight_layers:
-        raise EngineError(f"must hold {n_weight_layers} vectors, one per layer after the input", ("biases",))
+        raise EngineError(
+            f"must hold {n_weight_layers} vectors, one per layer after the input", ("biases",)
+        )
     weights = tuple(
-        _frozen_new(_matrix(w, layers[l], layers[l + 1], ("weights", l), lim))
-        for l, w in enumerate(w_doc)
+        _frozen_new(_matrix(w, layers[layer], layers[layer + 1], ("weights", layer), lim))
+        for layer, w in enumerate(w_doc)
     )
     biases = tuple(
-        _frozen_new(_vector(b, layers[l + 1], ("biases", l), lim)) for l, b in enumerate(b_doc)
+        _frozen_new(_vector(b, layers[layer + 1], ("biases", layer), lim))
+        for layer, b in enumerate(b_doc)
     )
 
     x_doc, t_doc = doc["inputs"], doc["targets"]
     if not isinstance(x_doc, list | tuple) or not 1 <= len(x_doc) <= limits.max_samples:
-        raise EngineError(f"must hold between 1 and {limits.max_samples} samples (rows)", ("inputs",))
+        raise EngineError(
+            f"must hold between 1 and {limits.max_samples} samples (rows)", ("inputs",)
+        )
     inputs = _frozen_new(_matrix(x_doc, None, layers[0], ("inputs",), lim))
     targets = _frozen_new(_matrix(t_doc, len(x_doc), layers[-1], ("targets",), lim))
     if rule.requires_output and not ((targets >= 0) & (targets <= 1)).all():

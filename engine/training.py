@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
-from .activations import Activation
 from .errors import EngineError
-from .losses import Loss
-from .propagation import QUIET, _backward_raw, _forward_raw, _rules
+from .propagation import QUIET, _rules, forward
 from .scenario import Scenario
 
 F64 = NDArray[np.float64]
@@ -42,36 +40,64 @@ class TrainResult:
     stopped_because: str
 
 
-class _Run:
-    """One training run's fixed parts; ``advance`` is one step of gradient descent."""
+def _descent(
+    s: Scenario, W: list[F64], b: list[F64], zs: list[F64], as_: list[F64]
+) -> Iterator[tuple[list[F64], list[F64], list[F64], list[F64], float]]:
+    """Gradient descent on the whole batch from the state (W, b) whose forward cache is
+    (zs, as_), without end: yields each step's parameters, forward cache and loss.
 
-    def __init__(self, s: Scenario) -> None:
-        acts, loss = _rules(s)
-        self.acts: list[Activation] = acts
-        self.loss: Loss = loss
-        self.X, self.T, self.lr = s.inputs, s.targets, s.learning_rate
-        self.n = s.n_samples
-        self.of_lr = s.learning_rate if s.update_order == "output_first" else None
-        self.update_biases = s.update_biases
-
-    def evaluate(self, W: Sequence[F64], b: Sequence[F64]) -> tuple[list[F64], list[F64], float]:
-        zs, as_ = _forward_raw(W, b, self.acts, self.X)
-        # sum / n is bit for bit what ndarray.mean computes, without its Python overhead
-        sample = self.loss.per_sample(as_[-1], self.T, zs[-1])
-        return zs, as_, float(np.add.reduce(sample)) / self.n
-
-    def advance(
-        self, W: list[F64], b: list[F64], zs: list[F64], as_: list[F64]
-    ) -> tuple[list[F64], list[F64], list[F64], list[F64], float]:
-        lr = self.lr
-        _, _, _, gW, gb, _ = _backward_raw(
-            W, self.acts, self.loss, zs, as_, self.T, self.of_lr,
-            input_grad=False, bias_grads=self.update_biases,
-        )
-        W_new = [w - lr * g for w, g in zip(W, gW, strict=True)]
-        b_new = [v - lr * g for v, g in zip(b, gb, strict=True)] if self.update_biases else b
-        zs, as_, nxt = self.evaluate(W_new, b_new)
-        return W_new, b_new, zs, as_, nxt
+    This is the arithmetic of ``propagation``'s ``_backward_raw``, ``update`` and
+    ``_forward_raw``, operation for operation, written out in one frame: on small networks the
+    function calls between them cost as much as the arithmetic. The tests hold the two equal bit
+    for bit. The loss is the mean of the sample losses computed as sum / n, which is what
+    ``ndarray.mean`` does (``forward``'s loss).
+    """
+    acts, loss = _rules(s)
+    X, T, lr, n = s.inputs, s.targets, s.learning_rate, s.n_samples
+    of_lr = lr if s.update_order == "output_first" else None
+    update_biases = s.update_biases
+    L = len(W)
+    fs = [a.f for a in acts]
+    dfs = [a.df for a in acts]
+    vjps = [a.vjp for a in acts]
+    scale = 1.0 / n
+    out_delta, dloss, per_sample, total = loss.output_delta, loss.df, loss.per_sample, np.add.reduce
+    hidden = range(L - 1, 0, -1)
+    while True:
+        Y, Z = as_[-1], zs[-1]
+        delta: F64
+        simple = out_delta(Y, T)  # bce, cross_entropy: ∂E/∂net without dividing by o
+        if simple is not None:
+            delta = simple * scale
+        elif dfs[-1] is not None:
+            delta = (dloss(Y, T) * scale) * dfs[-1](Z, Y)
+        else:
+            delta = vjps[-1](Z, Y, dloss(Y, T) * scale)
+        gW: list[F64] = [X] * L  # placeholders, all overwritten
+        gb: list[F64] = [X] * L
+        for layer in hidden:
+            gW[layer] = g = as_[layer].T @ delta
+            if update_biases:
+                gb[layer] = delta.sum(axis=0)
+            Wl = W[layer] if of_lr is None else W[layer] - of_lr * g
+            df = dfs[layer - 1]
+            if df is not None:
+                delta = (delta @ Wl.T) * df(zs[layer - 1], as_[layer])
+            else:  # pragma: no cover - softmax is output-only
+                delta = vjps[layer - 1](zs[layer - 1], as_[layer], delta @ Wl.T)
+        gW[0] = X.T @ delta
+        W = [w - lr * g for w, g in zip(W, gW, strict=True)]
+        if update_biases:
+            gb[0] = delta.sum(axis=0)
+            b = [v - lr * g for v, g in zip(b, gb, strict=True)]
+        a = X
+        zs, as_ = [], [X]
+        for w, v, f in zip(W, b, fs, strict=True):
+            z = a @ w + v
+            a = f(z)
+            zs.append(z)
+            as_.append(a)
+        yield W, b, zs, as_, float(total(per_sample(a, T, z))) / n
 
 
 def train(
@@ -81,55 +107,59 @@ def train(
     time_limit: float | None = None,
 ) -> TrainResult:
     """Run up to ``iterations`` steps of gradient descent on the whole batch."""
-    if isinstance(iterations, bool) or not isinstance(iterations, int | np.integer) or iterations < 0:
+    whole = isinstance(iterations, int | np.integer) and not isinstance(iterations, bool)
+    if not whole or iterations < 0:
         raise EngineError("must be a whole number, 0 or more", ("iterations",))
-    run = _Run(s)
     W, b = list(s.weights), list(s.biases)
-    losses = np.empty(iterations + 1, dtype=np.float64)
-    deadline = None if time_limit is None else time.perf_counter() + time_limit
-    reason = "iterations"
-    k = 0
+    stop = -math.inf if stop_below is None else stop_below
+    deadline = math.inf if time_limit is None else time.perf_counter() + time_limit
     with np.errstate(**QUIET):  # type: ignore[arg-type]
-        zs, as_, current = run.evaluate(W, b)
-        losses[0] = current
+        fwd = forward(s)
+        zs, as_, current = list(fwd.net_inputs), list(fwd.activations), fwd.loss
+        losses = [current]  # losses[k]: the loss after k iterations
         if not (math.isfinite(current) and _finite(W, b)):
-            return TrainResult(s, 0, losses[:1].copy(), "diverged")
+            return TrainResult(s, 0, np.array(losses), "diverged")
+        reason = "iterations"
+        k = 0
         good = (k, W, b, zs, as_, current)  # the last state whose parameters were checked
-        while reason == "iterations" and k < iterations:
-            if stop_below is not None and current < stop_below:
+        steps = _descent(s, W, b, zs, as_)
+        while k < iterations:
+            if current < stop:
                 reason = "stop_below"
                 break
             if k % CHECK_EVERY == 0:
                 if not _finite(W, b):
                     break  # replayed below
                 good = (k, W, b, zs, as_, current)
-                if deadline is not None and time.perf_counter() > deadline:
+                if time.perf_counter() > deadline:
                     reason = "time_limit"
                     break
-            W_new, b_new, zs_new, as_new, nxt = run.advance(W, b, zs, as_)
+            W_new, b_new, zs_new, as_new, nxt = next(steps)
             if not math.isfinite(nxt):
                 reason = "diverged"
                 break
             W, b, zs, as_, current = W_new, b_new, zs_new, as_new, nxt
             k += 1
-            losses[k] = current
+            losses.append(current)
         if not _finite(W, b):
             # A parameter overflowed while the loss stayed finite (a saturated sigmoid or tanh
             # hides it): replay from the last good state, checking every step.
             k, W, b, zs, as_, current = good
+            del losses[k + 1 :]
             reason = "iterations"
+            steps = _descent(s, W, b, zs, as_)
             while k < iterations:
-                if stop_below is not None and current < stop_below:
+                if current < stop:
                     reason = "stop_below"
                     break
-                W_new, b_new, zs, as_, nxt = run.advance(W, b, zs, as_)
+                W_new, b_new, zs, as_, nxt = next(steps)
                 if not (math.isfinite(nxt) and _finite(W_new, b_new)):
                     reason = "diverged"
                     break
                 W, b, current = W_new, b_new, nxt
                 k += 1
-                losses[k] = current
-    return TrainResult(s.with_params(W, b), k, losses[: k + 1].copy(), reason)
+                losses.append(current)
+    return TrainResult(s.with_params(W, b), k, np.array(losses, dtype=np.float64), reason)
 
 
 def _finite(weights: Sequence[F64], biases: Sequence[F64]) -> bool:
