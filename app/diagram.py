@@ -33,22 +33,22 @@ Key = tuple[object, ...]
 Shown = Callable[[Key], bool]
 
 
-# -- what each step reveals ----------------------------------------------------------------------
+# -- what each step reveals ------------------------------------------------------------------------
 
 
 def step_keys(step: TraceStep) -> list[Key]:
-    """The diagram quantities a step computes: ("net", l, j), ("gw", l, i, j), ("loss",)…"""
+    """The diagram quantities a step computes: ("net", li, j), ("gw", li, i, j), ("loss",)…"""
     neurons = list(step.neurons)
     kind = step.kind
     if kind == "net_input":
-        top = max(l for l, _ in neurons)
-        return [("net", l, j) for l, j in neurons if l == top]
+        top = max(li for li, _ in neurons)
+        return [("net", li, j) for li, j in neurons if li == top]
     if kind in ("activation", "error", "delta"):
         name = {"activation": "out", "error": "err", "delta": "delta"}[kind]
-        return [(name, l, j) for l, j in neurons]
+        return [(name, li, j) for li, j in neurons]
     if kind in ("output_gradient", "input_gradient"):
-        low = min(l for l, _ in neurons)
-        return [("dout", l, j) for l, j in neurons if l == low]
+        low = min(li for li, _ in neurons)
+        return [("dout", li, j) for li, j in neurons if li == low]
     if kind == "loss":
         return [("loss",)]
     if kind in ("weight_gradient", "weight_update"):
@@ -69,9 +69,9 @@ def reveal_index(tr: Trace) -> dict[Key, int]:
             out.setdefault(key, step.index)
             # at neuron granularity a bias's gradient is its neuron's delta (summed over samples)
             if key[0] == "delta" and tr.before.update_biases and not has_bias_steps:
-                l, j = key[1], key[2]
-                assert isinstance(l, int)
-                out.setdefault(("gb", l - 1, j), step.index)
+                li, j = key[1], key[2]
+                assert isinstance(li, int)
+                out.setdefault(("gb", li - 1, j), step.index)
     return out
 
 
@@ -87,8 +87,10 @@ class Box:
 
     def overlaps(self, o: Box, gap: float = 1.0) -> bool:
         return not (
-            self.x + self.w + gap <= o.x or o.x + o.w + gap <= self.x
-            or self.y + self.h + gap <= o.y or o.y + o.h + gap <= self.y
+            self.x + self.w + gap <= o.x
+            or o.x + o.w + gap <= self.x
+            or self.y + self.h + gap <= o.y
+            or o.y + o.h + gap <= self.y
         )
 
     def hits_circle(self, cx: float, cy: float, r: float) -> bool:
@@ -139,7 +141,7 @@ class TextBlock:
 
 @dataclass(frozen=True)
 class Node:
-    l: int
+    li: int
     j: int
     x: float
     y: float
@@ -157,7 +159,7 @@ class Node:
 
 @dataclass(frozen=True)
 class Edge:
-    l: int
+    li: int
     i: int
     j: int
     x1: float
@@ -186,7 +188,7 @@ class BiasLink:
 
 @dataclass(frozen=True)
 class Bias:
-    l: int  # biases of layer l + 1, drawn in column l
+    li: int  # biases of layer li + 1, drawn in column li
     x: float
     y: float
     size: float
@@ -222,7 +224,7 @@ def block_size(lines: Sequence[str], fs: float) -> tuple[float, float]:
     return w, h
 
 
-# -- the values the diagram shows ----------------------------------------------------------------
+# -- the values the diagram shows ------------------------------------------------------------------
 
 
 class _Values:
@@ -240,36 +242,36 @@ class _Values:
     def f(self, x: float) -> str:
         return number(float(x), self.d)
 
-    def net(self, l: int, j: int) -> float:
-        return float(self.tr.forward.net_inputs[l - 1][self.s, j])
+    def net(self, li: int, j: int) -> float:
+        return float(self.tr.forward.net_inputs[li - 1][self.s, j])
 
-    def out(self, l: int, j: int) -> float:
-        return float(self.tr.forward.activations[l][self.s, j])
+    def out(self, li: int, j: int) -> float:
+        return float(self.tr.forward.activations[li][self.s, j])
 
-    def delta(self, l: int, j: int) -> float:
-        return float(self.tr.backward.deltas[l - 1][self.s, j])
+    def delta(self, li: int, j: int) -> float:
+        return float(self.tr.backward.deltas[li - 1][self.s, j])
 
-    def dout(self, l: int, j: int) -> float | None:
-        up = self.tr.backward.upstream[l]
+    def dout(self, li: int, j: int) -> float | None:
+        up = self.tr.backward.upstream[li]
         return None if up is None else float(up[self.s, j])
 
-    def w(self, l: int, i: int, j: int) -> float:
-        return float(self.tr.before.weights[l][i, j])
+    def w(self, li: int, i: int, j: int) -> float:
+        return float(self.tr.before.weights[li][i, j])
 
-    def gw(self, l: int, i: int, j: int) -> float:
-        return float(self.tr.backward.weight_grads[l][i, j])
+    def gw(self, li: int, i: int, j: int) -> float:
+        return float(self.tr.backward.weight_grads[li][i, j])
 
-    def nw(self, l: int, i: int, j: int) -> float:
-        return float(self.tr.after.weights[l][i, j])
+    def nw(self, li: int, i: int, j: int) -> float:
+        return float(self.tr.after.weights[li][i, j])
 
-    def b(self, l: int, j: int) -> float:
-        return float(self.tr.before.biases[l][j])
+    def b(self, li: int, j: int) -> float:
+        return float(self.tr.before.biases[li][j])
 
-    def gb(self, l: int, j: int) -> float:
-        return float(self.tr.backward.bias_grads[l][j])
+    def gb(self, li: int, j: int) -> float:
+        return float(self.tr.backward.bias_grads[li][j])
 
-    def nb(self, l: int, j: int) -> float:
-        return float(self.tr.after.biases[l][j])
+    def nb(self, li: int, j: int) -> float:
+        return float(self.tr.after.biases[li][j])
 
 
 def build(
@@ -318,7 +320,7 @@ def _layout(  # noqa: C901 - one pass over the picture, top to bottom
     L = len(layers) - 1
     lab = s.labels
     max_n = max(layers)
-    n_edges = sum(layers[l] * layers[l + 1] for l in range(L))
+    n_edges = sum(layers[li] * layers[li + 1] for li in range(L))
     linked = n_edges <= MAX_LINKED
     hl_neurons = set(step.neurons) if step else set()
     hl_weights = set(step.weights) if step else set()
@@ -327,14 +329,14 @@ def _layout(  # noqa: C901 - one pass over the picture, top to bottom
     sample = v.s
 
     # -- text that each box will hold at most (so the layout does not move) --
-    def node_lines_max(l: int, j: int) -> list[str]:
-        if l == 0:
+    def node_lines_max(li: int, j: int) -> list[str]:
+        if li == 0:
             lines = [v.f(v.out(0, j))]
             g = v.dout(0, j)
             if g is not None:
                 lines.append("∂E/∂x " + v.f(g))
             return lines
-        lines = ["net " + v.f(v.net(l, j)), "out " + v.f(v.out(l, j)), "δ " + v.f(v.delta(l, j))]
+        lines = ["net " + v.f(v.net(li, j)), "out " + v.f(v.out(li, j)), "δ " + v.f(v.delta(li, j))]
         return lines
 
     def side_lines_max(k: int) -> list[str]:
@@ -345,9 +347,9 @@ def _layout(  # noqa: C901 - one pass over the picture, top to bottom
 
     card_w = card_h = 0.0
     if cards:
-        for l in range(L + 1):
-            for j in range(layers[l]):
-                w, h = block_size(node_lines_max(l, j), fs)
+        for li in range(L + 1):
+            for j in range(layers[li]):
+                w, h = block_size(node_lines_max(li, j), fs)
                 card_w, card_h = max(card_w, w), max(card_h, h)
     side_w = side_h = 0.0
     for k in range(layers[L]):
@@ -361,17 +363,20 @@ def _layout(  # noqa: C901 - one pass over the picture, top to bottom
     r = max(fs * 1.7, min(fs * 2.4, text_width("m" * longest_name, name_fs) / 2 + 4))
 
     # edge label size at most: "w5 0.4 → 0.35891648" / "∂E/∂w5 0.082167041"
-    def edge_lines_max(l: int, i: int, j: int) -> list[str]:
-        name = lab.weights[l][i][j]
-        return [f"{name} {v.f(v.w(l, i, j))} → {v.f(v.nw(l, i, j))}", f"∂E/∂{name} {v.f(v.gw(l, i, j))}"]
+    def edge_lines_max(li: int, i: int, j: int) -> list[str]:
+        name = lab.weights[li][i][j]
+        return [
+            f"{name} {v.f(v.w(li, i, j))} → {v.f(v.nw(li, i, j))}",
+            f"∂E/∂{name} {v.f(v.gw(li, i, j))}",
+        ]
 
     label_w = 0.0
-    small = all(layers[l] * layers[l + 1] <= MAX_LABELLED_EDGES for l in range(L))
+    small = all(layers[li] * layers[li + 1] <= MAX_LABELLED_EDGES for li in range(L))
     if small:
-        for l in range(L):
-            for i in range(layers[l]):
-                for j in range(layers[l + 1]):
-                    label_w = max(label_w, block_size(edge_lines_max(l, i, j), fs)[0])
+        for li in range(L):
+            for i in range(layers[li]):
+                for j in range(layers[li + 1]):
+                    label_w = max(label_w, block_size(edge_lines_max(li, i, j), fs)[0])
 
     # -- the grid --
     col_gap = max(card_w + 36, 2 * r + 60, min(label_w * 1.65 + 20, 360) if small else 0, 150.0)
@@ -388,9 +393,9 @@ def _layout(  # noqa: C901 - one pass over the picture, top to bottom
         return None
     center = first_y + (max_n - 1) * row_gap / 2
 
-    def pos(l: int, j: int) -> tuple[float, float]:
-        n = layers[l]
-        return ml + l * col_gap, center + (j - (n - 1) / 2) * row_gap
+    def pos(li: int, j: int) -> tuple[float, float]:
+        n = layers[li]
+        return ml + li * col_gap, center + (j - (n - 1) / 2) * row_gap
 
     obstacles: list[Box] = []
     circles: list[tuple[float, float, float]] = []
@@ -398,22 +403,27 @@ def _layout(  # noqa: C901 - one pass over the picture, top to bottom
 
     # -- neurons --
     nodes: list[Node] = []
-    for l in range(L + 1):
-        for j in range(layers[l]):
-            x, y = pos(l, j)
+    for li in range(L + 1):
+        for j in range(layers[li]):
+            x, y = pos(li, j)
             circles.append((x, y, r))
-            name = lab.neurons[l][j]
+            name = lab.neurons[li][j]
             inside = text_width(name, name_fs) <= 2 * r - 6
             if inside:
                 name_y = y + name_fs * 0.35
             else:
                 name_y = y - r - 6
-                nb = Box(x - text_width(name, name_fs) / 2 - 2, y - r - 6 - name_fs, text_width(name, name_fs) + 4, name_fs + 4)
+                nb = Box(
+                    x - text_width(name, name_fs) / 2 - 2,
+                    y - r - 6 - name_fs,
+                    text_width(name, name_fs) + 4,
+                    name_fs + 4,
+                )
                 obstacles.append(nb)
                 text_boxes.append(nb)
             lines: list[Line] = []
             title = [f"{name}"]
-            if l == 0:
+            if li == 0:
                 lines.append(Line(v.f(v.out(0, j)), "val"))
                 title.append(f"input = {v.f(v.out(0, j))}")
                 g = v.dout(0, j)
@@ -421,18 +431,18 @@ def _layout(  # noqa: C901 - one pass over the picture, top to bottom
                     lines.append(Line("∂E/∂x " + v.f(g), "grad"))
                     title.append(f"∂E/∂{name} = {v.f(g)}")
             else:
-                if shown(("net", l, j)):
-                    lines.append(Line("net " + v.f(v.net(l, j)), "val"))
-                    title.append(f"net input = {v.f(v.net(l, j))}")
-                if shown(("out", l, j)):
-                    lines.append(Line("out " + v.f(v.out(l, j)), "val"))
-                    title.append(f"output = {v.f(v.out(l, j))}")
-                g = v.dout(l, j)
-                if g is not None and shown(("dout", l, j)):
+                if shown(("net", li, j)):
+                    lines.append(Line("net " + v.f(v.net(li, j)), "val"))
+                    title.append(f"net input = {v.f(v.net(li, j))}")
+                if shown(("out", li, j)):
+                    lines.append(Line("out " + v.f(v.out(li, j)), "val"))
+                    title.append(f"output = {v.f(v.out(li, j))}")
+                g = v.dout(li, j)
+                if g is not None and shown(("dout", li, j)):
                     title.append(f"∂E/∂out = {v.f(g)}")
-                if shown(("delta", l, j)):
-                    lines.append(Line("δ " + v.f(v.delta(l, j)), "grad"))
-                    title.append(f"δ = {v.f(v.delta(l, j))}")
+                if shown(("delta", li, j)):
+                    lines.append(Line("δ " + v.f(v.delta(li, j)), "grad"))
+                    title.append(f"δ = {v.f(v.delta(li, j))}")
             card = None
             if cards:
                 cb = Box(x - card_w / 2, y + r + 6, card_w, card_h)
@@ -440,11 +450,11 @@ def _layout(  # noqa: C901 - one pass over the picture, top to bottom
                 text_boxes.append(cb)
                 card = TextBlock(cb, fs, tuple(lines), valign="top")
             side = None
-            if l == L:
+            if li == L:
                 t = float(s.targets[sample, j])
                 slines = [Line("t " + v.f(t), "val")]
                 title.append(f"target = {v.f(t)}")
-                if j in v.errors and shown(("err", l, j)):
+                if j in v.errors and shown(("err", li, j)):
                     slines.append(Line("E " + v.f(v.errors[j]), "err"))
                     title.append(f"error = {v.f(v.errors[j])}")
                 if cards:
@@ -452,21 +462,38 @@ def _layout(  # noqa: C901 - one pass over the picture, top to bottom
                     obstacles.append(sb)
                     text_boxes.append(sb)
                     side = TextBlock(sb, fs, tuple(slines), anchor="start")
-            cls = "neuron" + (" input" if l == 0 else " output" if l == L else "")
-            if (l, j) in hl_neurons:
+            cls = "neuron" + (" input" if li == 0 else " output" if li == L else "")
+            if (li, j) in hl_neurons:
                 cls += " hl"
             href = ""
             if linked:
-                href = f"#f-x-{sample}-{j}" if l == 0 else f"#f-t-{sample}-{j}" if l == L else ""
-            nodes.append(Node(l, j, x, y, r, name, name_fs, inside, name_y, cls, "; ".join(title), href, card, side))
+                href = f"#f-x-{sample}-{j}" if li == 0 else f"#f-t-{sample}-{j}" if li == L else ""
+            nodes.append(
+                Node(
+                    li,
+                    j,
+                    x,
+                    y,
+                    r,
+                    name,
+                    name_fs,
+                    inside,
+                    name_y,
+                    cls,
+                    "; ".join(title),
+                    href,
+                    card,
+                    side,
+                )
+            )
 
     # -- biases: one square per layer, in the bias row above the column it feeds from --
     biases: list[Bias] = []
     bias_sq = fs * 1.1
-    for l in range(L):
-        x = ml + l * col_gap
-        b_labels = lab.biases[l]
-        b_vals = [v.b(l, j) for j in range(layers[l + 1])]
+    for li in range(L):
+        x = ml + li * col_gap
+        b_labels = lab.biases[li]
+        b_vals = [v.b(li, j) for j in range(layers[li + 1])]
         cap_lines = [Line(_bias_caption(b_labels, b_vals, v), "val")]
         cw, ch = block_size([c.text for c in cap_lines], fs)
         cap_box = Box(x - cw / 2, bias_y - bias_sq / 2 - 4 - ch, cw, ch)
@@ -474,7 +501,11 @@ def _layout(  # noqa: C901 - one pass over the picture, top to bottom
         text_boxes.append(cap_box)
         sq = Box(x - bias_sq / 2, bias_y - bias_sq / 2, bias_sq, bias_sq)
         obstacles.append(sq)
-        biases.append(Bias(l, x, bias_y, bias_sq, "bias", "", "", TextBlock(cap_box, fs, tuple(cap_lines)), ()))
+        biases.append(
+            Bias(
+                li, x, bias_y, bias_sq, "bias", "", "", TextBlock(cap_box, fs, tuple(cap_lines)), ()
+            )
+        )
 
     # -- edge and bias labels: greedy placement along each edge, pair by pair --
     placed: list[Box] = []
@@ -491,7 +522,9 @@ def _layout(  # noqa: C901 - one pass over the picture, top to bottom
             return False
         return not any(b.overlaps(o, 2.0) for o in obstacles + placed)
 
-    def place(x1: float, y1: float, x2: float, y2: float, w: float, h: float, ts: Iterable[float]) -> Box | None:
+    def place(
+        x1: float, y1: float, x2: float, y2: float, w: float, h: float, ts: Iterable[float]
+    ) -> Box | None:
         for t in ts:
             cx, cy = x1 + t * (x2 - x1), y1 + t * (y2 - y1)
             b = Box(cx - w / 2, cy - h / 2, w, h)
@@ -500,18 +533,18 @@ def _layout(  # noqa: C901 - one pass over the picture, top to bottom
         return None
 
     if small:
-        for l in range(L):
+        for li in range(L):
             pair: dict[tuple[int, int, int], Box] = {}
             ok = True
-            for i in range(layers[l]):
-                for j in range(layers[l + 1]):
-                    w, h = block_size(edge_lines_max(l, i, j), fs)
-                    (x1, y1), (x2, y2) = pos(l, i), pos(l + 1, j)
+            for i in range(layers[li]):
+                for j in range(layers[li + 1]):
+                    w, h = block_size(edge_lines_max(li, i, j), fs)
+                    (x1, y1), (x2, y2) = pos(li, i), pos(li + 1, j)
                     b = place(x1, y1, x2, y2, w, h, order)
                     if b is None:
                         ok = False
                         break
-                    pair[(l, i, j)] = b
+                    pair[(li, i, j)] = b
                     placed.append(b)
                 if not ok:
                     break
@@ -521,26 +554,42 @@ def _layout(  # noqa: C901 - one pass over the picture, top to bottom
                     placed.remove(b)
                 continue
             for (ll, i, j), b in pair.items():
-                edge_labels[(ll, i, j)] = TextBlock(b, fs, _edge_lines(lab.weights[ll][i][j], ("nw", ll, i, j), ("gw", ll, i, j), v.w(ll, i, j), v.nw(ll, i, j), v.gw(ll, i, j), v, shown))
+                edge_labels[(ll, i, j)] = TextBlock(
+                    b,
+                    fs,
+                    _edge_lines(
+                        lab.weights[ll][i][j],
+                        ("nw", ll, i, j),
+                        ("gw", ll, i, j),
+                        v.w(ll, i, j),
+                        v.nw(ll, i, j),
+                        v.gw(ll, i, j),
+                        v,
+                        shown,
+                    ),
+                )
         # per-neuron bias labels, when the layer's biases differ or change
-        for l in range(L):
-            b_labels = lab.biases[l]
-            b_vals = [v.b(l, j) for j in range(layers[l + 1])]
+        for li in range(L):
+            b_labels = lab.biases[li]
+            b_vals = [v.b(li, j) for j in range(layers[li + 1])]
             uniform = len(set(b_vals)) == 1
             if uniform and not s.update_biases:
                 continue
             pair_b: dict[tuple[int, int], Box] = {}
             ok = True
-            for j in range(layers[l + 1]):
+            for j in range(layers[li + 1]):
                 name = b_labels[j]
-                lines_max = [f"{name} {v.f(v.b(l, j))} → {v.f(v.nb(l, j))}", f"∂E/∂{name} {v.f(v.gb(l, j))}"]
+                lines_max = [
+                    f"{name} {v.f(v.b(li, j))} → {v.f(v.nb(li, j))}",
+                    f"∂E/∂{name} {v.f(v.gb(li, j))}",
+                ]
                 w, h = block_size(lines_max, fs)
-                x2, y2 = pos(l + 1, j)
-                b = place(ml + l * col_gap, bias_y, x2, y2, w, h, bias_order)
+                x2, y2 = pos(li + 1, j)
+                b = place(ml + li * col_gap, bias_y, x2, y2, w, h, bias_order)
                 if b is None:
                     ok = False
                     break
-                pair_b[(l, j)] = b
+                pair_b[(li, j)] = b
                 placed.append(b)
             if not ok:
                 labels_hidden = True
@@ -548,83 +597,130 @@ def _layout(  # noqa: C901 - one pass over the picture, top to bottom
                     placed.remove(b)
                 continue
             for (ll, j), b in pair_b.items():
-                lines = _edge_lines(b_labels[j], ("nb", ll, j), ("gb", ll, j), v.b(ll, j), v.nb(ll, j), v.gb(ll, j), v, shown)
-                if uniform and lines and not shown(("gb", ll, j)) and not shown(("nb", ll, j)):
-                    lines = ()
-                bias_labels[(ll, j)] = TextBlock(b, fs, lines)
+                blines = _edge_lines(
+                    b_labels[j],
+                    ("nb", ll, j),
+                    ("gb", ll, j),
+                    v.b(ll, j),
+                    v.nb(ll, j),
+                    v.gb(ll, j),
+                    v,
+                    shown,
+                )
+                if uniform and not shown(("gb", ll, j)) and not shown(("nb", ll, j)):
+                    blines = ()
+                bias_labels[(ll, j)] = TextBlock(b, fs, blines)
 
     # -- edges --
     mags = [abs(float(x)) for w in s.weights for x in np.ravel(w) if math.isfinite(float(x))]
     top_mag = max(mags, default=0.0) or 1.0
     edges: list[Edge] = []
-    for l in range(L):
-        for i in range(layers[l]):
-            for j in range(layers[l + 1]):
-                (x1, y1), (x2, y2) = pos(l, i), pos(l + 1, j)
-                name = lab.weights[l][i][j]
-                cur = v.nw(l, i, j) if shown(("nw", l, i, j)) else v.w(l, i, j)
+    for li in range(L):
+        for i in range(layers[li]):
+            for j in range(layers[li + 1]):
+                (x1, y1), (x2, y2) = pos(li, i), pos(li + 1, j)
+                name = lab.weights[li][i][j]
+                cur = v.nw(li, i, j) if shown(("nw", li, i, j)) else v.w(li, i, j)
                 width_px = 1.0 + 4.5 * min(1.0, abs(cur) / top_mag) if math.isfinite(cur) else 6.0
                 cls = "edge " + ("neg" if cur < 0 else "pos" if cur > 0 else "zero")
-                if (l, i, j) in hl_weights:
+                if (li, i, j) in hl_weights:
                     cls += " hl"
-                title = [f"{name}: {lab.neurons[l][i]} → {lab.neurons[l + 1][j]}", f"weight = {v.f(v.w(l, i, j))}"]
-                if shown(("gw", l, i, j)):
-                    title.append(f"∂E/∂{name} = {v.f(v.gw(l, i, j))}")
-                if shown(("nw", l, i, j)):
-                    title.append(f"new value = {v.f(v.nw(l, i, j))}")
+                title = [
+                    f"{name}: {lab.neurons[li][i]} → {lab.neurons[li + 1][j]}",
+                    f"weight = {v.f(v.w(li, i, j))}",
+                ]
+                if shown(("gw", li, i, j)):
+                    title.append(f"∂E/∂{name} = {v.f(v.gw(li, i, j))}")
+                if shown(("nw", li, i, j)):
+                    title.append(f"new value = {v.f(v.nw(li, i, j))}")
                 # stop the line at the circles' rims
                 dx, dy = x2 - x1, y2 - y1
                 dist = math.hypot(dx, dy) or 1.0
                 ux, uy = dx / dist, dy / dist
-                edges.append(Edge(
-                    l, i, j, x1 + ux * r, y1 + uy * r, x2 - ux * r, y2 - uy * r, round(width_px, 2),
-                    cls, "; ".join(title), f"#f-w-{l}-{i}-{j}" if linked else "",
-                    edge_labels.get((l, i, j)),
-                ))
+                edges.append(
+                    Edge(
+                        li,
+                        i,
+                        j,
+                        x1 + ux * r,
+                        y1 + uy * r,
+                        x2 - ux * r,
+                        y2 - uy * r,
+                        round(width_px, 2),
+                        cls,
+                        "; ".join(title),
+                        f"#f-w-{li}-{i}-{j}" if linked else "",
+                        edge_labels.get((li, i, j)),
+                    )
+                )
 
     bias_views: list[Bias] = []
     for bias in biases:
-        l = bias.l
+        li = bias.li
         links_out: list[BiasLink] = []
-        for j in range(layers[l + 1]):
-            x2, y2 = pos(l + 1, j)
-            name = lab.biases[l][j]
+        for j in range(layers[li + 1]):
+            x2, y2 = pos(li + 1, j)
+            name = lab.biases[li][j]
             dx, dy = x2 - bias.x, y2 - bias.y
             dist = math.hypot(dx, dy) or 1.0
-            title = [f"{name}: bias of {lab.neurons[l + 1][j]}", f"value = {v.f(v.b(l, j))}"]
-            if shown(("gb", l, j)):
-                title.append(f"∂E/∂{name} = {v.f(v.gb(l, j))}")
-            if shown(("nb", l, j)):
-                title.append(f"new value = {v.f(v.nb(l, j))}")
-            cls = "bias-link" + (" hl" if (l, j) in hl_biases else "")
-            links_out.append(BiasLink(
-                j, bias.x + dx / dist * bias.size * 0.6, bias.y + dy / dist * bias.size * 0.6,
-                x2 - dx / dist * r, y2 - dy / dist * r, cls, "; ".join(title),
-                f"#f-b-{l}-{j}" if linked else "", bias_labels.get((l, j)),
-            ))
-        hl = any((l, j) in hl_biases for j in range(layers[l + 1]))
-        title = f"biases of layer {l + 1}: " + ", ".join(
-            f"{lab.biases[l][j]} = {v.f(v.b(l, j))}" for j in range(layers[l + 1])
+            title = [f"{name}: bias of {lab.neurons[li + 1][j]}", f"value = {v.f(v.b(li, j))}"]
+            if shown(("gb", li, j)):
+                title.append(f"∂E/∂{name} = {v.f(v.gb(li, j))}")
+            if shown(("nb", li, j)):
+                title.append(f"new value = {v.f(v.nb(li, j))}")
+            cls = "bias-link" + (" hl" if (li, j) in hl_biases else "")
+            links_out.append(
+                BiasLink(
+                    j,
+                    bias.x + dx / dist * bias.size * 0.6,
+                    bias.y + dy / dist * bias.size * 0.6,
+                    x2 - dx / dist * r,
+                    y2 - dy / dist * r,
+                    cls,
+                    "; ".join(title),
+                    f"#f-b-{li}-{j}" if linked else "",
+                    bias_labels.get((li, j)),
+                )
+            )
+        hl = any((li, j) in hl_biases for j in range(layers[li + 1]))
+        btitle = f"biases of layer {li + 1}: " + ", ".join(
+            f"{lab.biases[li][j]} = {v.f(v.b(li, j))}" for j in range(layers[li + 1])
         )
-        bias_views.append(Bias(
-            l, bias.x, bias.y, bias.size, "bias" + (" hl" if hl else ""), title,
-            f"#f-b-{l}-0" if linked else "", bias.caption, tuple(links_out),
-        ))
+        bias_views.append(
+            Bias(
+                li,
+                bias.x,
+                bias.y,
+                bias.size,
+                "bias" + (" hl" if hl else ""),
+                btitle,
+                f"#f-b-{li}-0" if linked else "",
+                bias.caption,
+                tuple(links_out),
+            )
+        )
 
     all_text = tuple(text_boxes + placed)
-    aria = (
-        f"Network diagram: {' → '.join(str(n) for n in layers)} neurons"
-        + (f", sample {sample + 1} of {s.n_samples}" if s.n_samples > 1 else "")
+    aria = f"Network diagram: {' → '.join(str(n) for n in layers)} neurons" + (
+        f", sample {sample + 1} of {s.n_samples}" if s.n_samples > 1 else ""
     )
     return Diagram(
-        width=round(width, 1), height=round(height, 1), fs=fs, nodes=tuple(nodes),
-        edges=tuple(edges), biases=tuple(bias_views), labels_hidden=labels_hidden,
-        cards_hidden=not cards, linked=linked, aria=aria, boxes=all_text,
+        width=round(width, 1),
+        height=round(height, 1),
+        fs=fs,
+        nodes=tuple(nodes),
+        edges=tuple(edges),
+        biases=tuple(bias_views),
+        labels_hidden=labels_hidden,
+        cards_hidden=not cards,
+        linked=linked,
+        aria=aria,
+        boxes=all_text,
     )
 
 
 def _bias_caption(labels: Sequence[str], values: Sequence[float], v: _Values) -> str:
-    """"b1 = 0.35" when a layer shares one bias, "b_h1, b_h2 = 0" when they are all equal."""
+    """ "b1 = 0.35" when a layer shares one bias, "b_h1, b_h2 = 0" when they are all equal."""
     names = list(dict.fromkeys(labels))
     if len(set(values)) != 1:
         return names[0] if len(names) == 1 else "biases"
@@ -636,8 +732,14 @@ def _bias_caption(labels: Sequence[str], values: Sequence[float], v: _Values) ->
 
 
 def _edge_lines(
-    name: str, new_key: Key, grad_key: Key, old: float, new: float, grad: float,
-    v: _Values, shown: Shown,
+    name: str,
+    new_key: Key,
+    grad_key: Key,
+    old: float,
+    new: float,
+    grad: float,
+    v: _Values,
+    shown: Shown,
 ) -> tuple[Line, ...]:
     if shown(new_key):
         first = Line(f"{name} {v.f(old)} → {v.f(new)}", "new")
@@ -649,7 +751,7 @@ def _edge_lines(
     return tuple(lines)
 
 
-# -- the home page's small pictures ---------------------------------------------------------------
+# -- the home page's small pictures ----------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -668,29 +770,37 @@ def thumbnail(s: Scenario) -> Thumb:
     r = min(9.0, 90 / max(layers) / 2.6)
     gap_x = (width - 40) / max(L, 1)
 
-    def pos(l: int, j: int) -> tuple[float, float]:
-        n = layers[l]
+    def pos(li: int, j: int) -> tuple[float, float]:
+        n = layers[li]
         step = min(30.0, (height - 24) / max(n - 1, 1))
-        return 20 + l * gap_x, height / 2 + (j - (n - 1) / 2) * step
+        return 20 + li * gap_x, height / 2 + (j - (n - 1) / 2) * step
 
     top = max((abs(float(x)) for w in s.weights for x in np.ravel(w)), default=1.0) or 1.0
     edges = []
-    for l, W in enumerate(s.weights):
+    for li, W in enumerate(s.weights):
         for i in range(W.shape[0]):
             for j in range(W.shape[1]):
-                (x1, y1), (x2, y2) = pos(l, i), pos(l + 1, j)
+                (x1, y1), (x2, y2) = pos(li, i), pos(li + 1, j)
                 w = float(W[i, j])
-                edges.append((x1, y1, x2, y2, round(0.8 + 2.4 * abs(w) / top, 2),
-                              "neg" if w < 0 else "pos" if w > 0 else "zero"))
+                edges.append(
+                    (
+                        x1,
+                        y1,
+                        x2,
+                        y2,
+                        round(0.8 + 2.4 * abs(w) / top, 2),
+                        "neg" if w < 0 else "pos" if w > 0 else "zero",
+                    )
+                )
     nodes = []
-    for l, n in enumerate(layers):
+    for li, n in enumerate(layers):
         for j in range(n):
-            x, y = pos(l, j)
-            nodes.append((x, y, r, "input" if l == 0 else "output" if l == L else "hidden"))
+            x, y = pos(li, j)
+            nodes.append((x, y, r, "input" if li == 0 else "output" if li == L else "hidden"))
     return Thumb(width, height, tuple(nodes), tuple(edges))
 
 
-# -- the loss chart -----------------------------------------------------------------------------
+# -- the loss chart --------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -726,7 +836,9 @@ def loss_chart(
     d = min(decimals, 6)
     rows = tuple((f"{k:,}", number(x, decimals)) for k, x in items)
     if not items:
-        return Chart(width, height, plot, "", (), None, (), (), False, "No finite loss to draw.", rows)
+        return Chart(
+            width, height, plot, "", (), None, (), (), False, "No finite loss to draw.", rows
+        )
     xs = [k for k, _ in items]
     ys = [x for _, x in items]
     lo, hi = min(ys), max(ys)
@@ -751,12 +863,14 @@ def loss_chart(
     points = " ".join(f"{a},{b}" for a, b in coords)
     x_ticks = (Tick(px(x0), f"{x0:,}"),) + ((Tick(px(x1), f"{x1:,}"),) if x1 != x0 else ())
     y_ticks = (
-        Tick(py(fhi), number(10 ** fhi if log else fhi, d)),
-        Tick(py(flo), number(10 ** flo if log else flo, d)),
+        Tick(py(fhi), number(10**fhi if log else fhi, d)),
+        Tick(py(flo), number(10**flo if log else flo, d)),
     )
     summary = (
         f"Loss over {x1 - x0:,} iterations: from {number(ys[0], decimals)} at iteration {x0:,} "
         f"to {number(ys[-1], decimals)} at iteration {x1:,}" + (" (log scale)" if log else "")
     )
     dots = tuple(coords) if len(coords) <= 30 else ()
-    return Chart(width, height, plot, points, dots, coords[-1], x_ticks, y_ticks, log, summary, rows)
+    return Chart(
+        width, height, plot, points, dots, coords[-1], x_ticks, y_ticks, log, summary, rows
+    )

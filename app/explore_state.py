@@ -37,8 +37,17 @@ from .state import StateError, decode, encode
 HISTORY_POINTS = 100
 HISTORY_DIGITS = 7  # significant digits kept in the URL: the chart needs no more
 INIT_KINDS = ("random", "fixed")
-KEYS = {"scenario", "origin", "edited", "iteration", "granularity", "precision", "sample",
-        "history", "trained"}
+KEYS = {
+    "scenario",
+    "origin",
+    "edited",
+    "iteration",
+    "granularity",
+    "precision",
+    "sample",
+    "history",
+    "trained",
+}
 
 
 @dataclass(frozen=True)
@@ -53,8 +62,14 @@ class Scratch:
     seed: int = 1
 
     def to_dict(self) -> dict[str, Any]:
-        return {"layers": list(self.layers), "hidden": self.hidden, "output": self.output,
-                "loss": self.loss, "init": self.init, "seed": self.seed}
+        return {
+            "layers": list(self.layers),
+            "hidden": self.hidden,
+            "output": self.output,
+            "loss": self.loss,
+            "init": self.init,
+            "seed": self.seed,
+        }
 
 
 @dataclass(frozen=True)
@@ -91,7 +106,8 @@ class PageState:
             del sc["labels"]
         return {
             "scenario": sc,
-            "origin": {"preset": self.origin} if isinstance(self.origin, str)
+            "origin": {"preset": self.origin}
+            if isinstance(self.origin, str)
             else {"scratch": self.origin.to_dict()},
             "edited": self.edited,
             "iteration": self.iteration,
@@ -99,8 +115,12 @@ class PageState:
             "precision": self.precision,
             "sample": self.sample,
             "history": [[k, _short(x)] for k, x in self.history],
-            "trained": None if self.trained is None else {
-                "run": self.trained.run, "asked": self.trained.asked, "stopped": self.trained.stopped,
+            "trained": None
+            if self.trained is None
+            else {
+                "run": self.trained.run,
+                "asked": self.trained.asked,
+                "stopped": self.trained.stopped,
             },
         }
 
@@ -108,14 +128,16 @@ class PageState:
         return encode(self.to_doc())
 
 
-# -- building states --------------------------------------------------------------------------
+# -- building states -------------------------------------------------------------------------------
 
 
 def preset_state(preset_id: str) -> PageState:
     p = PRESETS[preset_id]
     s = p.load()
     return PageState(
-        scenario=s, origin=preset_id, granularity=p.granularity,
+        scenario=s,
+        origin=preset_id,
+        granularity=p.granularity,
         history=((0, current_loss(s)),),
     )
 
@@ -134,13 +156,15 @@ def scratch_scenario(spec: Scratch) -> Scenario:
     acts = [spec.hidden] * (L - 1) + [spec.output]
     rng = np.random.default_rng(spec.seed)
     weights, biases = [], []
-    for l in range(L):
+    for li in range(L):
         if spec.init == "random":
-            w = np.round(rng.uniform(-0.5, 0.5, size=(layers[l], layers[l + 1])), 2)
-            b = np.round(rng.uniform(-0.1, 0.1, size=layers[l + 1]), 2)
+            w = np.round(rng.uniform(-0.5, 0.5, size=(layers[li], layers[li + 1])), 2)
+            b = np.round(rng.uniform(-0.1, 0.1, size=layers[li + 1]), 2)
         else:
-            w = np.array([[_fixed(l, i, j) for j in range(layers[l + 1])] for i in range(layers[l])])
-            b = np.full(layers[l + 1], 0.1)
+            w = np.array(
+                [[_fixed(li, i, j) for j in range(layers[li + 1])] for i in range(layers[li])]
+            )
+            b = np.full(layers[li + 1], 0.1)
         weights.append(w.tolist())
         biases.append(b.tolist())
     n0, nL = layers[0], layers[-1]
@@ -157,16 +181,23 @@ def scratch_scenario(spec: Scratch) -> Scenario:
         targets = np.array([[0.01 if k % 2 == 0 else 0.99 for k in range(nL)]])
     doc = {
         "title": "From scratch: " + "-".join(str(n) for n in layers),
-        "layers": layers, "activations": acts, "weights": weights, "biases": biases,
-        "inputs": inputs.tolist(), "targets": targets.tolist(), "loss": spec.loss,
-        "learning_rate": 0.5, "update_biases": True, "update_order": "simultaneous",
+        "layers": layers,
+        "activations": acts,
+        "weights": weights,
+        "biases": biases,
+        "inputs": inputs.tolist(),
+        "targets": targets.tolist(),
+        "loss": spec.loss,
+        "learning_rate": 0.5,
+        "update_biases": True,
+        "update_order": "simultaneous",
     }
     return Scenario.from_dict(doc)
 
 
-def _fixed(l: int, i: int, j: int) -> float:
+def _fixed(li: int, i: int, j: int) -> float:
     """A small fixed pattern (0.1 … 0.5) that still tells the neurons apart."""
-    return round(0.1 * (1 + (i + 2 * j + l) % 5), 2)
+    return round(0.1 * (1 + (i + 2 * j + li) % 5), 2)
 
 
 def scratch_state(spec: Scratch) -> PageState:
@@ -181,7 +212,7 @@ def origin_state(state: PageState) -> PageState:
 
 
 def parse_layers(text: str) -> tuple[int, ...]:
-    """"2,3,1" → (2, 3, 1), with the engine's limits; EngineError naming ``layers`` if not."""
+    """ "2,3,1" → (2, 3, 1), with the engine's limits; EngineError naming ``layers`` if not."""
     parts = [p.strip() for p in text.replace(" ", ",").split(",") if p.strip()]
     lim = DEFAULT_LIMITS
     if not parts or not all(p.isdigit() for p in parts):
@@ -192,7 +223,9 @@ def parse_layers(text: str) -> tuple[int, ...]:
             f"must list between 2 and {lim.max_layers} layers (input layer included)", ("layers",)
         )
     if not all(1 <= n <= lim.max_neurons for n in layers):
-        raise EngineError(f"every layer must have between 1 and {lim.max_neurons} neurons", ("layers",))
+        raise EngineError(
+            f"every layer must have between 1 and {lim.max_neurons} neurons", ("layers",)
+        )
     return layers
 
 
@@ -217,14 +250,16 @@ def hidden_activations() -> list[str]:
     return [name for name, a in ACTIVATIONS.items() if not a.output_only]
 
 
-# -- reading a state back ---------------------------------------------------------------------
+# -- reading a state back --------------------------------------------------------------------------
 
 
 def from_doc(doc: dict[str, Any]) -> PageState:
     """A page state from its document; StateError (in words) when any part is off."""
     unknown = set(doc) - KEYS
     if unknown or "scenario" not in doc:
-        raise StateError("the link's state is not an explorer state (it may be from another version)")
+        raise StateError(
+            "the link's state is not an explorer state (it may be from another version)"
+        )
     try:
         scenario = Scenario.from_dict(doc["scenario"])
     except EngineError as e:
@@ -235,11 +270,15 @@ def from_doc(doc: dict[str, Any]) -> PageState:
     granularity = doc.get("granularity", "neuron")
     if granularity not in GRANULARITIES:
         raise StateError(f"the link's granularity must be one of {', '.join(GRANULARITIES)}")
-    precision = _int(doc.get("precision", DEFAULT_DECIMALS), "precision", MIN_DECIMALS, MAX_DECIMALS)
+    precision = _int(
+        doc.get("precision", DEFAULT_DECIMALS), "precision", MIN_DECIMALS, MAX_DECIMALS
+    )
     sample = _int(doc.get("sample", 0), "sample", 0, scenario.n_samples - 1)
     history = _history(doc.get("history", []))
     trained = _trained(doc.get("trained"))
-    return PageState(scenario, origin, edited, iteration, granularity, precision, sample, history, trained)
+    return PageState(
+        scenario, origin, edited, iteration, granularity, precision, sample, history, trained
+    )
 
 
 def load(s: str) -> PageState:
@@ -253,8 +292,11 @@ def _origin(x: Any) -> str | Scratch:
         d = x["scratch"]
         try:
             return make_scratch(
-                ",".join(str(n) for n in d.get("layers", [])), str(d.get("hidden", "")),
-                str(d.get("output", "")), str(d.get("loss", "")), str(d.get("init", "")),
+                ",".join(str(n) for n in d.get("layers", [])),
+                str(d.get("hidden", "")),
+                str(d.get("output", "")),
+                str(d.get("loss", "")),
+                str(d.get("init", "")),
                 str(d.get("seed", "")),
             )
         except EngineError as e:
@@ -276,13 +318,19 @@ def _int(x: Any, name: str, lo: int, hi: int) -> int:
 
 def _history(x: Any) -> tuple[tuple[int, float], ...]:
     if not isinstance(x, list) or len(x) > HISTORY_POINTS + 1:
-        raise StateError(f"the link's loss history must be a list of at most {HISTORY_POINTS} points")
+        raise StateError(
+            f"the link's loss history must be a list of at most {HISTORY_POINTS} points"
+        )
     out = []
     for p in x:
         if (
-            not isinstance(p, list) or len(p) != 2 or isinstance(p[0], bool)
-            or not isinstance(p[0], int) or isinstance(p[1], bool)
-            or not isinstance(p[1], int | float) or p[0] < 0
+            not isinstance(p, list)
+            or len(p) != 2
+            or isinstance(p[0], bool)
+            or not isinstance(p[0], int)
+            or isinstance(p[1], bool)
+            or not isinstance(p[1], int | float)
+            or p[0] < 0
         ):
             raise StateError("the link's loss history is damaged")
         out.append((int(p[0]), float(p[1])))
@@ -293,9 +341,11 @@ def _trained(x: Any) -> Trained | None:
     if x is None:
         return None
     if (
-        isinstance(x, dict) and set(x) == {"run", "asked", "stopped"}
+        isinstance(x, dict)
+        and set(x) == {"run", "asked", "stopped"}
         and all(isinstance(x[k], int) and not isinstance(x[k], bool) for k in ("run", "asked"))
-        and isinstance(x["stopped"], str) and len(x["stopped"]) <= 20
+        and isinstance(x["stopped"], str)
+        and len(x["stopped"]) <= 20
     ):
         return Trained(x["run"], x["asked"], x["stopped"])
     raise StateError("the link's training summary is damaged")
@@ -384,11 +434,11 @@ def describe(s: Scenario, name: str) -> str:
     lab = s.labels
     try:
         if parts[0] == "w" and len(parts) == 4:
-            l, i, j = (int(p) for p in parts[1:])
-            return f"{lab.weights[l][i][j]} (weights[{l}][{i}][{j}])"
+            li, i, j = (int(p) for p in parts[1:])
+            return f"{lab.weights[li][i][j]} (weights[{li}][{i}][{j}])"
         if parts[0] == "b" and len(parts) == 3:
-            l, j = int(parts[1]), int(parts[2])
-            return f"{lab.biases[l][j]} (biases[{l}][{j}], the bias of {lab.neurons[l + 1][j]})"
+            li, j = int(parts[1]), int(parts[2])
+            return f"{lab.biases[li][j]} (biases[{li}][{j}], the bias of {lab.neurons[li + 1][j]})"
         if parts[0] == "x" and len(parts) == 3:
             k, i = int(parts[1]), int(parts[2])
             return f"input {lab.neurons[0][i]} of sample {k + 1} (inputs[{k}][{i}])"
@@ -400,10 +450,17 @@ def describe(s: Scenario, name: str) -> str:
     except (ValueError, IndexError):
         pass
     return {
-        "learning_rate": "the learning rate", "loss": "the loss", "update_order": "the update order",
-        "update_biases": "bias updates", "title": "the title", "targets": "the targets",
-        "weights": "the weights", "biases": "the biases", "inputs": "the inputs",
-        "activations": "the activations", "iterations": "iterations",
+        "learning_rate": "the learning rate",
+        "loss": "the loss",
+        "update_order": "the update order",
+        "update_biases": "bias updates",
+        "title": "the title",
+        "targets": "the targets",
+        "weights": "the weights",
+        "biases": "the biases",
+        "inputs": "the inputs",
+        "activations": "the activations",
+        "iterations": "iterations",
     }.get(name, "the scenario")
 
 
@@ -421,11 +478,17 @@ def apply_edit(state: PageState, form: dict[str, str]) -> PageState:
     doc = s.to_dict()
     for name, raw in form.items():
         parts = name.split("-")
-        if parts[0] in NUMBER_FIELDS and len(parts) in (3, 4) and all(p.isdigit() for p in parts[1:]):
+        if (
+            parts[0] in NUMBER_FIELDS
+            and len(parts) in (3, 4)
+            and all(p.isdigit() for p in parts[1:])
+        ):
             try:
                 value = parse_number(raw)
             except ValueError:
-                raise EditError(name, f"{describe(s, name)}: must be a number, got “{raw.strip()[:40]}”") from None
+                raise EditError(
+                    name, f"{describe(s, name)}: must be a number, got “{raw.strip()[:40]}”"
+                ) from None
             idx = [int(p) for p in parts[1:]]
             key = {"w": "weights", "b": "biases", "x": "inputs", "t": "targets"}[parts[0]]
             try:
@@ -434,19 +497,23 @@ def apply_edit(state: PageState, form: dict[str, str]) -> PageState:
                     target = target[k]
                 target[idx[-1]] = value
             except IndexError:
-                raise EditError("form", f"{describe(s, name)}: no such value in this network") from None
+                raise EditError(
+                    "form", f"{describe(s, name)}: no such value in this network"
+                ) from None
         elif name == "learning_rate":
             try:
                 doc["learning_rate"] = parse_number(raw)
             except ValueError:
-                raise EditError(name, f"the learning rate: must be a number, got “{raw.strip()[:40]}”") from None
+                raise EditError(
+                    name, f"the learning rate: must be a number, got “{raw.strip()[:40]}”"
+                ) from None
         elif name == "loss":
             doc["loss"] = raw
         elif parts[0] == "act" and len(parts) == 2 and parts[1].isdigit():
-            l = int(parts[1])
-            if l >= len(doc["activations"]):
+            li = int(parts[1])
+            if li >= len(doc["activations"]):
                 raise EditError("form", f"{describe(s, name)}: no such layer")
-            doc["activations"][l] = raw
+            doc["activations"][li] = raw
         elif name == "update_order":
             doc["update_order"] = raw
         elif name == "title":
@@ -464,7 +531,10 @@ def apply_edit(state: PageState, form: dict[str, str]) -> PageState:
     if same_but_order:
         return replace(state, scenario=new, trained=None)
     return replace(
-        state, scenario=new, edited=True, trained=None,
+        state,
+        scenario=new,
+        edited=True,
+        trained=None,
         history=((state.iteration, current_loss(new)),),
     )
 
@@ -483,7 +553,7 @@ def apply_architecture(state: PageState, op: str) -> PageState:
     name, _, where = op.partition(":")
     if name not in ARCH_OPS or not where.isdigit():
         raise EditError("architecture", f"unknown change “{op[:40]}”")
-    l = int(where)
+    li = int(where)
     s = state.scenario
     doc = s.to_dict()
     layers: list[int] = list(doc["layers"])
@@ -492,69 +562,75 @@ def apply_architecture(state: PageState, op: str) -> PageState:
     acts: list[str] = doc["activations"]
     L = len(layers) - 1
     lim = DEFAULT_LIMITS
-    if not 0 <= l <= L:
-        raise EditError("architecture", f"there is no layer {l}")
-    seed = (len(layers), l, layers[l])
+    if not 0 <= li <= L:
+        raise EditError("architecture", f"there is no layer {li}")
+    seed = (len(layers), li, layers[li])
     if name == "add_neuron":
-        if layers[l] >= lim.max_neurons:
+        if layers[li] >= lim.max_neurons:
             raise EditError("architecture", f"a layer has at most {lim.max_neurons} neurons")
-        if l > 0:  # a new column into it, a new bias
-            new = _new_values((layers[l - 1],), *seed, 1)
-            for i in range(layers[l - 1]):
-                W[l - 1][i].append(new[i])
-            B[l - 1].append(0.0)
-        if l < L:  # a new row out of it
-            W[l].append(_new_values((layers[l + 1],), *seed, 2))
-        if l == 0:
+        if li > 0:  # a new column into it, a new bias
+            new = _new_values((layers[li - 1],), *seed, 1)
+            for i in range(layers[li - 1]):
+                W[li - 1][i].append(new[i])
+            B[li - 1].append(0.0)
+        if li < L:  # a new row out of it
+            W[li].append(_new_values((layers[li + 1],), *seed, 2))
+        if li == 0:
             for row in doc["inputs"]:
                 row.append(0.5)
-        if l == L:
+        if li == L:
             for row in doc["targets"]:
                 row.append(0.0 if acts[-1] == "softmax" else 0.5)
-        layers[l] += 1
+        layers[li] += 1
     elif name == "remove_neuron":
-        if layers[l] <= 1:
+        if layers[li] <= 1:
             raise EditError("architecture", "a layer needs at least one neuron")
-        if l > 0:
-            for row in W[l - 1]:
+        if li > 0:
+            for row in W[li - 1]:
                 row.pop()
-            B[l - 1].pop()
-        if l < L:
-            W[l].pop()
-        if l == 0:
+            B[li - 1].pop()
+        if li < L:
+            W[li].pop()
+        if li == 0:
             for row in doc["inputs"]:
                 row.pop()
-        if l == L:
+        if li == L:
             for row in doc["targets"]:
                 row.pop()
-        layers[l] -= 1
-    elif name == "add_layer":  # a hidden layer right after layer l, as wide as the next one
-        if l >= L:
+        layers[li] -= 1
+    elif name == "add_layer":  # a hidden layer right after layer li, as wide as the next one
+        if li >= L:
             raise EditError("architecture", "a new hidden layer goes before the output layer")
         if len(layers) >= lim.max_layers:
             raise EditError("architecture", f"a network has at most {lim.max_layers} layers")
-        m = layers[l + 1]
-        hidden = next((a for a in acts[:-1]), "sigmoid" if acts[-1] in ("sigmoid", "softmax") else "relu")
-        W.insert(l + 1, _new_values((m, m), *seed, 3))
-        B.insert(l, [0.0] * m)
-        acts.insert(l, hidden)
-        layers.insert(l + 1, m)
-    else:  # remove_layer: a hidden layer l; the layers either side are joined by new weights
-        if not 0 < l < L:
+        m = layers[li + 1]
+        hidden = next(
+            (a for a in acts[:-1]), "sigmoid" if acts[-1] in ("sigmoid", "softmax") else "relu"
+        )
+        W.insert(li + 1, _new_values((m, m), *seed, 3))
+        B.insert(li, [0.0] * m)
+        acts.insert(li, hidden)
+        layers.insert(li + 1, m)
+    else:  # remove_layer: a hidden layer li; the layers either side are joined by new weights
+        if not 0 < li < L:
             raise EditError("architecture", "only a hidden layer can be removed")
-        W[l - 1:l + 1] = [_new_values((layers[l - 1], layers[l + 1]), *seed, 4)]
-        del B[l - 1]
-        del acts[l - 1]
-        del layers[l]
+        W[li - 1 : li + 1] = [_new_values((layers[li - 1], layers[li + 1]), *seed, 4)]
+        del B[li - 1]
+        del acts[li - 1]
+        del layers[li]
     doc["layers"] = layers
     doc.pop("labels", None)
     try:
-        new = Scenario.from_dict(doc)
+        changed = Scenario.from_dict(doc)
     except EngineError as e:
         raise EditError("architecture", f"{describe(s, field_name(e.loc))}: {e.message}") from None
     return replace(
-        state, scenario=new, edited=True, trained=None, sample=0,
-        history=((state.iteration, current_loss(new)),),
+        state,
+        scenario=changed,
+        edited=True,
+        trained=None,
+        sample=0,
+        history=((state.iteration, current_loss(changed)),),
     )
 
 
@@ -566,7 +642,10 @@ def finish(state: PageState) -> PageState:
         result = step(state.scenario)
     new = _checked(result.after, "the update")
     return replace(
-        state, scenario=new, iteration=state.iteration + 1, trained=None,
+        state,
+        scenario=new,
+        iteration=state.iteration + 1,
+        trained=None,
         history=add_history(state.history, [(state.iteration + 1, current_loss(new))]),
     )
 
@@ -576,14 +655,37 @@ def train_state(state: PageState, iterations: int, time_limit: float) -> PageSta
 
     with np.errstate(all="ignore"):
         result = train(state.scenario, iterations, time_limit=time_limit)
+        stopped = result.stopped_because
+        if not _valid(result.scenario):
+            # Finite but beyond the limits a URL may carry (|x| ≤ 1e6): keep the last state
+            # within them. Training is deterministic, so a shorter run finds it.
+            lo, hi = 0, result.iterations_run  # lo is valid, hi is not
+            while hi - lo > 1:
+                mid = (lo + hi) // 2
+                if _valid(train(state.scenario, mid).scenario):
+                    lo = mid
+                else:
+                    hi = mid
+            result = train(state.scenario, lo)
+            stopped = "limit"
     new = _checked(result.scenario, "training")
     its, losses = sample_history(result.losses, HISTORY_POINTS)
     points = [(state.iteration + k, x) for k, x in zip(its, losses, strict=True)]
     return replace(
-        state, scenario=new, iteration=state.iteration + result.iterations_run,
+        state,
+        scenario=new,
+        iteration=state.iteration + result.iterations_run,
         history=add_history(state.history, points),
-        trained=Trained(result.iterations_run, iterations, result.stopped_because),
+        trained=Trained(result.iterations_run, iterations, stopped),
     )
+
+
+def _valid(s: Scenario) -> bool:
+    try:
+        Scenario.from_dict(s.to_dict())
+    except EngineError:
+        return False
+    return True
 
 
 def _checked(s: Scenario, what: str) -> Scenario:

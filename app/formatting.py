@@ -66,7 +66,9 @@ def value_text(value: Any, decimals: int = DEFAULT_DECIMALS) -> str:
         return number(value, decimals)
     if isinstance(value, Sequence) and not isinstance(value, str):
         if value and all(isinstance(v, Sequence) for v in value):
-            return "[" + "; ".join(", ".join(number(x, decimals) for x in row) for row in value) + "]"
+            return (
+                "[" + "; ".join(", ".join(number(x, decimals) for x in row) for row in value) + "]"
+            )
         return "[" + ", ".join(number(x, decimals) for x in value) + "]"
     return str(value)
 

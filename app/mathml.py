@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
-from engine.expr import Call, Expr, Frac, Mat, Num, Op, Row, Sum, Sym, to_text
+from engine.expr import Call, Expr, Frac, Mat, Num, Op, Row, Sym, to_text
 
 from .formatting import DEFAULT_DECIMALS, is_finite, number
 
@@ -17,9 +17,15 @@ _SUP_CHARS = set("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻ᵀ")
 _BINARY = {"×", "·", "−", "+", "⊙", "="}
 
 
-def render(e: Expr, decimals: int = DEFAULT_DECIMALS, *, display: bool = True) -> Markup:
-    """``<math>`` for ``e``, numbers shown with ``decimals`` decimals; alttext in plain text."""
+def render(
+    e: Expr, decimals: int = DEFAULT_DECIMALS, *, display: bool = True, wrap: bool = False
+) -> Markup:
+    """``<math>`` for ``e``, numbers shown with ``decimals`` decimals; alttext in plain text.
+
+    ``wrap``: a long row (or one holding a matrix) is broken into lines before each ``=``."""
     body = _top(e, decimals)
+    if wrap and isinstance(e, Row) and _long(e, decimals):
+        body = _lines(e, decimals) or body
     alt = to_text(e, lambda x: number(x, decimals))
     mode = "block" if display else "inline"
     return Markup(f'<math display="{mode}" alttext="{escape(alt)}">{body}</math>')
@@ -40,6 +46,25 @@ def _top(e: Expr, d: int) -> str:
         )
         return f'<mtable columnalign="left">{rows}</mtable>'
     return _node(e, d)
+
+
+def _long(e: Row, d: int) -> bool:
+    has_matrix = any(isinstance(i, Mat) for i in e.items)
+    return has_matrix or len(to_text(e, lambda x: number(x, d))) > 56
+
+
+def _lines(e: Row, d: int) -> str:
+    """A row as lines, one per ``=``: "a × b" / "= c"."""
+    parts: list[list[Expr]] = [[]]
+    for item in e.items:
+        if isinstance(item, Op) and item.text == "=" and parts[-1]:
+            parts.append([item])
+        else:
+            parts[-1].append(item)
+    if len(parts) < 2 or any(isinstance(i, Op) and i.text == ";" for i in e.items):
+        return ""
+    rows = "".join(f"<mtr><mtd>{_row(tuple(p), d)}</mtd></mtr>" for p in parts)
+    return f'<mtable columnalign="left">{rows}</mtable>'
 
 
 def _node(e: Expr, d: int) -> str:
@@ -74,7 +99,9 @@ def _row(items: tuple[Expr, ...], d: int) -> str:
         text = _node(item, d)
         # a negative number after an operator reads better in brackets: 0.5 × (−0.038)
         if (
-            isinstance(item, Num) and item.value < 0 and isinstance(prev, Op)
+            isinstance(item, Num)
+            and item.value < 0
+            and isinstance(prev, Op)
             and prev.text in _BINARY - {"="}
         ):
             text = f"<mrow><mo>(</mo>{text}<mo>)</mo></mrow>"
@@ -114,21 +141,13 @@ def _script(text: str) -> str:
     plain = text.translate(_SUP)
     if plain in ("+", "−"):
         return f"<mo>{plain}</mo>"
-    parts: list[str] = []
-    k = 0
-    while k < len(plain):  # split 2T into a number and a letter
-        j = k
-        digit = plain[k].isdigit()
-        while j < len(plain) and plain[j].isdigit() == digit and plain[j] not in "+−":
-            j += 1
-        if j == k:
-            parts.append(f"<mo>{escape(plain[k])}</mo>")
-            k += 1
-            continue
-        chunk = plain[k:j]
-        parts.append(f"<mn>{escape(chunk)}</mn>" if digit else f"<mi>{escape(chunk)}</mi>")
-        k = j
-    return parts[0] if len(parts) == 1 else "<mrow>" + "".join(parts) + "</mrow>"
+    if plain.isdigit():
+        return f"<mn>{escape(plain)}</mn>"
+    digits = plain.rstrip("T+")
+    if digits and digits.isdigit():  # a layer number with a transpose or a plus: 2T, 1+
+        tail = "".join("<mi>T</mi>" if c == "T" else "<mo>+</mo>" for c in plain[len(digits) :])
+        return f"<mrow><mn>{escape(digits)}</mn>{tail}</mrow>"
+    return f"<mi>{escape(plain)}</mi>"
 
 
 def _label(name: str) -> Sym:
@@ -161,10 +180,31 @@ def _sym(s: Sym) -> str:
     return base
 
 
-def symbol(name: str) -> Markup:
-    """A quantity's name (``δ_o1``, ``net_h1``, ``w5⁺``, ``∂E/∂w5``) as inline MathML."""
+_LAYER = ("∇W", "∇b", "Z", "A", "Δ", "W", "b")
+
+
+def symbol(name: str, layer: bool = False) -> Markup:
+    """A quantity's name (``δ_o1``, ``net_h1``, ``w5⁺``, ``∂E/∂w5``) as inline MathML.
+
+    ``layer``: the layer granularity's names (Z1, ∇W2, W2⁺) carry the layer as a superscript."""
+    if layer:
+        for base in _LAYER:
+            rest = name[len(base) :]
+            if name.startswith(base) and rest.rstrip("⁺").isdigit():
+                sup = rest.rstrip("⁺") + ("+" if rest.endswith("⁺") else "")
+                inner = f"<msup>{_ident(base)}{_script(sup)}</msup>"
+                return Markup(f'<math alttext="{escape(name)}">{inner}</math>')
+        if name.startswith("∂E/∂A") and name[5:].isdigit():
+            inner = (
+                f"<mfrac><mrow><mo>∂</mo><mi>E</mi></mrow><mrow><mo>∂</mo>"
+                f"<msup><mi>A</mi><mn>{escape(name[5:])}</mn></msup></mrow></mfrac>"
+            )
+            return Markup(f'<math alttext="{escape(name)}">{inner}</math>')
     if name.startswith("∂E/∂"):
-        inner = f"<mfrac><mrow><mo>∂</mo><mi>E</mi></mrow><mrow><mo>∂</mo>{_sym(_label(name[4:]))}</mrow></mfrac>"
+        inner = (
+            "<mfrac><mrow><mo>∂</mo><mi>E</mi></mrow>"
+            f"<mrow><mo>∂</mo>{_sym(_label(name[4:]))}</mrow></mfrac>"
+        )
     elif name.startswith("η·∂E/∂"):
         inner = (
             f"<mrow><mi>η</mi><mo>·</mo><mfrac><mrow><mo>∂</mo><mi>E</mi></mrow>"

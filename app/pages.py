@@ -35,6 +35,7 @@ from engine.losses import LOSSES
 from engine.scenario import UPDATE_ORDERS
 
 from . import diagram, mathml
+from .diagram import Chart, Diagram
 from .explore_state import (
     EditError,
     PageState,
@@ -58,40 +59,46 @@ from .state import StateError
 router = APIRouter(include_in_schema=False)
 
 PHASES = ("forward", "loss", "backward", "update")
-PHASE_NAMES = {"forward": "Forward pass", "loss": "Error", "backward": "Backward pass",
-               "update": "Update"}
+PHASE_NAMES = {
+    "forward": "Forward pass",
+    "loss": "Error",
+    "backward": "Backward pass",
+    "update": "Update",
+}
 TIMELINE_ALL = 80  # steps; above this the timeline shows a window around the cursor
 WINDOW = 12
 STOP_REASONS = {
     "stop_below": "the loss fell below the threshold",
     "diverged": "the loss diverged: the next step would overflow (the last finite state is kept); "
-                "try a smaller learning rate",
+    "try a smaller learning rate",
     "time_limit": "the server's time limit for one request was reached; train again to go on",
+    "limit": "the loss diverged: one more step would take a weight beyond ±1,000,000, the "
+    "explorer's limit (the last state within it is kept); try a smaller learning rate",
 }
 EXPLAIN = {
     "net_input": "The net input is the weighted sum of everything that feeds the neuron: each "
-                 "incoming output times its weight, plus the bias.",
+    "incoming output times its weight, plus the bias.",
     "activation": "The activation function turns the net input into the neuron's output.",
     "error": "Each output's error measures how far its output is from its target.",
     "sample_loss": "Each sample's loss compares the network's outputs with that sample's targets.",
     "loss": "The total error E is what training makes smaller. Every gradient below says how "
-            "E changes when one number changes.",
+    "E changes when one number changes.",
     "output_gradient": "How much E changes when this output changes. At an output it is the "
-                       "loss's derivative; a hidden neuron's output reaches E through every "
-                       "neuron it feeds, so their deltas come back along its weights and add up.",
+    "loss's derivative; a hidden neuron's output reaches E through every "
+    "neuron it feeds, so their deltas come back along its weights and add up.",
     "delta": "The delta δ = ∂E/∂net: by the chain rule, how E changes with the output times how "
-             "the output changes with the net input (the activation's slope).",
+    "the output changes with the net input (the activation's slope).",
     "weight_gradient": "A weight's gradient is the chain rule once more: the delta of the neuron "
-                       "it feeds times the value it carries (∂net/∂w is the incoming output).",
+    "it feeds times the value it carries (∂net/∂w is the incoming output).",
     "bias_gradient": "A bias's gradient is its neuron's delta (∂net/∂b = 1), summed over samples.",
     "input_gradient": "How E changes with each input. Inputs are not trained, but this is where "
-                      "the chain rule would carry on into an earlier network.",
+    "the chain rule would carry on into an earlier network.",
     "weight_update": "Gradient descent: move the weight against its gradient, a step of size η.",
     "bias_update": "Gradient descent on the bias: a step of size η against its gradient.",
 }
 
 
-# -- requests and responses ----------------------------------------------------------------------
+# -- requests and responses ------------------------------------------------------------------------
 
 
 def is_htmx(request: Request) -> bool:
@@ -174,7 +181,7 @@ def explorer_response(
     return resp
 
 
-# -- the view: everything the templates show -----------------------------------------------------
+# -- the view: everything the templates show -------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -222,8 +229,8 @@ class View:
     neuron_allowed: bool
     step: TraceStep | None
     d: int
-    diagram: diagram.Diagram
-    chart: diagram.Chart
+    diagram: Diagram
+    chart: Chart
     prev: Nav
     next: Nav
     next_phase: Nav
@@ -250,11 +257,11 @@ class View:
     def cls(self, x: float) -> str:
         return css_class(x)
 
-    def math(self, e: Any) -> Markup:
-        return mathml.render(e, self.d)
+    def math(self, e: Any, wrap: bool = False) -> Markup:
+        return mathml.render(e, self.d, wrap=wrap)
 
     def sym(self, name: str) -> Markup:
-        return mathml.symbol(name)
+        return mathml.symbol(name, layer=self.granularity == "layer")
 
     def value_math(self, value: Any) -> Markup:
         """A step's value: a number, one per sample, or a matrix."""
@@ -375,12 +382,15 @@ def build_view(
         title = step.title
     announce = (
         f"Step {at + 1} of {len(steps)}: {step.title} = {_value_words(step.value, d)}"
-        if step else f"Iteration {state.iteration + 1:,}: ready to start"
+        if step
+        else f"Iteration {state.iteration + 1:,}: ready to start"
     )
     order_remark = ""
     if (
-        step is not None and state.scenario.update_order == "output_first"
-        and step.kind == "output_gradient" and step.weights
+        step is not None
+        and state.scenario.update_order == "output_first"
+        and step.kind == "output_gradient"
+        and step.weights
     ):
         order_remark = (
             "Update order “output first”: the deltas come back through the weights already "
@@ -397,19 +407,38 @@ def build_view(
     pid = state.preset_id
     train_default = 10_000 if pid == "sigmoid-2-2-2" else 1_000
     return View(
-        state=state, s=state.encode(), url=url(state, at), at=at, tr=tr, granularity=gran,
-        neuron_allowed=allowed, step=step, d=d, diagram=dia, chart=chart,
+        state=state,
+        s=state.encode(),
+        url=url(state, at),
+        at=at,
+        tr=tr,
+        granularity=gran,
+        neuron_allowed=allowed,
+        step=step,
+        d=d,
+        diagram=dia,
+        chart=chart,
         prev=Nav(at - 1, "Previous step", disabled=at < 0),
         next=Nav(at + 1, "Next step", disabled=at >= len(steps) - 1),
         next_phase=Nav(
-            nxt_phase if nxt_phase is not None else first_update, "Next phase",
+            nxt_phase if nxt_phase is not None else first_update,
+            "Next phase",
             disabled=nxt_phase is None,
         ),
-        timeline=timeline, loss=number(loss, d), loss_cls=css_class(loss), loss_after=loss_after,
-        figures=tuple(figures_for(state, step, d)), errors=errors, values=values,
-        reset_url=url(origin_state(state)), train_default=train_default,
-        max_train=settings.max_train_iterations, announce=announce, title=title,
-        explain=EXPLAIN.get(step.kind, "") if step else "", order_remark=order_remark,
+        timeline=timeline,
+        loss=number(loss, d),
+        loss_cls=css_class(loss),
+        loss_after=loss_after,
+        figures=tuple(figures_for(state, step, d)),
+        errors=errors,
+        values=values,
+        reset_url=url(origin_state(state)),
+        train_default=train_default,
+        max_train=settings.max_train_iterations,
+        announce=announce,
+        title=title,
+        explain=EXPLAIN.get(step.kind, "") if step else "",
+        order_remark=order_remark,
         stopped=stopped,
     )
 
@@ -441,27 +470,38 @@ def _timeline(steps: tuple[TraceStep, ...], at: int) -> tuple[TimelineGroup, ...
         if big:
             if phase == cur_phase:
                 shown = [
-                    st for k, st in enumerate(members)
+                    st
+                    for k, st in enumerate(members)
                     if k == 0 or k == len(members) - 1 or abs(st.index - at) <= WINDOW
                 ]
             else:
                 shown = [members[0]]
         items = tuple(
-            TimelineItem(st.index, quantity_html(st.quantity), st.index == at, st.index <= at,
-                         f"Step {st.index + 1}: {st.title}")
+            TimelineItem(
+                st.index,
+                quantity_html(st.quantity),
+                st.index == at,
+                st.index <= at,
+                f"Step {st.index + 1}: {st.title}",
+            )
             for st in shown
         )
-        gaps = tuple(
-            k for k in range(1, len(shown)) if shown[k].index != shown[k - 1].index + 1
+        gaps = tuple(k for k in range(1, len(shown)) if shown[k].index != shown[k - 1].index + 1)
+        groups.append(
+            TimelineGroup(
+                phase,
+                PHASE_NAMES[phase],
+                members[0].index,
+                len(members),
+                phase == cur_phase,
+                items,
+                gaps,
+            )
         )
-        groups.append(TimelineGroup(
-            phase, PHASE_NAMES[phase], members[0].index, len(members), phase == cur_phase,
-            items, gaps,
-        ))
     return tuple(groups)
 
 
-# -- the documents' printed figures ---------------------------------------------------------------
+# -- the documents' printed figures ----------------------------------------------------------------
 
 
 def _figure_value(step: TraceStep, quantity: str) -> float | None:
@@ -496,54 +536,80 @@ def figures_for(state: PageState, step: TraceStep | None, d: int) -> list[Figure
                 how = " (with the update order “output first”, as the document computed it)"
             elif fig.rounding == "truncate":
                 how = " (cut, not rounded, as the document did)"
-            out.append(FigureView(fig.printed, True, f"{fig.quantity}: the document prints {fig.printed} ✓{how}"))
+            out.append(
+                FigureView(
+                    fig.printed,
+                    True,
+                    f"{fig.quantity} = {fig.printed}, as the document prints{how}.",
+                )
+            )
         elif fig.note:
             text = fig.note.replace("{printed}", fig.printed).replace("{exact}", exact)
             out.append(FigureView(fig.printed, False, f"{fig.quantity}: {text}"))
         else:
-            out.append(FigureView(
-                fig.printed, False,
-                f"{fig.quantity}: the document prints {fig.printed}; here the value is {exact}.",
-            ))
+            out.append(
+                FigureView(
+                    fig.printed,
+                    False,
+                    f"{fig.quantity}: the document prints {fig.printed}; "
+                    f"here the value is {exact}.",
+                )
+            )
     return out
 
 
-# -- the table of every value --------------------------------------------------------------------
+# -- the table of every value ----------------------------------------------------------------------
 
 
 def values_table(tr: Trace, d: int) -> dict[str, Any]:
     s = tr.before
     lab = s.labels
-    f = lambda x: number(float(x), d)  # noqa: E731
+    def f(x: Any) -> str:
+        return number(float(x), d)
+
     neurons = []
-    for l, n in enumerate(s.layers):
+    for li, n in enumerate(s.layers):
         for j in range(n):
             for k in range(s.n_samples):
-                up = tr.backward.upstream[l]
-                neurons.append({
-                    "layer": l, "name": lab.neurons[l][j], "sample": k + 1,
-                    "net": f(tr.forward.net_inputs[l - 1][k, j]) if l else "",
-                    "out": f(tr.forward.activations[l][k, j]),
-                    "dout": f(up[k, j]) if up is not None else "",
-                    "delta": f(tr.backward.deltas[l - 1][k, j]) if l else "",
-                    "target": f(s.targets[k, j]) if l == len(s.layers) - 1 else "",
-                })
+                up = tr.backward.upstream[li]
+                neurons.append(
+                    {
+                        "layer": li,
+                        "name": lab.neurons[li][j],
+                        "sample": k + 1,
+                        "net": f(tr.forward.net_inputs[li - 1][k, j]) if li else "",
+                        "out": f(tr.forward.activations[li][k, j]),
+                        "dout": f(up[k, j]) if up is not None else "",
+                        "delta": f(tr.backward.deltas[li - 1][k, j]) if li else "",
+                        "target": f(s.targets[k, j]) if li == len(s.layers) - 1 else "",
+                    }
+                )
     weights = []
-    for l, W in enumerate(s.weights):
+    for li, W in enumerate(s.weights):
         for j in range(W.shape[1]):
             for i in range(W.shape[0]):
-                weights.append({
-                    "name": lab.weights[l][i][j], "src": lab.neurons[l][i],
-                    "dst": lab.neurons[l + 1][j], "value": f(W[i, j]),
-                    "grad": f(tr.backward.weight_grads[l][i, j]), "new": f(tr.after.weights[l][i, j]),
-                })
+                weights.append(
+                    {
+                        "name": lab.weights[li][i][j],
+                        "src": lab.neurons[li][i],
+                        "dst": lab.neurons[li + 1][j],
+                        "value": f(W[i, j]),
+                        "grad": f(tr.backward.weight_grads[li][i, j]),
+                        "new": f(tr.after.weights[li][i, j]),
+                    }
+                )
     biases = []
-    for l, b in enumerate(s.biases):
+    for li, b in enumerate(s.biases):
         for j in range(b.shape[0]):
-            biases.append({
-                "name": lab.biases[l][j], "dst": lab.neurons[l + 1][j], "value": f(b[j]),
-                "grad": f(tr.backward.bias_grads[l][j]), "new": f(tr.after.biases[l][j]),
-            })
+            biases.append(
+                {
+                    "name": lab.biases[li][j],
+                    "dst": lab.neurons[li + 1][j],
+                    "value": f(b[j]),
+                    "grad": f(tr.backward.bias_grads[li][j]),
+                    "new": f(tr.after.biases[li][j]),
+                }
+            )
     return {"neurons": neurons, "weights": weights, "biases": biases, "samples": s.n_samples}
 
 
@@ -556,20 +622,32 @@ def home(request: Request) -> HTMLResponse:
 
 
 def _home(
-    request: Request, errors: dict[str, str] | None = None, values: dict[str, str] | None = None,
+    request: Request,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
     status: int = 200,
 ) -> HTMLResponse:
     cards = []
     for p in PRESETS.values():
         st = preset_state(p.id)
-        tr = build_trace(st, "layer")
-        cards.append({"preset": p, "thumb": diagram.thumbnail(st.scenario),
-                      "summary": p.description.split(". ")[0].rstrip(".") + "."})
+        cards.append(
+            {
+                "preset": p,
+                "thumb": diagram.thumbnail(st.scenario),
+                "summary": p.description.split(". ")[0].rstrip(".") + ".",
+            }
+        )
     resp: HTMLResponse = _templates(request).TemplateResponse(
-        request, "home.html",
-        {"cards": cards, "errors": errors or {}, "values": values or {},
-         "activations": list(ACTIVATIONS), "hidden_activations": hidden_activations(),
-         "losses": list(LOSSES)},
+        request,
+        "home.html",
+        {
+            "cards": cards,
+            "errors": errors or {},
+            "values": values or {},
+            "activations": list(ACTIVATIONS),
+            "hidden_activations": hidden_activations(),
+            "losses": list(LOSSES),
+        },
         status_code=status,
     )
     return resp
@@ -577,11 +655,22 @@ def _home(
 
 @router.get("/explore/new")
 def explore_new(
-    request: Request, layers: str = "2,3,1", hidden: str = "sigmoid", output: str = "sigmoid",
-    loss: str = "half_sse", init: str = "random", seed: str = "1",
+    request: Request,
+    layers: str = "2,3,1",
+    hidden: str = "sigmoid",
+    output: str = "sigmoid",
+    loss: str = "half_sse",
+    init: str = "random",
+    seed: str = "1",
 ) -> Response:
-    values = {"layers": layers, "hidden": hidden, "output": output, "loss": loss, "init": init,
-              "seed": seed}
+    values = {
+        "layers": layers,
+        "hidden": hidden,
+        "output": output,
+        "loss": loss,
+        "init": init,
+        "seed": seed,
+    }
     try:
         spec: Scratch = make_scratch(layers, hidden, output, loss, init, seed)
     except EngineError as e:
@@ -593,8 +682,12 @@ def explore_new(
 
 @router.get("/explore/view")
 def explore_view(
-    request: Request, s: str | None = None, at: str | None = None,
-    granularity: str | None = None, precision: str | None = None, sample: str | None = None,
+    request: Request,
+    s: str | None = None,
+    at: str | None = None,
+    granularity: str | None = None,
+    precision: str | None = None,
+    sample: str | None = None,
 ) -> Response:
     try:
         state = _state_from(s)
@@ -620,13 +713,16 @@ def explore_view(
     if sample is not None:
         k = sample.strip()
         if not k.isdigit() or not 1 <= int(k) <= state.scenario.n_samples:
-            errors["sample"] = f"sample: must be a whole number from 1 to {state.scenario.n_samples}"
+            errors["sample"] = (
+                f"sample: must be a whole number from 1 to {state.scenario.n_samples}"
+            )
         else:
             new = replace(new, sample=int(k) - 1)
     if errors:
         values = {k: v for k, v in (("precision", precision), ("sample", sample)) if v is not None}
-        return explorer_response(request, state, parse_at(at), status=422, errors=errors,
-                                 values=values)
+        return explorer_response(
+            request, state, parse_at(at), status=422, errors=errors, values=values
+        )
     return explorer_response(request, new, cursor, changed=True)
 
 
@@ -653,8 +749,11 @@ def map_cursor(request: Request, state: PageState, at: int, granularity: str) ->
 def explore_preset(request: Request, preset_id: str, at: str | None = None) -> Response:
     if preset_id not in PRESETS:
         return error_page(
-            request, f"There is no example called “{preset_id}”. The examples are: "
-            + ", ".join(PRESETS) + ".", 404,
+            request,
+            f"There is no example called “{preset_id}”. The examples are: "
+            + ", ".join(PRESETS)
+            + ".",
+            404,
         )
     try:
         cursor = parse_at(at)
@@ -691,8 +790,9 @@ async def explore_edit(request: Request) -> Response:
     try:
         new = apply_edit(state, fields)
     except EditError as e:
-        return explorer_response(request, state, at, status=422, errors={e.field: e.message},
-                                 values=fields)
+        return explorer_response(
+            request, state, at, status=422, errors={e.field: e.message}, values=fields
+        )
     return explorer_response(request, new, at, changed=True)
 
 
@@ -733,13 +833,22 @@ async def explore_train(request: Request) -> Response:
     top = settings.max_train_iterations
     if not raw.isdigit() or not 1 <= int(raw) <= top:
         return explorer_response(
-            request, state, at, status=422,
+            request,
+            state,
+            at,
+            status=422,
             errors={"iterations": f"iterations: must be a whole number from 1 to {top:,}"},
             values={"iterations": form.get("iterations", "")},
         )
     try:
         new = train_state(state, int(raw), settings.train_time_limit)
     except EditError as e:
-        return explorer_response(request, state, at, status=422, errors={"iterations": e.message},
-                                 values={"iterations": raw})
+        return explorer_response(
+            request,
+            state,
+            at,
+            status=422,
+            errors={"iterations": e.message},
+            values={"iterations": raw},
+        )
     return explorer_response(request, new, -1, changed=True)

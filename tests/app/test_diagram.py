@@ -1,0 +1,122 @@
+"""The diagram's geometry: nothing overlaps, everything inside the picture, values as the cursor
+reaches them."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+from app import diagram
+from app.diagram import Box, Diagram
+from engine import PRESETS, Scenario, trace
+
+
+def _check_layout(d: Diagram) -> None:
+    boxes = list(d.boxes)
+    for a, b in itertools.combinations(boxes, 2):
+        assert not a.overlaps(b, gap=0.5), (a, b)
+    circles = [(n.x, n.y, n.r) for n in d.nodes]
+    for b in boxes:
+        assert b.x >= 0 and b.y >= 0 and b.x + b.w <= d.width and b.y + b.h <= d.height, b
+        for cx, cy, r in circles:
+            assert not Box(b.x + 1, b.y + 1, b.w - 2, b.h - 2).hits_circle(cx, cy, r - 2), (
+                b,
+                cx,
+                cy,
+            )
+    for (x1, y1, r1), (x2, y2, r2) in itertools.combinations(circles, 2):
+        assert (x1 - x2) ** 2 + (y1 - y2) ** 2 > (r1 + r2) ** 2
+
+
+def _net(layers: list[int], seed: int = 0, samples: int = 1) -> Scenario:
+    rng = np.random.default_rng(seed)
+    L = len(layers) - 1
+    return Scenario.from_dict(
+        {
+            "layers": layers,
+            "activations": ["tanh"] * (L - 1) + ["sigmoid"],
+            "weights": [
+                rng.uniform(-1, 1, (layers[li], layers[li + 1])).tolist() for li in range(L)
+            ],
+            "biases": [rng.uniform(-1, 1, layers[li + 1]).tolist() for li in range(L)],
+            "inputs": rng.uniform(0, 1, (samples, layers[0])).tolist(),
+            "targets": rng.uniform(0, 1, (samples, layers[-1])).tolist(),
+            "loss": "half_sse",
+        }
+    )
+
+
+@pytest.mark.parametrize("preset", list(PRESETS))
+@pytest.mark.parametrize("granularity", ["neuron", "layer"])
+def test_presets_show_every_label_without_overlap(preset: str, granularity: str) -> None:
+    tr = trace(PRESETS[preset].load(), granularity)
+    d = diagram.build(tr, len(tr.steps) - 1, 9)
+    assert not d.labels_hidden and not d.cards_hidden  # small networks: everything on the picture
+    _check_layout(d)
+
+
+@pytest.mark.parametrize(
+    "layers", [[3, 4, 2], [4, 6, 6, 3], [2, 8, 1], [16, 16], [8, 16, 16, 16, 16, 16, 16, 16]]
+)
+@pytest.mark.parametrize("decimals", [3, 9, 15])
+def test_wider_networks_stay_legible(layers: list[int], decimals: int) -> None:
+    tr = trace(_net(layers), "layer")
+    d = diagram.build(tr, len(tr.steps) - 1, decimals)
+    _check_layout(d)
+    assert len(d.edges) == sum(a * b for a, b in zip(layers, layers[1:], strict=False))
+    for e in d.edges:  # every value is still in the hover text
+        assert e.title.startswith(PRESETS["sigmoid-2-2-2"].load().labels.weights[0][0][0][:1])
+
+
+def test_values_appear_when_the_cursor_reaches_them() -> None:
+    tr = trace(PRESETS["sigmoid-2-2-2"].load(), "neuron")
+    start = diagram.build(tr, -1, 9)
+    h1 = next(n for n in start.nodes if (n.li, n.j) == (1, 0))
+    assert h1.card is not None and h1.card.lines == ()
+    after_net = diagram.build(tr, 0, 9, step=tr.steps[0])
+    h1 = next(n for n in after_net.nodes if (n.li, n.j) == (1, 0))
+    assert h1.card is not None and [x.text for x in h1.card.lines] == ["net 0.3775"]
+    assert "hl" in h1.cls
+    w5 = next(e for e in diagram.build(tr, 15, 9).edges if (e.li, e.i, e.j) == (1, 0, 0))
+    assert w5.label is not None and w5.label.lines[1].text == "∂E/∂w5 0.082167041"
+    w5 = next(e for e in diagram.build(tr, 36, 9).edges if (e.li, e.i, e.j) == (1, 0, 0))
+    assert w5.label is not None and w5.label.lines[0].text == "w5 0.4 → 0.35891648"
+
+
+def test_edges_colour_by_sign_and_width_by_magnitude() -> None:
+    tr = trace(PRESETS["batch-xor"].load(), "layer")
+    d = diagram.build(tr, -1, 4)
+    w = {(e.li, e.i, e.j): e for e in d.edges}
+    assert "neg" in w[(0, 0, 0)].cls and "pos" in w[(0, 1, 0)].cls
+    assert w[(0, 0, 0)].width > w[(1, 1, 0)].width  # |−0.83| > |−0.13|
+
+
+def test_reveal_index_covers_every_value() -> None:
+    s = PRESETS["batch-xor"].load()
+    for g in ("neuron", "layer"):
+        keys = diagram.reveal_index(trace(s, g))
+        assert ("loss",) in keys
+        assert all(
+            ("gw", li, i, j) in keys
+            for li, W in enumerate(s.weights)
+            for i in range(W.shape[0])
+            for j in range(W.shape[1])
+        )
+        assert all(
+            ("nb", li, j) in keys for li, b in enumerate(s.biases) for j in range(b.shape[0])
+        )
+
+
+def test_loss_chart() -> None:
+    c = diagram.loss_chart([(0, 0.3), (5000, 0.001), (10_000, 0.0000351)], 10_000, 0.0000351, 9)
+    assert c.log and c.points.count(",") == 3 and c.last is not None
+    one = diagram.loss_chart([], 0, 0.298, 9)
+    assert one.last is not None and not one.log
+    assert diagram.loss_chart([], 0, float("inf"), 9).points == ""
+
+
+def test_thumbnail() -> None:
+    t = diagram.thumbnail(PRESETS["sigmoid-2-2-2"].load())
+    assert len(t.nodes) == 6 and len(t.edges) == 8
