@@ -146,7 +146,8 @@ def forward(s: Scenario) -> Forward:
     with np.errstate(**QUIET):  # type: ignore[arg-type]
         zs, as_ = _forward_raw(s.weights, s.biases, acts, s.inputs)
         sample = _loss_raw(loss, zs, as_, s.targets)
-    return Forward(tuple(zs), tuple(as_), sample, float(sample.mean()))
+        mean = float(sample.mean())  # finite samples can still sum past 1.8e308
+    return Forward(tuple(zs), tuple(as_), sample, mean)
 
 
 def backward(s: Scenario, fwd: Forward | None = None) -> tuple[Forward, Backward]:

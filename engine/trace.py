@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 
 from .activations import ACTIVATIONS
 from .expr import Call, Expr, Frac, Mat, Num, Op, Row, Sum, Sym, row, sym
-from .propagation import Backward, Forward, backward, update
+from .propagation import QUIET, Backward, Forward, backward, update
 from .scenario import Scenario
 
 F64 = NDArray[np.float64]
@@ -75,7 +75,8 @@ def trace(s: Scenario, granularity: str = "neuron") -> Trace:
     fwd, bwd = backward(s)
     after = update(s, bwd)
     builder = _NeuronSteps if granularity == "neuron" else _LayerSteps
-    steps = builder(s, fwd, bwd, after).build()
+    with np.errstate(**QUIET):  # type: ignore[arg-type]  # η·∂E/∂w of a diverging step overflows
+        steps = builder(s, fwd, bwd, after).build()
     return Trace(granularity, s, after, fwd, bwd, tuple(steps))
 
 

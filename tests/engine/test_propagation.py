@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from engine import Scenario, backward, forward, gradcheck, step, trace, train, update
+from engine.limits import Limits
 
 HIDDEN = ("sigmoid", "tanh", "relu", "leaky_relu", "linear")
 OUTPUT_LOSS = [(a, loss) for a in (*HIDDEN, "softmax") for loss in ("half_sse", "sse", "mse")] + [
@@ -259,3 +260,24 @@ def test_numpy_error_state_is_left_as_it_was(preset: Callable[..., Scenario]) ->
     before = np.geterr()
     step(preset("sigmoid-2-2-2"))
     assert np.geterr() == before
+
+
+def test_a_batch_loss_past_the_float_range_is_infinite_and_quiet() -> None:
+    """Each sample's loss is finite (1e308) but their sum is not: the mean is inf, quietly,
+    and training reports divergence at once."""
+    doc = {
+        "layers": [1, 1],
+        "activations": ["linear"],
+        "weights": [[[1e154]]],
+        "biases": [[0.0]],
+        "inputs": [[1.0], [1.0]],
+        "targets": [[0.0], [0.0]],
+        "loss": "sse",
+    }
+    s = Scenario.from_dict(doc, Limits(max_abs_value=1e300))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        f = forward(s)
+        r = train(s, 5)
+    assert np.isfinite(f.sample_losses).all() and f.loss == math.inf
+    assert (r.stopped_because, r.iterations_run) == ("diverged", 0)
