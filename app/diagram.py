@@ -210,6 +210,7 @@ class Diagram:
     labels_hidden: bool  # some edge labels are in hover text only
     cards_hidden: bool  # neuron values are in hover text only
     linked: bool
+    focus: bool = False  # the step touches some weights or biases: the others fade
     aria: str = ""
     boxes: tuple[Box, ...] = field(default=(), repr=False)  # every text box, for the tests
 
@@ -700,6 +701,7 @@ def _layout(  # noqa: C901 - one pass over the picture, top to bottom
             )
         )
 
+    edges.sort(key=lambda e: "hl" in e.cls)  # the current step's edges are drawn on top
     all_text = tuple(text_boxes + placed)
     aria = f"Network diagram: {' → '.join(str(n) for n in layers)} neurons" + (
         f", sample {sample + 1} of {s.n_samples}" if s.n_samples > 1 else ""
@@ -714,6 +716,7 @@ def _layout(  # noqa: C901 - one pass over the picture, top to bottom
         labels_hidden=labels_hidden,
         cards_hidden=not cards,
         linked=linked,
+        focus=bool(hl_weights or hl_biases),
         aria=aria,
         boxes=all_text,
     )
@@ -869,6 +872,9 @@ def loss_chart(
     summary = (
         f"Loss over {x1 - x0:,} iterations: from {number(ys[0], decimals)} at iteration {x0:,} "
         f"to {number(ys[-1], decimals)} at iteration {x1:,}" + (" (log scale)" if log else "")
+        if x1 > x0
+        else f"No iterations done yet: the loss is {number(ys[0], decimals)}. Finish an "
+        "iteration or train to draw its curve"
     )
     dots = tuple(coords) if len(coords) <= 30 else ()
     return Chart(

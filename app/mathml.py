@@ -50,7 +50,7 @@ def _top(e: Expr, d: int) -> str:
 
 def _long(e: Row, d: int) -> bool:
     has_matrix = any(isinstance(i, Mat) for i in e.items)
-    return has_matrix or len(to_text(e, lambda x: number(x, d))) > 56
+    return has_matrix or len(to_text(e, lambda x: number(x, d))) > 40
 
 
 def _lines(e: Row, d: int) -> str:

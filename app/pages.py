@@ -19,7 +19,10 @@ answers 422 with the message beside its field and the rest of the page as it was
 
 from __future__ import annotations
 
+import json
 import math
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -238,6 +241,7 @@ class View:
     loss: str
     loss_cls: str
     loss_after: str | None
+    loss_previous: str | None
     figures: tuple[FigureView, ...]
     errors: dict[str, str]
     values: dict[str, str]
@@ -350,9 +354,27 @@ def effective_granularity(state: PageState, settings: Settings) -> tuple[str, bo
     return (state.granularity if allowed else "layer"), allowed
 
 
+_TRACES: OrderedDict[tuple[str, str], Trace] = OrderedDict()
+TRACE_CACHE = 16
+_TRACES_LOCK = threading.Lock()
+
+
 def build_trace(state: PageState, granularity: str) -> Trace:
+    """The trace of the state's scenario. Stepping sends the same scenario again and again, so
+    the last few traces are kept (keyed by the scenario itself: nothing about the user)."""
+    key = (json.dumps(state.scenario.to_dict(), sort_keys=True), granularity)
+    with _TRACES_LOCK:
+        hit = _TRACES.get(key)
+        if hit is not None:
+            _TRACES.move_to_end(key)
+            return hit
     with np.errstate(all="ignore"):
-        return trace(state.scenario, granularity)
+        tr = trace(state.scenario, granularity)
+    with _TRACES_LOCK:
+        _TRACES[key] = tr
+        while len(_TRACES) > TRACE_CACHE:
+            _TRACES.popitem(last=False)
+    return tr
 
 
 def build_view(
@@ -368,6 +390,8 @@ def build_view(
     dia = diagram.build(tr, at, d, state.sample, step)
     loss = float(tr.forward.loss)
     loss_after = None
+    previous = dict(state.history).get(state.iteration - 1)
+    loss_before = number(previous, d) if previous is not None and state.iteration > 0 else None
     if step is not None and step.phase == "update":
         with np.errstate(all="ignore"):
             loss_after = number(forward(tr.after).loss, d)
@@ -429,6 +453,7 @@ def build_view(
         loss=number(loss, d),
         loss_cls=css_class(loss),
         loss_after=loss_after,
+        loss_previous=loss_before,
         figures=tuple(figures_for(state, step, d)),
         errors=errors,
         values=values,

@@ -10,10 +10,27 @@
     return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || el.isContentEditable;
   }
 
+  // A key pressed while the last step is still on its way waits for it (a held key steps as
+  // fast as the server answers, and no press is lost).
+  var pending = [];
+  var busy = false;
+
   function press(id) {
+    if (busy) {
+      if (pending.length < 8) pending.push(id);
+      return;
+    }
     var button = document.getElementById(id);
     if (button && !button.disabled) button.click();
   }
+
+  document.addEventListener("htmx:beforeRequest", function () { busy = true; });
+  // once per request, after the swap (settling is immediate: defaultSettleDelay is 0)
+  document.addEventListener("htmx:afterRequest", function (event) {
+    busy = false;
+    if (!event.detail.successful) pending = [];
+    if (pending.length) press(pending.shift());
+  });
 
   document.addEventListener("keydown", function (event) {
     if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;

@@ -1,0 +1,161 @@
+"""What only a browser shows: clicks, keys, history, edits, and the picture itself."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+from .conftest import Watch
+
+# The document's figures at their steps of the 2-2-2 iteration (neuron by neuron).
+DOCUMENT = {
+    0: "0.3775",  # net_h1
+    1: "0.593269992",  # out_h1
+    3: "0.596884378",  # out_h2
+    5: "0.75136507",  # out_o1
+    10: "0.298371109",  # E
+    15: "0.082167041",  # ∂E/∂w5
+    23: "0.000438568",  # ∂E/∂w1
+    29: "0.35891648",  # w5⁺
+    33: "0.149780716",  # w1⁺
+}
+SIZES = {"laptop": (1366, 900), "phone": (400, 860)}
+
+
+def counter(page: Page) -> str:
+    return page.locator("#step-counter").inner_text()
+
+
+def at_step(page: Page, k: int) -> None:
+    expect(page.locator("#step-counter")).to_contain_text(f"step {k + 1} of", timeout=5000)
+
+
+def test_a_whole_iteration_by_clicks(page: Page, server: str, watch: Watch) -> None:
+    page.goto(server + "/explore/sigmoid-2-2-2")
+    expect(page.locator("#step-counter")).to_contain_text("not started")
+    for k in range(37):
+        page.locator("#next-step").click()
+        at_step(page, k)
+        if k in DOCUMENT:
+            expect(page.locator("#result")).to_contain_text(DOCUMENT[k])
+            expect(page.locator(".figure-note.ok").first).to_contain_text("as the document prints")
+    assert page.url.endswith("/explore/sigmoid-2-2-2?at=36")
+    expect(page.locator("#next-step")).to_be_disabled()
+    # the diagram shows the update: old → new on w5, the gradient reached earlier
+    expect(page.locator("#diagram-svg")).to_contain_text("w5 0.4 → 0.35891648")
+    expect(page.locator("#loss-readout")).to_contain_text("after this update: 0.291027774")
+    page.locator("#finish").click()
+    expect(page.locator("#step-counter")).to_contain_text("Iteration 2")
+    expect(page.locator("#loss-readout")).to_contain_text("E = 0.291027774")
+    # after one iteration the document prints 0.291027924 for E: the note explains it
+    page.goto(page.url + "&at=10")
+    expect(page.locator(".figure-note.differs")).to_contain_text("0.291027924")
+
+
+def test_the_keyboard_steps_both_ways(page: Page, server: str, watch: Watch) -> None:
+    page.goto(server + "/explore/sigmoid-2-2-2")
+    for k in range(12):
+        page.keyboard.press("ArrowRight")
+        at_step(page, k)
+    expect(page.locator("#result")).to_contain_text("0.741365070".rstrip("0"))
+    for k in range(10, 4, -1):
+        page.keyboard.press("ArrowLeft")
+        at_step(page, k)
+    expect(page.locator("#result")).to_contain_text("0.75136507")
+    # keys typed into a field edit the field, they do not step
+    field = page.locator("#f-learning_rate")
+    field.click()
+    page.keyboard.press("ArrowLeft")
+    at_step(page, 5)
+    # every control is reachable by Tab and works with Enter
+    page.locator("#next-step").focus()
+    page.keyboard.press("Enter")
+    at_step(page, 6)
+    expect(page.locator("#next-step")).to_be_focused()
+    # presses faster than the server answers are not lost
+    page.locator("body").click(position={"x": 5, "y": 5})
+    for _ in range(5):
+        page.keyboard.press("ArrowRight")
+    at_step(page, 11)
+
+
+def test_history_reload_back_forward(page: Page, server: str, watch: Watch) -> None:
+    page.goto(server + "/explore/sigmoid-2-2-2?at=2")
+    page.locator("#next-step").click()
+    at_step(page, 3)
+    page.locator("#gran-layer").click()
+    expect(page.locator("#gran-layer")).to_have_attribute("aria-pressed", "true")
+    layer_url = page.url
+    assert "s=" in layer_url
+    page.reload()
+    expect(page.locator("#gran-layer")).to_have_attribute("aria-pressed", "true")
+    assert page.url == layer_url
+    page.go_back()
+    at_step(page, 3)
+    expect(page.locator("#gran-neuron")).to_have_attribute("aria-pressed", "true")
+    page.go_back()
+    at_step(page, 2)
+    page.go_forward()
+    at_step(page, 3)
+    # a pasted link restores exactly what was shown
+    page.goto(layer_url)
+    expect(page.locator("#gran-layer")).to_have_attribute("aria-pressed", "true")
+
+
+def test_an_edit_changes_everything_downstream(page: Page, server: str, watch: Watch) -> None:
+    page.goto(server + "/explore/sigmoid-2-2-2?at=10")
+    expect(page.locator("#loss-readout")).to_contain_text("0.298371109")
+    svg_before = page.locator("#diagram-svg").inner_html()
+    watch.allow_status(422)
+    w1 = page.locator("#f-w-0-0-0")
+    w1.fill("abc")
+    w1.press("Tab")
+    expect(page.locator("#e-w-0-0-0")).to_contain_text("w1 (weights[0][0][0]): must be a number")
+    assert page.locator("#diagram-svg").inner_html() == svg_before  # nothing else changed
+    assert page.url.endswith("?at=10")
+    w1 = page.locator("#f-w-0-0-0")
+    w1.fill("0.5")
+    w1.press("Tab")
+    expect(page.locator("#e-w-0-0-0")).to_have_count(0)
+    expect(page.locator("#loss-readout")).not_to_contain_text("0.298371109")
+    svg = page.locator("#diagram-svg")
+    expect(svg).not_to_contain_text("net 0.3775")  # net_h1 = 0.5·0.05 + 0.2·0.1 + 0.35
+    expect(svg).to_contain_text("net 0.395")
+    assert "s=" in page.url
+    # clicking a weight on the diagram goes to its field
+    page.locator('#diagram-svg .edge-labels a[href="#f-w-1-0-1"]').click()
+    expect(page.locator("#f-w-1-0-1")).to_be_focused()
+
+
+def test_train_and_the_loss_chart(page: Page, server: str, watch: Watch) -> None:
+    page.goto(server + "/explore/sigmoid-2-2-2")
+    page.locator("#f-iterations").fill("10000")
+    page.locator("#train").click()
+    expect(page.locator("#stopped")).to_contain_text("Trained 10,000 iterations")
+    expect(page.locator("#step-counter")).to_contain_text("Iteration 10,001")
+    points = page.locator("#loss-chart polyline").get_attribute("points") or ""
+    assert len(points.split()) > 50
+    page.locator("#next-phase").click()  # through the forward pass at once
+    at_step(page, 8)
+
+
+def test_screenshots(page: Page, server: str, watch: Watch, shots: Path) -> None:
+    for name, (w, h) in SIZES.items():
+        page.set_viewport_size({"width": w, "height": h})
+        page.goto(server + "/")
+        page.screenshot(path=shots / f"home-{name}.png", full_page=True)
+        page.goto(server + "/explore/sigmoid-2-2-2")
+        page.screenshot(path=shots / f"start-{name}.png")
+        page.goto(server + "/explore/sigmoid-2-2-2?at=15")
+        page.screenshot(path=shots / f"backward-{name}.png")
+        page.goto(server + "/explore/sigmoid-2-2-2?at=36")
+        page.locator("#finish").click()
+        expect(page.locator("#step-counter")).to_contain_text("Iteration 2")
+        page.screenshot(path=shots / f"updated-{name}.png")
+        page.goto(server + "/explore/batch-xor?at=8")
+        page.screenshot(path=shots / f"batch-{name}.png")
+    for f in shots.glob("*.png"):
+        assert f.stat().st_size > 10_000
+    assert re.match(r"http://127\.0\.0\.1:\d+/", page.url)
