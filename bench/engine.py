@@ -36,7 +36,7 @@ def hand_sigmoid_222(s: Scenario, iterations: int) -> tuple[list[F64], list[F64]
     W0, W1 = s.weights
     b0, b1 = s.biases
     X, T, lr = s.inputs, s.targets, s.learning_rate
-    n = X.shape[0]
+    n = s.n_samples
     scale = 1.0 / n
     losses = []
     with np.errstate(over="ignore"):
@@ -63,7 +63,7 @@ def hand_tanh_881(s: Scenario, iterations: int) -> tuple[list[F64], list[F64], l
     W0, W1, W2 = s.weights
     b0, b1, b2 = s.biases
     X, T, lr = s.inputs, s.targets, s.learning_rate
-    n = X.shape[0]
+    n = s.n_samples
     scale = 1.0 / n
 
     def loss(z: F64) -> float:

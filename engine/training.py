@@ -143,7 +143,8 @@ def train(
             losses.append(current)
         if not _finite(W, b):
             # A parameter overflowed while the loss stayed finite (a saturated sigmoid or tanh
-            # hides it): replay from the last good state, checking every step.
+            # hides it): replay from the last good state, checking every step (at most
+            # CHECK_EVERY of them, so the clock is not read).
             k, W, b, zs, as_, current = good
             del losses[k + 1 :]
             reason = "iterations"
