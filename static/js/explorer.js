@@ -44,6 +44,20 @@
     }
   });
 
+  // Back and Forward: the URL holds the whole state, so the page is rendered again from it.
+  // htmx reloads the entries it pushed (it keeps no history cache). Whatever it did not handle
+  // (an entry it never marked, or a Back pressed before it had loaded) is reloaded here: the
+  // explorer says which URL it shows. This script loads first (no defer) to see every popstate.
+  window.addEventListener("popstate", function () {
+    window.setTimeout(function () {
+      var explorer = document.getElementById("explorer");
+      var shown = explorer && explorer.getAttribute("data-url");
+      if (shown && shown !== window.location.pathname + window.location.search) {
+        window.location.reload();
+      }
+    }, 60);
+  });
+
   // A weight, bias, input or target on the diagram links to its field in the edit form.
   document.addEventListener("click", function (event) {
     var link = event.target.closest && event.target.closest("a.to-field");
