@@ -84,7 +84,12 @@ def sym(name: str) -> Sym:
     return Sym(name)
 
 
-def to_text(e: Expr, fmt: Callable[[float], str] = repr) -> str:
+def exact(v: float) -> str:
+    """The shortest text that reads back as the same float64; whole numbers without ".0"."""
+    return str(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v)
+
+
+def to_text(e: Expr, fmt: Callable[[float], str] = exact) -> str:
     """A plain-text rendering (the API's ``formula`` and ``substituted`` strings)."""
     if isinstance(e, Sym):
         s = e.base + (e.sub if e.sub.isdigit() else f"_{e.sub}" if e.sub else "")
@@ -104,6 +109,6 @@ def to_text(e: Expr, fmt: Callable[[float], str] = repr) -> str:
     return f"Σ_{e.index} {to_text(e.body, fmt)}"
 
 
-def _wrap(e: Expr, fmt: Callable[[float], str]) -> str:
+def _wrap(e: Expr, fmt: Callable[[float], str] = exact) -> str:
     text = to_text(e, fmt)
     return f"({text})" if isinstance(e, Row) else text
