@@ -14,7 +14,7 @@ from typing import Any
 
 from bench.common import machine, table
 
-MODULES = ["engine", "torch_compare", "train_api", "http", "render"]
+MODULES = ["engine", "torch_compare", "train_api", "http", "render", "load"]
 RESULTS = Path(__file__).with_name("RESULTS.md")
 
 
@@ -28,6 +28,9 @@ def _figure(r: dict[str, Any]) -> tuple[str, str, str]:
                 f"speed-up {r['ratio']:.1f}× ≥ {r['target']:g}×")
     if "hand_loop_s" in r:
         return (f"{r['best_s']:.3f} s", f"hand loop {r['hand_loop_s']:.3f} s", f"≤ {r['target_s']} s")
+    if "rss_before_mib" in r:
+        return (f"/api/step {r['step_rps']:,.0f} req/s, click {r['click_rps']:,.0f} req/s, {r['errors']} errors",
+                f"RSS {r['rss_before_mib']:.0f} → {r['rss_after_mib']:.0f} MiB", "0 errors, RSS +< 50 %")
     if "step_rps" in r:
         return (f"{r['step_rps']:,.0f} req/s, p50 {r['step_p50_ms']:.1f} ms, p99 {r['step_p99_ms']:.1f} ms",
                 f"/healthz {r['trivial_rps']:,.0f} req/s", f"{r['ratio']:.0%} ≥ 60 %")
