@@ -151,6 +151,8 @@ class Node:
     name_inside: bool
     name_y: float
     cls: str
+    name_x: float
+    name_anchor: str
     title: str
     href: str
     card: TextBlock | None
@@ -281,8 +283,11 @@ def build(
     decimals: int,
     sample: int = 0,
     step: TraceStep | None = None,
+    vertical: bool = False,
 ) -> Diagram:
-    """The diagram of ``tr.before`` with what the steps up to ``at`` (inclusive) computed."""
+    """The diagram of ``tr.before`` with what the steps up to ``at`` (inclusive) computed.
+
+    ``vertical``: layers top to bottom, for a narrow screen (values beside the neurons)."""
     s = tr.before
     reveal = reveal_index(tr)
     vals = _Values(tr, sample, decimals)
@@ -294,7 +299,7 @@ def build(
     fallback = None
     for fs in FONT_SIZES:
         for extra in (0.0, 2.0, 4.0, 6.0):  # more room between rows, in lines of text
-            d = _layout(s, tr, vals, shown, step, fs, cards=True, extra=extra)
+            d = _layout(s, tr, vals, shown, step, fs, cards=True, extra=extra, vertical=vertical)
             if d is None:
                 break
             if not d.labels_hidden:
@@ -302,7 +307,7 @@ def build(
             fallback = fallback or d
     if fallback is not None:
         return fallback
-    d = _layout(s, tr, vals, shown, step, FONT_SIZES[-1], cards=False)
+    d = _layout(s, tr, vals, shown, step, FONT_SIZES[-1], cards=False, vertical=vertical)
     assert d is not None
     return d
 
@@ -316,6 +321,7 @@ def _layout(  # noqa: C901 - one pass over the picture, top to bottom
     fs: float,
     cards: bool,
     extra: float = 0.0,
+    vertical: bool = False,
 ) -> Diagram | None:
     layers = s.layers
     L = len(layers) - 1
@@ -380,23 +386,43 @@ def _layout(  # noqa: C901 - one pass over the picture, top to bottom
                     label_w = max(label_w, block_size(edge_lines_max(li, i, j), fs)[0])
 
     # -- the grid --
-    col_gap = max(card_w + 36, 2 * r + 60, min(label_w * 1.65 + 20, 360) if small else 0, 150.0)
-    row_gap = max(2 * r + card_h + 26, 2 * r + 24) + extra * lh
     caption_h = lh * 2 + PAD
-    top = PAD + caption_h + 16 + 12  # the bias row sits above the neurons
-    bias_y = PAD + caption_h + 8
-    first_y = top + r + 30
-    ml = max(card_w / 2, r) + 14
-    mr = r + (side_w + 12 if cards else 0) + 14
-    width = ml + L * col_gap + mr
-    height = first_y + (max_n - 1) * row_gap + r + (card_h + 10 if cards else 0) + 14
+    bias_sq = fs * 1.1
+    if not vertical:  # layers left to right, the bias row on top, values below each neuron
+        col_gap = max(card_w + 36, 2 * r + 60, min(label_w * 1.65 + 20, 360) if small else 0, 150.0)
+        row_gap = max(2 * r + card_h + 26, 2 * r + 24) + extra * lh
+        top = PAD + caption_h + 16 + 12
+        bias_x, bias_y = 0.0, PAD + caption_h + 8
+        first_y = top + r + 30
+        ml = max(card_w / 2, r) + 14
+        mr = r + (side_w + 12 if cards else 0) + 14
+        width = ml + L * col_gap + mr
+        height = first_y + (max_n - 1) * row_gap + r + (card_h + 10 if cards else 0) + 14
+        center = first_y + (max_n - 1) * row_gap / 2
+    else:  # layers top to bottom, the biases on the left, values beside each neuron
+        cap_w = 2 * PAD + max(
+            text_width(
+                _bias_caption(lab.biases[li], [v.b(li, j) for j in range(layers[li + 1])], v), fs
+            )
+            for li in range(L)
+        )
+        col_gap = max(2 * r + card_h + 60, 2 * r + (side_h + 16 if cards else 0) + 60) + extra * lh
+        row_gap = max(2 * r + card_w + 26, 2 * r + 40, min(label_w * 1.15, 300) if small else 0)
+        bias_x, bias_y = cap_w / 2 + 4, 0.0
+        ml = cap_w + r + 16
+        first_y = max(r, caption_h + bias_sq) + 14
+        width = ml + (max_n - 1) * row_gap + r + (card_w + 12 if cards else 0) + 10
+        height = first_y + L * col_gap + r + (side_h + 12 if cards else 0) + 10
+        center = ml + (max_n - 1) * row_gap / 2
     if height > 1800 and cards:
         return None
-    center = first_y + (max_n - 1) * row_gap / 2
 
     def pos(li: int, j: int) -> tuple[float, float]:
         n = layers[li]
-        return ml + li * col_gap, center + (j - (n - 1) / 2) * row_gap
+        across = center + (j - (n - 1) / 2) * row_gap
+        if vertical:
+            return across, first_y + li * col_gap
+        return ml + li * col_gap, across
 
     obstacles: list[Box] = []
     circles: list[tuple[float, float, float]] = []
@@ -410,16 +436,17 @@ def _layout(  # noqa: C901 - one pass over the picture, top to bottom
             circles.append((x, y, r))
             name = lab.neurons[li][j]
             inside = text_width(name, name_fs) <= 2 * r - 6
+            name_x, name_anchor = x, "middle"
             if inside:
                 name_y = y + name_fs * 0.35
             else:
-                name_y = y - r - 6
-                nb = Box(
-                    x - text_width(name, name_fs) / 2 - 2,
-                    y - r - 6 - name_fs,
-                    text_width(name, name_fs) + 4,
-                    name_fs + 4,
-                )
+                tw = text_width(name, name_fs)
+                if vertical:  # to the left of the circle
+                    name_x, name_anchor, name_y = x - r - 6, "end", y + name_fs * 0.35
+                    nb = Box(x - r - 8 - tw, y - name_fs / 2 - 2, tw + 4, name_fs + 4)
+                else:  # above it
+                    name_y = y - r - 6
+                    nb = Box(x - tw / 2 - 2, y - r - 6 - name_fs, tw + 4, name_fs + 4)
                 obstacles.append(nb)
                 text_boxes.append(nb)
             lines: list[Line] = []
@@ -446,10 +473,15 @@ def _layout(  # noqa: C901 - one pass over the picture, top to bottom
                     title.append(f"δ = {v.f(v.delta(li, j))}")
             card = None
             if cards:
-                cb = Box(x - card_w / 2, y + r + 6, card_w, card_h)
+                if vertical:
+                    cb = Box(x + r + 6, y - card_h / 2, card_w, card_h)
+                else:
+                    cb = Box(x - card_w / 2, y + r + 6, card_w, card_h)
                 obstacles.append(cb)
                 text_boxes.append(cb)
-                card = TextBlock(cb, fs, tuple(lines), valign="top")
+                card = TextBlock(
+                    cb, fs, tuple(lines), anchor="start" if vertical else "middle", valign="top"
+                )
             side = None
             if li == L:
                 t = float(s.targets[sample, j])
@@ -459,10 +491,19 @@ def _layout(  # noqa: C901 - one pass over the picture, top to bottom
                     slines.append(Line("E " + v.f(v.errors[j]), "err"))
                     title.append(f"error = {v.f(v.errors[j])}")
                 if cards:
-                    sb = Box(x + r + 8, y - side_h / 2, side_w, side_h)
+                    if vertical:
+                        sb = Box(x - side_w / 2, y + r + 6, side_w, side_h)
+                    else:
+                        sb = Box(x + r + 8, y - side_h / 2, side_w, side_h)
                     obstacles.append(sb)
                     text_boxes.append(sb)
-                    side = TextBlock(sb, fs, tuple(slines), anchor="start")
+                    side = TextBlock(
+                        sb,
+                        fs,
+                        tuple(slines),
+                        anchor="middle" if vertical else "start",
+                        valign="top",
+                    )
             cls = "neuron" + (" input" if li == 0 else " output" if li == L else "")
             if (li, j) in hl_neurons:
                 cls += " hl"
@@ -481,6 +522,8 @@ def _layout(  # noqa: C901 - one pass over the picture, top to bottom
                     inside,
                     name_y,
                     cls,
+                    name_x,
+                    name_anchor,
                     "; ".join(title),
                     href,
                     card,
@@ -490,9 +533,11 @@ def _layout(  # noqa: C901 - one pass over the picture, top to bottom
 
     # -- biases: one square per layer, in the bias row above the column it feeds from --
     biases: list[Bias] = []
-    bias_sq = fs * 1.1
     for li in range(L):
-        x = ml + li * col_gap
+        if vertical:
+            x, bias_y = bias_x, first_y + li * col_gap
+        else:
+            x = ml + li * col_gap
         b_labels = lab.biases[li]
         b_vals = [v.b(li, j) for j in range(layers[li + 1])]
         cap_lines = [Line(_bias_caption(b_labels, b_vals, v), "val")]
@@ -586,7 +631,7 @@ def _layout(  # noqa: C901 - one pass over the picture, top to bottom
                 ]
                 w, h = block_size(lines_max, fs)
                 x2, y2 = pos(li + 1, j)
-                b = place(ml + li * col_gap, bias_y, x2, y2, w, h, bias_order)
+                b = place(biases[li].x, biases[li].y, x2, y2, w, h, bias_order)
                 if b is None:
                     ok = False
                     break

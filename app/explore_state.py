@@ -35,7 +35,7 @@ from .formatting import DEFAULT_DECIMALS, MAX_DECIMALS, MIN_DECIMALS
 from .state import StateError, decode, encode
 
 HISTORY_POINTS = 100
-HISTORY_DIGITS = 7  # significant digits kept in the URL: the chart needs no more
+HISTORY_DIGITS = 10  # significant digits kept in the URL: the chart and "one iteration ago"
 INIT_KINDS = ("random", "fixed")
 KEYS = {
     "scenario",

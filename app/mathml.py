@@ -44,7 +44,7 @@ def _top(e: Expr, d: int) -> str:
             f"<mtr><mtd><mtext>sample {k + 1}:</mtext></mtd><mtd>{_row(tuple(line), d)}</mtd></mtr>"
             for k, line in enumerate(lines)
         )
-        return f'<mtable columnalign="left">{rows}</mtable>'
+        return f'<mtable class="lines" columnalign="left">{rows}</mtable>'
     return _node(e, d)
 
 
@@ -54,17 +54,35 @@ def _long(e: Row, d: int) -> bool:
 
 
 def _lines(e: Row, d: int) -> str:
-    """A row as lines, one per ``=``: "a × b" / "= c"."""
+    """A row as lines, one per ``=``: "a × b" / "= c"; a product of wide matrices gets one line
+    per matrix ("[A]" / "· [B]")."""
     parts: list[list[Expr]] = [[]]
     for item in e.items:
         if isinstance(item, Op) and item.text == "=" and parts[-1]:
             parts.append([item])
         else:
             parts[-1].append(item)
-    if len(parts) < 2 or any(isinstance(i, Op) and i.text == ";" for i in e.items):
+    if any(isinstance(i, Op) and i.text == ";" for i in e.items):
+        return ""
+    split: list[list[Expr]] = []
+    for part in parts:
+        wide = len(to_text(Row(tuple(part)), lambda x: number(x, d))) > 40
+        if not wide or sum(isinstance(i, Mat) for i in part) < 2:
+            split.append(part)
+            continue
+        split.append([])
+        for item in part:
+            if isinstance(item, Mat) and any(isinstance(i, Mat) for i in split[-1]):
+                prev = split[-1][-1]
+                split.append([] if isinstance(prev, Op) else [Op("·")])
+                if isinstance(prev, Op):  # the operator starts the new line
+                    split[-1].append(split[-2].pop())
+            split[-1].append(item)
+    parts = [p for p in split if p]
+    if len(parts) < 2:
         return ""
     rows = "".join(f"<mtr><mtd>{_row(tuple(p), d)}</mtd></mtr>" for p in parts)
-    return f'<mtable columnalign="left">{rows}</mtable>'
+    return f'<mtable class="lines" columnalign="left">{rows}</mtable>'
 
 
 def _node(e: Expr, d: int) -> str:

@@ -68,6 +68,8 @@ PHASE_NAMES = {
     "backward": "Backward pass",
     "update": "Update",
 }
+NARROW_MAX_WIDTH = 4  # neurons per layer: a network this small also gets a vertical picture
+NARROW_MAX_LAYERS = 5
 TIMELINE_ALL = 80  # steps; above this the timeline shows a window around the cursor
 WINDOW = 12
 STOP_REASONS = {
@@ -233,6 +235,7 @@ class View:
     step: TraceStep | None
     d: int
     diagram: Diagram
+    diagram_narrow: Diagram | None  # layers top to bottom, for a phone (small networks)
     chart: Chart
     prev: Nav
     next: Nav
@@ -388,6 +391,10 @@ def build_view(
     step = steps[at] if at >= 0 else None
     d = state.precision
     dia = diagram.build(tr, at, d, state.sample, step)
+    layers = state.scenario.layers
+    narrow = None
+    if max(layers) <= NARROW_MAX_WIDTH and len(layers) <= NARROW_MAX_LAYERS:
+        narrow = diagram.build(tr, at, d, state.sample, step, vertical=True)
     loss = float(tr.forward.loss)
     loss_after = None
     previous = dict(state.history).get(state.iteration - 1)
@@ -441,6 +448,7 @@ def build_view(
         step=step,
         d=d,
         diagram=dia,
+        diagram_narrow=narrow,
         chart=chart,
         prev=Nav(at - 1, "Previous step", disabled=at < 0),
         next=Nav(at + 1, "Next step", disabled=at >= len(steps) - 1),

@@ -50,9 +50,12 @@ def _net(layers: list[int], seed: int = 0, samples: int = 1) -> Scenario:
 
 @pytest.mark.parametrize("preset", list(PRESETS))
 @pytest.mark.parametrize("granularity", ["neuron", "layer"])
-def test_presets_show_every_label_without_overlap(preset: str, granularity: str) -> None:
+@pytest.mark.parametrize("vertical", [False, True])
+def test_presets_show_every_label_without_overlap(
+    preset: str, granularity: str, vertical: bool
+) -> None:
     tr = trace(PRESETS[preset].load(), granularity)
-    d = diagram.build(tr, len(tr.steps) - 1, 9)
+    d = diagram.build(tr, len(tr.steps) - 1, 9, vertical=vertical)
     assert not d.labels_hidden and not d.cards_hidden  # small networks: everything on the picture
     _check_layout(d)
 
@@ -64,6 +67,7 @@ def test_presets_show_every_label_without_overlap(preset: str, granularity: str)
 def test_wider_networks_stay_legible(layers: list[int], decimals: int) -> None:
     tr = trace(_net(layers), "layer")
     d = diagram.build(tr, len(tr.steps) - 1, decimals)
+    _check_layout(diagram.build(tr, len(tr.steps) - 1, decimals, vertical=True))
     _check_layout(d)
     assert len(d.edges) == sum(a * b for a, b in zip(layers, layers[1:], strict=False))
     for e in d.edges:  # every value is still in the hover text

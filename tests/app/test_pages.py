@@ -133,6 +133,7 @@ def test_ids_and_hx_attributes(client: TestClient) -> None:
     for needle in [
         'id="explorer"',
         'id="diagram-svg"',
+        'id="diagram-svg-narrow"',
         'id="step-panel"',
         'id="timeline"',
         'id="loss-chart"',
