@@ -19,6 +19,7 @@ URL then). A state that is a preset exactly as it starts has the short URL
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -365,13 +366,18 @@ def url(state: PageState, at: int = -1) -> str:
     query: dict[str, str] = {}
     path = "/explore"
     pid = state.preset_id
-    if pid is not None and state.encode() == preset_state(pid).encode():
+    if pid is not None and state.encode() == _preset_encoded(pid):
         path = f"/explore/{pid}"
     else:
         query["s"] = state.encode()
     if at >= 0:
         query["at"] = str(at)
     return path + ("?" + urlencode(query) if query else "")
+
+
+@functools.lru_cache(maxsize=len(PRESETS))
+def _preset_encoded(preset_id: str) -> str:
+    return preset_state(preset_id).encode()
 
 
 # -- history -------------------------------------------------------------------------------------

@@ -72,11 +72,15 @@ def _lines(e: Row, d: int) -> str:
             continue
         split.append([])
         for item in part:
-            if isinstance(item, Mat) and any(isinstance(i, Mat) for i in split[-1]):
-                prev = split[-1][-1]
-                split.append([] if isinstance(prev, Op) else [Op("·")])
-                if isinstance(prev, Op):  # the operator starts the new line
-                    split[-1].append(split[-2].pop())
+            line = split[-1]
+            if isinstance(item, Mat) and any(isinstance(i, Mat) for i in line):
+                last_mat = max(k for k, i in enumerate(line) if isinstance(i, Mat))
+                ops = [k for k, i in enumerate(line) if isinstance(i, Op) and k > last_mat]
+                if ops:  # the new line starts at the operator: "− 0.05 [∇W]"
+                    split.append(line[ops[-1]:])
+                    del line[ops[-1]:]
+                else:  # side by side means a product
+                    split.append([Op("·")])
             split[-1].append(item)
     parts = [p for p in split if p]
     if len(parts) < 2:

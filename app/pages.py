@@ -74,30 +74,46 @@ TIMELINE_ALL = 80  # steps; above this the timeline shows a window around the cu
 WINDOW = 12
 STOP_REASONS = {
     "stop_below": "the loss fell below the threshold",
-    "diverged": "the loss diverged: the next step would overflow (the last finite state is kept); "
-    "try a smaller learning rate",
+    "diverged": (
+        "the loss diverged: the next step would overflow (the last finite state is kept); "
+        "try a smaller learning rate"
+    ),
     "time_limit": "the server's time limit for one request was reached; train again to go on",
-    "limit": "the loss diverged: one more step would take a weight beyond ±1,000,000, the "
-    "explorer's limit (the last state within it is kept); try a smaller learning rate",
+    "limit": (
+        "the loss diverged: one more step would take a weight beyond ±1,000,000, the "
+        "explorer's limit (the last state within it is kept); try a smaller learning rate"
+    ),
 }
 EXPLAIN = {
-    "net_input": "The net input is the weighted sum of everything that feeds the neuron: each "
-    "incoming output times its weight, plus the bias.",
+    "net_input": (
+        "The net input is the weighted sum of everything that feeds the neuron: each "
+        "incoming output times its weight, plus the bias."
+    ),
     "activation": "The activation function turns the net input into the neuron's output.",
     "error": "Each output's error measures how far its output is from its target.",
     "sample_loss": "Each sample's loss compares the network's outputs with that sample's targets.",
-    "loss": "The total error E is what training makes smaller. Every gradient below says how "
-    "E changes when one number changes.",
-    "output_gradient": "How much E changes when this output changes. At an output it is the "
-    "loss's derivative; a hidden neuron's output reaches E through every "
-    "neuron it feeds, so their deltas come back along its weights and add up.",
-    "delta": "The delta δ = ∂E/∂net: by the chain rule, how E changes with the output times how "
-    "the output changes with the net input (the activation's slope).",
-    "weight_gradient": "A weight's gradient is the chain rule once more: the delta of the neuron "
-    "it feeds times the value it carries (∂net/∂w is the incoming output).",
+    "loss": (
+        "The total error E is what training makes smaller. Every gradient below says how "
+        "E changes when one number changes."
+    ),
+    "output_gradient": (
+        "How much E changes when this output changes. At an output it is the "
+        "loss's derivative; a hidden neuron's output reaches E through every "
+        "neuron it feeds, so their deltas come back along its weights and add up."
+    ),
+    "delta": (
+        "The delta δ = ∂E/∂net: by the chain rule, how E changes with the output times how "
+        "the output changes with the net input (the activation's slope)."
+    ),
+    "weight_gradient": (
+        "A weight's gradient is the chain rule once more: the delta of the neuron "
+        "it feeds times the value it carries (∂net/∂w is the incoming output)."
+    ),
     "bias_gradient": "A bias's gradient is its neuron's delta (∂net/∂b = 1), summed over samples.",
-    "input_gradient": "How E changes with each input. Inputs are not trained, but this is where "
-    "the chain rule would carry on into an earlier network.",
+    "input_gradient": (
+        "How E changes with each input. Inputs are not trained, but this is where "
+        "the chain rule would carry on into an earlier network."
+    ),
     "weight_update": "Gradient descent: move the weight against its gradient, a step of size η.",
     "bias_update": "Gradient descent on the bias: a step of size η against its gradient.",
 }
@@ -128,6 +144,7 @@ def error_page(request: Request, message: str, status: int) -> HTMLResponse:
     resp.headers["Vary"] = "HX-Request"
     if is_htmx(request):  # replace the explorer with the message and a way home
         resp.headers["HX-Retarget"] = "body"
+        resp.headers["HX-Reswap"] = "innerHTML"
         resp.headers["HX-Push-Url"] = "false"
     return resp
 
@@ -170,12 +187,12 @@ def explorer_response(
     changed: bool = False,
 ) -> Response:
     """The explorer for a state: a fragment for htmx, a full page or a redirect otherwise."""
-    view = build_view(request, state, at, errors or {}, values or {})
     htmx = is_htmx(request)
-    if changed and not htmx and status == 200:
-        resp: Response = RedirectResponse(view.url, status_code=303)
+    if changed and not htmx and status == 200:  # post, redirect, get
+        resp: Response = RedirectResponse(url(state, at), status_code=303)
         resp.headers["Vary"] = "HX-Request"
         return resp
+    view = build_view(request, state, at, errors or {}, values or {})
     name = "_explorer.html" if htmx else "explore.html"
     resp = _templates(request).TemplateResponse(
         request, name, {"v": view, "fragment": htmx}, status_code=status
@@ -597,6 +614,7 @@ def figures_for(state: PageState, step: TraceStep | None, d: int) -> list[Figure
 def values_table(tr: Trace, d: int) -> dict[str, Any]:
     s = tr.before
     lab = s.labels
+
     def f(x: Any) -> str:
         return number(float(x), d)
 
