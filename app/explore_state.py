@@ -31,6 +31,7 @@ from engine import GRANULARITIES, PRESETS, EngineError, Labels, Scenario
 from engine.activations import ACTIVATIONS
 from engine.limits import DEFAULT_LIMITS
 from engine.losses import LOSSES
+from engine.scenario import UPDATE_ORDERS
 
 from .formatting import DEFAULT_DECIMALS, MAX_DECIMALS, MIN_DECIMALS
 from .state import StateError, decode, encode
@@ -683,6 +684,28 @@ def train_state(state: PageState, iterations: int, time_limit: float) -> PageSta
         iteration=state.iteration + result.iterations_run,
         history=add_history(state.history, points),
         trained=Trained(result.iterations_run, iterations, stopped),
+    )
+
+
+def replay(state: PageState, order: str, time_limit: float) -> PageState:
+    """The same preset, the same number of iterations, done with another update order: how a
+    learner sees where a document's figure comes from."""
+    if order not in UPDATE_ORDERS:
+        raise EditError(
+            "update_order", f"the update order: must be one of {', '.join(UPDATE_ORDERS)}"
+        )
+    start = origin_state(state)
+    start = replace(start, scenario=replace(start.scenario, update_order=order))
+    if state.iteration:
+        start = train_state(start, state.iteration, time_limit)
+    if start.iteration != state.iteration:
+        raise EditError("update", "the replay did not finish in time; train instead")
+    return replace(
+        start,
+        trained=None,
+        granularity=state.granularity,
+        precision=state.precision,
+        sample=state.sample,
     )
 
 

@@ -15,6 +15,7 @@ answers 422 with the message beside its field and the rest of the page as it was
     POST /explore/architecture      add or remove a neuron or a hidden layer
     POST /explore/finish            apply the update: the next iteration starts
     POST /explore/train             train N iterations
+    POST /explore/replay            a preset's iterations again with the other update order
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ from .explore_state import (
     make_scratch,
     origin_state,
     preset_state,
+    replay,
     scratch_state,
     train_state,
     url,
@@ -211,6 +213,7 @@ class FigureView:
     printed: str
     ok: bool
     text: str
+    replay: str = ""  # an update order that shows the other side of the note
 
 
 @dataclass(frozen=True)
@@ -580,6 +583,10 @@ def figures_for(state: PageState, step: TraceStep | None, d: int) -> list[Figure
         if value is None:
             continue
         exact = number(value, d)
+        order = state.scenario.update_order
+        other = next(o for o in UPDATE_ORDERS if o != order)
+        # the other order shows the other side of a note about orders (iterations done only)
+        replay_to = other if state.iteration and fig.update_order != "simultaneous" else ""
         if fig.reproduced and matches_printed(value, fig.printed, fig.rounding):
             how = ""
             if fig.update_order != "simultaneous":
@@ -591,11 +598,12 @@ def figures_for(state: PageState, step: TraceStep | None, d: int) -> list[Figure
                     fig.printed,
                     True,
                     f"{fig.quantity} = {fig.printed}, as the document prints{how}.",
+                    replay_to,
                 )
             )
         elif fig.note:
             text = fig.note.replace("{printed}", fig.printed).replace("{exact}", exact)
-            out.append(FigureView(fig.printed, False, f"{fig.quantity}: {text}"))
+            out.append(FigureView(fig.printed, False, f"{fig.quantity}: {text}", replay_to))
         else:
             out.append(
                 FigureView(
@@ -871,6 +879,20 @@ async def explore_finish(request: Request) -> Response:
     except EditError as e:
         return explorer_response(request, state, at, status=422, errors={"update": e.message})
     return explorer_response(request, new, -1, changed=True)
+
+
+@router.post("/explore/replay")
+async def explore_replay(request: Request) -> Response:
+    """The preset's iterations again with the other update order (a figure's note offers it)."""
+    try:
+        state, at, form = await _post_state(request)
+    except StateError as e:
+        return error_page(request, f"This page's state cannot be read: {e}.", 400)
+    try:
+        new = replay(state, form.get("order", ""), _settings(request).train_time_limit)
+    except EditError as e:
+        return explorer_response(request, state, at, status=422, errors={e.field: e.message})
+    return explorer_response(request, new, at, changed=True)
 
 
 @router.post("/explore/train")

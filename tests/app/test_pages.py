@@ -430,3 +430,22 @@ def test_script_in_a_title_or_label_is_escaped(client: TestClient) -> None:
     assert (
         r.status_code == 200 and "<script>evil" not in r.text and "&lt;script&gt;evil()" in r.text
     )
+
+
+def test_a_note_about_the_update_order_offers_a_replay(client: TestClient) -> None:
+    one = finish(preset_state("sigmoid-2-2-2"))
+    html = client.get(explore_url(one, 10)).text
+    assert 'formaction="/explore/replay" name="order" value="output_first"' in html
+    r = client.post(
+        "/explore/replay", data={"s": one.encode(), "at": "10", "order": "output_first"}, headers=HX
+    )
+    assert r.status_code == 200 and 'class="figure-note ok"' in r.text and "0.291027924" in r.text
+    q = parse_qs(urlsplit(r.headers["hx-push-url"]).query)
+    new = load(q["s"][0])
+    assert q["at"] == ["10"] and new.iteration == 1 and new.scenario.update_order == "output_first"
+    assert not new.edited  # still the document's example: its figures still apply
+    # and back again
+    html = client.get(explore_url(new, 10)).text
+    assert 'name="order" value="simultaneous"' in html
+    bad = client.post("/explore/replay", data={"s": one.encode(), "order": "sideways"})
+    assert bad.status_code == 422

@@ -52,6 +52,10 @@ def test_a_whole_iteration_by_clicks(page: Page, server: str, watch: Watch) -> N
     # after one iteration the document prints 0.291027924 for E: the note explains it
     page.goto(page.url + "&at=10")
     expect(page.locator(".figure-note.differs")).to_contain_text("0.291027924")
+    # … and redoes the iteration with the order the document used, to reproduce it
+    page.locator("button.replay").click()
+    expect(page.locator(".figure-note.ok")).to_contain_text("0.291027924")
+    expect(page.locator("#f-update_order")).to_have_value("output_first")
 
 
 def test_the_keyboard_steps_both_ways(page: Page, server: str, watch: Watch) -> None:
