@@ -5,9 +5,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from .conftest import Watch
+
+pytestmark = pytest.mark.e2e
 
 # The document's figures at their steps of the 2-2-2 iteration (neuron by neuron).
 DOCUMENT = {
@@ -121,7 +124,8 @@ def test_an_edit_changes_everything_downstream(page: Page, server: str, watch: W
     assert page.url.endswith("?at=10")
     w1 = page.locator("#f-w-0-0-0")
     w1.fill("0.5")
-    w1.press("Tab")
+    # leaving the field sends the edit; the click is not sent along with the old state
+    page.locator("#next-step").click()
     expect(page.locator("#e-w-0-0-0")).to_have_count(0)
     expect(page.locator("#loss-readout")).not_to_contain_text("0.298371109")
     svg = page.locator("#diagram-svg")
