@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from .conftest import Watch
 
@@ -167,3 +167,20 @@ def test_screenshots(page: Page, server: str, watch: Watch, shots: Path) -> None
     for f in shots.glob("*.png"):
         assert f.stat().st_size > 10_000
     assert re.match(r"http://127\.0\.0\.1:\d+/", page.url)
+
+
+def test_without_javascript_the_forms_still_work(browser: Browser, server: str) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(server + "/explore/sigmoid-2-2-2")
+    page.locator("#next-step").click()  # a plain GET form: a full page load
+    expect(page.locator("#step-counter")).to_contain_text("step 1 of 37")
+    assert "at=0" in page.url
+    page.locator("#f-w-0-0-0").fill("0.5")
+    page.locator("#apply-edits").click()  # post, redirect, get
+    expect(page.locator("#f-w-0-0-0")).to_have_value("0.5")
+    assert "s=" in page.url and "at=0" in page.url
+    page.locator("#f-w-0-0-0").fill("abc")
+    page.locator("#apply-edits").click()
+    expect(page.locator("#e-w-0-0-0")).to_contain_text("must be a number")
+    context.close()
