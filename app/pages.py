@@ -135,14 +135,26 @@ def _templates(request: Request) -> Any:
     return request.app.state.templates
 
 
+def root(request: Request) -> str:
+    """The prefix the app is served under (ROOT_PATH behind a proxy), for every URL we write."""
+    return str(request.scope.get("root_path", "")).rstrip("/")
+
+
+def render(
+    request: Request, name: str, context: dict[str, Any], status: int = 200
+) -> HTMLResponse:
+    resp: HTMLResponse = _templates(request).TemplateResponse(
+        request, name, {**context, "root": root(request)}, status_code=status
+    )
+    return resp
+
+
 def _settings(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
 def error_page(request: Request, message: str, status: int) -> HTMLResponse:
-    resp: HTMLResponse = _templates(request).TemplateResponse(
-        request, "error.html", {"message": message, "status": status}, status_code=status
-    )
+    resp = render(request, "error.html", {"message": message, "status": status}, status)
     resp.headers["Vary"] = "HX-Request"
     if is_htmx(request):  # replace the explorer with the message and a way home
         resp.headers["HX-Retarget"] = "body"
@@ -191,14 +203,12 @@ def explorer_response(
     """The explorer for a state: a fragment for htmx, a full page or a redirect otherwise."""
     htmx = is_htmx(request)
     if changed and not htmx and status == 200:  # post, redirect, get
-        resp: Response = RedirectResponse(url(state, at), status_code=303)
+        resp: Response = RedirectResponse(root(request) + url(state, at), status_code=303)
         resp.headers["Vary"] = "HX-Request"
         return resp
     view = build_view(request, state, at, errors or {}, values or {})
     name = "_explorer.html" if htmx else "explore.html"
-    resp = _templates(request).TemplateResponse(
-        request, name, {"v": view, "fragment": htmx}, status_code=status
-    )
+    resp = render(request, name, {"v": view, "fragment": htmx}, status)
     resp.headers["Vary"] = "HX-Request"
     if htmx:
         resp.headers["HX-Push-Url"] = view.url if status == 200 else "false"
@@ -460,7 +470,7 @@ def build_view(
     return View(
         state=state,
         s=state.encode(),
-        url=url(state, at),
+        url=root(request) + url(state, at),
         at=at,
         tr=tr,
         granularity=gran,
@@ -485,7 +495,7 @@ def build_view(
         figures=tuple(figures_for(state, step, d)),
         errors=errors,
         values=values,
-        reset_url=url(origin_state(state)),
+        reset_url=root(request) + url(origin_state(state)),
         train_default=train_default,
         max_train=settings.max_train_iterations,
         announce=announce,
@@ -696,20 +706,15 @@ def _home(
                 "summary": p.description.split(". ")[0].rstrip(".") + ".",
             }
         )
-    resp: HTMLResponse = _templates(request).TemplateResponse(
-        request,
-        "home.html",
-        {
-            "cards": cards,
-            "errors": errors or {},
-            "values": values or {},
-            "activations": list(ACTIVATIONS),
-            "hidden_activations": hidden_activations(),
-            "losses": list(LOSSES),
-        },
-        status_code=status,
-    )
-    return resp
+    context = {
+        "cards": cards,
+        "errors": errors or {},
+        "values": values or {},
+        "activations": list(ACTIVATIONS),
+        "hidden_activations": hidden_activations(),
+        "losses": list(LOSSES),
+    }
+    return render(request, "home.html", context, status)
 
 
 @router.get("/explore/new")
@@ -736,7 +741,7 @@ def explore_new(
         name = str(e.loc[0]) if e.loc else "layers"
         return _home(request, {name: f"{name}: {e.message}"}, values, status=422)
     state = scratch_state(spec)
-    return RedirectResponse(url(state), status_code=303)
+    return RedirectResponse(root(request) + url(state), status_code=303)
 
 
 @router.get("/explore/view")
@@ -824,7 +829,7 @@ def explore_preset(request: Request, preset_id: str, at: str | None = None) -> R
 @router.get("/explore")
 def explore(request: Request, s: str | None = None, at: str | None = None) -> Response:
     if not s:
-        return RedirectResponse("/", status_code=303)
+        return RedirectResponse(root(request) + "/", status_code=303)
     try:
         state = load(s)
         cursor = parse_at(at)

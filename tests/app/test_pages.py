@@ -9,6 +9,7 @@ from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from app.explore_state import PageState, finish, load, preset_state
@@ -449,3 +450,17 @@ def test_a_note_about_the_update_order_offers_a_replay(client: TestClient) -> No
     assert 'name="order" value="simultaneous"' in html
     bad = client.post("/explore/replay", data={"s": one.encode(), "order": "sideways"})
     assert bad.status_code == 422
+
+
+def test_every_url_follows_the_root_path(app: FastAPI) -> None:
+    # as behind a proxy that serves the app under /bp (uvicorn --root-path /bp)
+    with TestClient(app, root_path="/bp", raise_server_exceptions=False) as c:
+        home = c.get("/bp/").text
+        assert 'href="/bp/explore/sigmoid-2-2-2"' in home and 'action="/bp/explore/new"' in home
+        r = c.get("/bp/explore/sigmoid-2-2-2?at=3", headers=HX)
+        assert r.headers["hx-push-url"] == "/bp/explore/sigmoid-2-2-2?at=3"
+        assert 'hx-get="/bp/explore"' in r.text and 'formaction="/bp/explore/finish"' in r.text
+        assert 'data-url="/bp/explore/sigmoid-2-2-2?at=3"' in r.text
+        st = preset_state("sigmoid-2-2-2")
+        r = c.post("/bp/explore/finish", data={"s": st.encode()}, follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"].startswith("/bp/explore?s=")
