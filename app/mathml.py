@@ -192,6 +192,10 @@ def _label(name: str) -> Sym:
 def _sym(s: Sym) -> str:
     if s.base.startswith("∂") and len(s.base) > 1 and not s.sub and not s.sup and "/" not in s.base:
         return f"<mrow><mo>∂</mo>{_sym(_label(s.base[1:]))}</mrow>"
+    if not s.sub and not s.sup and " " not in s.base and "/" not in s.base:
+        parsed = _label(s.base)  # a whole label as the base: w5⁺ → w₅⁺
+        if parsed.sub or parsed.sup:
+            return _sym(parsed)
     base = _ident(s.base)
     if s.sub and s.sup:
         return f"<msubsup>{base}{_script(s.sub)}{_script(s.sup)}</msubsup>"

@@ -43,6 +43,11 @@ def test_superscripts_of_layer_names() -> None:
     assert "<msup><mi>Z</mi><mn>1</mn></msup>" in symbol("Z1", layer=True)
 
 
+def test_a_whole_label_as_a_base() -> None:
+    # the output-first trace writes the updated weight as one name: w5⁺
+    assert "<msubsup><mi>w</mi><mn>5</mn><mo>+</mo></msubsup>" in render(Sym("w5⁺"), 2)
+
+
 def test_labels_are_escaped() -> None:
     m = render(row(Sym("<script>", "x&y"), Op("<")), 2)
     assert "<script>" not in m
