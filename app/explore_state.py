@@ -8,7 +8,8 @@ URL then). A state that is a preset exactly as it starts has the short URL
     {"scenario": {…},                       # the scenario document (labels left out if default)
      "origin": {"preset": "sigmoid-2-2-2"}  # what "reset" goes back to, or
                {"scratch": {"layers": [2, 3, 1], "hidden": "sigmoid", "output": "sigmoid",
-                            "loss": "half_sse", "init": "random", "seed": 1}},
+                            "loss": "half_sse", "init": "random", "seed": 1}}, or
+               {"loaded": {…}},                 # a scenario loaded from a file (app/share.py)
      "edited": false,       # the parameters differ from the origin's (the document's figures
                             # no longer apply); changing the update order alone does not count
      "iteration": 0,        # iterations completed
@@ -82,9 +83,16 @@ class Trained:
 
 
 @dataclass(frozen=True)
+class Loaded:
+    """A scenario loaded from a file or pasted JSON: reset goes back to it."""
+
+    scenario: Scenario
+
+
+@dataclass(frozen=True)
 class PageState:
     scenario: Scenario
-    origin: str | Scratch  # a preset id, or how the scratch network was made
+    origin: str | Scratch | Loaded  # a preset id, how the scratch network was made, or a file
     edited: bool = False
     iteration: int = 0
     granularity: str = "neuron"
@@ -98,18 +106,21 @@ class PageState:
         return self.origin if isinstance(self.origin, str) else None
 
     @property
+    def loaded(self) -> bool:
+        return isinstance(self.origin, Loaded)
+
+    @property
     def figures_apply(self) -> bool:
         """The document's printed figures can be compared with what is shown."""
         return self.preset_id is not None and not self.edited
 
     def to_doc(self) -> dict[str, Any]:
-        sc = self.scenario.to_dict()
-        if self.scenario.labels == Labels.default(self.scenario.layers):
-            del sc["labels"]
         return {
-            "scenario": sc,
+            "scenario": _scenario_doc(self.scenario),
             "origin": {"preset": self.origin}
             if isinstance(self.origin, str)
+            else {"loaded": _scenario_doc(self.origin.scenario)}
+            if isinstance(self.origin, Loaded)
             else {"scratch": self.origin.to_dict()},
             "edited": self.edited,
             "iteration": self.iteration,
@@ -207,10 +218,23 @@ def scratch_state(spec: Scratch) -> PageState:
     return PageState(scenario=s, origin=spec, history=((0, current_loss(s)),))
 
 
+def loaded_state(s: Scenario) -> PageState:
+    return PageState(scenario=s, origin=Loaded(s), history=((0, current_loss(s)),))
+
+
 def origin_state(state: PageState) -> PageState:
     if isinstance(state.origin, str):
         return preset_state(state.origin)
+    if isinstance(state.origin, Loaded):
+        return loaded_state(state.origin.scenario)
     return scratch_state(state.origin)
+
+
+def _scenario_doc(s: Scenario) -> dict[str, Any]:
+    doc = s.to_dict()
+    if s.labels == Labels.default(s.layers):
+        del doc["labels"]
+    return doc
 
 
 def parse_layers(text: str) -> tuple[int, ...]:
@@ -287,9 +311,14 @@ def load(s: str) -> PageState:
     return from_doc(decode(s))
 
 
-def _origin(x: Any) -> str | Scratch:
+def _origin(x: Any) -> str | Scratch | Loaded:
     if isinstance(x, dict) and set(x) == {"preset"} and x["preset"] in PRESETS:
         return str(x["preset"])
+    if isinstance(x, dict) and set(x) == {"loaded"} and isinstance(x["loaded"], dict):
+        try:
+            return Loaded(Scenario.from_dict(x["loaded"]))
+        except EngineError as e:
+            raise StateError(f"the link's loaded scenario is not valid: {e}") from None
     if isinstance(x, dict) and set(x) == {"scratch"} and isinstance(x["scratch"], dict):
         d = x["scratch"]
         try:
