@@ -153,7 +153,15 @@ def _settings(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
+def frame(request: Request) -> Any:
+    """Another presentation of the same actions, set by its route (the embed: app/embed.py):
+    ``frame.explorer(...)`` and ``frame.error(...)`` answer instead of the pages below."""
+    return getattr(request.state, "frame", None)
+
+
 def error_page(request: Request, message: str, status: int) -> HTMLResponse:
+    if (fr := frame(request)) is not None:
+        return fr.error(request, message, status)  # type: ignore[no-any-return]
     resp = render(request, "error.html", {"message": message, "status": status}, status)
     resp.headers["Vary"] = "HX-Request"
     if is_htmx(request):  # replace the explorer with the message and a way home
@@ -201,6 +209,10 @@ def explorer_response(
     changed: bool = False,
 ) -> Response:
     """The explorer for a state: a fragment for htmx, a full page or a redirect otherwise."""
+    if (fr := frame(request)) is not None:
+        return fr.explorer(  # type: ignore[no-any-return]
+            request, state, at, status=status, errors=errors, values=values, changed=changed
+        )
     htmx = is_htmx(request)
     if changed and not htmx and status == 200:  # post, redirect, get
         resp: Response = RedirectResponse(root(request) + url(state, at), status_code=303)
