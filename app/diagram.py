@@ -277,6 +277,17 @@ class _Values:
         return float(self.tr.after.biases[li][j])
 
 
+_FITTED: dict[tuple[int, bool], tuple[Trace, float, float, bool]] = {}
+_FITTED_MAX = 64
+
+
+def _remember(key: tuple[int, bool], tr: Trace, fs: float, extra: float, hidden_ok: bool) -> None:
+    """Keep the layout that fitted a trace (the trace is kept too, so its id stays its own)."""
+    if len(_FITTED) >= _FITTED_MAX:
+        _FITTED.pop(next(iter(_FITTED)))
+    _FITTED[key] = (tr, fs, extra, hidden_ok)
+
+
 def build(
     tr: Trace,
     at: int,
@@ -296,16 +307,30 @@ def build(
         k = reveal.get(key)
         return k is not None and k <= at
 
-    fallback = None
+    # The font size and spacing that fitted the last click of this trace are tried first: the
+    # picture keeps its proportions from step to step, and the search runs only when they fail.
+    key = (id(tr), vertical)
+    known = _FITTED.get(key)
+    if known is not None and known[0] is tr:
+        _, fs, extra, hidden_ok = known
+        d = _layout(s, tr, vals, shown, step, fs, cards=True, extra=extra, vertical=vertical)
+        if d is not None and (hidden_ok or not d.labels_hidden):
+            return d
+    fallback: Diagram | None = None
+    fallback_params = (FONT_SIZES[-1], 0.0)
     for fs in FONT_SIZES:
         for extra in (0.0, 2.0, 4.0, 6.0):  # more room between rows, in lines of text
             d = _layout(s, tr, vals, shown, step, fs, cards=True, extra=extra, vertical=vertical)
             if d is None:
                 break
             if not d.labels_hidden:
+                _remember(key, tr, fs, extra, hidden_ok=False)
                 return d
-            fallback = fallback or d
+            if fallback is None:
+                fallback, fallback_params = d, (fs, extra)
     if fallback is not None:
+        # nothing fits with every label: the roomiest try, labels on hover, is this trace's layout
+        _remember(key, tr, *fallback_params, hidden_ok=True)
         return fallback
     d = _layout(s, tr, vals, shown, step, FONT_SIZES[-1], cards=False, vertical=vertical)
     assert d is not None

@@ -8,6 +8,7 @@ Non-finite values read "overflow" (±∞) or "undefined", and carry a CSS class 
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
@@ -21,6 +22,7 @@ SCI_ABOVE = 1e12
 _SUPERSCRIPT = str.maketrans("0123456789-+", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺")
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a page shows the same values click after click
 def number(x: float, decimals: int = DEFAULT_DECIMALS) -> str:
     """``x`` with at most ``decimals`` decimals, e.g. −0.038098237, 0.3775, ∞ (overflow)."""
     x = float(x)

@@ -298,6 +298,8 @@ class View:
     explain: str
     order_remark: str
     stopped: str
+    env: Any = None  # the Jinja environment, for the cached fragments
+    root: str = ""
 
     # formatting helpers for the templates
     def f(self, x: float) -> str:
@@ -321,6 +323,27 @@ class View:
         if value and all(isinstance(r, list) for r in value):
             return mathml.render(Mat(tuple(tuple(float(x) for x in r) for r in value)), self.d)
         return mathml.render(Mat(tuple((float(x),) for x in value)), self.d)
+
+    def cached(self, name: str) -> Markup:
+        """A fragment that depends on the state and the precision only (not on the cursor):
+        rendered once per state while stepping, and afresh while a refused value is shown."""
+        def render() -> Markup:
+            return Markup(self.env.get_template(name).render(v=self, root=self.root))
+
+        if self.errors or self.values or self.env is None:
+            return render()
+        key = (name, self.s, self.d, self.root)
+        with _FRAGMENTS_LOCK:
+            hit = _FRAGMENTS.get(key)
+            if hit is not None:
+                _FRAGMENTS.move_to_end(key)
+                return hit
+        html = render()
+        with _FRAGMENTS_LOCK:
+            _FRAGMENTS[key] = html
+            while len(_FRAGMENTS) > FRAGMENT_CACHE:
+                _FRAGMENTS.popitem(last=False)
+        return html
 
     def field(self, name: str, current: float | str) -> str:
         """What an edit field holds: what the learner typed (after a refusal), else the value."""
@@ -399,6 +422,9 @@ def effective_granularity(state: PageState, settings: Settings) -> tuple[str, bo
     return (state.granularity if allowed else "layer"), allowed
 
 
+_FRAGMENTS: OrderedDict[tuple[str, str, int, str], Markup] = OrderedDict()
+FRAGMENT_CACHE = 32
+_FRAGMENTS_LOCK = threading.Lock()
 _TRACES: OrderedDict[tuple[str, str], Trace] = OrderedDict()
 TRACE_CACHE = 16
 _TRACES_LOCK = threading.Lock()
@@ -480,6 +506,8 @@ def build_view(
     pid = state.preset_id
     train_default = 10_000 if pid == "sigmoid-2-2-2" else 1_000
     return View(
+        env=_templates(request).env,
+        root=root(request),
         state=state,
         s=state.encode(),
         url=root(request) + url(state, at),
