@@ -50,7 +50,9 @@ router = APIRouter(
 )
 HISTORY_POINTS = 300
 
-ScenarioBody = Body(openapi_examples={"sigmoid-2-2-2": {"summary": "Document 003", "value": EXAMPLE}})
+ScenarioBody = Body(
+    openapi_examples={"sigmoid-2-2-2": {"summary": "Document 003", "value": EXAMPLE}}
+)
 
 
 def engine_scenario(model: ScenarioModel, loc: tuple[str, ...] = ("body",)) -> Scenario:
@@ -169,7 +171,8 @@ def api_train(request: Request, body: TrainIn) -> Response:
     settings: Settings = request.app.state.settings
     if body.iterations > settings.max_train_iterations:
         raise unprocessable(
-            EngineError(f"must be at most {settings.max_train_iterations}", ("iterations",)), ("body",)
+            EngineError(f"must be at most {settings.max_train_iterations}", ("iterations",)),
+            ("body",),
         )
     s = engine_scenario(body.scenario, ("body", "scenario"))
     result = train(s, body.iterations, body.stop_below, time_limit=settings.train_time_limit)
@@ -185,7 +188,7 @@ def api_train(request: Request, body: TrainIn) -> Response:
             iterations_run=result.iterations_run,
             losses=losses,
             loss_iterations=its,
-            stopped_because=result.stopped_because,  # type: ignore[arg-type]
+            stopped_because=result.stopped_because,
         )
     )
 
@@ -226,7 +229,9 @@ def api_trace(request: Request, body: TraceIn) -> dict[str, Any]:
     }
 
 
-@router.post("/gradcheck", response_model=GradCheckOut, summary="Backprop against finite differences")
+@router.post(
+    "/gradcheck", response_model=GradCheckOut, summary="Backprop against finite differences"
+)
 def api_gradcheck(scenario: ScenarioModel = ScenarioBody) -> GradCheckOut:
     g = gradcheck(engine_scenario(scenario))
     _finite(g.max_abs_error, *g.analytic_weights, *g.numeric_weights)

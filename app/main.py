@@ -69,6 +69,20 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+class RootPath:
+    """Serve under a sub-path (ROOT_PATH) behind a proxy that strips it: what FastAPI's own
+    ``root_path`` argument did before it was deprecated (a server's --root-path does the same)."""
+
+    def __init__(self, app: ASGIApp, root_path: str) -> None:
+        self.app = app
+        self.root_path = root_path
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            scope["root_path"] = self.root_path
+        await self.app(scope, receive, send)
+
+
 class ServerTiming:
     """``Server-Timing: app;dur=…`` (milliseconds from the request to the response's start):
     the server's own time for a click or a call, as the benchmarks and browser devtools read it."""
@@ -85,7 +99,10 @@ class ServerTiming:
         async def send_timed(message: Message) -> None:
             if message["type"] == "http.response.start":
                 took = (time.perf_counter() - start) * 1e3
-                message["headers"] = [*message.get("headers", []), (b"server-timing", f"app;dur={took:.3f}".encode())]
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (b"server-timing", f"app;dur={took:.3f}".encode()),
+                ]
             await send(message)
 
         await self.app(scope, receive, send_timed)
@@ -136,12 +153,26 @@ class BodyLimit:
 
     async def _refuse(self, send: Send) -> None:
         body = json.dumps(
-            {"detail": [{"loc": ["body"], "msg": f"the request body is over {self.limit} bytes",
-                         "type": "too_large"}]}
+            {
+                "detail": [
+                    {
+                        "loc": ["body"],
+                        "msg": f"the request body is over {self.limit} bytes",
+                        "type": "too_large",
+                    }
+                ]
+            }
         ).encode()
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json"),
-                                (b"content-length", str(len(body)).encode())]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": body})
 
 
@@ -158,7 +189,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ),
         docs_url=None,
         redoc_url=None,
-        root_path=settings.root_path,
     )
     app.state.settings = settings
     app.state.templates = Jinja2Templates(directory=str(settings.templates_dir))
@@ -172,7 +202,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/docs", include_in_schema=False)
     def docs(request: Request) -> HTMLResponse:
-        return app.state.templates.TemplateResponse(request, "docs.html", {"swagger": _swagger_assets(settings)})
+        page: HTMLResponse = app.state.templates.TemplateResponse(
+            request, "docs.html", {"swagger": _swagger_assets(settings)}
+        )
+        return page
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Any:
@@ -180,7 +213,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # the API answers every client mistake with 422 and a field path.
         if request.url.path.startswith("/api") and exc.status_code == 400:
             return JSONResponse(
-                {"detail": [{"loc": ["body"], "msg": "the body is not valid JSON", "type": "json_invalid"}]},
+                {
+                    "detail": [
+                        {
+                            "loc": ["body"],
+                            "msg": "the body is not valid JSON",
+                            "type": "json_invalid",
+                        }
+                    ]
+                },
                 status_code=422,
             )
         return await http_exception_handler(request, exc)
@@ -197,6 +238,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(ServerTiming)
+    if settings.root_path:
+        app.add_middleware(RootPath, root_path=settings.root_path)
     app.add_middleware(SecurityHeaders, settings=settings)
     return app
 

@@ -91,8 +91,12 @@ class PresetSummary(BaseModel):
 
 
 class ForwardOut(BaseModel):
-    net_inputs: list[list[list[float]]] = Field(description="net_inputs[l][s][j], l = 0 is layer 1.")
-    activations: list[list[list[float]]] = Field(description="activations[l][s][j], input layer first.")
+    net_inputs: list[list[list[float]]] = Field(
+        description="net_inputs[l][s][j], l = 0 is layer 1."
+    )
+    activations: list[list[list[float]]] = Field(
+        description="activations[l][s][j], input layer first."
+    )
     outputs: list[list[float]]
     loss: float
     sample_losses: list[float]
@@ -109,7 +113,9 @@ class BackwardOut(ForwardOut):
 
 
 class StepOut(BaseModel):
-    scenario: dict[str, Any] = Field(description="The scenario after one update: post it back as is.")
+    scenario: dict[str, Any] = Field(
+        description="The scenario after one update: post it back as is."
+    )
     loss_before: float
     loss_after: float
     gradients: GradientsOut

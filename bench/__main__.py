@@ -21,22 +21,43 @@ RESULTS = Path(__file__).with_name("RESULTS.md")
 def _figure(r: dict[str, Any]) -> tuple[str, str, str]:
     """(measured, reference, target) in words for one result."""
     if "engine_us_per_iteration" in r:
-        return (f"{r['engine_us_per_iteration']:.1f} µs/it", f"hand loop {r['hand_us_per_iteration']:.1f} µs/it",
-                f"ratio {r['ratio']:.2f}× ≤ {r['target']}×")
+        return (
+            f"{r['engine_us_per_iteration']:.1f} µs/it",
+            f"hand loop {r['hand_us_per_iteration']:.1f} µs/it",
+            f"ratio {r['ratio']:.2f}× ≤ {r['target']}×",
+        )
     if "torch_us_per_step" in r:
-        return (f"{r['engine_us_per_step']:.1f} µs/step", f"PyTorch {r['torch_us_per_step']:.1f} µs/step",
-                f"speed-up {r['ratio']:.1f}× ≥ {r['target']:g}×")
+        return (
+            f"{r['engine_us_per_step']:.1f} µs/step",
+            f"PyTorch {r['torch_us_per_step']:.1f} µs/step",
+            f"speed-up {r['ratio']:.1f}× ≥ {r['target']:g}×",
+        )
     if "hand_loop_s" in r:
-        return (f"{r['best_s']:.3f} s", f"hand loop {r['hand_loop_s']:.3f} s", f"≤ {r['target_s']} s")
+        return (
+            f"{r['best_s']:.3f} s",
+            f"hand loop {r['hand_loop_s']:.3f} s",
+            f"≤ {r['target_s']} s",
+        )
     if "rss_before_mib" in r:
-        return (f"/api/step {r['step_rps']:,.0f} req/s, click {r['click_rps']:,.0f} req/s, {r['errors']} errors",
-                f"RSS {r['rss_before_mib']:.0f} → {r['rss_after_mib']:.0f} MiB", "0 errors, RSS +< 50 %")
+        return (
+            f"/api/step {r['step_rps']:,.0f} req/s, click {r['click_rps']:,.0f} req/s, "
+            f"{r['errors']} errors",
+            f"RSS {r['rss_before_mib']:.0f} → {r['rss_after_mib']:.0f} MiB",
+            "0 errors, RSS +< 50 %",
+        )
     if "step_rps" in r:
-        return (f"{r['step_rps']:,.0f} req/s, p50 {r['step_p50_ms']:.1f} ms, p99 {r['step_p99_ms']:.1f} ms",
-                f"/healthz {r['trivial_rps']:,.0f} req/s", f"{r['ratio']:.0%} ≥ 60 %")
+        return (
+            f"{r['step_rps']:,.0f} req/s, p50 {r['step_p50_ms']:.1f} ms, "
+            f"p99 {r['step_p99_ms']:.1f} ms",
+            f"/healthz {r['trivial_rps']:,.0f} req/s",
+            f"{r['ratio']:.0%} ≥ 60 %",
+        )
     if "p50_ms" in r:
-        return (f"p50 {r['p50_ms']:.2f} ms, p99 {r['p99_ms']:.2f} ms", r.get("reference", ""),
-                f"p50 ≤ {r['target_ms']} ms")
+        return (
+            f"p50 {r['p50_ms']:.2f} ms, p99 {r['p99_ms']:.2f} ms",
+            r.get("reference", ""),
+            f"p50 ≤ {r['target_ms']} ms",
+        )
     return (str(r.get("ratio", "")), "", str(r.get("target", "")))
 
 
@@ -55,14 +76,20 @@ def main() -> None:
     when = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     header = ["benchmark", "measured", "reference (same run)", "target", "met"]
     text = table(rows, header)
-    print(f"\n{when} · {m['cpu']} · {m['cores']} cores · Python {m['python']} · NumPy {m['numpy']}\n")
+    print(
+        f"\n{when} · {m['cpu']} · {m['cores']} cores · Python {m['python']} · NumPy {m['numpy']}\n"
+    )
     print(text)
     md = [
-        "# Performance record", "",
+        "# Performance record",
+        "",
         f"Measured {when} by `make bench` on {m['cpu']}, {m['cores']} cores, {m['os']}, "
-        f"Python {m['python']}, NumPy {m['numpy']}.", "",
-        "| " + " | ".join(header) + " |", "|" + "---|" * len(header),
-        *("| " + " | ".join(r) + " |" for r in rows), "",
+        f"Python {m['python']}, NumPy {m['numpy']}.",
+        "",
+        "| " + " | ".join(header) + " |",
+        "|" + "---|" * len(header),
+        *("| " + " | ".join(r) + " |" for r in rows),
+        "",
     ]
     RESULTS.write_text("\n".join(md), encoding="utf-8")
     print(f"\nwritten to {RESULTS}")

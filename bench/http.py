@@ -25,17 +25,43 @@ def main(seconds: float = 10.0) -> list[dict[str, Any]]:
         step = loadgen.run(base + "/api/step", body, seconds=seconds)
     ratio = step.rps / trivial.rps
     rows = [
-        ["GET /healthz (trivial)", f"{trivial.rps:,.0f}", f"{trivial.p50_ms:.2f}", f"{trivial.p99_ms:.2f}", trivial.errors],
-        ["POST /api/step sigmoid-2-2-2", f"{step.rps:,.0f}", f"{step.p50_ms:.2f}", f"{step.p99_ms:.2f}", step.errors],
+        [
+            "GET /healthz (trivial)",
+            f"{trivial.rps:,.0f}",
+            f"{trivial.p50_ms:.2f}",
+            f"{trivial.p99_ms:.2f}",
+            trivial.errors,
+        ],
+        [
+            "POST /api/step sigmoid-2-2-2",
+            f"{step.rps:,.0f}",
+            f"{step.p50_ms:.2f}",
+            f"{step.p99_ms:.2f}",
+            step.errors,
+        ],
     ]
-    print(table(rows, ["endpoint (1 worker, 8 connections)", "req/s", "p50 ms", "p99 ms", "errors"]))
-    print(f"/api/step throughput = {ratio:.0%} of the trivial endpoint (target ≥ 60 %), load by {step.tool}")
-    return [{
-        "benchmark": "http", "case": "/api/step vs /healthz", "ratio": ratio, "target": 0.6,
-        "ok": ratio >= 0.6, "step_rps": step.rps, "trivial_rps": trivial.rps,
-        "step_p50_ms": step.p50_ms, "step_p99_ms": step.p99_ms, "errors": step.errors + trivial.errors,
-        "machine": machine(),
-    }]
+    print(
+        table(rows, ["endpoint (1 worker, 8 connections)", "req/s", "p50 ms", "p99 ms", "errors"])
+    )
+    print(
+        f"/api/step throughput = {ratio:.0%} of the trivial endpoint (target ≥ 60 %), "
+        f"load by {step.tool}"
+    )
+    return [
+        {
+            "benchmark": "http",
+            "case": "/api/step vs /healthz",
+            "ratio": ratio,
+            "target": 0.6,
+            "ok": ratio >= 0.6,
+            "step_rps": step.rps,
+            "trivial_rps": trivial.rps,
+            "step_p50_ms": step.p50_ms,
+            "step_p99_ms": step.p99_ms,
+            "errors": step.errors + trivial.errors,
+            "machine": machine(),
+        }
+    ]
 
 
 if __name__ == "__main__":

@@ -30,17 +30,46 @@ def main(seconds: float = 60.0) -> list[dict[str, Any]]:
         nxt = loadgen.run(click, seconds=seconds)
         rss_after = rss_kib(pid)
     growth = rss_after / rss_before - 1
-    rows = [[name, f"{r.requests:,}", f"{r.rps:,.0f}", f"{r.p50_ms:.2f}", f"{r.p99_ms:.2f}", r.errors]
-            for name, r in (("POST /api/step", step), ("GET /explore (next step)", nxt))]
-    print(table(rows, [f"endpoint ({seconds:g} s each, 1 worker)", "requests", "req/s", "p50 ms", "p99 ms", "errors"]))
-    print(f"server RSS {rss_before / 1024:.1f} MiB before, {rss_after / 1024:.1f} MiB after ({growth:+.1%}; limit +50 %)")
+    rows = [
+        [name, f"{r.requests:,}", f"{r.rps:,.0f}", f"{r.p50_ms:.2f}", f"{r.p99_ms:.2f}", r.errors]
+        for name, r in (("POST /api/step", step), ("GET /explore (next step)", nxt))
+    ]
+    print(
+        table(
+            rows,
+            [
+                f"endpoint ({seconds:g} s each, 1 worker)",
+                "requests",
+                "req/s",
+                "p50 ms",
+                "p99 ms",
+                "errors",
+            ],
+        )
+    )
+    print(
+        f"server RSS {rss_before / 1024:.1f} MiB before, {rss_after / 1024:.1f} MiB after "
+        f"({growth:+.1%}; limit +50 %)"
+    )
     ok = step.errors == 0 and nxt.errors == 0 and growth < 0.5
-    return [{"bench": f"load: /api/step + next-step click, {seconds:g} s each",
-             "ratio": growth, "target": "0 errors, RSS growth < 50 %", "ok": ok,
-             "step_rps": step.rps, "click_rps": nxt.rps, "errors": step.errors + nxt.errors,
-             "rss_before_mib": rss_before / 1024, "rss_after_mib": rss_after / 1024,
-             "step_p50_ms": step.p50_ms, "step_p99_ms": step.p99_ms,
-             "click_p50_ms": nxt.p50_ms, "click_p99_ms": nxt.p99_ms, "machine": machine()}]
+    return [
+        {
+            "bench": f"load: /api/step + next-step click, {seconds:g} s each",
+            "ratio": growth,
+            "target": "0 errors, RSS growth < 50 %",
+            "ok": ok,
+            "step_rps": step.rps,
+            "click_rps": nxt.rps,
+            "errors": step.errors + nxt.errors,
+            "rss_before_mib": rss_before / 1024,
+            "rss_after_mib": rss_after / 1024,
+            "step_p50_ms": step.p50_ms,
+            "step_p99_ms": step.p99_ms,
+            "click_p50_ms": nxt.p50_ms,
+            "click_p99_ms": nxt.p99_ms,
+            "machine": machine(),
+        }
+    ]
 
 
 if __name__ == "__main__":

@@ -54,16 +54,18 @@ def _wrk(url: str, body: Any | None, seconds: float, connections: int) -> Load:
             script.write_text(
                 'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
                 f"wrk.body = {json.dumps(payload)}\n"
-                "function response(status, headers, body)\n"
-                '  if status ~= 200 then wrk.thread:set("bad", (wrk.thread:get("bad") or 0) + 1) end\n'
-                "end\n"
             )
             args += ["-s", str(script)]
-        out = subprocess.run(args + [url], capture_output=True, text=True, timeout=seconds + 30).stdout
+        out = subprocess.run(
+            args + [url], capture_output=True, text=True, timeout=seconds + 30
+        ).stdout
     requests = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
     took = re.search(r"requests in ([\d.]+)(us|ms|s|m)", out)
     secs = float(took.group(1)) * {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}[took.group(2)]  # type: ignore[union-attr]
-    pct = {p: float(v) * _UNITS[u] for p, v, u in re.findall(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)", out, re.M)}
+    pct = {
+        p: float(v) * _UNITS[u]
+        for p, v, u in re.findall(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)", out, re.M)
+    }
     errors = 0
     m = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if m:
@@ -71,7 +73,9 @@ def _wrk(url: str, body: Any | None, seconds: float, connections: int) -> Load:
     m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     if m:
         errors += sum(int(x) for x in m.groups())
-    return Load(requests, errors, secs, pct.get("50", float("nan")), pct.get("99", float("nan")), "wrk")
+    return Load(
+        requests, errors, secs, pct.get("50", float("nan")), pct.get("99", float("nan")), "wrk"
+    )
 
 
 def _stdlib(url: str, body: Any | None, seconds: float, connections: int) -> Load:
@@ -83,7 +87,9 @@ def _stdlib(url: str, body: Any | None, seconds: float, connections: int) -> Loa
 
     def worker() -> None:
         while time.perf_counter() < stop:
-            req = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
+            req = urllib.request.Request(
+                url, data=data, headers={"Content-Type": "application/json"}
+            )
             t0 = time.perf_counter()
             try:
                 with urllib.request.urlopen(req, timeout=10) as r:
@@ -104,5 +110,11 @@ def _stdlib(url: str, body: Any | None, seconds: float, connections: int) -> Loa
     took = time.perf_counter() - start
     latencies.sort()
     n = len(latencies)
-    return Load(n, errors[0], took, latencies[n // 2] if n else 0.0,
-                latencies[min(n - 1, int(n * 0.99))] if n else 0.0, "stdlib")
+    return Load(
+        n,
+        errors[0],
+        took,
+        latencies[n // 2] if n else 0.0,
+        latencies[min(n - 1, int(n * 0.99))] if n else 0.0,
+        "stdlib",
+    )

@@ -18,7 +18,10 @@ from bench.server import serve
 TARGET_MS = 10.0
 CASES = [
     ("sigmoid-2-2-2, neuron by neuron", "/explore/sigmoid-2-2-2"),
-    ("2-8-8-1 from scratch", "/explore/new?layers=2,8,8,1&hidden=tanh&output=sigmoid&loss=half_sse"),
+    (
+        "2-8-8-1 from scratch",
+        "/explore/new?layers=2,8,8,1&hidden=tanh&output=sigmoid&loss=half_sse",
+    ),
 ]
 
 
@@ -35,17 +38,34 @@ def main(rounds: int = 3) -> list[dict[str, Any]]:
                     times.append(fetch(next_step_url(base, s, at), htmx=True)[2])
             times.sort()
             p50, p99 = statistics.median(times), times[min(len(times) - 1, int(len(times) * 0.99))]
-            results.append({
-                "bench": f"explorer click: {name} ({n_steps} steps)", "p50_ms": p50, "p99_ms": p99,
-                "clicks": len(times), "target_ms": TARGET_MS, "ok": p50 <= TARGET_MS,
-                "reference": f"/healthz p50 {statistics.median(trivial):.2f} ms",
-                "machine": machine(),
-            })
-    print(table(
-        [[r["bench"], r["clicks"], f"{r['p50_ms']:.2f}", f"{r['p99_ms']:.2f}", f"≤ {TARGET_MS}",
-          "yes" if r["ok"] else "NO"] for r in results],
-        ["case (server time)", "clicks", "p50 ms", "p99 ms", "target p50", "met"],
-    ))
+            results.append(
+                {
+                    "bench": f"explorer click: {name} ({n_steps} steps)",
+                    "p50_ms": p50,
+                    "p99_ms": p99,
+                    "clicks": len(times),
+                    "target_ms": TARGET_MS,
+                    "ok": p50 <= TARGET_MS,
+                    "reference": f"/healthz p50 {statistics.median(trivial):.2f} ms",
+                    "machine": machine(),
+                }
+            )
+    print(
+        table(
+            [
+                [
+                    r["bench"],
+                    r["clicks"],
+                    f"{r['p50_ms']:.2f}",
+                    f"{r['p99_ms']:.2f}",
+                    f"≤ {TARGET_MS}",
+                    "yes" if r["ok"] else "NO",
+                ]
+                for r in results
+            ],
+            ["case (server time)", "clicks", "p50 ms", "p99 ms", "target p50", "met"],
+        )
+    )
     print(results[0]["reference"])
     return results
 

@@ -25,8 +25,21 @@ def free_port() -> int:
 def serve(workers: int = 1, env: dict[str, str] | None = None) -> Iterator[tuple[str, int]]:
     """Yields (base URL, server pid); stops the server on exit."""
     port = free_port()
-    cmd = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1",
-           "--port", str(port), "--workers", str(workers), "--no-access-log", "--log-level", "warning"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "app.main:app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--no-access-log",
+        "--log-level",
+        "warning",
+    ]
     proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **(env or {})})
     base = f"http://127.0.0.1:{port}"
     try:

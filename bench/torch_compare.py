@@ -34,7 +34,10 @@ def torch_loop(s: Scenario, iterations: int) -> Callable[[], list[Any]]:
     import torch
 
     acts = {
-        "sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu, "linear": lambda z: z,
+        "sigmoid": torch.sigmoid,
+        "tanh": torch.tanh,
+        "relu": torch.relu,
+        "linear": lambda z: z,
         "leaky_relu": lambda z: torch.nn.functional.leaky_relu(z, 0.01),
         "softmax": lambda z: torch.softmax(z, dim=1),
     }
@@ -51,7 +54,10 @@ def torch_loop(s: Scenario, iterations: int) -> Callable[[], list[Any]]:
         if s.loss == "mse":
             return ((T - o) ** 2).mean(dim=1).mean()
         if s.loss == "bce":
-            return torch.nn.functional.binary_cross_entropy_with_logits(z, T, reduction="sum") / T.shape[0]
+            return (
+                torch.nn.functional.binary_cross_entropy_with_logits(z, T, reduction="sum")
+                / T.shape[0]
+            )
         return -(T * torch.log_softmax(z, dim=1)).sum(dim=1).mean()
 
     def run() -> list[Any]:
@@ -89,22 +95,44 @@ def main(repeat: int = 5) -> list[dict[str, Any]]:
         run_torch = torch_loop(s, iterations)
         W = run_torch()
         ours = train(s, iterations).scenario.weights
-        agree = max(float(np.abs(w.detach().numpy() - o).max()) for w, o in zip(W, ours, strict=True))
-        t = interleaved({"engine": lambda s=s, n=iterations: train(s, n), "torch": run_torch}, repeat=repeat)
+        agree = max(
+            float(np.abs(w.detach().numpy() - o).max()) for w, o in zip(W, ours, strict=True)
+        )
+        t = interleaved(
+            {"engine": lambda s=s, n=iterations: train(s, n), "torch": run_torch}, repeat=repeat
+        )
         ratio = t["torch"].best / t["engine"].best
-        results.append({
-            "bench": f"engine vs PyTorch: {name}",
-            "engine_us_per_step": t["engine"].best / iterations * 1e6,
-            "torch_us_per_step": t["torch"].best / iterations * 1e6,
-            "ratio": ratio, "target": target, "ok": ratio >= target, "max_weight_difference": agree,
-            "torch": torch.__version__, "machine": machine(),
-        })
+        results.append(
+            {
+                "bench": f"engine vs PyTorch: {name}",
+                "engine_us_per_step": t["engine"].best / iterations * 1e6,
+                "torch_us_per_step": t["torch"].best / iterations * 1e6,
+                "ratio": ratio,
+                "target": target,
+                "ok": ratio >= target,
+                "max_weight_difference": agree,
+                "torch": torch.__version__,
+                "machine": machine(),
+            }
+        )
     rows = [
-        [r["bench"].split(": ", 1)[1], f"{r['engine_us_per_step']:.1f}", f"{r['torch_us_per_step']:.1f}",
-         f"{r['ratio']:.1f}×", f"≥ {r['target']:g}×", "yes" if r["ok"] else "NO", f"{r['max_weight_difference']:.1e}"]
+        [
+            r["bench"].split(": ", 1)[1],
+            f"{r['engine_us_per_step']:.1f}",
+            f"{r['torch_us_per_step']:.1f}",
+            f"{r['ratio']:.1f}×",
+            f"≥ {r['target']:g}×",
+            "yes" if r["ok"] else "NO",
+            f"{r['max_weight_difference']:.1e}",
+        ]
         for r in results
     ]
-    print(table(rows, ["network", "engine µs/step", "torch µs/step", "speed-up", "target", "met", "max |ΔW|"]))
+    print(
+        table(
+            rows,
+            ["network", "engine µs/step", "torch µs/step", "speed-up", "target", "met", "max |ΔW|"],
+        )
+    )
     return results
 
 

@@ -77,7 +77,7 @@ def sym(name: str) -> Sym:
         base, sub = name.split("_", 1)
         return Sym(base, sub)
     i = len(name)
-    while i > 0 and name[i - 1].isdigit():
+    while i > 0 and name[i - 1].isdecimal():  # not isdigit(): "²" is a digit, not a decimal
         i -= 1
     if 0 < i < len(name):
         return Sym(name[:i], name[i:])
@@ -92,7 +92,7 @@ def exact(v: float) -> str:
 def to_text(e: Expr, fmt: Callable[[float], str] = exact) -> str:
     """A plain-text rendering (the API's ``formula`` and ``substituted`` strings)."""
     if isinstance(e, Sym):
-        s = e.base + (e.sub if e.sub.isdigit() else f"_{e.sub}" if e.sub else "")
+        s = e.base + (e.sub if e.sub.isdecimal() else f"_{e.sub}" if e.sub else "")
         return s + (f"^{e.sup}" if e.sup else "")
     if isinstance(e, Num):
         return fmt(e.value)

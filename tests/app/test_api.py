@@ -75,8 +75,13 @@ def test_sigmoid_2_2_2_forward_and_step(client: TestClient) -> None:
 
 def test_sigmoid_2_2_2_ten_thousand(client: TestClient) -> None:
     doc = preset(client, "sigmoid-2-2-2")
-    for order, outs in (("simultaneous", [0.0159136, 0.9840643]), ("output_first", [0.015912196, 0.984065734])):
-        r = client.post("/api/train", json={"scenario": {**doc, "update_order": order}, "iterations": 10_000})
+    for order, outs in (
+        ("simultaneous", [0.0159136, 0.9840643]),
+        ("output_first", [0.015912196, 0.984065734]),
+    ):
+        r = client.post(
+            "/api/train", json={"scenario": {**doc, "update_order": order}, "iterations": 10_000}
+        )
         body = r.json()
         assert body["iterations_run"] == 10_000 and body["stopped_because"] == "iterations"
         out = client.post("/api/forward", json=body["scenario"]).json()["outputs"][0]
@@ -107,7 +112,9 @@ def test_single_neuron_gradients(client: TestClient) -> None:
 
 def test_batch_xor_trains_below_threshold(client: TestClient) -> None:
     doc = preset(client, "batch-xor")
-    body = client.post("/api/train", json={"scenario": doc, "iterations": 5000, "stop_below": 0.01}).json()
+    body = client.post(
+        "/api/train", json={"scenario": doc, "iterations": 5000, "stop_below": 0.01}
+    ).json()
     assert body["stopped_because"] == "stop_below"
     assert body["losses"][-1] < 0.01 <= body["losses"][-2]
     assert body["loss_iterations"][-1] == body["iterations_run"] == 342
@@ -133,7 +140,10 @@ def test_train_returns_scenario_that_posts_back_exactly(client: TestClient) -> N
     body = client.post("/api/train", json={"scenario": doc, "iterations": 100}).json()
     expected = train(PRESETS["batch-xor"].load(), 100).scenario.to_dict()
     assert body["scenario"]["weights"] == expected["weights"]
-    assert client.post("/api/train", json={"scenario": body["scenario"], "iterations": 1}).status_code == 200
+    assert (
+        client.post("/api/train", json={"scenario": body["scenario"], "iterations": 1}).status_code
+        == 200
+    )
 
 
 def test_train_history_is_sampled_with_first_and_last(client: TestClient) -> None:
@@ -186,7 +196,9 @@ def test_trace(client: TestClient, pid: str, granularity: str) -> None:
 
 def test_trace_shows_document_numbers(client: TestClient) -> None:
     doc = preset(client, "sigmoid-2-2-2")
-    steps = {s["quantity"]: s for s in client.post("/api/trace", json={"scenario": doc}).json()["steps"]}
+    steps = {
+        s["quantity"]: s for s in client.post("/api/trace", json={"scenario": doc}).json()["steps"]
+    }
     assert round(steps["E"]["value"], 9) == 0.298371109
     w5 = steps["∂E/∂w5"]
     assert round(w5["value"], 9) == 0.082167041
@@ -200,7 +212,9 @@ def test_trace_neuron_granularity_sample_limit(client: TestClient) -> None:
     doc = {**doc, "inputs": doc["inputs"] * 3, "targets": doc["targets"] * 3}
     (err,) = detail(client.post("/api/trace", json={"scenario": doc, "granularity": "neuron"}))
     assert err["loc"] == ["body", "granularity"] and "layer granularity" in err["msg"]
-    assert client.post("/api/trace", json={"scenario": doc, "granularity": "layer"}).status_code == 200
+    assert (
+        client.post("/api/trace", json={"scenario": doc, "granularity": "layer"}).status_code == 200
+    )
 
 
 @pytest.mark.parametrize("pid", PRESET_IDS)
@@ -213,8 +227,18 @@ def test_gradcheck(client: TestClient, pid: str) -> None:
 # -- validation ------------------------------------------------------------------------------
 
 BAD: list[tuple[str, Any, list[Any], str]] = [
-    ("shape mismatch", ("weights", [[[0.1, 0.2]], [[0.4, 0.5], [0.45, 0.55]]]), ["body", "weights", 0], "2 rows"),
-    ("unknown activation", ("activations", ["sigmoid", "swish"]), ["body", "activations", 1], "sigmoid"),
+    (
+        "shape mismatch",
+        ("weights", [[[0.1, 0.2]], [[0.4, 0.5], [0.45, 0.55]]]),
+        ["body", "weights", 0],
+        "2 rows",
+    ),
+    (
+        "unknown activation",
+        ("activations", ["sigmoid", "swish"]),
+        ["body", "activations", 1],
+        "sigmoid",
+    ),
     ("unknown loss", ("loss", "hinge"), ["body", "loss"], "half_sse"),
     ("bool as number", ("learning_rate", True), ["body", "learning_rate"], "number"),
     ("string as list", ("layers", "2,2,2"), ["body", "layers"], "list"),
@@ -223,7 +247,12 @@ BAD: list[tuple[str, Any, list[Any], str]] = [
     ("too many layers", ("layers", [2] * 9), ["body", "layers"], "8"),
     ("too many neurons", ("layers", [2, 17, 2]), ["body", "layers", 1], "16"),
     ("zero learning rate", ("learning_rate", 0), ["body", "learning_rate"], "greater than 0"),
-    ("softmax in hidden", ("activations", ["softmax", "sigmoid"]), ["body", "activations", 0], "output layer"),
+    (
+        "softmax in hidden",
+        ("activations", ["softmax", "sigmoid"]),
+        ["body", "activations", 0],
+        "output layer",
+    ),
     ("bce without sigmoid", ("activations", ["sigmoid", "tanh"]), ["body", "loss"], "sigmoid"),
     ("unknown update order", ("update_order", "random"), ["body", "update_order"], "simultaneous"),
     ("unknown field", ("momentum", 0.9), ["body", "momentum"], "not permitted"),
@@ -232,7 +261,9 @@ BAD: list[tuple[str, Any, list[Any], str]] = [
 
 
 @pytest.mark.parametrize(("name", "change", "loc", "words"), BAD, ids=[b[0] for b in BAD])
-def test_bad_scenarios_name_field_and_rule(client: TestClient, name: str, change: Any, loc: list[Any], words: str) -> None:
+def test_bad_scenarios_name_field_and_rule(
+    client: TestClient, name: str, change: Any, loc: list[Any], words: str
+) -> None:
     doc = copy.deepcopy(preset(client, "sigmoid-2-2-2"))
     key, value = change
     doc[key] = value
@@ -244,9 +275,13 @@ def test_bad_scenarios_name_field_and_rule(client: TestClient, name: str, change
 
 @pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity"])
 def test_non_finite_numbers_are_refused(client: TestClient, literal: str) -> None:
-    text = json.dumps(preset(client, "sigmoid-2-2-2")).replace('"learning_rate": 0.5', f'"learning_rate": {literal}')
+    text = json.dumps(preset(client, "sigmoid-2-2-2")).replace(
+        '"learning_rate": 0.5', f'"learning_rate": {literal}'
+    )
     assert literal in text
-    errors = detail(client.post("/api/forward", content=text, headers={"content-type": "application/json"}))
+    errors = detail(
+        client.post("/api/forward", content=text, headers={"content-type": "application/json"})
+    )
     assert errors[0]["loc"] == ["body", "learning_rate"] and "finite" in errors[0]["msg"]
 
 
@@ -257,7 +292,13 @@ def test_missing_field(client: TestClient) -> None:
 
 
 def test_malformed_and_nested_bodies_are_422(client: TestClient) -> None:
-    for body in (b"\xff\xfe", b"{", b"[]", b"null", b'{"layers": ' + b"[" * 5000 + b"]" * 5000 + b"}"):
+    for body in (
+        b"\xff\xfe",
+        b"{",
+        b"[]",
+        b"null",
+        b'{"layers": ' + b"[" * 5000 + b"]" * 5000 + b"}",
+    ):
         r = client.post("/api/forward", content=body, headers={"content-type": "application/json"})
         assert r.status_code == 422, (body[:20], r.status_code)
         assert r.json()["detail"]
@@ -265,8 +306,13 @@ def test_malformed_and_nested_bodies_are_422(client: TestClient) -> None:
 
 def test_diverging_step_is_422_naming_the_learning_rate(client: TestClient) -> None:
     doc = {
-        "layers": [1] * 8, "activations": ["linear"] * 7, "weights": [[[1e6]]] * 7,
-        "biases": [[0.0]] * 7, "inputs": [[1e6]], "targets": [[0.0]], "loss": "half_sse",
+        "layers": [1] * 8,
+        "activations": ["linear"] * 7,
+        "weights": [[[1e6]]] * 7,
+        "biases": [[0.0]] * 7,
+        "inputs": [[1e6]],
+        "targets": [[0.0]],
+        "loss": "half_sse",
     }
     assert client.post("/api/forward", json=doc).json()["loss"] == 5e95  # huge, still finite
     (err,) = detail(client.post("/api/step", json=doc))
@@ -323,8 +369,16 @@ def test_docs_are_served_offline(client: TestClient) -> None:
 def test_openapi_describes_every_endpoint_with_an_example(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     paths = spec["paths"]
-    for p in ("/api/presets", "/api/presets/{preset_id}", "/api/forward", "/api/backward", "/api/step",
-              "/api/train", "/api/trace", "/api/gradcheck"):
+    for p in (
+        "/api/presets",
+        "/api/presets/{preset_id}",
+        "/api/forward",
+        "/api/backward",
+        "/api/step",
+        "/api/train",
+        "/api/trace",
+        "/api/gradcheck",
+    ):
         assert p in paths, p
     scenario = spec["components"]["schemas"]["ScenarioModel"]
     assert scenario["example"]["weights"] == PRESETS["sigmoid-2-2-2"].scenario["weights"]
