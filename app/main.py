@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import time
 from typing import Any
@@ -15,7 +16,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from . import api, pages
+from . import api, embed, pages, share
 from .settings import Settings
 
 
@@ -28,6 +29,16 @@ def csp(frame_ancestors: str, docs: bool = False) -> str:
         "object-src 'none'; base-uri 'self'; form-action 'self'; "
         f"frame-ancestors {frame_ancestors}"
     )
+
+
+def app_path(scope: Scope) -> str:
+    """The path inside the app: behind a proxy on a sub-path (ROOT_PATH) the server may pass
+    the full path, /backprop/embed/…, which is the app's /embed/…."""
+    path: str = scope["path"]
+    root: str = scope.get("root_path", "")
+    if root and (path == root or path.startswith(root + "/")):
+        return path[len(root) :] or "/"
+    return path
 
 
 class SecurityHeaders:
@@ -43,10 +54,11 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        path: str = scope["path"]
+        path = app_path(scope)
+        framed = path == "/embed" or path.startswith("/embed/")
         policy = (
             self.embed_csp
-            if path.startswith("/embed")
+            if framed
             else self.docs_csp
             if path.startswith("/docs")
             else self.page_csp
@@ -61,7 +73,7 @@ class SecurityHeaders:
                     (b"referrer-policy", b"strict-origin-when-cross-origin"),
                     (b"cross-origin-opener-policy", b"same-origin"),
                 ]
-                if not path.startswith("/embed"):
+                if not framed:
                     headers.append((b"x-frame-options", b"SAMEORIGIN"))
                 message["headers"] = headers
             await send(message)
@@ -121,7 +133,7 @@ class BodyLimit:
             return
         for name, value in scope.get("headers", []):
             if name == b"content-length" and value.isdigit() and int(value) > self.limit:
-                await self._refuse(send)
+                await self._refuse(scope, send)
                 return
         # Read the whole body first (it is small by then), so an oversized stream is refused
         # here with 413 rather than surfacing as a parse error inside the app.
@@ -135,7 +147,7 @@ class BodyLimit:
             chunk = message.get("body", b"")
             seen += len(chunk)
             if seen > self.limit:
-                await self._refuse(send)
+                await self._refuse(scope, send)
                 return
             chunks.append(chunk)
             more = message.get("more_body", False)
@@ -151,29 +163,63 @@ class BodyLimit:
 
         await self.app(scope, replay, send)
 
-    async def _refuse(self, send: Send) -> None:
-        body = json.dumps(
-            {
-                "detail": [
-                    {
-                        "loc": ["body"],
-                        "msg": f"the request body is over {self.limit} bytes",
-                        "type": "too_large",
-                    }
-                ]
-            }
-        ).encode()
+    async def _refuse(self, scope: Scope, send: Send) -> None:
+        headers: list[tuple[bytes, bytes]] = []
+        if app_path(scope).startswith("/api"):
+            body = json.dumps(
+                {
+                    "detail": [
+                        {
+                            "loc": ["body"],
+                            "msg": f"the request body is over {self.limit} bytes",
+                            "type": "too_large",
+                        }
+                    ]
+                }
+            ).encode()
+            kind = b"application/json"
+        else:  # a page's form: a message a person can read, in place when htmx sent it
+            body, htmx = self._page(scope)
+            kind = b"text/html; charset=utf-8"
+            if htmx:
+                headers += [(b"hx-push-url", b"false"), (b"vary", b"HX-Request")]
         await send(
             {
                 "type": "http.response.start",
                 "status": 413,
                 "headers": [
-                    (b"content-type", b"application/json"),
+                    (b"content-type", kind),
                     (b"content-length", str(len(body)).encode()),
+                    *headers,
                 ],
             }
         )
         await send({"type": "http.response.body", "body": body})
+
+    def _page(self, scope: Scope) -> tuple[bytes, bool]:
+        sent = dict(scope.get("headers", []))
+        htmx = sent.get(b"hx-request") == b"true"
+        message = (
+            f"Not sent: it is over {self.limit:,} bytes, the most this server accepts in one "
+            "request. Nothing was changed."
+        )
+        if htmx:  # static/js/embed.js puts it beside the form that sent it
+            return (
+                f'<p class="field-error" role="alert">{html.escape(message)}</p>'
+            ).encode(), True
+        css = html.escape(str(scope.get("root_path", "")).rstrip("/")) + "/static/css/explorer.css"
+        page = (
+            '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            "<title>Too large to send — Backprop Explorer</title>"
+            f'<link rel="stylesheet" href="{css}">'
+            '</head><body><main id="main"><section class="error-page">'
+            "<h1>That was too large to send</h1>"
+            f'<p role="alert" class="error-message">{html.escape(message)}</p>'
+            "<p>Go back with your browser's Back button: the explorer is as you left it.</p>"
+            "</section></main></body></html>\n"
+        )
+        return page.encode(), False
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -193,7 +239,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.templates = Jinja2Templates(directory=str(settings.templates_dir))
     app.mount("/static", StaticFiles(directory=str(settings.static_dir)), name="static")
+    share.install(app.state.templates)
     app.include_router(api.router)
+    app.include_router(embed.router)
+    app.include_router(share.router)
     app.include_router(pages.router)
 
     @app.get("/healthz", include_in_schema=False)

@@ -1,0 +1,262 @@
+"""Share and save: the explorer's "Copy link", "Copy embed code", "Download scenario (JSON)" and
+"Load a scenario" (the panel ``templates/_share.html``).
+
+    GET  /share/scenario.json?s=…          the state's scenario as a file (``Scenario.to_dict()``,
+                                           the JSON the REST API takes)
+    GET  /share/embed-code?s=&at=&panels=&readonly=
+                                           the embed code for other options (htmx: the snippet)
+    POST /share/load                       a .json file (multipart) or pasted JSON: the explorer
+                                           opens on it (origin "loaded", iteration 0); a bad one
+                                           answers 422 with the current state and the message
+                                           beside the form
+
+Every float goes out as its shortest round-trip decimal (``json``), so a downloaded file loads
+back to the same scenario bit for bit.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from markupsafe import escape
+from starlette.datastructures import UploadFile
+
+from engine import EngineError, Scenario
+
+from . import pages
+from .embed import PANELS, EmbedOptions, OptionError, embed_path
+from .explore_state import PageState, load, loaded_state
+from .state import MAX_ENCODED, StateError
+
+router = APIRouter(include_in_schema=False)
+
+MAX_SCENARIO_BYTES = 200_000
+PANEL_LABELS = {
+    "diagram": "Network diagram",
+    "step": "The step's arithmetic",
+    "timeline": "Timeline of steps",
+    "chart": "Training and loss chart",
+    "edit": "Editing the network",
+    "table": "Tables of every value",
+}
+# a first height for the iframe, in CSS pixels, before the page reports its own (embed-host.js)
+PANEL_HEIGHTS = {
+    "diagram": 480,
+    "step": 520,
+    "timeline": 220,
+    "chart": 440,
+    "edit": 760,
+    "table": 80,
+}
+BASE_HEIGHT = 170
+
+
+# -- the panel's links -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ShareLinks:
+    link: str  # the explorer at this state and step, absolute
+    embed_src: str  # the embed at this state and step with the options, absolute
+    iframe: str  # the snippet for a course page
+    download: str
+    host_script: str  # the script tag that sizes the frames on a course page
+    options: EmbedOptions
+    max_bytes: int = MAX_SCENARIO_BYTES
+
+    @property
+    def panel_names(self) -> tuple[str, ...]:
+        return PANELS
+
+    @staticmethod
+    def panel_label(name: str) -> str:
+        return PANEL_LABELS[name]
+
+    @property
+    def custom(self) -> bool:
+        return self.options != EmbedOptions()
+
+
+def origin(request: Request) -> str:
+    """scheme://host[:port] as the browser reached us (the proxy's, with proxy headers on)."""
+    return f"{request.url.scheme}://{request.url.netloc}"
+
+
+def iframe_height(opts: EmbedOptions) -> int:
+    return BASE_HEIGHT + sum(PANEL_HEIGHTS[p] for p in PANELS if opts.shows(p))
+
+
+def share_links(request: Request, v: Any) -> ShareLinks:
+    """The links for the explorer's view ``v`` (a ``pages.View``)."""
+    opts = getattr(request.state, "embed_options", None) or EmbedOptions()
+    base = origin(request)
+    root = pages.root(request)
+    state: PageState = v.state
+    src = base + root + embed_path(state, v.at, opts)
+    title = f"Backprop Explorer: {state.scenario.title or 'a network'}"
+    iframe = (
+        f'<iframe src="{escape(src)}" width="100%" height="{iframe_height(opts)}" '
+        f'title="{escape(title)}" loading="lazy"></iframe>'
+    )
+    download = root + "/share/scenario.json?" + urlencode({"s": v.s})
+    host = f'<script src="{base}{root}/static/js/embed-host.js" async></script>'
+    return ShareLinks(base + v.url, src, iframe, download, host, opts)
+
+
+def install(templates: Any) -> None:
+    """Make ``share_links`` available to the templates (``_share.html``)."""
+    templates.env.globals["share_links"] = share_links
+
+
+# -- download --------------------------------------------------------------------------------------
+
+
+def scenario_json(s: Scenario) -> str:
+    return json.dumps(s.to_dict(), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def filename(title: str) -> str:
+    """A file name from a title: "Example: 2-2-2 sigmoid" → example-2-2-2-sigmoid.json"""
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")[:80].strip("-")
+    return (slug or "scenario") + ".json"
+
+
+@router.get("/share/scenario.json")
+def download(request: Request, s: str | None = None) -> Response:
+    try:
+        state = load(s or "")
+    except StateError as e:
+        return pages.error_page(request, f"This link cannot be saved: {e}.", 400)
+    sc = state.scenario
+    return Response(
+        scenario_json(sc),
+        media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{filename(sc.title)}"'},
+    )
+
+
+# -- embed options ---------------------------------------------------------------------------------
+
+
+@router.get("/share/embed-code")
+def embed_code(request: Request, s: str | None = None, at: str | None = None) -> Response:
+    try:
+        state = load(s or "")
+        cursor = pages.parse_at(at)
+    except StateError as e:
+        return pages.error_page(request, f"This page's state cannot be read: {e}.", 400)
+    params = request.query_params
+    chosen = [p for p in params.getlist("panels") if p.strip()]
+    try:
+        opts = EmbedOptions(
+            panels=EmbedOptions.parse(",".join(chosen) or "none", None).panels,
+            readonly=EmbedOptions.parse(None, params.get("readonly")).readonly,
+        )
+    except OptionError as e:
+        return pages.error_page(request, f"The embed options are not valid: {e}.", 400)
+    request.state.embed_options = opts
+    if not pages.is_htmx(request):  # without JavaScript: the whole explorer, these options shown
+        return pages.explorer_response(request, state, cursor)
+    view = pages.build_view(request, state, cursor, {}, {})
+    resp: Response = pages.render(request, "_share_embed.html", {"v": view})
+    resp.headers["Vary"] = "HX-Request"
+    return resp
+
+
+# -- load ------------------------------------------------------------------------------------------
+
+
+class LoadError(ValueError):
+    """A file or text that is not a scenario the explorer can open; the message says why."""
+
+
+def parse_scenario(raw: bytes, source: str) -> Scenario:
+    """A scenario from a file's bytes; LoadError naming the field and the rule if it is none."""
+    if len(raw) > MAX_SCENARIO_BYTES:
+        raise LoadError(
+            f"{source} is {_kb(len(raw))}; a scenario may be at most {_kb(MAX_SCENARIO_BYTES)}"
+        )
+    if not raw.strip():
+        raise LoadError(f"{source} is empty")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise LoadError(f"{source} is not text (UTF-8): is it a .json file?") from None
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise LoadError(
+            f"{source} is not JSON: {e.msg} at line {e.lineno}, column {e.colno}"
+        ) from None
+    except RecursionError:
+        raise LoadError(f"{source} is nested too deeply to be a scenario") from None
+    # a REST body ({"scenario": …, "iterations": …}) or an /api/step answer holds one
+    if isinstance(doc, dict) and "layers" not in doc and isinstance(doc.get("scenario"), dict):
+        doc = doc["scenario"]
+    if not isinstance(doc, dict):
+        raise LoadError(
+            f"{source} holds a JSON {_kind(doc)}; a scenario is an object with layers, "
+            "activations, weights, biases, inputs, targets and loss"
+        )
+    try:
+        return Scenario.from_dict(doc)
+    except EngineError as e:
+        raise LoadError(f"{source} is not a valid scenario: {e}") from None
+
+
+def _kb(n: int) -> str:
+    return f"{n / 1000:,.0f} kB" if n >= 10_000 else f"{n:,} bytes"
+
+
+def _kind(x: Any) -> str:
+    return {list: "list", str: "string", bool: "true/false", type(None): "null"}.get(
+        type(x), "number"
+    )
+
+
+@router.post("/share/load")
+async def load_scenario(request: Request) -> Response:
+    form = await request.form()
+    try:
+        state = load(str(form.get("s") or ""))
+        raw_at = form.get("at")
+        at = pages.parse_at(raw_at if isinstance(raw_at, str) else None)
+    except StateError as e:
+        return pages.error_page(request, f"This page's state cannot be read: {e}.", 400)
+    upload = form.get("file")
+    text = form.get("text")
+    text = text if isinstance(text, str) else ""
+    try:
+        if isinstance(upload, UploadFile) and (upload.filename or upload.size):
+            name = f"The file “{(upload.filename or 'upload')[:60]}”"
+            raw = await upload.read(MAX_SCENARIO_BYTES + 1)
+            if len(raw) > MAX_SCENARIO_BYTES:
+                raise LoadError(
+                    f"{name} is over {_kb(MAX_SCENARIO_BYTES)}, the most a scenario may be"
+                )
+            scenario = parse_scenario(raw, name)
+        elif text.strip():
+            scenario = parse_scenario(text.encode(), "The pasted text")
+        else:
+            raise LoadError("Choose a .json file or paste a scenario's JSON, then open it")
+        new = loaded_state(scenario)
+        if len(new.encode()) > MAX_ENCODED // 2:
+            raise LoadError(
+                "This scenario is valid but too large for the explorer's links; "
+                "use the REST API (/docs) for it"
+            )
+    except LoadError as e:
+        kept = {"load_text": text} if len(text) <= MAX_SCENARIO_BYTES else {}
+        msg = f"Not loaded: {e}. The explorer still shows the network you had."
+        return pages.explorer_response(
+            request, state, at, status=422, errors={"load": msg}, values=kept
+        )
+    return pages.explorer_response(request, new, -1, changed=True)
