@@ -1,0 +1,127 @@
+// Backprop Explorer's embed and share script (the second of its two scripts; no inline script:
+// the CSP allows script-src 'self' only).
+//  - In an /embed page shown in a frame: tell the page around it how tall the explorer is, on
+//    load and on every change, in the form Canvas understands ({subject: "lti.frameResize",
+//    height}) and a plain one ({type: "backprop-explorer:resize", height}) that
+//    static/js/embed-host.js (or any snippet on a course page) reads.
+//  - On the explorer: "Copy link" and "Copy embed code" (the clipboard, or the text selected for
+//    Ctrl+C), a scenario file too large for the load form refused before it is sent, and a
+//    request the server refused as too large (413) explained beside the form that sent it.
+(function () {
+  "use strict";
+
+  // -- the frame's height ------------------------------------------------------------------------
+  var framed = window.parent !== window && document.documentElement.classList.contains("embed");
+  var reported = 0;
+
+  function report() {
+    if (!framed || !document.body) return;
+    // the body contains its margins (display: flow-root): its bottom is the content's height
+    var height = Math.ceil(document.body.getBoundingClientRect().bottom + window.scrollY);
+    if (height <= 0 || height === reported) return;
+    reported = height;
+    window.parent.postMessage({ subject: "lti.frameResize", height: height }, "*");
+    window.parent.postMessage({ type: "backprop-explorer:resize", height: height }, "*");
+  }
+
+  if (framed) {
+    if (window.ResizeObserver) {
+      var observer = new ResizeObserver(report);
+      observer.observe(document.documentElement);
+      observer.observe(document.body);
+    }
+    document.addEventListener("htmx:afterSettle", report);
+    window.addEventListener("load", report);
+    report();
+  }
+
+  // -- copy buttons ------------------------------------------------------------------------------
+  // They stay hidden without this script: the text fields beside them are there to copy by hand.
+  function reveal(root) {
+    if (!root || !root.querySelectorAll) return;
+    var buttons = root.querySelectorAll("button[data-copy][hidden]");
+    for (var k = 0; k < buttons.length; k++) buttons[k].hidden = false;
+  }
+  reveal(document);
+  document.addEventListener("htmx:load", function (event) { reveal(event.detail.elt); });
+
+  function say(text) {
+    var status = document.getElementById("copy-status");
+    if (status) status.textContent = text;
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("button[data-copy]");
+    if (!button) return;
+    var source = document.getElementById(button.getAttribute("data-copy"));
+    if (!source) return;
+    var what = button.textContent.replace(/^Copy /, "").trim();
+    var copied = what.charAt(0).toUpperCase() + what.slice(1) + " copied.";
+
+    function selectIt() {
+      source.focus();
+      source.select();
+      var ok = false;
+      try {
+        ok = document.execCommand("copy");
+      } catch (e) {
+        ok = false;
+      }
+      say(ok ? copied : "The " + what + " is selected: press Ctrl+C (⌘C on a Mac) to copy it.");
+    }
+
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(source.value).then(function () { say(copied); }, selectIt);
+    } else {
+      selectIt();
+    }
+  });
+
+  // -- the load form -----------------------------------------------------------------------------
+  function kb(bytes) {
+    return bytes >= 10000 ? Math.round(bytes / 1000).toLocaleString("en") + " kB" : bytes + " bytes";
+  }
+
+  function showError(slot, text) {
+    slot.textContent = "";
+    if (!text) return;
+    var p = document.createElement("p");
+    p.className = "field-error";
+    p.setAttribute("role", "alert");
+    p.textContent = text;
+    slot.appendChild(p);
+  }
+
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (!input.matches || !input.matches("input[type=file]") || !input.form) return;
+    var max = Number(input.form.getAttribute("data-max-bytes"));
+    var slot = input.form.querySelector("[data-error-slot]");
+    var file = input.files && input.files[0];
+    if (!max || !slot || !file) return;
+    if (file.size > max) {
+      input.value = "";
+      showError(slot, "Not loaded: the file “" + file.name + "” is " + kb(file.size) +
+        "; a scenario may be at most " + kb(max) + ". The explorer still shows the network you had.");
+    } else {
+      showError(slot, "");
+    }
+  });
+
+  // The server refuses a body over its limit (413) before reading it: its short message goes
+  // beside the form that sent it, and nothing else on the page changes.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var detail = event.detail;
+    if (!detail.xhr || detail.xhr.status !== 413) return;
+    var elt = event.target;
+    var form = elt && elt.closest ? elt.closest("form") : null;
+    var slot = form ? form.querySelector("[data-error-slot]") : null;
+    var visible = form && form.offsetParent !== null ? form : null;
+    var target = slot || visible || document.getElementById("explorer");
+    if (!target) return;
+    detail.shouldSwap = true;
+    detail.isError = false;
+    detail.target = target;
+    detail.swapOverride = slot ? "innerHTML" : "afterbegin";
+  });
+})();
