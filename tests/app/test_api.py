@@ -241,7 +241,7 @@ BAD: list[tuple[str, Any, list[Any], str]] = [
     ),
     ("unknown loss", ("loss", "hinge"), ["body", "loss"], "half_sse"),
     ("bool as number", ("learning_rate", True), ["body", "learning_rate"], "number"),
-    ("string as list", ("layers", "2,2,2"), ["body", "layers"], "list"),
+    ("string as list", ("layers", "2,2,2"), ["body", "layers"], "array"),
     ("string as number", ("inputs", [["0.05", 0.1]]), ["body", "inputs", 0, 0], "number"),
     ("over a limit", ("inputs", [[1e308, 0.1]]), ["body", "inputs", 0, 0], "1000000"),
     ("too many layers", ("layers", [2] * 9), ["body", "layers"], "8"),
