@@ -219,7 +219,10 @@ class EmbedFrame:
         view = pages.build_view(request, state, at, errors or {}, values or {})
         here = base + embed_path(state, view.at, self.opts)
         view = replace(
-            view, url=here, reset_url=base + embed_path(origin_state(state), -1, self.opts)
+            view,
+            url=here,
+            reset_url=base + embed_path(origin_state(state), -1, self.opts),
+            root=base + "/embed",  # the fragments it renders (and caches) post under /embed
         )
         if not self.opts.shows("edit"):
             narrow = view.diagram_narrow

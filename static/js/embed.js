@@ -113,7 +113,7 @@
   document.addEventListener("htmx:beforeSwap", function (event) {
     var detail = event.detail;
     if (!detail.xhr || detail.xhr.status !== 413) return;
-    var elt = event.target;
+    var elt = detail.requestConfig ? detail.requestConfig.elt : null;  // what sent the request
     var form = elt && elt.closest ? elt.closest("form") : null;
     var slot = form ? form.querySelector("[data-error-slot]") : null;
     var visible = form && form.offsetParent !== null ? form : null;
