@@ -31,6 +31,16 @@ def _perturbed_loss(s: Scenario, kind: str, layer: int, idx: tuple[int, ...], h:
     return forward(s.with_params(weights, biases)).loss
 
 
+def _numeric(s: Scenario, kind: str, layer: int, shape: tuple[int, ...], eps: float) -> np.ndarray:
+    """(E(θ+ε) − E(θ−ε)) / 2ε for every entry of one weight matrix or bias vector."""
+    g = np.empty(shape)
+    for idx in np.ndindex(shape):
+        up = _perturbed_loss(s, kind, layer, idx, eps)
+        down = _perturbed_loss(s, kind, layer, idx, -eps)
+        g[idx] = (up - down) / (2 * eps)
+    return g
+
+
 def gradcheck(s: Scenario, eps: float = 1e-6) -> GradCheck:
     """Compare ∂E/∂θ from backprop with (E(θ+ε) − E(θ−ε)) / 2ε for every weight and bias.
 
@@ -39,23 +49,8 @@ def gradcheck(s: Scenario, eps: float = 1e-6) -> GradCheck:
     """
     exact = replace(s, update_order="simultaneous")
     _, bwd = backward(exact)
-    num_w, num_b = [], []
-    for layer, W in enumerate(exact.weights):
-        g = np.empty_like(W)
-        for idx in np.ndindex(W.shape):
-            g[idx] = (
-                _perturbed_loss(exact, "w", layer, idx, eps)
-                - _perturbed_loss(exact, "w", layer, idx, -eps)
-            ) / (2 * eps)
-        num_w.append(g)
-    for layer, b in enumerate(exact.biases):
-        g = np.empty_like(b)
-        for idx in np.ndindex(b.shape):
-            g[idx] = (
-                _perturbed_loss(exact, "b", layer, idx, eps)
-                - _perturbed_loss(exact, "b", layer, idx, -eps)
-            ) / (2 * eps)
-        num_b.append(g)
+    num_w = [_numeric(exact, "w", layer, W.shape, eps) for layer, W in enumerate(exact.weights)]
+    num_b = [_numeric(exact, "b", layer, b.shape, eps) for layer, b in enumerate(exact.biases)]
     analytic = [*bwd.weight_grads, *bwd.bias_grads]
     numeric = [*num_w, *num_b]
     with np.errstate(**QUIET):  # type: ignore[arg-type]  # inf − inf on a diverging state
