@@ -64,8 +64,12 @@ class SecurityHeaders:
             else self.page_csp
         )
 
+        started = False
+
         async def send_with_headers(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 headers = list(message.get("headers", []))
                 headers += [
                     (b"content-security-policy", policy.encode()),
@@ -78,7 +82,26 @@ class SecurityHeaders:
                 message["headers"] = headers
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception:
+            # A bug's 500 is answered here, inside this middleware, so it carries the headers
+            # too (Starlette's own answer comes from outside every middleware); the server still
+            # sees the exception and logs it.
+            if not started:
+                body = b"Internal Server Error"
+                await send_with_headers(
+                    {
+                        "type": "http.response.start",
+                        "status": 500,
+                        "headers": [
+                            (b"content-type", b"text/plain; charset=utf-8"),
+                            (b"content-length", str(len(body)).encode()),
+                        ],
+                    }
+                )
+                await send_with_headers({"type": "http.response.body", "body": body})
+            raise
 
 
 class RootPath:
