@@ -5,6 +5,8 @@ frame sized by embed-host.js; a non-embed page refuses to be framed there."""
 from __future__ import annotations
 
 import functools
+import json
+import re
 import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -184,3 +186,47 @@ def test_a_page_that_is_not_an_embed_refuses_to_be_framed_by_another_origin(
     expect(refused.locator("#explorer")).to_have_count(0)  # … the explorer itself is not
     urls = [f.url for f in page.main_frame.child_frames]
     assert any(u.startswith("chrome-error://") for u in urls), urls
+
+
+def test_share_panel_copy_embed_options_and_load(page: Page, server: str, watch: Watch) -> None:
+    watch.allow_status(422)  # a refused file, on purpose
+    watch.allow_status(413)  # a body over the server's limit, on purpose
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server)
+    page.goto(server + "/explore/sigmoid-2-2-2?at=3")
+    share = page.locator("#share")
+    # copy the link: to the clipboard, and said so
+    copy = share.get_by_role("button", name="Copy link")
+    expect(copy).to_be_visible()  # shown by the script
+    copy.click()
+    expect(page.locator("#copy-status")).to_have_text("Link copied.")
+    assert page.evaluate("navigator.clipboard.readText()") == server + "/explore/sigmoid-2-2-2?at=3"
+    # embed options change the code in place
+    share.get_by_text("Embed options").click()
+    page.locator("#eo-readonly").check()
+    expect(page.locator("#share-embed")).to_have_value(re.compile(r"at=3&amp;readonly=1"))
+    expect(page.locator("#eo-readonly")).to_be_checked()
+    share.get_by_role("button", name="Copy embed code").click()
+    expect(page.locator("#copy-status")).to_have_text("Embed code copied.")
+    assert page.evaluate("navigator.clipboard.readText()").startswith(
+        f'<iframe src="{server}/embed/sigmoid-2-2-2?at=3&amp;readonly=1"'
+    )
+    # a bad scenario: the message beside the form, the explorer and its address as they were
+    page.locator("#f-load-text").fill('{"layers": [2, 2, 2]}')
+    page.locator("#load-submit").click()
+    expect(page.locator("#e-load")).to_contain_text("activations: is required")
+    expect(page.locator("#step-counter")).to_contain_text("step 4 of 37")
+    assert page.url == server + "/explore/sigmoid-2-2-2?at=3"
+    expect(page.locator("#f-load-text")).to_have_value('{"layers": [2, 2, 2]}')
+    # more than the server takes: its 413 explained in the same place
+    page.locator("#f-load-text").fill("x" * 1_100_000)
+    page.locator("#load-submit").click()
+    expect(page.locator(".load-error")).to_contain_text("Not sent: it is over 1,000,000 bytes")
+    assert page.url == server + "/explore/sigmoid-2-2-2?at=3"
+    # a good one opens the explorer on it
+    doc = page.evaluate("fetch('/api/presets/linear-2-2-1').then(r => r.json())")
+    doc["title"] = "Loaded <b>here</b>"
+    page.locator("#f-load-text").fill(json.dumps(doc))
+    page.locator("#load-submit").click()
+    expect(page.locator("#title")).to_have_text("Loaded <b>here</b>")
+    expect(page.locator(".heading .source")).to_contain_text("Loaded from a scenario file")
+    expect(page).to_have_url(re.compile(r"/explore\?s="))
