@@ -49,8 +49,7 @@ def main(seconds: float = 10.0) -> list[dict[str, Any]]:
     )
     return [
         {
-            "benchmark": "http",
-            "case": "/api/step vs /healthz",
+            "bench": "HTTP: POST /api/step (sigmoid-2-2-2) vs GET /healthz, 1 worker",
             "ratio": ratio,
             "target": 0.6,
             "ok": ratio >= 0.6,

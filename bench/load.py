@@ -17,6 +17,8 @@ from bench.common import machine, table
 from bench.server import rss_kib, serve
 from engine import PRESETS
 
+HTMX = {"HX-Request": "true"}  # the button's request, answered with the explorer fragment
+
 
 def main(seconds: float = 60.0) -> list[dict[str, Any]]:
     body = PRESETS["sigmoid-2-2-2"].load().to_dict()
@@ -24,10 +26,10 @@ def main(seconds: float = 60.0) -> list[dict[str, Any]]:
         s, _ = page_state(base, "/explore/sigmoid-2-2-2")
         click = next_step_url(base, s, 15)
         loadgen.run(base + "/api/step", body, seconds=2)  # warm up before the first reading
-        loadgen.run(click, seconds=2)
+        loadgen.run(click, seconds=2, headers=HTMX)
         rss_before = rss_kib(pid)
         step = loadgen.run(base + "/api/step", body, seconds=seconds)
-        nxt = loadgen.run(click, seconds=seconds)
+        nxt = loadgen.run(click, seconds=seconds, headers=HTMX)
         rss_after = rss_kib(pid)
     growth = rss_after / rss_before - 1
     rows = [

@@ -33,21 +33,31 @@ class Load:
         return self.requests / self.seconds if self.seconds else 0.0
 
 
-def run(url: str, body: Any | None = None, seconds: float = 10.0, connections: int = 8) -> Load:
+def run(
+    url: str,
+    body: Any | None = None,
+    seconds: float = 10.0,
+    connections: int = 8,
+    headers: dict[str, str] | None = None,
+) -> Load:
     host = urlsplit(url).hostname
     if host not in ("127.0.0.1", "localhost", "::1"):
         raise ValueError(f"load goes to loopback only, not {host}")
     if shutil.which("wrk"):
-        return _wrk(url, body, seconds, connections)
-    return _stdlib(url, body, seconds, connections)
+        return _wrk(url, body, seconds, connections, headers or {})
+    return _stdlib(url, body, seconds, connections, headers or {})
 
 
 _UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3}
 
 
-def _wrk(url: str, body: Any | None, seconds: float, connections: int) -> Load:
+def _wrk(
+    url: str, body: Any | None, seconds: float, connections: int, headers: dict[str, str]
+) -> Load:
     with tempfile.TemporaryDirectory() as tmp:
         args = ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency"]
+        for name, value in headers.items():
+            args += ["-H", f"{name}: {value}"]
         if body is not None:
             payload = json.dumps(body)
             script = Path(tmp) / "post.lua"
@@ -78,7 +88,9 @@ def _wrk(url: str, body: Any | None, seconds: float, connections: int) -> Load:
     )
 
 
-def _stdlib(url: str, body: Any | None, seconds: float, connections: int) -> Load:
+def _stdlib(
+    url: str, body: Any | None, seconds: float, connections: int, headers: dict[str, str]
+) -> Load:
     data = json.dumps(body).encode() if body is not None else None
     latencies: list[float] = []
     errors = [0]
@@ -88,7 +100,7 @@ def _stdlib(url: str, body: Any | None, seconds: float, connections: int) -> Loa
     def worker() -> None:
         while time.perf_counter() < stop:
             req = urllib.request.Request(
-                url, data=data, headers={"Content-Type": "application/json"}
+                url, data=data, headers={"Content-Type": "application/json", **headers}
             )
             t0 = time.perf_counter()
             try:
