@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from markupsafe import Markup, escape
 
 from engine import Scenario, Trace, TraceStep
 
@@ -137,6 +138,26 @@ class TextBlock:
     @property
     def numbered(self) -> list[tuple[float, Line]]:
         return [(self.line_y(k), line) for k, line in enumerate(self.lines)]
+
+    def svg(self, cls: str) -> Markup:
+        """The block as SVG: a box and its lines. Drawn in Python, not a template macro: a
+        picture has dozens of them and every click draws them all again."""
+        if not self.lines:
+            return Markup("")
+        bx = self.shown
+        tx = round(self.tx, 1)
+        out = [
+            f'<g class="tb {escape(cls)}"><rect x="{round(bx.x, 1)}" y="{round(bx.y, 1)}" '
+            f'width="{round(bx.w, 1)}" height="{round(bx.h, 1)}" rx="3"/>'
+        ]
+        for k, line in enumerate(self.lines):
+            y = round(bx.y + PAD / 2 + self.fs * (LINE_H * k + 1.0), 1)
+            out.append(
+                f'<text x="{tx}" y="{y}" font-size="{self.fs}" text-anchor="{self.anchor}" '
+                f'class="{escape(line.cls)}">{escape(line.text)}</text>'
+            )
+        out.append("</g>")
+        return Markup("".join(out))
 
 
 @dataclass(frozen=True)
