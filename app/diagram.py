@@ -61,8 +61,23 @@ def step_keys(step: TraceStep) -> list[Key]:
     return []
 
 
+_REVEALED: dict[int, tuple[Trace, dict[Key, int]]] = {}
+
+
 def reveal_index(tr: Trace) -> dict[Key, int]:
-    """For every quantity the diagram can show, the index of the step that computes it."""
+    """For every quantity the diagram can show, the index of the step that computes it
+    (worked out once per trace: every click on the same iteration asks again)."""
+    hit = _REVEALED.get(id(tr))
+    if hit is not None and hit[0] is tr:
+        return hit[1]
+    out = _reveal_index(tr)
+    if len(_REVEALED) >= _FITTED_MAX:
+        _REVEALED.pop(next(iter(_REVEALED)))
+    _REVEALED[id(tr)] = (tr, out)
+    return out
+
+
+def _reveal_index(tr: Trace) -> dict[Key, int]:
     out: dict[Key, int] = {}
     has_bias_steps = any(s.kind == "bias_gradient" for s in tr.steps)
     for step in tr.steps:
@@ -194,6 +209,22 @@ class Edge:
     title: str
     href: str
     label: TextBlock | None
+
+    def svg(self) -> Markup:
+        """The edge: a wide transparent line to hover or click, the visible stroke over it, and
+        a link to its edit field. In Python for speed: a network has up to hundreds of edges."""
+        x1, y1, x2, y2 = round(self.x1, 1), round(self.y1, 1), round(self.x2, 1), round(self.y2, 1)
+        title = escape(self.title)
+        g = (
+            f'<g class="{escape(self.cls)}" data-edge="{self.li}-{self.i}-{self.j}">'
+            f"<title>{title}</title>"
+            f'<line class="hit" x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}" stroke-width="12"/>'
+            f'<line class="stroke" x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}" '
+            f'stroke-width="{self.width}"/></g>'
+        )
+        if self.href:
+            g = f'<a href="{escape(self.href)}" class="to-field" aria-label="{title}">{g}</a>'
+        return Markup(g)
 
 
 @dataclass(frozen=True)
