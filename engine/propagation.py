@@ -140,39 +140,52 @@ def _rules(s: Scenario) -> tuple[list[Activation], Loss]:
     return [ACTIVATIONS[a] for a in s.activations], LOSSES[s.loss]
 
 
+def _forward(s: Scenario, acts: Sequence[Activation], loss: Loss) -> Forward:
+    zs, as_ = _forward_raw(s.weights, s.biases, acts, s.inputs)
+    sample = _loss_raw(loss, zs, as_, s.targets)
+    # sum / n is what .mean() computes (same bits), without its Python-level wrapper; finite
+    # samples can still sum past 1.8e308, hence the callers' errstate
+    return Forward(tuple(zs), tuple(as_), sample, float(sample.sum()) / sample.shape[0])
+
+
+def _backward(s: Scenario, fwd: Forward, acts: Sequence[Activation], loss: Loss) -> Backward:
+    of_lr = s.learning_rate if s.update_order == "output_first" else None
+    d, up, loc, gW, gb, used = _backward_raw(
+        s.weights, acts, loss, fwd.net_inputs, fwd.activations, s.targets, of_lr
+    )
+    return Backward(tuple(d), tuple(up), tuple(loc), tuple(gW), tuple(gb), tuple(used))
+
+
+def _update(s: Scenario, grads: Backward) -> Scenario:
+    lr = s.learning_rate
+    weights = [W - lr * g for W, g in zip(s.weights, grads.weight_grads, strict=True)]
+    biases = (
+        [b - lr * g for b, g in zip(s.biases, grads.bias_grads, strict=True)]
+        if s.update_biases
+        else list(s.biases)
+    )
+    return s.with_params(weights, biases)
+
+
 def forward(s: Scenario) -> Forward:
     """Feed the scenario's inputs forward and compute the loss against its targets."""
     acts, loss = _rules(s)
     with np.errstate(**QUIET):  # type: ignore[arg-type]
-        zs, as_ = _forward_raw(s.weights, s.biases, acts, s.inputs)
-        sample = _loss_raw(loss, zs, as_, s.targets)
-        mean = float(sample.mean())  # finite samples can still sum past 1.8e308
-    return Forward(tuple(zs), tuple(as_), sample, mean)
+        return _forward(s, acts, loss)
 
 
 def backward(s: Scenario, fwd: Forward | None = None) -> tuple[Forward, Backward]:
     """The forward cache and the backward pass (following the scenario's update order)."""
-    fwd = fwd if fwd is not None else forward(s)
     acts, loss = _rules(s)
-    of_lr = s.learning_rate if s.update_order == "output_first" else None
     with np.errstate(**QUIET):  # type: ignore[arg-type]
-        d, up, loc, gW, gb, used = _backward_raw(
-            s.weights, acts, loss, fwd.net_inputs, fwd.activations, s.targets, of_lr
-        )
-    return fwd, Backward(tuple(d), tuple(up), tuple(loc), tuple(gW), tuple(gb), tuple(used))
+        fwd = fwd if fwd is not None else _forward(s, acts, loss)
+        return fwd, _backward(s, fwd, acts, loss)
 
 
 def update(s: Scenario, grads: Backward) -> Scenario:
     """One gradient-descent step: w ← w − η ∂E/∂w (biases too unless frozen)."""
-    lr = s.learning_rate
     with np.errstate(**QUIET):  # type: ignore[arg-type]
-        weights = [W - lr * g for W, g in zip(s.weights, grads.weight_grads, strict=True)]
-        biases = (
-            [b - lr * g for b, g in zip(s.biases, grads.bias_grads, strict=True)]
-            if s.update_biases
-            else list(s.biases)
-        )
-    return s.with_params(weights, biases)
+        return _update(s, grads)
 
 
 @dataclass(frozen=True)
@@ -187,6 +200,9 @@ class Step:
 
 def step(s: Scenario) -> Step:
     """Forward, backward and update once; the loss before and after."""
-    fwd, bwd = backward(s)
-    after = update(s, bwd)
-    return Step(s, after, fwd, bwd, fwd.loss, forward(after).loss)
+    acts, loss = _rules(s)
+    with np.errstate(**QUIET):  # type: ignore[arg-type]
+        fwd = _forward(s, acts, loss)
+        bwd = _backward(s, fwd, acts, loss)
+        after = _update(s, bwd)
+        return Step(s, after, fwd, bwd, fwd.loss, _forward(after, acts, loss).loss)
