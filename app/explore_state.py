@@ -362,10 +362,18 @@ def _history(x: Any) -> tuple[tuple[int, float], ...]:
             or isinstance(p[1], bool)
             or not isinstance(p[1], int | float)
             or p[0] < 0
+            or not math.isfinite(_as_float(p[1]))
         ):
             raise StateError("the link's loss history is damaged")
         out.append((int(p[0]), float(p[1])))
     return tuple(out)
+
+
+def _as_float(x: int | float) -> float:
+    try:
+        return float(x)
+    except OverflowError:
+        return math.inf
 
 
 def _trained(x: Any) -> Trained | None:
@@ -690,20 +698,9 @@ def train_state(state: PageState, iterations: int, time_limit: float) -> PageSta
     from engine import sample_history, train
 
     with np.errstate(all="ignore"):
+        # the engine stops before a weight leaves ±1e6, so the result can be carried in a URL
         result = train(state.scenario, iterations, time_limit=time_limit)
         stopped = result.stopped_because
-        if not _valid(result.scenario):
-            # Finite but beyond the limits a URL may carry (|x| ≤ 1e6): keep the last state
-            # within them. Training is deterministic, so a shorter run finds it.
-            lo, hi = 0, result.iterations_run  # lo is valid, hi is not
-            while hi - lo > 1:
-                mid = (lo + hi) // 2
-                if _valid(train(state.scenario, mid).scenario):
-                    lo = mid
-                else:
-                    hi = mid
-            result = train(state.scenario, lo)
-            stopped = "limit"
     new = _checked(result.scenario, "training")
     its, losses = sample_history(result.losses, HISTORY_POINTS)
     points = [(state.iteration + k, x) for k, x in zip(its, losses, strict=True)]
@@ -736,14 +733,6 @@ def replay(state: PageState, order: str, time_limit: float) -> PageState:
         precision=state.precision,
         sample=state.sample,
     )
-
-
-def _valid(s: Scenario) -> bool:
-    try:
-        Scenario.from_dict(s.to_dict())
-    except EngineError:
-        return False
-    return True
 
 
 def _checked(s: Scenario, what: str) -> Scenario:

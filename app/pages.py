@@ -77,14 +77,10 @@ WINDOW = 12
 STOP_REASONS = {
     "stop_below": "the loss fell below the threshold",
     "diverged": (
-        "the loss diverged: the next step would overflow (the last finite state is kept); "
-        "try a smaller learning rate"
+        "the loss diverged: the next step would overflow or take a weight beyond ±1,000,000, "
+        "the explorer's limit (the last state within it is kept); try a smaller learning rate"
     ),
     "time_limit": "the server's time limit for one request was reached; train again to go on",
-    "limit": (
-        "the loss diverged: one more step would take a weight beyond ±1,000,000, the "
-        "explorer's limit (the last state within it is kept); try a smaller learning rate"
-    ),
 }
 EXPLAIN = {
     "net_input": (

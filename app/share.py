@@ -198,6 +198,8 @@ def parse_scenario(raw: bytes, source: str) -> Scenario:
         ) from None
     except RecursionError:
         raise LoadError(f"{source} is nested too deeply to be a scenario") from None
+    except ValueError:  # e.g. an integer of over 4,300 digits
+        raise LoadError(f"{source} holds a number too long to read") from None
     # a REST body ({"scenario": …, "iterations": …}) or an /api/step answer holds one
     if isinstance(doc, dict) and "layers" not in doc and isinstance(doc.get("scenario"), dict):
         doc = doc["scenario"]

@@ -147,7 +147,10 @@ def _frozen_all(arrays: Sequence[F64]) -> tuple[F64, ...]:
 def _number(x: Any, loc: Loc, limit: float) -> float:
     if isinstance(x, bool) or not isinstance(x, int | float):
         raise EngineError(f"must be a number, got {type(x).__name__}", loc)
-    v = float(x)
+    try:
+        v = float(x)
+    except OverflowError:  # an integer with hundreds of digits
+        raise EngineError(f"must be between −{limit:g} and {limit:g}", loc) from None
     if not math.isfinite(v):
         raise EngineError("must be a finite number (not NaN or ±Infinity)", loc)
     if abs(v) > limit:
@@ -194,7 +197,10 @@ def _fast_array(x: Any, shape: tuple[int, ...], limit: float) -> F64 | None:
         for v in row:
             if type(v) not in _NUMBER_TYPES:  # excludes bool, str, None, containers
                 return None
-    a = np.array(x, dtype=np.float64)
+    try:
+        a = np.array(x, dtype=np.float64)
+    except OverflowError:  # an integer beyond float64: the slow path names it
+        return None
     if a.shape != shape or not (np.abs(a) <= limit).all():  # `<=` is False for NaN
         return None
     return a

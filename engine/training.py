@@ -11,6 +11,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .errors import EngineError
+from .limits import DEFAULT_LIMITS
 from .propagation import QUIET, _rules, forward
 from .scenario import Scenario
 
@@ -105,8 +106,11 @@ def train(
     iterations: int,
     stop_below: float | None = None,
     time_limit: float | None = None,
+    max_abs: float = DEFAULT_LIMITS.max_abs_value,
 ) -> TrainResult:
-    """Run up to ``iterations`` steps of gradient descent on the whole batch."""
+    """Run up to ``iterations`` steps of gradient descent on the whole batch. A step that would
+    make the loss non-finite or take a weight or bias beyond ``max_abs`` is not taken
+    (``diverged``): the result always validates as a scenario again."""
     whole = isinstance(iterations, int | np.integer) and not isinstance(iterations, bool)
     if not whole or iterations < 0:
         raise EngineError("must be a whole number, 0 or more", ("iterations",))
@@ -117,7 +121,7 @@ def train(
         fwd = forward(s)
         zs, as_, current = list(fwd.net_inputs), list(fwd.activations), fwd.loss
         losses = [current]  # losses[k]: the loss after k iterations
-        if not (math.isfinite(current) and _finite(W, b)):
+        if not (math.isfinite(current) and _within(W, b, max_abs)):
             return TrainResult(s, 0, np.array(losses), "diverged")
         reason = "iterations"
         k = 0
@@ -128,7 +132,7 @@ def train(
                 reason = "stop_below"
                 break
             if k % CHECK_EVERY == 0:
-                if not _finite(W, b):
+                if not _within(W, b, max_abs):
                     break  # replayed below
                 good = (k, W, b, zs, as_, current)
                 if time.perf_counter() > deadline:
@@ -141,9 +145,9 @@ def train(
             W, b, zs, as_, current = W_new, b_new, zs_new, as_new, nxt
             k += 1
             losses.append(current)
-        if not _finite(W, b):
-            # A parameter overflowed while the loss stayed finite (a saturated sigmoid or tanh
-            # hides it): replay from the last good state, checking every step (at most
+        if not _within(W, b, max_abs):
+            # A parameter left the limit while the loss stayed finite (a saturated sigmoid or
+            # tanh hides it): replay from the last good state, checking every step (at most
             # CHECK_EVERY of them, so the clock is not read).
             k, W, b, zs, as_, current = good
             del losses[k + 1 :]
@@ -154,7 +158,7 @@ def train(
                     reason = "stop_below"
                     break
                 W_new, b_new, zs, as_, nxt = next(steps)
-                if not (math.isfinite(nxt) and _finite(W_new, b_new)):
+                if not (math.isfinite(nxt) and _within(W_new, b_new, max_abs)):
                     reason = "diverged"
                     break
                 W, b, current = W_new, b_new, nxt
@@ -163,10 +167,12 @@ def train(
     return TrainResult(s.with_params(W, b), k, np.array(losses, dtype=np.float64), reason)
 
 
-def _finite(weights: Sequence[F64], biases: Sequence[F64]) -> bool:
-    # One reduction per array: a sum is finite only if every entry is (or it overflowed,
-    # which at |x| ~ 1e308 is divergence too).
-    return all(math.isfinite(a.sum()) for a in (*weights, *biases))
+def _within(weights: Sequence[F64], biases: Sequence[F64], limit: float) -> bool:
+    for a in (*weights, *biases):
+        m = float(np.abs(a).max())
+        if not (math.isfinite(m) and m <= limit):  # NaN and ±inf fail even with no limit
+            return False
+    return True
 
 
 def sample_history(losses: F64, max_points: int) -> tuple[list[int], list[float]]:

@@ -12,10 +12,14 @@ import pytest
 
 import engine.training
 from engine import EngineError, Scenario, forward, sample_history, step, train
+from engine.limits import DEFAULT_LIMITS
 
 
 def reference_train(
-    s: Scenario, iterations: int, stop_below: float | None = None
+    s: Scenario,
+    iterations: int,
+    stop_below: float | None = None,
+    limit: float = DEFAULT_LIMITS.max_abs_value,
 ) -> tuple[Scenario, list[float], str]:
     """train()'s contract, the slow way: step() after step(), checking everything each time."""
     losses = [forward(s).loss]
@@ -24,17 +28,24 @@ def reference_train(
             return s, losses, "stop_below"
         st = step(s)
         params = (*st.after.weights, *st.after.biases)
-        # a sum is finite only if every entry is, or it overflowed (|x| ~ 1e308: divergence too)
-        if not (math.isfinite(st.loss_after) and all(math.isfinite(a.sum()) for a in params)):
+        # a step that leaves the value limit (or overflows) is divergence: the result must
+        # validate as a scenario again
+        if not (
+            math.isfinite(st.loss_after)
+            and all(np.isfinite(a).all() and np.abs(a).max() <= limit for a in params)
+        ):
             return s, losses, "diverged"
         s = st.after
         losses.append(st.loss_after)
     return s, losses, "iterations"
 
 
-def assert_same_run(s: Scenario, iterations: int, stop_below: float | None = None) -> Any:
-    result = train(s, iterations, stop_below=stop_below)
-    ref, losses, reason = reference_train(s, iterations, stop_below)
+def assert_same_run(
+    s: Scenario, iterations: int, stop_below: float | None = None, limit: float | None = None
+) -> Any:
+    limit = DEFAULT_LIMITS.max_abs_value if limit is None else limit
+    result = train(s, iterations, stop_below=stop_below, max_abs=limit)
+    ref, losses, reason = reference_train(s, iterations, stop_below, limit)
     assert result.stopped_because == reason
     assert result.iterations_run == len(losses) - 1
     assert result.losses.dtype == np.float64
@@ -116,13 +127,20 @@ def test_a_diverging_run_stops_on_the_last_finite_state() -> None:
     s = _relu_linear_blowup()
     r = assert_same_run(s, 1000)
     assert r.stopped_because == "diverged"
-    assert 0 < r.iterations_run < 100
+    assert 0 <= r.iterations_run < 100
     assert np.isfinite(r.losses).all()
     assert all(np.isfinite(a).all() for a in (*r.scenario.weights, *r.scenario.biases))
-    nxt = step(r.scenario)  # the very next step is the one that would not be finite
+    nxt = step(r.scenario)  # the very next step is the one that would leave the value limit
+    limit = DEFAULT_LIMITS.max_abs_value
     assert not (
-        math.isfinite(nxt.loss_after) and all(np.isfinite(w).all() for w in nxt.after.weights)
+        math.isfinite(nxt.loss_after) and all(np.abs(w).max() <= limit for w in nxt.after.weights)
     )
+
+
+def test_a_run_stops_before_a_weight_leaves_the_limit_and_still_validates() -> None:
+    r = train(_relu_linear_blowup(), 1000)
+    assert r.stopped_because == "diverged"
+    assert Scenario.from_dict(r.scenario.to_dict()).to_dict() == r.scenario.to_dict()
 
 
 def _hidden_overflow() -> Scenario:
@@ -150,10 +168,12 @@ def test_a_parameter_overflow_hidden_by_saturation_is_caught_exactly(
 ) -> None:
     monkeypatch.setattr(engine.training, "CHECK_EVERY", check_every)
     s = _hidden_overflow()
-    nxt = step(train(s, 183).scenario)
+    nxt = step(train(s, 183, max_abs=math.inf).scenario)
     assert math.isfinite(nxt.loss_after) and not np.isfinite(nxt.after.weights[0]).all()
-    r = assert_same_run(s, 400)
+    r = assert_same_run(s, 400, limit=math.inf)  # overflow itself, with no value limit
     assert (r.stopped_because, r.iterations_run) == ("diverged", 183)
+    r = assert_same_run(s, 400)  # and the value limit, reached earlier
+    assert r.stopped_because == "diverged" and r.iterations_run < 183
 
 
 def test_an_infinite_start_is_divergence_at_once() -> None:
