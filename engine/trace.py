@@ -15,6 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .activations import ACTIVATIONS
+from .errors import EngineError
 from .expr import Call, Expr, Frac, Mat, Num, Op, Row, Sum, Sym, row, sym
 from .propagation import QUIET, Backward, Forward, backward, update
 from .scenario import Scenario
@@ -69,8 +70,6 @@ class Trace:
 def trace(s: Scenario, granularity: str = "neuron") -> Trace:
     """The micro-steps of one iteration of ``s`` at the given granularity."""
     if granularity not in GRANULARITIES:
-        from .errors import EngineError
-
         raise EngineError(f"must be one of {', '.join(GRANULARITIES)}", ("granularity",))
     fwd, bwd = backward(s)
     after = update(s, bwd)

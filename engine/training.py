@@ -31,8 +31,9 @@ class TrainResult:
     """``losses[k]`` is the batch loss after k iterations, k = 0 … iterations_run.
 
     ``stopped_because``: ``iterations`` (all run), ``stop_below`` (the loss fell below the
-    threshold), ``diverged`` (the next step would make the loss or a parameter non-finite:
-    the scenario is the last finite state), ``time_limit`` (the wall-clock bound was reached).
+    threshold), ``diverged`` (the next step would make the loss non-finite or take a weight
+    or bias beyond ``max_abs``: the scenario is the last state within them), ``time_limit``
+    (the wall-clock bound was reached).
     """
 
     scenario: Scenario
