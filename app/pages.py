@@ -190,8 +190,8 @@ def _state_from(s: str | None) -> PageState:
 
 
 async def _form(request: Request) -> dict[str, str]:
-    form = await request.form()
-    return {k: v for k, v in form.items() if isinstance(v, str)}
+    async with request.form() as form:  # closes any uploaded file with the form
+        return {k: v for k, v in form.items() if isinstance(v, str)}
 
 
 def explorer_response(

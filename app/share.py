@@ -26,7 +26,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from markupsafe import escape
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
 
 from engine import EngineError, Scenario
 
@@ -227,6 +227,13 @@ def _kind(x: Any) -> str:
 @router.post("/share/load")
 async def load_scenario(request: Request) -> Response:
     form = await request.form()
+    try:
+        return await _load(request, form)
+    finally:
+        await form.close()  # the upload's temporary file, closed now rather than by the GC
+
+
+async def _load(request: Request, form: FormData) -> Response:
     try:
         state = load(str(form.get("s") or ""))
         raw_at = form.get("at")
