@@ -106,13 +106,14 @@ def _backward_raw(
     gb: list[F64] = [None] * n  # type: ignore[list-item]
     used: list[F64] = [None] * n  # type: ignore[list-item]
 
+    ones = np.ones(T.shape[0])
     delta, upstream[n], local[n - 1] = _output_delta(
         loss, acts[-1], zs[-1], as_[-1], T, 1.0 / T.shape[0]
     )
     for layer in range(n - 1, -1, -1):
         deltas[layer] = delta
         gW[layer] = as_[layer].T @ delta
-        gb[layer] = delta.sum(axis=0)
+        gb[layer] = ones @ delta  # Σ over samples; a BLAS dot, several times faster than .sum(0)
         W = (
             weights[layer]
             if output_first_lr is None

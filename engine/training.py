@@ -63,6 +63,7 @@ def _descent(
     dfs = [a.df for a in acts]
     vjps = [a.vjp for a in acts]
     scale = 1.0 / n
+    ones = np.ones(n)
     out_delta, dloss, per_sample, total = loss.output_delta, loss.df, loss.per_sample, np.add.reduce
     hidden = range(L - 1, 0, -1)
     while True:
@@ -80,7 +81,7 @@ def _descent(
         for layer in hidden:
             gW[layer] = g = as_[layer].T @ delta
             if update_biases:
-                gb[layer] = delta.sum(axis=0)
+                gb[layer] = ones @ delta
             Wl = W[layer] if of_lr is None else W[layer] - of_lr * g
             df = dfs[layer - 1]
             if df is not None:
@@ -90,7 +91,7 @@ def _descent(
         gW[0] = X.T @ delta
         W = [w - lr * g for w, g in zip(W, gW, strict=True)]
         if update_biases:
-            gb[0] = delta.sum(axis=0)
+            gb[0] = ones @ delta
             b = [v - lr * g for v, g in zip(b, gb, strict=True)]
         a = X
         zs, as_ = [], [X]
