@@ -81,6 +81,10 @@ class Activation:
     formula: str  # a = f(z)
     derivative: str  # da/dz
     output_only: bool = False
+    # The same rule on one Python float, as source text for engine/kernel.py: f of {z}, and df
+    # of {z} and {a}. None where the rule is not elementwise (softmax).
+    scalar_f: str | None = None
+    scalar_df: str | None = None
 
     def vjp(self, z: F64, a: F64, upstream: F64) -> F64:
         """∂E/∂z from ∂E/∂a (``upstream``), shape ``(n_samples, n_neurons)``."""
@@ -95,17 +99,43 @@ class Activation:
 ACTIVATIONS: dict[str, Activation] = {
     a.name: a
     for a in (
-        Activation("sigmoid", _sigmoid, _sigmoid_df, "σ(z) = 1 / (1 + e^(−z))", "σ(z)(1 − σ(z))"),
-        Activation("tanh", _tanh, _tanh_df, "tanh(z)", "1 − tanh²(z)"),
-        Activation("relu", _relu, _relu_df, "max(0, z)", "1 if z > 0 else 0"),
+        Activation(
+            "sigmoid",
+            _sigmoid,
+            _sigmoid_df,
+            "σ(z) = 1 / (1 + e^(−z))",
+            "σ(z)(1 − σ(z))",
+            scalar_f="1.0 / (1.0 + exp(-{z}))",
+            scalar_df="{a} * (1.0 - {a})",
+        ),
+        Activation(
+            "tanh",
+            _tanh,
+            _tanh_df,
+            "tanh(z)",
+            "1 − tanh²(z)",
+            scalar_f="tanh({z})",
+            scalar_df="1.0 - {a} * {a}",
+        ),
+        Activation(
+            "relu",
+            _relu,
+            _relu_df,
+            "max(0, z)",
+            "1 if z > 0 else 0",
+            scalar_f="({z} if {z} > 0.0 else 0.0)",
+            scalar_df="(1.0 if {z} > 0.0 else 0.0)",
+        ),
         Activation(
             "leaky_relu",
             _leaky_relu,
             _leaky_relu_df,
             f"z if z > 0 else {LEAKY_SLOPE}·z",
             f"1 if z > 0 else {LEAKY_SLOPE}",
+            scalar_f=f"({{z}} if {{z}} > 0.0 else {LEAKY_SLOPE!r} * {{z}})",
+            scalar_df=f"(1.0 if {{z}} > 0.0 else {LEAKY_SLOPE!r})",
         ),
-        Activation("linear", _linear, _linear_df, "z", "1"),
+        Activation("linear", _linear, _linear_df, "z", "1", scalar_f="{z}", scalar_df="1.0"),
         Activation(
             "softmax",
             _softmax,

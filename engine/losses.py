@@ -10,6 +10,7 @@ take log(0); their gradient at the net inputs is the exact simplification (``out
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -52,8 +53,18 @@ def _mse_df(Y: F64, T: F64) -> F64:
     return out
 
 
+_SQUARED = "({t} - {o}) * ({t} - {o})"
+
+
 def _softplus(x: F64) -> F64:
     return np.logaddexp(0.0, x)
+
+
+def softplus_scalar(x: float) -> float:
+    """``np.logaddexp(0.0, x)`` on one float, case for case (for engine/kernel.py)."""
+    if x > 0.0:
+        return x + math.log1p(math.exp(-x))
+    return math.log1p(math.exp(x))  # x ≤ 0, or NaN (which stays NaN)
 
 
 def _bce(Y: F64, T: F64, Z: F64) -> F64:
@@ -89,6 +100,13 @@ class Loss:
     formula: str
     derivative: str
     requires_output: str | None = None  # the output activation this loss is defined for
+    # The same rule on Python floats, as source text for engine/kernel.py: one output's term of
+    # {t}, {o}, {z}; the sample's loss from {sum} (of the terms) and {K} (outputs); ∂L/∂o of
+    # {t}, {o}, {K}, or where it simplifies, ∂L/∂z as output_delta does. None: not covered.
+    scalar_term: str | None = None
+    scalar_total: str | None = None
+    scalar_df: str | None = None
+    scalar_delta: str | None = None
 
     def output_delta(self, Y: F64, T: F64) -> F64 | None:
         """∂L_s/∂z at the outputs when it simplifies exactly (no division by o), else None."""
@@ -103,9 +121,36 @@ class Loss:
 LOSSES: dict[str, Loss] = {
     loss.name: loss
     for loss in (
-        Loss("half_sse", _half_sse, _half_sse_df, "½ Σ_k (t_k − o_k)²", "o_k − t_k"),
-        Loss("sse", _sse, _sse_df, "Σ_k (t_k − o_k)²", "2(o_k − t_k)"),
-        Loss("mse", _mse, _mse_df, "(1/K) Σ_k (t_k − o_k)²", "2(o_k − t_k)/K"),
+        Loss(
+            "half_sse",
+            _half_sse,
+            _half_sse_df,
+            "½ Σ_k (t_k − o_k)²",
+            "o_k − t_k",
+            scalar_term=_SQUARED,
+            scalar_total="0.5 * ({sum})",
+            scalar_df="{o} - {t}",
+        ),
+        Loss(
+            "sse",
+            _sse,
+            _sse_df,
+            "Σ_k (t_k − o_k)²",
+            "2(o_k − t_k)",
+            scalar_term=_SQUARED,
+            scalar_total="{sum}",
+            scalar_df="2.0 * ({o} - {t})",
+        ),
+        Loss(
+            "mse",
+            _mse,
+            _mse_df,
+            "(1/K) Σ_k (t_k − o_k)²",
+            "2(o_k − t_k)/K",
+            scalar_term=_SQUARED,
+            scalar_total="({sum}) / {K}",
+            scalar_df="2.0 * ({o} - {t}) / {K}",
+        ),
         Loss(
             "bce",
             _bce,
@@ -113,6 +158,9 @@ LOSSES: dict[str, Loss] = {
             "−Σ_k [t_k log o_k + (1 − t_k) log(1 − o_k)]",
             "(o_k − t_k) / (o_k(1 − o_k))",
             requires_output="sigmoid",
+            scalar_term="{t} * softplus(-{z}) + (1.0 - {t}) * softplus({z})",
+            scalar_total="{sum}",
+            scalar_delta="{o} - {t}",
         ),
         Loss(
             "cross_entropy",

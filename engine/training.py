@@ -6,13 +6,15 @@ import math
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from . import kernel
 from .errors import EngineError
 from .limits import DEFAULT_LIMITS
-from .propagation import QUIET, _rules, forward
+from .propagation import QUIET, _forward_raw, _rules
 from .scenario import Scenario
 
 F64 = NDArray[np.float64]
@@ -24,6 +26,10 @@ STOP_REASONS = ("iterations", "stop_below", "diverged", "time_limit")
 # a non-finite parameter, the run is replayed from the last good check one step at a time, so
 # it stops exactly where a check at every step would have (the computation is deterministic).
 CHECK_EVERY = 64
+
+# Runs this long or longer use engine/kernel.py where it applies (its code is made once per
+# network shape, a few milliseconds; shorter runs are not worth it).
+SCALAR_MIN_ITERATIONS = 64
 
 
 @dataclass(frozen=True)
@@ -43,13 +49,13 @@ class TrainResult:
 
 
 def _descent(
-    s: Scenario, W: list[F64], b: list[F64], zs: list[F64], as_: list[F64]
-) -> Iterator[tuple[list[F64], list[F64], list[F64], list[F64], float]]:
-    """Gradient descent on the whole batch from the state (W, b) whose forward cache is
-    (zs, as_), without end: yields each step's parameters, forward cache and loss.
+    s: Scenario, W: list[F64], b: list[F64]
+) -> Iterator[tuple[list[F64], list[F64], float]]:
+    """Gradient descent on the whole batch from the parameters (W, b), without end: yields
+    them with their loss first, then each step's parameters and loss.
 
-    This is the arithmetic of ``propagation``'s ``_backward_raw``, ``update`` and
-    ``_forward_raw``, operation for operation, written out in one frame: on small networks the
+    This is the arithmetic of ``propagation``'s ``_forward_raw``, ``_backward_raw`` and
+    ``update``, operation for operation, written out in one frame: on small networks the
     function calls between them cost as much as the arithmetic. The tests hold the two equal bit
     for bit. The loss is the mean of the sample losses computed as sum / n, which is what
     ``ndarray.mean`` does (``forward``'s loss).
@@ -66,6 +72,8 @@ def _descent(
     ones = np.ones(n)
     out_delta, dloss, per_sample, total = loss.output_delta, loss.df, loss.per_sample, np.add.reduce
     hidden = range(L - 1, 0, -1)
+    zs, as_ = _forward_raw(W, b, acts, X)
+    yield W, b, float(total(per_sample(as_[-1], T, zs[-1]))) / n
     while True:
         Y, Z = as_[-1], zs[-1]
         delta: F64
@@ -100,7 +108,47 @@ def _descent(
             a = f(z)
             zs.append(z)
             as_.append(a)
-        yield W, b, zs, as_, float(total(per_sample(a, T, z))) / n
+        yield W, b, float(total(per_sample(a, T, z))) / n
+
+
+class _Path:
+    """How a run moves: ``descend(state)`` yields (state, loss) from ``state`` on, the start
+    first; ``within`` checks a state's parameters; ``params`` gives them as arrays."""
+
+    def __init__(self, s: Scenario, max_abs: float) -> None:
+        self.s, self.max_abs = s, max_abs
+
+    def start(self) -> Any:
+        return (list(self.s.weights), list(self.s.biases))
+
+    def descend(self, state: Any) -> Iterator[tuple[Any, float]]:
+        for W, b, loss in _descent(self.s, *state):
+            yield (W, b), loss
+
+    def within(self, state: Any) -> bool:
+        W, b = state
+        return _within(W, b, self.max_abs)
+
+    def params(self, state: Any) -> tuple[list[F64], list[F64]]:
+        W, b = state
+        return W, b
+
+
+class _ScalarPath(_Path):
+    """The same run on Python floats (engine/kernel.py); the state is a flat tuple."""
+
+    def start(self) -> Any:
+        return kernel.flatten(self.s.weights, self.s.biases)
+
+    def descend(self, state: Any) -> Iterator[tuple[Any, float]]:
+        return kernel.scalar_descent(self.s, state, lambda W, b: _descent(self.s, W, b))
+
+    def within(self, state: Any) -> bool:
+        limit, finite = self.max_abs, math.isfinite
+        return all(finite(v) and -limit <= v <= limit for v in state)
+
+    def params(self, state: Any) -> tuple[list[F64], list[F64]]:
+        return kernel.unflatten(state, self.s.layers)
 
 
 def train(
@@ -112,60 +160,66 @@ def train(
 ) -> TrainResult:
     """Run up to ``iterations`` steps of gradient descent on the whole batch. A step that would
     make the loss non-finite or take a weight or bias beyond ``max_abs`` is not taken
-    (``diverged``): the result always validates as a scenario again."""
+    (``diverged``): the result always validates as a scenario again.
+
+    Long runs on networks small enough for engine/kernel.py run there (several times faster;
+    each step the same numbers within a few units in the last place; see ``kernel.worth_it``);
+    the others run NumPy's loop, the same arithmetic as ``step`` bit for bit."""
     whole = isinstance(iterations, int | np.integer) and not isinstance(iterations, bool)
     if not whole or iterations < 0:
         raise EngineError("must be a whole number, 0 or more", ("iterations",))
-    W, b = list(s.weights), list(s.biases)
+    scalar = iterations >= SCALAR_MIN_ITERATIONS and kernel.worth_it(s, iterations)
+    path = (_ScalarPath if scalar else _Path)(s, max_abs)
     stop = -math.inf if stop_below is None else stop_below
     deadline = math.inf if time_limit is None else time.perf_counter() + time_limit
     with np.errstate(**QUIET):  # type: ignore[arg-type]
-        fwd = forward(s)
-        zs, as_, current = list(fwd.net_inputs), list(fwd.activations), fwd.loss
+        steps = path.descend(path.start())
+        state, current = next(steps)
         losses = [current]  # losses[k]: the loss after k iterations
-        if not (math.isfinite(current) and _within(W, b, max_abs)):
+        if not (math.isfinite(current) and path.within(state)):
             return TrainResult(s, 0, np.array(losses), "diverged")
         reason = "iterations"
         k = 0
-        good = (k, W, b, zs, as_, current)  # the last state whose parameters were checked
-        steps = _descent(s, W, b, zs, as_)
+        good = (k, state, current)  # the last state whose parameters were checked
         while k < iterations:
             if current < stop:
                 reason = "stop_below"
                 break
             if k % CHECK_EVERY == 0:
-                if not _within(W, b, max_abs):
+                if not path.within(state):
                     break  # replayed below
-                good = (k, W, b, zs, as_, current)
+                good = (k, state, current)
                 if time.perf_counter() > deadline:
                     reason = "time_limit"
                     break
-            W_new, b_new, zs_new, as_new, nxt = next(steps)
+            new, nxt = next(steps)
             if not math.isfinite(nxt):
                 reason = "diverged"
                 break
-            W, b, zs, as_, current = W_new, b_new, zs_new, as_new, nxt
+            state, current = new, nxt
             k += 1
             losses.append(current)
-        if not _within(W, b, max_abs):
+        if not path.within(state):
             # A parameter left the limit while the loss stayed finite (a saturated sigmoid or
             # tanh hides it): replay from the last good state, checking every step (at most
             # CHECK_EVERY of them, so the clock is not read).
-            k, W, b, zs, as_, current = good
+            k, state, current = good
             del losses[k + 1 :]
             reason = "iterations"
-            steps = _descent(s, W, b, zs, as_)
+            steps = path.descend(state)
+            next(steps)  # the good state itself
             while k < iterations:
                 if current < stop:
                     reason = "stop_below"
                     break
-                W_new, b_new, zs, as_, nxt = next(steps)
-                if not (math.isfinite(nxt) and _within(W_new, b_new, max_abs)):
+                new, nxt = next(steps)
+                if not (math.isfinite(nxt) and path.within(new)):
                     reason = "diverged"
                     break
-                W, b, current = W_new, b_new, nxt
+                state, current = new, nxt
                 k += 1
                 losses.append(current)
+    W, b = path.params(state)
     return TrainResult(s.with_params(W, b), k, np.array(losses, dtype=np.float64), reason)
 
 
