@@ -2,6 +2,9 @@
 
 ``Scenario.from_dict`` takes the JSON document and raises ``EngineError`` naming the field and
 the rule; ``to_dict`` gives it back with every float64 intact (``float(x)`` round-trips).
+A caller that has already checked every number (a float, finite, within the limits: the API's
+schema does) passes ``numbers_checked=True`` and skips that per-number work; every other rule
+(shapes, names, combinations, target ranges, labels) is checked either way.
 """
 
 from __future__ import annotations
@@ -105,8 +108,16 @@ class Scenario:
 
     # -- JSON document ---------------------------------------------------------------------------
     @staticmethod
-    def from_dict(doc: Mapping[str, Any], limits: Limits = DEFAULT_LIMITS) -> Scenario:
-        return _parse(doc, limits)
+    def from_dict(
+        doc: Mapping[str, Any], limits: Limits = DEFAULT_LIMITS, *, numbers_checked: bool = False
+    ) -> Scenario:
+        """The validated scenario, or ``EngineError`` naming the field and the rule.
+
+        ``numbers_checked``: the caller vouches that every weight, bias, input and target is
+        a float (or int), finite and within ``limits.max_abs_value``, so the per-number checks
+        are skipped; shapes and every other rule are still checked, and a wrong shape is still
+        named exactly."""
+        return _parse(doc, limits, numbers_checked)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -143,9 +154,12 @@ def _frozen_all(arrays: Sequence[F64]) -> tuple[F64, ...]:
 
 # -- validation ----------------------------------------------------------------------------------
 
+_SEQ = (list, tuple)  # a tuple, not `list | tuple`: isinstance is quicker with it
+_NUMBER_TYPES = (float, int)
+
 
 def _number(x: Any, loc: Loc, limit: float) -> float:
-    if isinstance(x, bool) or not isinstance(x, int | float):
+    if isinstance(x, bool) or not isinstance(x, _NUMBER_TYPES):
         raise EngineError(f"must be a number, got {type(x).__name__}", loc)
     try:
         v = float(x)
@@ -158,13 +172,16 @@ def _number(x: Any, loc: Loc, limit: float) -> float:
     return v
 
 
-def _matrix(x: Any, rows: int | None, cols: int, loc: Loc, limit: float) -> F64:
+def _matrix(
+    x: Any, rows: int | None, cols: int, loc: Loc, limit: float, checked: bool = False
+) -> F64:
     """A list of `rows` lists of `cols` numbers (any number of rows when rows is None)."""
-    if not isinstance(x, list | tuple):
+    if not isinstance(x, _SEQ):
         raise EngineError("must be a list of rows", loc)
     if rows is not None and len(x) != rows:
         raise EngineError(f"must have {rows} rows, got {len(x)}", loc)
-    fast = _fast_array(x, (len(x), cols), limit)
+    shape = (len(x), cols)
+    fast = _checked_array(x, shape) if checked else _fast_array(x, shape, limit)
     if fast is not None:
         return fast
     out = np.empty((len(x), cols), dtype=np.float64)
@@ -173,18 +190,15 @@ def _matrix(x: Any, rows: int | None, cols: int, loc: Loc, limit: float) -> F64:
     return out
 
 
-def _vector(x: Any, n: int, loc: Loc, limit: float) -> F64:
-    if not isinstance(x, list | tuple):
+def _vector(x: Any, n: int, loc: Loc, limit: float, checked: bool = False) -> F64:
+    if not isinstance(x, _SEQ):
         raise EngineError(f"must be a list of {n} numbers", loc)
     if len(x) != n:
         raise EngineError(f"must have {n} numbers, got {len(x)}", loc)
-    fast = _fast_array(x, (n,), limit)
+    fast = _checked_array(x, (n,)) if checked else _fast_array(x, (n,), limit)
     if fast is not None:
         return fast
     return np.array([_number(v, (*loc, j), limit) for j, v in enumerate(x)], dtype=np.float64)
-
-
-_NUMBER_TYPES = (float, int)
 
 
 def _fast_array(x: Any, shape: tuple[int, ...], limit: float) -> F64 | None:
@@ -192,7 +206,7 @@ def _fast_array(x: Any, shape: tuple[int, ...], limit: float) -> F64 | None:
     slow path then finds the first bad entry and names it)."""
     rows = x if len(shape) == 2 else (x,)
     for row in rows:
-        if not isinstance(row, list | tuple) or len(row) != shape[-1]:
+        if not isinstance(row, _SEQ) or len(row) != shape[-1]:
             return None
         for v in row:
             if type(v) not in _NUMBER_TYPES:  # excludes bool, str, None, containers
@@ -206,6 +220,16 @@ def _fast_array(x: Any, shape: tuple[int, ...], limit: float) -> F64 | None:
     return a
 
 
+def _checked_array(x: Any, shape: tuple[int, ...]) -> F64 | None:
+    """The array of numbers the caller has checked, when it has the shape; else None (the
+    checking path then names the row or entry that is wrong)."""
+    try:
+        a = np.array(x, dtype=np.float64)
+    except (ValueError, TypeError, OverflowError):  # ragged rows: the checking path names them
+        return None
+    return a if a.shape == shape else None
+
+
 def _string(x: Any, loc: Loc, max_len: int) -> str:
     if not isinstance(x, str):
         raise EngineError(f"must be a string, got {type(x).__name__}", loc)
@@ -214,17 +238,26 @@ def _string(x: Any, loc: Loc, max_len: int) -> str:
     return x
 
 
+def _labels_ok(row: Any, n: int, max_len: int) -> bool:
+    if not isinstance(row, _SEQ) or len(row) != n:
+        return False
+    return all(type(v) is str and len(v) <= max_len for v in row)
+
+
 def _label_grid(x: Any, shape: tuple[int, ...], loc: Loc, max_len: int) -> Any:
-    if (
-        len(shape) == 1
-        and isinstance(x, list | tuple)
-        and len(x) == shape[0]
-        and all(type(v) is str and len(v) <= max_len for v in x)
-    ):
+    # the valid cases in one pass; anything else goes the recursive way, which names the entry
+    if len(shape) == 1 and _labels_ok(x, shape[0], max_len):
         return tuple(x)
+    if (
+        len(shape) == 2
+        and isinstance(x, _SEQ)
+        and len(x) == shape[0]
+        and all(_labels_ok(r, shape[1], max_len) for r in x)
+    ):
+        return tuple(map(tuple, x))
     if not shape:
         return _string(x, loc, max_len)
-    if not isinstance(x, list | tuple) or len(x) != shape[0]:
+    if not isinstance(x, _SEQ) or len(x) != shape[0]:
         raise EngineError(f"must be a list of {shape[0]}", loc)
     return tuple(_label_grid(v, shape[1:], (*loc, i), max_len) for i, v in enumerate(x))
 
@@ -239,7 +272,7 @@ def _parse_labels(x: Any, layers: Sequence[int], limits: Limits) -> Labels:
     weights = default.weights if default else ()
     if "weights" in x:
         loc: Loc = ("labels", "weights")
-        if not isinstance(x["weights"], list | tuple) or len(x["weights"]) != len(layers) - 1:
+        if not isinstance(x["weights"], _SEQ) or len(x["weights"]) != len(layers) - 1:
             raise EngineError(f"must be a list of {len(layers) - 1}", loc)
         weights = tuple(
             _label_grid(m, (layers[layer], layers[layer + 1]), (*loc, layer), limits.max_label)
@@ -248,7 +281,7 @@ def _parse_labels(x: Any, layers: Sequence[int], limits: Limits) -> Labels:
     biases = default.biases if default else ()
     if "biases" in x:
         loc = ("labels", "biases")
-        if not isinstance(x["biases"], list | tuple) or len(x["biases"]) != len(layers) - 1:
+        if not isinstance(x["biases"], _SEQ) or len(x["biases"]) != len(layers) - 1:
             raise EngineError(f"must be a list of {len(layers) - 1}", loc)
         biases = tuple(
             _label_grid(b, (layers[layer + 1],), (*loc, layer), limits.max_label)
@@ -257,7 +290,7 @@ def _parse_labels(x: Any, layers: Sequence[int], limits: Limits) -> Labels:
     neurons = default.neurons if default else ()
     if "neurons" in x:
         loc = ("labels", "neurons")
-        if not isinstance(x["neurons"], list | tuple) or len(x["neurons"]) != len(layers):
+        if not isinstance(x["neurons"], _SEQ) or len(x["neurons"]) != len(layers):
             raise EngineError(f"must be a list of {len(layers)}", loc)
         neurons = tuple(
             _label_grid(n, (layers[layer],), (*loc, layer), limits.max_label)
@@ -268,7 +301,7 @@ def _parse_labels(x: Any, layers: Sequence[int], limits: Limits) -> Labels:
     return Labels(weights, biases, neurons, net, out)
 
 
-def _parse(doc: Mapping[str, Any], limits: Limits) -> Scenario:
+def _parse(doc: Mapping[str, Any], limits: Limits, checked: bool = False) -> Scenario:
     if not isinstance(doc, Mapping):
         raise EngineError("a scenario must be a JSON object")
     for name in REQUIRED:
@@ -279,7 +312,7 @@ def _parse(doc: Mapping[str, Any], limits: Limits) -> Scenario:
         raise EngineError("is not a field of a scenario", (sorted(unknown)[0],))
 
     layers = doc["layers"]
-    if not isinstance(layers, list | tuple) or not all(
+    if not isinstance(layers, _SEQ) or not all(
         isinstance(n, int) and not isinstance(n, bool) for n in layers
     ):
         raise EngineError("must be a list of whole numbers", ("layers",))
@@ -296,7 +329,7 @@ def _parse(doc: Mapping[str, Any], limits: Limits) -> Scenario:
     n_weight_layers = len(layers) - 1
 
     acts = doc["activations"]
-    if not isinstance(acts, list | tuple) or len(acts) != n_weight_layers:
+    if not isinstance(acts, _SEQ) or len(acts) != n_weight_layers:
         raise EngineError(
             f"must name {n_weight_layers} activations, one per layer after the input",
             ("activations",),
@@ -321,28 +354,28 @@ def _parse(doc: Mapping[str, Any], limits: Limits) -> Scenario:
 
     lim = limits.max_abs_value
     w_doc, b_doc = doc["weights"], doc["biases"]
-    if not isinstance(w_doc, list | tuple) or len(w_doc) != n_weight_layers:
+    if not isinstance(w_doc, _SEQ) or len(w_doc) != n_weight_layers:
         raise EngineError(f"must hold {n_weight_layers} matrices, one per layer pair", ("weights",))
-    if not isinstance(b_doc, list | tuple) or len(b_doc) != n_weight_layers:
+    if not isinstance(b_doc, _SEQ) or len(b_doc) != n_weight_layers:
         raise EngineError(
             f"must hold {n_weight_layers} vectors, one per layer after the input", ("biases",)
         )
     weights = tuple(
-        _frozen_new(_matrix(w, layers[layer], layers[layer + 1], ("weights", layer), lim))
+        _frozen_new(_matrix(w, layers[layer], layers[layer + 1], ("weights", layer), lim, checked))
         for layer, w in enumerate(w_doc)
     )
     biases = tuple(
-        _frozen_new(_vector(b, layers[layer + 1], ("biases", layer), lim))
+        _frozen_new(_vector(b, layers[layer + 1], ("biases", layer), lim, checked))
         for layer, b in enumerate(b_doc)
     )
 
     x_doc, t_doc = doc["inputs"], doc["targets"]
-    if not isinstance(x_doc, list | tuple) or not 1 <= len(x_doc) <= limits.max_samples:
+    if not isinstance(x_doc, _SEQ) or not 1 <= len(x_doc) <= limits.max_samples:
         raise EngineError(
             f"must hold between 1 and {limits.max_samples} samples (rows)", ("inputs",)
         )
-    inputs = _frozen_new(_matrix(x_doc, None, layers[0], ("inputs",), lim))
-    targets = _frozen_new(_matrix(t_doc, len(x_doc), layers[-1], ("targets",), lim))
+    inputs = _frozen_new(_matrix(x_doc, None, layers[0], ("inputs",), lim, checked))
+    targets = _frozen_new(_matrix(t_doc, len(x_doc), layers[-1], ("targets",), lim, checked))
     if rule.requires_output and not ((targets >= 0) & (targets <= 1)).all():
         raise EngineError(f"{loss} needs every target between 0 and 1", ("targets",))
 
