@@ -77,9 +77,13 @@ class ScenarioModel(Strict):
     labels: LabelsModel | None = None
 
     def to_engine_dict(self) -> dict[str, Any]:
-        doc = self.model_dump(exclude_none=True)
-        if self.labels is not None:
-            doc["labels"] = self.labels.model_dump(exclude_none=True)
+        """The scenario document for ``engine.Scenario.from_dict``: the validated values as
+        they are (the engine copies what it keeps), without a dump's deep copy."""
+        doc = dict(self.__dict__)  # every field, defaults included; extra fields are forbidden
+        if self.labels is None:
+            del doc["labels"]
+        else:
+            doc["labels"] = {k: v for k, v in self.labels.__dict__.items() if v is not None}
         return doc
 
 
