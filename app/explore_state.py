@@ -22,9 +22,12 @@ from __future__ import annotations
 
 import functools
 import math
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any
-from urllib.parse import urlencode
+from typing import Any, TypeVar
+from urllib.parse import quote_plus
 
 import numpy as np
 
@@ -138,7 +141,27 @@ class PageState:
         }
 
     def encode(self) -> str:
-        return encode(self.to_doc())
+        return memo(self, "encoded", lambda: encode(self.to_doc()))
+
+    def encode_quoted(self) -> str:
+        """``encode()`` as a URL query value (what ``urlencode`` writes)."""
+        return memo(self, "quoted", lambda: quote_plus(self.encode()))
+
+
+T = TypeVar("T")
+
+
+def memo(state: PageState, name: str, make: Callable[[], T]) -> T:
+    """What ``make`` returns for this state, worked out once: a state is immutable, and a page
+    asks for its encoding, its URL and its trace's key several times. Kept on the state itself
+    (outside its fields: equality, ``replace`` and the encoding ignore it)."""
+    key = "_memo_" + name
+    try:
+        return state.__dict__[key]  # type: ignore[no-any-return]
+    except KeyError:
+        value = make()
+        object.__setattr__(state, key, value)  # frozen: the memo is not a field
+        return value
 
 
 # -- building states -------------------------------------------------------------------------------
@@ -223,6 +246,11 @@ def loaded_state(s: Scenario) -> PageState:
 
 
 def origin_state(state: PageState) -> PageState:
+    """What "reset" goes back to (worked out once per state: every click links to it)."""
+    return memo(state, "origin", lambda: _origin_state(state))
+
+
+def _origin_state(state: PageState) -> PageState:
     if isinstance(state.origin, str):
         return preset_state(state.origin)
     if isinstance(state.origin, Loaded):
@@ -307,8 +335,25 @@ def from_doc(doc: dict[str, Any]) -> PageState:
     )
 
 
+_LOADED: OrderedDict[str, PageState] = OrderedDict()
+LOADED_CACHE = 32
+_LOADED_LOCK = threading.Lock()
+
+
 def load(s: str) -> PageState:
-    return from_doc(decode(s))
+    """The state of a link. Stepping sends the same ``s`` click after click, so the last few
+    states read are kept (a state is immutable, its arrays read-only); a refusal is not kept."""
+    with _LOADED_LOCK:
+        hit = _LOADED.get(s)
+        if hit is not None:
+            _LOADED.move_to_end(s)
+            return hit
+    state = from_doc(decode(s))
+    with _LOADED_LOCK:
+        _LOADED[s] = state
+        while len(_LOADED) > LOADED_CACHE:
+            _LOADED.popitem(last=False)
+    return state
 
 
 def _origin(x: Any) -> str | Scratch | Loaded:
@@ -401,16 +446,16 @@ def _short(x: float) -> float | str:
 
 def url(state: PageState, at: int = -1) -> str:
     """The canonical URL of a state and cursor (the short preset URL when it is one as loaded)."""
-    query: dict[str, str] = {}
+    query: list[str] = []
     path = "/explore"
     pid = state.preset_id
     if pid is not None and state.encode() == _preset_encoded(pid):
         path = f"/explore/{pid}"
     else:
-        query["s"] = state.encode()
+        query.append("s=" + state.encode_quoted())  # as urlencode writes it
     if at >= 0:
-        query["at"] = str(at)
-    return path + ("?" + urlencode(query) if query else "")
+        query.append(f"at={at}")
+    return path + ("?" + "&".join(query) if query else "")
 
 
 @functools.lru_cache(maxsize=len(PRESETS))

@@ -50,6 +50,7 @@ from .explore_state import (
     hidden_activations,
     load,
     make_scratch,
+    memo,
     origin_state,
     preset_state,
     replay,
@@ -429,7 +430,8 @@ _TRACES_LOCK = threading.Lock()
 def build_trace(state: PageState, granularity: str) -> Trace:
     """The trace of the state's scenario. Stepping sends the same scenario again and again, so
     the last few traces are kept (keyed by the scenario itself: nothing about the user)."""
-    key = (json.dumps(state.scenario.to_dict(), sort_keys=True), granularity)
+    doc = memo(state, "trace_key", lambda: json.dumps(state.scenario.to_dict(), sort_keys=True))
+    key = (doc, granularity)
     with _TRACES_LOCK:
         hit = _TRACES.get(key)
         if hit is not None:
