@@ -14,7 +14,7 @@ from numpy.typing import NDArray
 from . import kernel
 from .errors import EngineError
 from .limits import DEFAULT_LIMITS
-from .propagation import QUIET, _forward_raw, _rules
+from .propagation import QUIET, _forward_raw, _rules, dot
 from .scenario import Scenario
 
 F64 = NDArray[np.float64]
@@ -87,24 +87,24 @@ def _descent(
         gW: list[F64] = [X] * L  # placeholders, all overwritten
         gb: list[F64] = [X] * L
         for layer in hidden:
-            gW[layer] = g = as_[layer].T @ delta
+            gW[layer] = g = dot(as_[layer].T, delta)
             if update_biases:
-                gb[layer] = ones @ delta
+                gb[layer] = dot(ones, delta)
             Wl = W[layer] if of_lr is None else W[layer] - of_lr * g
             df = dfs[layer - 1]
             if df is not None:
-                delta = (delta @ Wl.T) * df(zs[layer - 1], as_[layer])
+                delta = dot(delta, Wl.T) * df(zs[layer - 1], as_[layer])
             else:  # pragma: no cover - softmax is output-only
-                delta = vjps[layer - 1](zs[layer - 1], as_[layer], delta @ Wl.T)
-        gW[0] = X.T @ delta
+                delta = vjps[layer - 1](zs[layer - 1], as_[layer], dot(delta, Wl.T))
+        gW[0] = dot(X.T, delta)
         W = [w - lr * g for w, g in zip(W, gW, strict=True)]
         if update_biases:
-            gb[0] = ones @ delta
+            gb[0] = dot(ones, delta)
             b = [v - lr * g for v, g in zip(b, gb, strict=True)]
         a = X
         zs, as_ = [], [X]
         for w, v, f in zip(W, b, fs, strict=True):
-            z = a @ w + v
+            z = dot(a, w) + v
             a = f(z)
             zs.append(z)
             as_.append(a)
