@@ -33,6 +33,20 @@ class Load:
         return self.requests / self.seconds if self.seconds else 0.0
 
 
+def combine(loads: list[Load]) -> Load:
+    """Several runs of the same load as one: requests, errors and seconds added up; the
+    median of the runs' p50 and the largest p99."""
+    p50s = sorted(x.p50_ms for x in loads)
+    return Load(
+        sum(x.requests for x in loads),
+        sum(x.errors for x in loads),
+        sum(x.seconds for x in loads),
+        p50s[len(p50s) // 2],
+        max(x.p99_ms for x in loads),
+        loads[0].tool,
+    )
+
+
 def run(
     url: str,
     body: Any | None = None,
