@@ -12,9 +12,12 @@ What is shown follows the cursor: a value appears once the step that computes it
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from markupsafe import Markup, escape
@@ -31,7 +34,6 @@ MAX_LABELLED_EDGES = 16  # per layer pair: more than this and edge labels live i
 MAX_LINKED = 96  # edges in the whole network; more and the diagram is not a tab trap of links
 
 Key = tuple[object, ...]
-Shown = Callable[[Key], bool]
 
 
 # -- what each step reveals ------------------------------------------------------------------------
@@ -155,24 +157,8 @@ class TextBlock:
         return [(self.line_y(k), line) for k, line in enumerate(self.lines)]
 
     def svg(self, cls: str) -> Markup:
-        """The block as SVG: a box and its lines. Drawn in Python, not a template macro: a
-        picture has dozens of them and every click draws them all again."""
-        if not self.lines:
-            return Markup("")
-        bx = self.shown
-        tx = round(self.tx, 1)
-        out = [
-            f'<g class="tb {escape(cls)}"><rect x="{round(bx.x, 1)}" y="{round(bx.y, 1)}" '
-            f'width="{round(bx.w, 1)}" height="{round(bx.h, 1)}" rx="3"/>'
-        ]
-        for k, line in enumerate(self.lines):
-            y = round(bx.y + PAD / 2 + self.fs * (LINE_H * k + 1.0), 1)
-            out.append(
-                f'<text x="{tx}" y="{y}" font-size="{self.fs}" text-anchor="{self.anchor}" '
-                f'class="{escape(line.cls)}">{escape(line.text)}</text>'
-            )
-        out.append("</g>")
-        return Markup("".join(out))
+        """The block as SVG: a box and its lines."""
+        return _block_svg(self, cls)
 
 
 @dataclass(frozen=True)
@@ -212,19 +198,20 @@ class Edge:
 
     def svg(self) -> Markup:
         """The edge: a wide transparent line to hover or click, the visible stroke over it, and
-        a link to its edit field. In Python for speed: a network has up to hundreds of edges."""
-        x1, y1, x2, y2 = round(self.x1, 1), round(self.y1, 1), round(self.x2, 1), round(self.y2, 1)
-        title = escape(self.title)
-        g = (
-            f'<g class="{escape(self.cls)}" data-edge="{self.li}-{self.i}-{self.j}">'
-            f"<title>{title}</title>"
-            f'<line class="hit" x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}" stroke-width="12"/>'
-            f'<line class="stroke" x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}" '
-            f'stroke-width="{self.width}"/></g>'
+        a link to its edit field."""
+        return _edge_svg(
+            self.li,
+            self.i,
+            self.j,
+            self.x1,
+            self.y1,
+            self.x2,
+            self.y2,
+            self.width,
+            self.cls,
+            self.title,
+            self.href,
         )
-        if self.href:
-            g = f'<a href="{escape(self.href)}" class="to-field" aria-label="{title}">{g}</a>'
-        return Markup(g)
 
 
 @dataclass(frozen=True)
@@ -267,6 +254,180 @@ class Diagram:
     focus: bool = False  # the step touches some weights or biases: the others fade
     aria: str = ""
     boxes: tuple[Box, ...] = field(default=(), repr=False)  # every text box, for the tests
+
+    def svg(self, svg_id: str, extra: str) -> Markup:
+        """The picture as SVG (``templates/_diagram.html`` puts it in its figure). Written in
+        Python rather than a template macro: it has hundreds of elements and every click draws
+        them all again. Every text is escaped here."""
+        sid = escape(svg_id)
+        out = [
+            f'<svg id="{sid}" class="diagram {escape(extra)}{" focus" if self.focus else ""}" '
+            f'viewBox="0 0 {self.width} {self.height}" width="{int(round(self.width * 1.15, 0))}" '
+            f'role="img" aria-labelledby="{sid}-title" data-width="{self.width}">\n'
+            f'<title id="{sid}-title">{escape(self.aria)}</title>\n<g class="bias-links">\n'
+        ]
+        for b in self.biases:
+            for k in b.links:
+                out.append(_link_svg(k.x1, k.y1, k.x2, k.y2, k.cls, k.title, k.href))
+        out.append('</g>\n<g class="edges">\n')
+        out.extend(e.svg() for e in self.edges)
+        out.append('\n</g>\n<g class="edge-labels">\n')
+        edge_labels = [(e.href, e.cls, e.label) for e in self.edges]
+        bias_labels = [(k.href, k.cls, k.label) for b in self.biases for k in b.links]
+        for group in (edge_labels, bias_labels):
+            for href, cls, label in group:
+                if label is not None and label.lines:
+                    block = label.svg(cls + " edge-label")
+                    if href:
+                        block = Markup(
+                            f'<a href="{escape(href)}" class="to-field" tabindex="-1" '
+                            f'aria-hidden="true">{block}</a>'
+                        )
+                    out.append(block)
+            out.append("\n")
+        out.append('</g>\n<g class="bias-nodes">\n')
+        for b in self.biases:
+            out.append(_square_svg(b.x, b.y, b.size, b.cls, b.title, b.href))
+            if b.caption:
+                out.append(b.caption.svg("caption") + "\n")
+        out.append('</g>\n<g class="neurons">\n')
+        for n in self.nodes:
+            out.append(
+                _node_svg(
+                    n.li,
+                    n.j,
+                    n.x,
+                    n.y,
+                    n.r,
+                    n.name,
+                    n.name_fs,
+                    n.name_x,
+                    n.name_y,
+                    n.name_anchor,
+                    n.cls,
+                    n.title,
+                    n.href,
+                )
+            )
+            if n.card:
+                out.append(n.card.svg("card") + "\n")
+            if n.side:
+                out.append(n.side.svg("side") + "\n")
+        out.append("</g>\n</svg>")
+        return Markup("".join(out))
+
+
+# -- the pieces of the SVG ---------------------------------------------------------------------
+# Each a function of what it draws, remembered: from one step to the next most of a picture is
+# drawn exactly as before (a step reveals or highlights a few values), so a click draws only what
+# changed. Every text is escaped here.
+
+SVG_CACHE = 8192  # pieces
+
+
+def _linked(href: str, title: Markup, piece: str) -> str:
+    """A piece wrapped in a link to its edit field (the links' text is the hover text)."""
+    if not href:
+        return piece
+    return f'<a href="{escape(href)}" class="to-field" aria-label="{title}">\n{piece}</a>\n'
+
+
+@functools.lru_cache(maxsize=SVG_CACHE)
+def _block_svg(b: TextBlock, cls: str) -> Markup:
+    if not b.lines:
+        return Markup("")
+    bx = b.shown
+    tx = round(b.tx, 1)
+    out = [
+        f'<g class="tb {escape(cls)}"><rect x="{round(bx.x, 1)}" y="{round(bx.y, 1)}" '
+        f'width="{round(bx.w, 1)}" height="{round(bx.h, 1)}" rx="3"/>'
+    ]
+    for k, line in enumerate(b.lines):
+        y = round(bx.y + PAD / 2 + b.fs * (LINE_H * k + 1.0), 1)
+        out.append(
+            f'<text x="{tx}" y="{y}" font-size="{b.fs}" text-anchor="{b.anchor}" '
+            f'class="{escape(line.cls)}">{escape(line.text)}</text>'
+        )
+    out.append("</g>")
+    return Markup("".join(out))
+
+
+@functools.lru_cache(maxsize=SVG_CACHE)
+def _edge_svg(
+    li: int,
+    i: int,
+    j: int,
+    x1: float,
+    y1: float,
+    x2: float,
+    y2: float,
+    width: float,
+    cls: str,
+    title: str,
+    href: str,
+) -> Markup:
+    ends = f'x1="{round(x1, 1)}" y1="{round(y1, 1)}" x2="{round(x2, 1)}" y2="{round(y2, 1)}"'
+    text = escape(title)
+    g = (
+        f'<g class="{escape(cls)}" data-edge="{li}-{i}-{j}"><title>{text}</title>'
+        f'<line class="hit" {ends} stroke-width="12"/>'
+        f'<line class="stroke" {ends} stroke-width="{width}"/></g>'
+    )
+    if href:
+        g = f'<a href="{escape(href)}" class="to-field" aria-label="{text}">{g}</a>'
+    return Markup(g)
+
+
+@functools.lru_cache(maxsize=SVG_CACHE)
+def _link_svg(
+    x1: float, y1: float, x2: float, y2: float, cls: str, title: str, href: str
+) -> Markup:
+    text = escape(title)
+    line = (
+        f'<g class="{escape(cls)}"><title>{text}</title>\n'
+        f'<line x1="{round(x1, 1)}" y1="{round(y1, 1)}" '
+        f'x2="{round(x2, 1)}" y2="{round(y2, 1)}"/>\n</g>\n'
+    )
+    return Markup(_linked(href, text, line))
+
+
+@functools.lru_cache(maxsize=SVG_CACHE)
+def _square_svg(x: float, y: float, size: float, cls: str, title: str, href: str) -> Markup:
+    text = escape(title)
+    h = size / 2
+    square = (
+        f'<g class="{escape(cls)}"><title>{text}</title>\n'
+        f'<rect x="{round(x - h, 1)}" y="{round(y - h, 1)}" '
+        f'width="{round(size, 1)}" height="{round(size, 1)}" rx="2"/>\n</g>\n'
+    )
+    return Markup(_linked(href, text, square))
+
+
+@functools.lru_cache(maxsize=SVG_CACHE)
+def _node_svg(
+    li: int,
+    j: int,
+    x: float,
+    y: float,
+    r: float,
+    name: str,
+    name_fs: float,
+    name_x: float,
+    name_y: float,
+    name_anchor: str,
+    cls: str,
+    title: str,
+    href: str,
+) -> Markup:
+    text = escape(title)
+    node = (
+        f'<g class="{escape(cls)}" data-neuron="{li}-{j}"><title>{text}</title>\n'
+        f'<circle cx="{round(x, 1)}" cy="{round(y, 1)}" r="{round(r, 1)}"/>\n'
+        f'<text class="name" x="{round(name_x, 1)}" y="{round(name_y, 1)}" '
+        f'font-size="{name_fs}" text-anchor="{escape(name_anchor)}">'
+        f"{escape(name)}</text>\n</g>\n"
+    )
+    return Markup(_linked(href, text, node))
 
 
 def text_width(text: str, fs: float) -> float:
@@ -336,7 +497,7 @@ _FITTED_MAX = 64
 def _remember(key: tuple[int, bool], tr: Trace, fs: float, extra: float, hidden_ok: bool) -> None:
     """Keep the layout that fitted a trace (the trace is kept too, so its id stays its own)."""
     if len(_FITTED) >= _FITTED_MAX:
-        _FITTED.pop(next(iter(_FITTED)))
+        _FITTED.pop(next(iter(_FITTED)), None)
     _FITTED[key] = (tr, fs, extra, hidden_ok)
 
 
@@ -350,14 +511,33 @@ def build(
 ) -> Diagram:
     """The diagram of ``tr.before`` with what the steps up to ``at`` (inclusive) computed.
 
-    ``vertical``: layers top to bottom, for a narrow screen (values beside the neurons)."""
-    s = tr.before
-    reveal = reveal_index(tr)
-    vals = _Values(tr, sample, decimals)
+    ``vertical``: layers top to bottom, for a narrow screen (values beside the neurons).
 
-    def shown(key: Key) -> bool:
-        k = reveal.get(key)
-        return k is not None and k <= at
+    Where everything goes does not depend on the cursor (boxes are sized for the longest text
+    they will hold), so the layout is worked out once per trace, precision, sample and
+    orientation; each click only fills in what the steps up to ``at`` revealed."""
+    return _content(_fit(tr, decimals, sample, vertical), tr, at, step)
+
+
+def _fit(tr: Trace, decimals: int, sample: int, vertical: bool) -> _Geometry:
+    """The layout: the largest font and the least spacing with every label on the picture."""
+    vals: list[_Values] = []
+
+    def layout(fs: float, extra: float, cards: bool) -> _Geometry | None:
+        key = (id(tr), decimals, sample, vertical, fs, extra, cards)
+        with _GEOMETRY_LOCK:
+            hit = _GEOMETRY.get(key)
+            if hit is not None and hit[0] is tr:
+                _GEOMETRY.move_to_end(key)
+                return hit[1]
+        if not vals:
+            vals.append(_Values(tr, sample, decimals))
+        geo = _layout(tr, vals[0], fs, cards=cards, extra=extra, vertical=vertical)
+        with _GEOMETRY_LOCK:
+            _GEOMETRY[key] = (tr, geo)  # the trace is kept too, so its id stays its own
+            while len(_GEOMETRY) > _GEOMETRY_MAX:
+                _GEOMETRY.popitem(last=False)
+        return geo
 
     # The font size and spacing that fitted the last click of this trace are tried first: the
     # picture keeps its proportions from step to step, and the search runs only when they fail.
@@ -365,53 +545,306 @@ def build(
     known = _FITTED.get(key)
     if known is not None and known[0] is tr:
         _, fs, extra, hidden_ok = known
-        d = _layout(s, tr, vals, shown, step, fs, cards=True, extra=extra, vertical=vertical)
-        if d is not None and (hidden_ok or not d.labels_hidden):
-            return d
-    fallback: Diagram | None = None
+        g = layout(fs, extra, True)
+        if g is not None and (hidden_ok or not g.labels_hidden):
+            return g
+    fallback: _Geometry | None = None
     fallback_params = (FONT_SIZES[-1], 0.0)
     for fs in FONT_SIZES:
         for extra in (0.0, 2.0, 4.0, 6.0):  # more room between rows, in lines of text
-            d = _layout(s, tr, vals, shown, step, fs, cards=True, extra=extra, vertical=vertical)
-            if d is None:
+            g = layout(fs, extra, True)
+            if g is None:
                 break
-            if not d.labels_hidden:
+            if not g.labels_hidden:
                 _remember(key, tr, fs, extra, hidden_ok=False)
-                return d
+                return g
             if fallback is None:
-                fallback, fallback_params = d, (fs, extra)
+                fallback, fallback_params = g, (fs, extra)
     if fallback is not None:
         # nothing fits with every label: the roomiest try, labels on hover, is this trace's layout
         _remember(key, tr, *fallback_params, hidden_ok=True)
         return fallback
-    d = _layout(s, tr, vals, shown, step, FONT_SIZES[-1], cards=False, vertical=vertical)
-    assert d is not None
-    return d
+    g = layout(FONT_SIZES[-1], 0.0, False)
+    assert g is not None
+    return g
+
+
+# -- the layout, once per trace: every position, and every text the cursor can reveal -------------
+
+NEVER = 1 << 62  # the reveal index of a value no step computes
+Reveal = tuple[int, Line | None, str]  # (step index that shows it, its card line, its hover text)
+
+
+@dataclass(frozen=True)
+class _NodeGeo:
+    li: int
+    j: int
+    x: float
+    y: float
+    name: str
+    inside: bool
+    name_x: float
+    name_y: float
+    name_anchor: str
+    cls: str
+    href: str
+    card: Box | None
+    side: Box | None
+    items: tuple[Reveal, ...]  # the card's lines and the hover text, in order
+    side_items: tuple[Reveal, ...]  # the target and the error (output neurons)
+
+
+@dataclass(frozen=True)
+class _LabelGeo:
+    """An edge's (or a bias's) label: its value, then old → new and the gradient once shown."""
+
+    box: Box
+    old: Line
+    new: Line
+    new_at: int
+    grad: Line
+    grad_at: int
+    blank: bool = False  # a layer's shared, unchanged bias: the label waits for its gradient
+
+    def lines(self, at: int) -> tuple[Line, ...]:
+        if self.blank and self.grad_at > at and self.new_at > at:
+            return ()
+        first = self.new if self.new_at <= at else self.old
+        return (first, self.grad) if self.grad_at <= at else (first,)
+
+
+@dataclass(frozen=True)
+class _EdgeGeo:
+    li: int
+    i: int
+    j: int
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+    href: str
+    title: str  # name, ends and value
+    grad_title: str
+    grad_at: int
+    new_title: str
+    new_at: int
+    old_look: tuple[float, str]  # width and class while the weight is the old one
+    new_look: tuple[float, str]  # after its update is shown
+    label: _LabelGeo | None
+
+
+@dataclass(frozen=True)
+class _LinkGeo:
+    li: int
+    j: int
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+    href: str
+    title: str
+    grad_title: str
+    grad_at: int
+    new_title: str
+    new_at: int
+    label: _LabelGeo | None
+
+
+@dataclass(frozen=True)
+class _BiasGeo:
+    li: int
+    x: float
+    y: float
+    size: float
+    title: str
+    href: str
+    caption: TextBlock
+    links: tuple[_LinkGeo, ...]
+
+
+@dataclass(frozen=True)
+class _Geometry:
+    width: float
+    height: float
+    fs: float
+    r: float
+    name_fs: float
+    vertical: bool
+    nodes: tuple[_NodeGeo, ...]
+    edges: tuple[_EdgeGeo, ...]
+    biases: tuple[_BiasGeo, ...]
+    labels_hidden: bool
+    cards: bool
+    linked: bool
+    aria: str
+    boxes: tuple[Box, ...]
+
+
+_GEOMETRY: OrderedDict[
+    tuple[int, int, int, bool, float, float, bool], tuple[Trace, _Geometry | None]
+] = OrderedDict()
+_GEOMETRY_MAX = 256
+_GEOMETRY_LOCK = threading.Lock()
+
+
+def _content(g: _Geometry, tr: Trace, at: int, step: TraceStep | None) -> Diagram:
+    """The picture at the cursor: what the steps up to ``at`` revealed, this step highlighted."""
+    hl_neurons = set(step.neurons) if step else set()
+    hl_weights = set(step.weights) if step else set()
+    hl_biases = set(step.biases) if step else set()
+    fs = g.fs
+    card_anchor = "start" if g.vertical else "middle"
+    side_anchor = "middle" if g.vertical else "start"
+    nodes: list[Node] = []
+    for n in g.nodes:
+        title = [n.name]
+        lines: list[Line] = []
+        for k, line, text in n.items:
+            if k <= at:
+                if line is not None:
+                    lines.append(line)
+                title.append(text)
+        card = None
+        if n.card is not None:
+            card = TextBlock(n.card, fs, tuple(lines), anchor=card_anchor, valign="top")
+        side = None
+        if n.side_items:
+            slines: list[Line] = []
+            for k, line, text in n.side_items:
+                if k <= at:
+                    if line is not None:
+                        slines.append(line)
+                    title.append(text)
+            if n.side is not None:
+                side = TextBlock(n.side, fs, tuple(slines), anchor=side_anchor, valign="top")
+        nodes.append(
+            Node(
+                n.li,
+                n.j,
+                n.x,
+                n.y,
+                g.r,
+                n.name,
+                g.name_fs,
+                n.inside,
+                n.name_y,
+                n.cls + " hl" if (n.li, n.j) in hl_neurons else n.cls,
+                n.name_x,
+                n.name_anchor,
+                "; ".join(title),
+                n.href,
+                card,
+                side,
+            )
+        )
+
+    edges: list[Edge] = []
+    on_top: list[Edge] = []  # the current step's edges are drawn last, over the others
+    for e in g.edges:
+        width, cls = e.new_look if e.new_at <= at else e.old_look
+        text = e.title
+        if e.grad_at <= at:
+            text += e.grad_title
+        if e.new_at <= at:
+            text += e.new_title
+        hl = (e.li, e.i, e.j) in hl_weights
+        label = e.label
+        edge = Edge(
+            e.li,
+            e.i,
+            e.j,
+            e.x1,
+            e.y1,
+            e.x2,
+            e.y2,
+            width,
+            cls + " hl" if hl else cls,
+            text,
+            e.href,
+            TextBlock(label.box, fs, label.lines(at)) if label is not None else None,
+        )
+        (on_top if hl else edges).append(edge)
+
+    biases: list[Bias] = []
+    for b in g.biases:
+        links: list[BiasLink] = []
+        hl = False
+        for lk in b.links:
+            text = lk.title
+            if lk.grad_at <= at:
+                text += lk.grad_title
+            if lk.new_at <= at:
+                text += lk.new_title
+            lhl = (lk.li, lk.j) in hl_biases
+            hl = hl or lhl
+            label = lk.label
+            links.append(
+                BiasLink(
+                    lk.j,
+                    lk.x1,
+                    lk.y1,
+                    lk.x2,
+                    lk.y2,
+                    "bias-link hl" if lhl else "bias-link",
+                    text,
+                    lk.href,
+                    TextBlock(label.box, fs, label.lines(at)) if label is not None else None,
+                )
+            )
+        biases.append(
+            Bias(
+                b.li,
+                b.x,
+                b.y,
+                b.size,
+                "bias hl" if hl else "bias",
+                b.title,
+                b.href,
+                b.caption,
+                tuple(links),
+            )
+        )
+
+    return Diagram(
+        width=g.width,
+        height=g.height,
+        fs=fs,
+        nodes=tuple(nodes),
+        edges=tuple(edges + on_top),
+        biases=tuple(biases),
+        labels_hidden=g.labels_hidden,
+        cards_hidden=not g.cards,
+        linked=g.linked,
+        focus=bool(hl_weights or hl_biases),
+        aria=g.aria,
+        boxes=g.boxes,
+    )
 
 
 def _layout(  # noqa: C901 - one pass over the picture, top to bottom
-    s: Scenario,
     tr: Trace,
     v: _Values,
-    shown: Shown,
-    step: TraceStep | None,
     fs: float,
     cards: bool,
     extra: float = 0.0,
     vertical: bool = False,
-) -> Diagram | None:
+) -> _Geometry | None:
+    s = tr.before
+    reveal = reveal_index(tr)
+
+    def when(key: Key) -> int:
+        """The index of the step that shows the value (NEVER if none does)."""
+        k = reveal.get(key)
+        return NEVER if k is None else k
+
     layers = s.layers
     L = len(layers) - 1
     lab = s.labels
     max_n = max(layers)
     n_edges = sum(layers[li] * layers[li + 1] for li in range(L))
     linked = n_edges <= MAX_LINKED
-    hl_neurons = set(step.neurons) if step else set()
-    hl_weights = set(step.weights) if step else set()
-    hl_biases = set(step.biases) if step else set()
     lh = fs * LINE_H
     sample = v.s
-
     # -- text that each box will hold at most (so the layout does not move) --
     def node_lines_max(li: int, j: int) -> list[str]:
         if li == 0:
@@ -506,7 +939,7 @@ def _layout(  # noqa: C901 - one pass over the picture, top to bottom
     text_boxes: list[Box] = []
 
     # -- neurons --
-    nodes: list[Node] = []
+    nodes: list[_NodeGeo] = []
     for li in range(L + 1):
         for j in range(layers[li]):
             x, y = pos(li, j)
@@ -526,90 +959,77 @@ def _layout(  # noqa: C901 - one pass over the picture, top to bottom
                     nb = Box(x - tw / 2 - 2, y - r - 6 - name_fs, tw + 4, name_fs + 4)
                 obstacles.append(nb)
                 text_boxes.append(nb)
-            lines: list[Line] = []
-            title = [f"{name}"]
+            items: list[Reveal] = []
             if li == 0:
-                lines.append(Line(v.f(v.out(0, j)), "val"))
-                title.append(f"input = {v.f(v.out(0, j))}")
+                items.append((-1, Line(v.f(v.out(0, j)), "val"), f"input = {v.f(v.out(0, j))}"))
                 g = v.dout(0, j)
-                if g is not None and shown(("dout", 0, j)):
-                    lines.append(Line("∂E/∂x " + v.f(g), "grad"))
-                    title.append(f"∂E/∂{name} = {v.f(g)}")
+                if g is not None:
+                    grad = Line("∂E/∂x " + v.f(g), "grad")
+                    items.append((when(("dout", 0, j)), grad, f"∂E/∂{name} = {v.f(g)}"))
             else:
-                if shown(("net", li, j)):
-                    lines.append(Line("net " + v.f(v.net(li, j)), "val"))
-                    title.append(f"net input = {v.f(v.net(li, j))}")
-                if shown(("out", li, j)):
-                    lines.append(Line("out " + v.f(v.out(li, j)), "val"))
-                    title.append(f"output = {v.f(v.out(li, j))}")
+                net, out = v.net(li, j), v.out(li, j)
+                net_line = Line("net " + v.f(net), "val")
+                items.append((when(("net", li, j)), net_line, f"net input = {v.f(net)}"))
+                items.append(
+                    (when(("out", li, j)), Line("out " + v.f(out), "val"), f"output = {v.f(out)}")
+                )
                 g = v.dout(li, j)
-                if g is not None and shown(("dout", li, j)):
-                    title.append(f"∂E/∂out = {v.f(g)}")
-                if shown(("delta", li, j)):
-                    lines.append(Line("δ " + v.f(v.delta(li, j)), "grad"))
-                    title.append(f"δ = {v.f(v.delta(li, j))}")
+                if g is not None:
+                    items.append((when(("dout", li, j)), None, f"∂E/∂out = {v.f(g)}"))
+                delta = v.delta(li, j)
+                items.append(
+                    (when(("delta", li, j)), Line("δ " + v.f(delta), "grad"), f"δ = {v.f(delta)}")
+                )
             card = None
             if cards:
                 if vertical:
-                    cb = Box(x + r + 6, y - card_h / 2, card_w, card_h)
+                    card = Box(x + r + 6, y - card_h / 2, card_w, card_h)
                 else:
-                    cb = Box(x - card_w / 2, y + r + 6, card_w, card_h)
-                obstacles.append(cb)
-                text_boxes.append(cb)
-                card = TextBlock(
-                    cb, fs, tuple(lines), anchor="start" if vertical else "middle", valign="top"
-                )
+                    card = Box(x - card_w / 2, y + r + 6, card_w, card_h)
+                obstacles.append(card)
+                text_boxes.append(card)
             side = None
+            side_items: list[Reveal] = []
             if li == L:
                 t = float(s.targets[sample, j])
-                slines = [Line("t " + v.f(t), "val")]
-                title.append(f"target = {v.f(t)}")
-                if j in v.errors and shown(("err", li, j)):
-                    slines.append(Line("E " + v.f(v.errors[j]), "err"))
-                    title.append(f"error = {v.f(v.errors[j])}")
+                side_items.append((-1, Line("t " + v.f(t), "val"), f"target = {v.f(t)}"))
+                if j in v.errors:
+                    e = v.errors[j]
+                    side_items.append(
+                        (when(("err", li, j)), Line("E " + v.f(e), "err"), f"error = {v.f(e)}")
+                    )
                 if cards:
                     if vertical:
-                        sb = Box(x - side_w / 2, y + r + 6, side_w, side_h)
+                        side = Box(x - side_w / 2, y + r + 6, side_w, side_h)
                     else:
-                        sb = Box(x + r + 8, y - side_h / 2, side_w, side_h)
-                    obstacles.append(sb)
-                    text_boxes.append(sb)
-                    side = TextBlock(
-                        sb,
-                        fs,
-                        tuple(slines),
-                        anchor="middle" if vertical else "start",
-                        valign="top",
-                    )
-            cls = "neuron" + (" input" if li == 0 else " output" if li == L else "")
-            if (li, j) in hl_neurons:
-                cls += " hl"
+                        side = Box(x + r + 8, y - side_h / 2, side_w, side_h)
+                    obstacles.append(side)
+                    text_boxes.append(side)
             href = ""
             if linked:
                 href = f"#f-x-{sample}-{j}" if li == 0 else f"#f-t-{sample}-{j}" if li == L else ""
             nodes.append(
-                Node(
+                _NodeGeo(
                     li,
                     j,
                     x,
                     y,
-                    r,
                     name,
-                    name_fs,
                     inside,
-                    name_y,
-                    cls,
                     name_x,
+                    name_y,
                     name_anchor,
-                    "; ".join(title),
+                    "neuron" + (" input" if li == 0 else " output" if li == L else ""),
                     href,
                     card,
                     side,
+                    tuple(items),
+                    tuple(side_items),
                 )
             )
 
     # -- biases: one square per layer, in the bias row above the column it feeds from --
-    biases: list[Bias] = []
+    squares: list[tuple[float, float, TextBlock]] = []
     for li in range(L):
         if vertical:
             x, bias_y = bias_x, first_y + li * col_gap
@@ -624,17 +1044,13 @@ def _layout(  # noqa: C901 - one pass over the picture, top to bottom
         text_boxes.append(cap_box)
         sq = Box(x - bias_sq / 2, bias_y - bias_sq / 2, bias_sq, bias_sq)
         obstacles.append(sq)
-        biases.append(
-            Bias(
-                li, x, bias_y, bias_sq, "bias", "", "", TextBlock(cap_box, fs, tuple(cap_lines)), ()
-            )
-        )
+        squares.append((x, bias_y, TextBlock(cap_box, fs, tuple(cap_lines))))
 
     # -- edge and bias labels: greedy placement along each edge, pair by pair --
     placed: list[Box] = []
     labels_hidden = not small
-    edge_labels: dict[tuple[int, int, int], TextBlock] = {}
-    bias_labels: dict[tuple[int, int], TextBlock] = {}
+    edge_labels: dict[tuple[int, int, int], _LabelGeo] = {}
+    bias_labels: dict[tuple[int, int], _LabelGeo] = {}
     order = (0.36, 0.3, 0.42, 0.26, 0.48, 0.22, 0.54, 0.6, 0.66, 0.18, 0.72)
     bias_order = (0.78, 0.72, 0.84, 0.66, 0.6, 0.54, 0.48, 0.42, 0.36, 0.3, 0.24)
 
@@ -654,6 +1070,18 @@ def _layout(  # noqa: C901 - one pass over the picture, top to bottom
             if fits(b):
                 return b
         return None
+
+    def label(
+        box: Box, name: str, new_key: Key, grad_key: Key, old: float, new: float, grad: float
+    ) -> _LabelGeo:
+        return _LabelGeo(
+            box,
+            Line(f"{name} = {v.f(old)}", "val"),
+            Line(f"{name} {v.f(old)} → {v.f(new)}", "new"),
+            when(new_key),
+            Line(f"∂E/∂{name} {v.f(grad)}", "grad"),
+            when(grad_key),
+        )
 
     if small:
         for li in range(L):
@@ -677,19 +1105,14 @@ def _layout(  # noqa: C901 - one pass over the picture, top to bottom
                     placed.remove(b)
                 continue
             for (ll, i, j), b in pair.items():
-                edge_labels[(ll, i, j)] = TextBlock(
+                edge_labels[(ll, i, j)] = label(
                     b,
-                    fs,
-                    _edge_lines(
-                        lab.weights[ll][i][j],
-                        ("nw", ll, i, j),
-                        ("gw", ll, i, j),
-                        v.w(ll, i, j),
-                        v.nw(ll, i, j),
-                        v.gw(ll, i, j),
-                        v,
-                        shown,
-                    ),
+                    lab.weights[ll][i][j],
+                    ("nw", ll, i, j),
+                    ("gw", ll, i, j),
+                    v.w(ll, i, j),
+                    v.nw(ll, i, j),
+                    v.gw(ll, i, j),
                 )
         # per-neuron bias labels, when the layer's biases differ or change
         for li in range(L):
@@ -708,7 +1131,7 @@ def _layout(  # noqa: C901 - one pass over the picture, top to bottom
                 ]
                 w, h = block_size(lines_max, fs)
                 x2, y2 = pos(li + 1, j)
-                b = place(biases[li].x, biases[li].y, x2, y2, w, h, bias_order)
+                b = place(squares[li][0], squares[li][1], x2, y2, w, h, bias_order)
                 if b is None:
                     ok = False
                     break
@@ -720,48 +1143,39 @@ def _layout(  # noqa: C901 - one pass over the picture, top to bottom
                     placed.remove(b)
                 continue
             for (ll, j), b in pair_b.items():
-                blines = _edge_lines(
-                    b_labels[j],
-                    ("nb", ll, j),
-                    ("gb", ll, j),
-                    v.b(ll, j),
-                    v.nb(ll, j),
-                    v.gb(ll, j),
-                    v,
-                    shown,
+                bias_labels[(ll, j)] = replace(
+                    label(
+                        b,
+                        b_labels[j],
+                        ("nb", ll, j),
+                        ("gb", ll, j),
+                        v.b(ll, j),
+                        v.nb(ll, j),
+                        v.gb(ll, j),
+                    ),
+                    blank=uniform,
                 )
-                if uniform and not shown(("gb", ll, j)) and not shown(("nb", ll, j)):
-                    blines = ()
-                bias_labels[(ll, j)] = TextBlock(b, fs, blines)
 
-    # -- edges --
+    # -- edges: the width and colour of the weight before and after its update --
     mags = [abs(float(x)) for w in s.weights for x in np.ravel(w) if math.isfinite(float(x))]
     top_mag = max(mags, default=0.0) or 1.0
-    edges: list[Edge] = []
+
+    def look(cur: float) -> tuple[float, str]:
+        width_px = 1.0 + 4.5 * min(1.0, abs(cur) / top_mag) if math.isfinite(cur) else 6.0
+        return round(width_px, 2), "edge " + ("neg" if cur < 0 else "pos" if cur > 0 else "zero")
+
+    edges: list[_EdgeGeo] = []
     for li in range(L):
         for i in range(layers[li]):
             for j in range(layers[li + 1]):
                 (x1, y1), (x2, y2) = pos(li, i), pos(li + 1, j)
                 name = lab.weights[li][i][j]
-                cur = v.nw(li, i, j) if shown(("nw", li, i, j)) else v.w(li, i, j)
-                width_px = 1.0 + 4.5 * min(1.0, abs(cur) / top_mag) if math.isfinite(cur) else 6.0
-                cls = "edge " + ("neg" if cur < 0 else "pos" if cur > 0 else "zero")
-                if (li, i, j) in hl_weights:
-                    cls += " hl"
-                title = [
-                    f"{name}: {lab.neurons[li][i]} → {lab.neurons[li + 1][j]}",
-                    f"weight = {v.f(v.w(li, i, j))}",
-                ]
-                if shown(("gw", li, i, j)):
-                    title.append(f"∂E/∂{name} = {v.f(v.gw(li, i, j))}")
-                if shown(("nw", li, i, j)):
-                    title.append(f"new value = {v.f(v.nw(li, i, j))}")
                 # stop the line at the circles' rims
                 dx, dy = x2 - x1, y2 - y1
                 dist = math.hypot(dx, dy) or 1.0
                 ux, uy = dx / dist, dy / dist
                 edges.append(
-                    Edge(
+                    _EdgeGeo(
                         li,
                         i,
                         j,
@@ -769,78 +1183,78 @@ def _layout(  # noqa: C901 - one pass over the picture, top to bottom
                         y1 + uy * r,
                         x2 - ux * r,
                         y2 - uy * r,
-                        round(width_px, 2),
-                        cls,
-                        "; ".join(title),
                         f"#f-w-{li}-{i}-{j}" if linked else "",
+                        f"{name}: {lab.neurons[li][i]} → {lab.neurons[li + 1][j]}; "
+                        f"weight = {v.f(v.w(li, i, j))}",
+                        f"; ∂E/∂{name} = {v.f(v.gw(li, i, j))}",
+                        when(("gw", li, i, j)),
+                        f"; new value = {v.f(v.nw(li, i, j))}",
+                        when(("nw", li, i, j)),
+                        look(v.w(li, i, j)),
+                        look(v.nw(li, i, j)),
                         edge_labels.get((li, i, j)),
                     )
                 )
 
-    bias_views: list[Bias] = []
-    for bias in biases:
-        li = bias.li
-        links_out: list[BiasLink] = []
+    bias_geos: list[_BiasGeo] = []
+    for li, (bx, by, caption) in enumerate(squares):
+        links: list[_LinkGeo] = []
         for j in range(layers[li + 1]):
             x2, y2 = pos(li + 1, j)
             name = lab.biases[li][j]
-            dx, dy = x2 - bias.x, y2 - bias.y
+            dx, dy = x2 - bx, y2 - by
             dist = math.hypot(dx, dy) or 1.0
-            title = [f"{name}: bias of {lab.neurons[li + 1][j]}", f"value = {v.f(v.b(li, j))}"]
-            if shown(("gb", li, j)):
-                title.append(f"∂E/∂{name} = {v.f(v.gb(li, j))}")
-            if shown(("nb", li, j)):
-                title.append(f"new value = {v.f(v.nb(li, j))}")
-            cls = "bias-link" + (" hl" if (li, j) in hl_biases else "")
-            links_out.append(
-                BiasLink(
+            links.append(
+                _LinkGeo(
+                    li,
                     j,
-                    bias.x + dx / dist * bias.size * 0.6,
-                    bias.y + dy / dist * bias.size * 0.6,
+                    bx + dx / dist * bias_sq * 0.6,
+                    by + dy / dist * bias_sq * 0.6,
                     x2 - dx / dist * r,
                     y2 - dy / dist * r,
-                    cls,
-                    "; ".join(title),
                     f"#f-b-{li}-{j}" if linked else "",
+                    f"{name}: bias of {lab.neurons[li + 1][j]}; value = {v.f(v.b(li, j))}",
+                    f"; ∂E/∂{name} = {v.f(v.gb(li, j))}",
+                    when(("gb", li, j)),
+                    f"; new value = {v.f(v.nb(li, j))}",
+                    when(("nb", li, j)),
                     bias_labels.get((li, j)),
                 )
             )
-        hl = any((li, j) in hl_biases for j in range(layers[li + 1]))
         btitle = f"biases of layer {li + 1}: " + ", ".join(
             f"{lab.biases[li][j]} = {v.f(v.b(li, j))}" for j in range(layers[li + 1])
         )
-        bias_views.append(
-            Bias(
+        bias_geos.append(
+            _BiasGeo(
                 li,
-                bias.x,
-                bias.y,
-                bias.size,
-                "bias" + (" hl" if hl else ""),
+                bx,
+                by,
+                bias_sq,
                 btitle,
                 f"#f-b-{li}-0" if linked else "",
-                bias.caption,
-                tuple(links_out),
+                caption,
+                tuple(links),
             )
         )
 
-    edges.sort(key=lambda e: "hl" in e.cls)  # the current step's edges are drawn on top
-    all_text = tuple(text_boxes + placed)
     aria = f"Network diagram: {' → '.join(str(n) for n in layers)} neurons" + (
         f", sample {sample + 1} of {s.n_samples}" if s.n_samples > 1 else ""
     )
-    return Diagram(
+    return _Geometry(
         width=round(width, 1),
         height=round(height, 1),
         fs=fs,
+        r=r,
+        name_fs=name_fs,
+        vertical=vertical,
         nodes=tuple(nodes),
         edges=tuple(edges),
-        biases=tuple(bias_views),
+        biases=tuple(bias_geos),
         labels_hidden=labels_hidden,
-        cards_hidden=not cards,
+        cards=cards,
         linked=linked,
-        focus=bool(hl_weights or hl_biases),
         aria=aria,
-        boxes=all_text,
+        boxes=tuple(text_boxes + placed),
     )
 
 
@@ -854,26 +1268,6 @@ def _bias_caption(labels: Sequence[str], values: Sequence[float], v: _Values) ->
     if len(names) <= 3:
         return ", ".join(names) + f" = {v.f(values[0])}"
     return f"biases = {v.f(values[0])}"
-
-
-def _edge_lines(
-    name: str,
-    new_key: Key,
-    grad_key: Key,
-    old: float,
-    new: float,
-    grad: float,
-    v: _Values,
-    shown: Shown,
-) -> tuple[Line, ...]:
-    if shown(new_key):
-        first = Line(f"{name} {v.f(old)} → {v.f(new)}", "new")
-    else:
-        first = Line(f"{name} = {v.f(old)}", "val")
-    lines = [first]
-    if shown(grad_key):
-        lines.append(Line(f"∂E/∂{name} {v.f(grad)}", "grad"))
-    return tuple(lines)
 
 
 # -- the home page's small pictures ----------------------------------------------------------------
