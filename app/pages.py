@@ -242,26 +242,6 @@ class Nav:
     disabled: bool = False
 
 
-@dataclass(frozen=True)
-class TimelineItem:
-    at: int
-    label: Markup
-    current: bool
-    done: bool
-    title: str
-
-
-@dataclass(frozen=True)
-class TimelineGroup:
-    phase: str
-    name: str
-    first: int
-    count: int
-    current: bool
-    items: tuple[TimelineItem, ...]
-    gaps: tuple[int, ...]  # indices in items before which steps are left out
-
-
 @dataclass
 class View:
     state: PageState
@@ -279,7 +259,6 @@ class View:
     prev: Nav
     next: Nav
     next_phase: Nav
-    timeline: tuple[TimelineGroup, ...]
     loss: str
     loss_cls: str
     loss_after: str | None
@@ -387,6 +366,13 @@ class View:
         return self.step.phase if self.step else "start"
 
     @property
+    def phase_name(self) -> str:
+        return PHASE_NAMES[self.step.phase] if self.step else ""
+
+    def timeline(self) -> Markup:
+        return timeline_html(self.tr, self.at)
+
+    @property
     def preset(self) -> Any:
         pid = self.state.preset_id
         return PRESETS[pid] if pid else None
@@ -473,7 +459,6 @@ def build_view(
     phase_idx = PHASES.index(step.phase) if step else 0
     nxt_phase = next((st.index for st in steps if PHASES.index(st.phase) > phase_idx), None)
     first_update = next((st.index for st in steps if st.phase == "update"), len(steps) - 1)
-    timeline = _timeline(steps, at)
     title = "Start of iteration " + f"{state.iteration + 1:,}"
     if step is not None:
         title = step.title
@@ -525,7 +510,6 @@ def build_view(
             "Next phase",
             disabled=nxt_phase is None,
         ),
-        timeline=timeline,
         loss=number(loss, d),
         loss_cls=css_class(loss),
         loss_after=loss_after,
@@ -559,47 +543,95 @@ def quantity_html(q: str) -> Markup:
     return Markup(f"{escape(head)}<sub>{escape(tail)}</sub>")
 
 
-def _timeline(steps: tuple[TraceStep, ...], at: int) -> tuple[TimelineGroup, ...]:
-    groups = []
+@dataclass(frozen=True)
+class _Timeline:
+    """A trace's timeline, drawn once: each step's button around the classes that follow the
+    cursor (current, done), and the steps of each phase."""
+
+    buttons: tuple[tuple[str, str, str], ...]  # per step: its button around class and aria-current
+    phases: tuple[tuple[str, str, tuple[int, ...]], ...]  # phase, its heading, its steps
+
+
+_TIMELINES: OrderedDict[int, tuple[Trace, _Timeline]] = OrderedDict()
+_TIMELINES_LOCK = threading.Lock()
+
+
+def _timeline_of(tr: Trace) -> _Timeline:
+    with _TIMELINES_LOCK:
+        hit = _TIMELINES.get(id(tr))
+        if hit is not None and hit[0] is tr:
+            return hit[1]
+    buttons = []
+    for st in tr.steps:
+        title = escape(f"Step {st.index + 1}: {st.title}")
+        buttons.append(
+            (
+                f'<li><button type="submit" form="nav" name="at" value="{st.index}" '
+                f'id="tl-{st.index}" class="tl-step',
+                f'" title="{title}" aria-label="{title}" ',
+                f">{quantity_html(st.quantity)}</button></li>\n",
+            )
+        )
+    phases = []
+    for phase in PHASES:
+        members = tuple(st.index for st in tr.steps if st.phase == phase)
+        if members:
+            n = len(members)
+            head = (
+                f'<h4 class="tl-phase">{PHASE_NAMES[phase]} '
+                f'<span class="tl-count">{n} step{"s" if n > 1 else ""}</span></h4>\n'
+                '<ol class="tl-steps">\n'
+            )
+            phases.append((phase, head, members))
+    tl = _Timeline(tuple(buttons), tuple(phases))
+    with _TIMELINES_LOCK:
+        _TIMELINES[id(tr)] = (tr, tl)  # the trace is kept too, so its id stays its own
+        while len(_TIMELINES) > TRACE_CACHE:
+            _TIMELINES.popitem(last=False)
+    return tl
+
+
+def timeline_html(tr: Trace, at: int) -> Markup:
+    """The timeline of the iteration's steps, grouped by phase, the cursor's step marked. A long
+    iteration shows a window around the cursor and the first step of every other phase."""
+    tl = _timeline_of(tr)
+    steps = tr.steps
     cur_phase = steps[at].phase if at >= 0 else None
     big = len(steps) > TIMELINE_ALL
-    for phase in PHASES:
-        members = [st for st in steps if st.phase == phase]
-        if not members:
-            continue
+    start = ' current" aria-current="step"' if at < 0 else '" '
+    out = [
+        '<nav class="timeline" id="timeline" aria-label="Steps of this iteration">\n'
+        "<h3>Timeline</h3>\n"
+        f'<button type="submit" form="nav" name="at" value="-1" id="tl-start" class="tl-start'
+        f"{start}>Start</button>\n"
+    ]
+    for phase, head, members in tl.phases:
+        current = phase == cur_phase
         shown = members
         if big:
-            if phase == cur_phase:
-                shown = [
-                    st
-                    for k, st in enumerate(members)
-                    if k == 0 or k == len(members) - 1 or abs(st.index - at) <= WINDOW
-                ]
+            if current:
+                last = len(members) - 1
+                shown = tuple(
+                    i for k, i in enumerate(members) if k in (0, last) or abs(i - at) <= WINDOW
+                )
             else:
-                shown = [members[0]]
-        items = tuple(
-            TimelineItem(
-                st.index,
-                quantity_html(st.quantity),
-                st.index == at,
-                st.index <= at,
-                f"Step {st.index + 1}: {st.title}",
-            )
-            for st in shown
-        )
-        gaps = tuple(k for k in range(1, len(shown)) if shown[k].index != shown[k - 1].index + 1)
-        groups.append(
-            TimelineGroup(
-                phase,
-                PHASE_NAMES[phase],
-                members[0].index,
-                len(members),
-                phase == cur_phase,
-                items,
-                gaps,
-            )
-        )
-    return tuple(groups)
+                shown = members[:1]
+        out.append(f'<div class="tl-group {phase}{" current" if current else ""}">\n{head}')
+        prev = None
+        for i in shown:
+            if prev is not None and i != prev + 1:
+                out.append('<li class="tl-gap" aria-hidden="true">…</li>\n')
+            prev = i
+            before, between, end = tl.buttons[i]
+            if i == at:
+                out.append(f'{before} current{between}aria-current="step"{end}')
+            else:
+                out.append(f"{before}{' done' if i < at else ''}{between}{end}")
+        if len(shown) < len(members) and not current:
+            out.append(f'<li class="tl-gap" aria-hidden="true">… {len(members) - 1} more</li>\n')
+        out.append("</ol>\n</div>\n")
+    out.append("</nav>")
+    return Markup("".join(out))
 
 
 # -- the documents' printed figures ----------------------------------------------------------------
