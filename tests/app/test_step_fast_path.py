@@ -192,3 +192,25 @@ def test_labels_given_in_full_or_in_part() -> None:
     with pytest.raises(EngineError) as e:
         Scenario.from_dict({**doc, "labels": {**doc["labels"], "extra": "x"}})
     assert e.value.loc == ("labels",)
+
+
+def test_a_bug_in_step_answers_500_with_the_headers(monkeypatch: pytest.MonkeyPatch) -> None:
+    import app.api
+
+    def broken(s: Scenario) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(app.api, "step", broken)
+    doc = PRESETS["sigmoid-2-2-2"].load().to_dict()
+    with TestClient(create_app(Settings()), raise_server_exceptions=False) as c:
+        r = c.post("/api/step", json=doc)
+    assert r.status_code == 500 and r.text == "Internal Server Error"
+    assert "frame-ancestors 'self'" in r.headers["content-security-policy"]
+    assert r.headers["x-content-type-options"] == "nosniff"
+
+
+def test_step_body_limit() -> None:
+    with TestClient(create_app(Settings(max_body_bytes=100))) as c:
+        doc = PRESETS["sigmoid-2-2-2"].load().to_dict()
+        r = c.post("/api/step", json=doc)
+    assert r.status_code == 413 and r.json()["detail"][0]["type"] == "too_large"
