@@ -322,7 +322,8 @@ class Diagram:
 # drawn exactly as before (a step reveals or highlights a few values), so a click draws only what
 # changed. Every text is escaped here.
 
-SVG_CACHE = 8192  # pieces
+SVG_CACHE = 4096  # edges or text blocks: the largest network has 1,792 edges
+SVG_CACHE_SMALL = 1024  # neurons, bias squares and bias links
 
 
 def _linked(href: str, title: Markup, piece: str) -> str:
@@ -378,7 +379,7 @@ def _edge_svg(
     return Markup(g)
 
 
-@functools.lru_cache(maxsize=SVG_CACHE)
+@functools.lru_cache(maxsize=SVG_CACHE_SMALL)
 def _link_svg(
     x1: float, y1: float, x2: float, y2: float, cls: str, title: str, href: str
 ) -> Markup:
@@ -391,7 +392,7 @@ def _link_svg(
     return Markup(_linked(href, text, line))
 
 
-@functools.lru_cache(maxsize=SVG_CACHE)
+@functools.lru_cache(maxsize=SVG_CACHE_SMALL)
 def _square_svg(x: float, y: float, size: float, cls: str, title: str, href: str) -> Markup:
     text = escape(title)
     h = size / 2
@@ -403,7 +404,7 @@ def _square_svg(x: float, y: float, size: float, cls: str, title: str, href: str
     return Markup(_linked(href, text, square))
 
 
-@functools.lru_cache(maxsize=SVG_CACHE)
+@functools.lru_cache(maxsize=SVG_CACHE_SMALL)
 def _node_svg(
     li: int,
     j: int,
@@ -683,7 +684,7 @@ class _Geometry:
 _GEOMETRY: OrderedDict[
     tuple[int, int, int, bool, float, float, bool], tuple[Trace, _Geometry | None]
 ] = OrderedDict()
-_GEOMETRY_MAX = 256
+_GEOMETRY_MAX = 64
 _GEOMETRY_LOCK = threading.Lock()
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from app import diagram
 from app.diagram import Box, Diagram
-from engine import PRESETS, Scenario, trace
+from engine import PRESETS, Scenario, Trace, trace
 
 
 def _check_layout(d: Diagram) -> None:
@@ -124,3 +124,26 @@ def test_loss_chart() -> None:
 def test_thumbnail() -> None:
     t = diagram.thumbnail(PRESETS["sigmoid-2-2-2"].load())
     assert len(t.nodes) == 6 and len(t.edges) == 8
+
+
+@pytest.mark.parametrize(
+    ("preset", "granularity"), [("sigmoid-2-2-2", "neuron"), ("batch-xor", "layer")]
+)
+def test_stepping_draws_what_a_first_visit_draws(preset: str, granularity: str) -> None:
+    """The layout and the drawn pieces are remembered from click to click: after stepping
+    forward and back, every step is drawn exactly as for a fresh trace of the same network."""
+    s = PRESETS[preset].load()
+    tr = trace(s, granularity)
+    n = len(tr.steps)
+
+    def draw(t: Trace, at: int, vertical: bool) -> tuple[Diagram, str]:
+        d = diagram.build(t, at, 9, 0, t.steps[at] if at >= 0 else None, vertical=vertical)
+        return d, str(d.svg("s", "x"))
+
+    for at in [*range(-1, n), *range(n - 1, -2, -1)]:
+        for vertical in (False, True):
+            draw(tr, at, vertical)
+    for at in range(-1, n):
+        fresh = trace(s, granularity)  # not laid out yet
+        for vertical in (False, True):
+            assert draw(tr, at, vertical) == draw(fresh, at, vertical)

@@ -189,6 +189,41 @@ def test_the_timeline_is_grouped_by_phase(client: TestClient) -> None:
     assert len(re.findall(r'class="tl-step[ "]', html)) == 37
 
 
+def test_the_timeline_marks_the_cursor(client: TestClient) -> None:
+    """Steps before the cursor are done, the cursor's step is current (and the only one)."""
+    for at in (-1, 0, 12, 36):
+        tl = section(client.get(f"/explore/sigmoid-2-2-2?at={at}").text, 'id="timeline"', "</nav>")
+        marks = re.findall(r'id="tl-(?:\d+|start)" class="tl-(?:step|start)( current| done)?"', tl)
+        assert marks[0] == (" current" if at < 0 else "")  # Start
+        assert marks[1:] == [" done"] * max(at, 0) + [" current"] * (at >= 0) + [""] * (36 - at)
+        assert tl.count('aria-current="step"') == 1
+        current = re.search(r'<button [^>]*aria-current="step"[^>]*>', tl)
+        assert current is not None and f'value="{at}"' in current.group(0)
+
+
+def test_a_long_timeline_shows_a_window_around_the_cursor(client: TestClient) -> None:
+    r = client.get("/explore/new?layers=2,8,8,1&hidden=tanh&output=sigmoid&loss=half_sse")
+    n = int(re.search(r'data-steps="(\d+)"', r.text).group(1))  # type: ignore[union-attr]
+    assert n > 80
+    tl = section(r.text, 'id="timeline"', "</nav>")  # not started: the first step of each phase
+    assert len(re.findall(r'class="tl-step[ "]', tl)) == 4
+    assert tl.count("more</li>") == 4
+    s = unescape(re.search(r'name="s" value="([^"]+)"', r.text).group(1))  # type: ignore[union-attr]
+    at = 100
+    page = client.get("/explore", params={"s": s, "at": str(at)}, headers=HX).text
+    tl = section(page, 'id="timeline"', "</nav>")
+    shown = [int(k) for k in re.findall(r'id="tl-(\d+)"', tl)]
+    group = section(tl, '<div class="tl-group backward current">', "</div>")
+    window = [int(k) for k in re.findall(r'id="tl-(\d+)"', group)]
+    assert set(range(at - 12, at + 13)) <= set(window)  # the cursor's neighbours, both sides
+    assert all(abs(k - at) <= 12 for k in window[1:-1])  # and the phase's first and last step
+    assert window == sorted(window)
+    assert group.count('<li class="tl-gap" aria-hidden="true">…</li>') == 2
+    assert "more</li>" not in group and tl.count("more</li>") == 3
+    assert re.search(rf'id="tl-{at}" class="tl-step current"[^>]*aria-current="step"', tl)
+    assert all(f'id="tl-{k}" class="tl-step done"' in tl for k in shown if k < at)
+
+
 # -- edits -----------------------------------------------------------------------------------------
 
 
