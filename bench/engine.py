@@ -149,7 +149,7 @@ def compare(name: str, s: Scenario, iterations: int, hand: Hand, repeat: int) ->
     eng, ref = t["engine"], t["hand"]
     ratio = eng.best / ref.best
     return {
-        "bench": f"engine.train: {name}",
+        "bench": f"engine.train: {name} ({'scalar kernel' if scalar else 'NumPy loop'})",
         "iterations": iterations,
         "samples": s.n_samples,
         "engine_us_per_iteration": eng.best / iterations * 1e6,

@@ -80,6 +80,30 @@ def torch_loop(s: Scenario, iterations: int) -> Callable[[], list[Any]]:
     return run
 
 
+def tanh_cost(s: Scenario, repeat: int) -> dict[str, Any]:
+    """Why the 2-8-8-1 batch is the hard case: the time of one hidden layer's tanh (200 × 8
+    float64) in NumPy and in PyTorch. NumPy's float64 tanh is not vectorised on CPUs without
+    AVX-512; PyTorch's is (SLEEF). A step takes two."""
+    import torch
+
+    z = np.random.default_rng(0).normal(size=(s.n_samples, s.layers[1]))
+    zt = torch.tensor(z)
+    n = 2000
+    t = interleaved(
+        {
+            "numpy": lambda: [np.tanh(z) for _ in range(n)],
+            "torch": lambda: [torch.tanh(zt) for _ in range(n)],
+        },
+        repeat=repeat,
+    )
+    return {
+        "bench": f"why: tanh of one layer ({z.shape[0]} × {z.shape[1]} float64), two per step",
+        "numpy_tanh_us": t["numpy"].best / n * 1e6,
+        "torch_tanh_us": t["torch"].best / n * 1e6,
+        "ok": None,
+    }
+
+
 def main(repeat: int = 5) -> list[dict[str, Any]]:
     try:
         import torch
@@ -133,7 +157,12 @@ def main(repeat: int = 5) -> list[dict[str, Any]]:
             ["network", "engine µs/step", "torch µs/step", "speed-up", "target", "met", "max |ΔW|"],
         )
     )
-    return results
+    why = tanh_cost(tanh_881_scenario(), repeat)
+    print(
+        f"\n{why['bench'][5:]}: NumPy {why['numpy_tanh_us']:.1f} µs, "
+        f"PyTorch {why['torch_tanh_us']:.1f} µs"
+    )
+    return [*results, why]
 
 
 if __name__ == "__main__":
