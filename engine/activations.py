@@ -22,13 +22,18 @@ LEAKY_SLOPE = 0.01
 
 
 def _sigmoid(z: F64) -> F64:
-    # exp(-z) overflows to inf for z < -709 and 1/(1+inf) is the correct 0: callers run
-    # under np.errstate(over="ignore"), so no warning and no NaN.
-    return 1.0 / (1.0 + np.exp(-z))
+    # 1 / (1 + e^(−z)), computed in one new array. exp(−z) overflows to inf for z < −709 and
+    # 1/(1+inf) is the correct 0: callers run under np.errstate(over="ignore"), so no warning.
+    e = np.negative(z)
+    np.exp(e, out=e)
+    e += 1.0
+    return np.divide(1.0, e, out=e)
 
 
 def _sigmoid_df(z: F64, a: F64) -> F64:
-    return a * (1.0 - a)
+    out = 1.0 - a
+    out *= a  # a(1 − a)
+    return out
 
 
 def _tanh(z: F64) -> F64:
@@ -36,7 +41,8 @@ def _tanh(z: F64) -> F64:
 
 
 def _tanh_df(z: F64, a: F64) -> F64:
-    return 1.0 - a * a
+    out = a * a
+    return np.subtract(1.0, out, out=out)  # 1 − a²
 
 
 def _relu(z: F64) -> F64:

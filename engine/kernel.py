@@ -34,6 +34,7 @@ from .scenario import Scenario
 
 F64 = NDArray[np.float64]
 Params = tuple[float, ...]  # every weight (layer by layer, row by row), then every bias
+NumpySteps = Iterator[tuple[tuple[list[F64], list[F64]], float]]  # training._descent's
 Descent = Callable[[Params, Params, Params, float], Iterator[tuple[Params, float]]]
 
 # The kernel is used when samples × weights is at most this: beyond it, NumPy's vectorised
@@ -217,7 +218,7 @@ def source(
 def scalar_descent(
     s: Scenario,
     p: Params,
-    numpy_descent: Callable[[list[F64], list[F64]], Iterator[tuple[list[F64], list[F64], float]]],
+    numpy_descent: Callable[[list[F64], list[F64]], NumpySteps],
 ) -> Iterator[tuple[Params, float]]:
     """The kernel's descent from ``p``; if a float operation raises (overflow), the rest of the
     run is NumPy's (``numpy_descent``) from the last state yielded."""
@@ -235,5 +236,5 @@ def scalar_descent(
     steps = numpy_descent(W, b)
     if last is not None:
         next(steps)  # the state the kernel reached, already yielded
-    for W, b, loss in steps:
+    for (W, b), loss in steps:
         yield flatten(W, b), loss

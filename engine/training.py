@@ -50,9 +50,9 @@ class TrainResult:
 
 def _descent(
     s: Scenario, W: list[F64], b: list[F64]
-) -> Iterator[tuple[list[F64], list[F64], float]]:
+) -> Iterator[tuple[tuple[list[F64], list[F64]], float]]:
     """Gradient descent on the whole batch from the parameters (W, b), without end: yields
-    them with their loss first, then each step's parameters and loss.
+    them with their loss first, then each step's parameters and loss, as ((W, b), loss).
 
     This is the arithmetic of ``propagation``'s ``_forward_raw``, ``_backward_raw`` and
     ``update``, operation for operation, written out in one frame: on small networks the
@@ -73,42 +73,51 @@ def _descent(
     out_delta, dloss, per_sample, total = loss.output_delta, loss.df, loss.per_sample, np.add.reduce
     hidden = range(L - 1, 0, -1)
     zs, as_ = _forward_raw(W, b, acts, X)
-    yield W, b, float(total(per_sample(as_[-1], T, zs[-1]))) / n
+    yield (W, b), float(total(per_sample(as_[-1], T, zs[-1]))) / n
     while True:
+        # Every array below that is changed in place was made by the line before it: the same
+        # operations and bits as propagation's, without allocating as many temporaries.
         Y, Z = as_[-1], zs[-1]
         delta: F64
         simple = out_delta(Y, T)  # bce, cross_entropy: ∂E/∂net without dividing by o
         if simple is not None:
-            delta = simple * scale
+            simple *= scale
+            delta = simple
         elif dfs[-1] is not None:
             delta = (dloss(Y, T) * scale) * dfs[-1](Z, Y)
         else:
             delta = vjps[-1](Z, Y, dloss(Y, T) * scale)
-        gW: list[F64] = [X] * L  # placeholders, all overwritten
+        new_W: list[F64] = [X] * L  # placeholders, all overwritten
         gb: list[F64] = [X] * L
         for layer in hidden:
-            gW[layer] = g = dot(as_[layer].T, delta)
+            g = dot(as_[layer].T, delta)
             if update_biases:
                 gb[layer] = dot(ones, delta)
-            Wl = W[layer] if of_lr is None else W[layer] - of_lr * g
+            g *= lr
+            new_W[layer] = Wl = W[layer] - g  # w − η·∂E/∂w
+            up = dot(delta, W[layer].T if of_lr is None else Wl.T)
             df = dfs[layer - 1]
             if df is not None:
-                delta = dot(delta, Wl.T) * df(zs[layer - 1], as_[layer])
+                up *= df(zs[layer - 1], as_[layer])
+                delta = up
             else:  # pragma: no cover - softmax is output-only
-                delta = vjps[layer - 1](zs[layer - 1], as_[layer], dot(delta, Wl.T))
-        gW[0] = dot(X.T, delta)
-        W = [w - lr * g for w, g in zip(W, gW, strict=True)]
+                delta = vjps[layer - 1](zs[layer - 1], as_[layer], up)
+        g = dot(X.T, delta)
+        g *= lr
+        new_W[0] = W[0] - g
+        W = new_W
         if update_biases:
             gb[0] = dot(ones, delta)
-            b = [v - lr * g for v, g in zip(b, gb, strict=True)]
+            b = [v - lr * gv for v, gv in zip(b, gb, strict=True)]
         a = X
         zs, as_ = [], [X]
         for w, v, f in zip(W, b, fs, strict=True):
-            z = dot(a, w) + v
+            z = dot(a, w)
+            z += v
             a = f(z)
             zs.append(z)
             as_.append(a)
-        yield W, b, float(total(per_sample(a, T, z))) / n
+        yield (W, b), float(total(per_sample(a, T, z))) / n
 
 
 class _Path:
@@ -122,8 +131,7 @@ class _Path:
         return (list(self.s.weights), list(self.s.biases))
 
     def descend(self, state: Any) -> Iterator[tuple[Any, float]]:
-        for W, b, loss in _descent(self.s, *state):
-            yield (W, b), loss
+        return _descent(self.s, *state)
 
     def within(self, state: Any) -> bool:
         W, b = state
