@@ -32,7 +32,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from engine import GRANULARITIES, PRESETS
 
@@ -187,8 +187,11 @@ def unlinked(dia: Diagram) -> Diagram:
 # -- the presentation ------------------------------------------------------------------------------
 
 
-class EmbedFrame:
-    """Answers the explorer's actions as the embed: ``embed.html`` or its fragment."""
+class EmbedFrame(pages.Presentation):
+    """The explorer's actions answered as the embed: ``embed.html`` or its fragment, links that
+    stay in the frame, and clicks that replace the frame's URL (the course page's Back leaves)."""
+
+    history_header = "HX-Replace-Url"
 
     def __init__(self, opts: EmbedOptions) -> None:
         self.opts = opts
@@ -197,30 +200,14 @@ class EmbedFrame:
         base = pages.root(request)
         return {"embed": self.opts, "root": base + "/embed", "site": base, **extra}
 
-    def explorer(
-        self,
-        request: Request,
-        state: PageState,
-        at: int,
-        *,
-        status: int = 200,
-        errors: dict[str, str] | None = None,
-        values: dict[str, str] | None = None,
-        changed: bool = False,
-    ) -> Response:
-        htmx = pages.is_htmx(request)
+    def path(self, state: PageState, at: int) -> str:
+        return embed_path(state, at, self.opts)
+
+    def adapt(self, request: Request, state: PageState, view: pages.View) -> pages.View:
         base = pages.root(request)
-        if changed and not htmx and status == 200:  # post, redirect, get
-            resp: Response = RedirectResponse(
-                base + embed_path(state, at, self.opts), status_code=303
-            )
-            resp.headers["Vary"] = "HX-Request"
-            return resp
-        view = pages.build_view(request, state, at, errors or {}, values or {})
-        here = base + embed_path(state, view.at, self.opts)
         view = replace(
             view,
-            url=here,
+            url=base + embed_path(state, view.at, self.opts),
             reset_url=base + embed_path(origin_state(state), -1, self.opts),
             root=base + "/embed",  # the fragments it renders (and caches) post under /embed
         )
@@ -231,17 +218,17 @@ class EmbedFrame:
                 diagram=unlinked(view.diagram),
                 diagram_narrow=unlinked(narrow) if narrow is not None else None,
             )
-        context = self._context(request, v=view, fragment=htmx, open_url=base + url(state, view.at))
+        return view
+
+    def render(
+        self, request: Request, state: PageState, view: pages.View, htmx: bool, status: int
+    ) -> HTMLResponse:
+        open_url = pages.root(request) + url(state, view.at)
+        context = self._context(request, v=view, fragment=htmx, open_url=open_url)
         name = "_embed_fragment.html" if htmx else "embed.html"
-        resp = request.app.state.templates.TemplateResponse(
+        resp: HTMLResponse = request.app.state.templates.TemplateResponse(
             request, name, context, status_code=status
         )
-        resp.headers["Vary"] = "HX-Request"
-        if htmx:
-            if status == 200:
-                resp.headers["HX-Replace-Url"] = here
-            else:
-                resp.headers["HX-Push-Url"] = "false"
         return resp
 
     def error(self, request: Request, message: str, status: int) -> HTMLResponse:
@@ -294,7 +281,7 @@ def _open(
         cursor = pages.parse_at(at)
     except (OptionError, StateError) as e:
         return frame.error(request, f"This embed's address has a problem: {e}.", 400)
-    return frame.explorer(request, state, cursor)
+    return pages.explorer_response(request, state, cursor)
 
 
 @router.get("/embed")
@@ -352,7 +339,9 @@ async def _refuse_if_readonly(request: Request, frame: EmbedFrame) -> Response |
         at = pages.parse_at(_str(form.get("at")))
     except StateError as e:
         return frame.error(request, f"This page's state cannot be read: {e}.", 400)
-    return frame.explorer(request, state, at, status=403, errors={"update": READONLY_MESSAGE})
+    return pages.explorer_response(
+        request, state, at, status=403, errors={"update": READONLY_MESSAGE}
+    )
 
 
 @router.post("/embed/explore/edit")

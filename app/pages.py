@@ -150,22 +150,44 @@ def _settings(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
-def frame(request: Request) -> Any:
-    """Another presentation of the same actions, set by its route (the embed: app/embed.py):
-    ``frame.explorer(...)`` and ``frame.error(...)`` answer instead of the pages below."""
-    return getattr(request.state, "frame", None)
+class Presentation:
+    """How the explorer's answers look: the site's pages. Another presentation of the same
+    actions (the embed, app/embed.py) is set on the request by its route and overrides these."""
+
+    # the htmx header that records a successful click's URL in the browser's history
+    history_header = "HX-Push-Url"
+
+    def path(self, state: PageState, at: int) -> str:
+        return url(state, at)
+
+    def adapt(self, request: Request, state: PageState, view: View) -> View:
+        return view
+
+    def render(
+        self, request: Request, state: PageState, view: View, htmx: bool, status: int
+    ) -> HTMLResponse:
+        name = "_explorer.html" if htmx else "explore.html"
+        return render(request, name, {"v": view, "fragment": htmx}, status)
+
+    def error(self, request: Request, message: str, status: int) -> HTMLResponse:
+        resp = render(request, "error.html", {"message": message, "status": status}, status)
+        resp.headers["Vary"] = "HX-Request"
+        if is_htmx(request):  # replace the explorer with the message and a way home
+            resp.headers["HX-Retarget"] = "body"
+            resp.headers["HX-Reswap"] = "innerHTML"
+            resp.headers["HX-Push-Url"] = "false"
+        return resp
+
+
+SITE = Presentation()
+
+
+def presentation(request: Request) -> Presentation:
+    return getattr(request.state, "frame", SITE)
 
 
 def error_page(request: Request, message: str, status: int) -> HTMLResponse:
-    if (fr := frame(request)) is not None:
-        return fr.error(request, message, status)  # type: ignore[no-any-return]
-    resp = render(request, "error.html", {"message": message, "status": status}, status)
-    resp.headers["Vary"] = "HX-Request"
-    if is_htmx(request):  # replace the explorer with the message and a way home
-        resp.headers["HX-Retarget"] = "body"
-        resp.headers["HX-Reswap"] = "innerHTML"
-        resp.headers["HX-Push-Url"] = "false"
-    return resp
+    return presentation(request).error(request, message, status)
 
 
 async def validation_error_page(request: Request, exc: RequestValidationError) -> HTMLResponse:
@@ -206,21 +228,20 @@ def explorer_response(
     changed: bool = False,
 ) -> Response:
     """The explorer for a state: a fragment for htmx, a full page or a redirect otherwise."""
-    if (fr := frame(request)) is not None:
-        return fr.explorer(  # type: ignore[no-any-return]
-            request, state, at, status=status, errors=errors, values=values, changed=changed
-        )
+    p = presentation(request)
     htmx = is_htmx(request)
     if changed and not htmx and status == 200:  # post, redirect, get
-        resp: Response = RedirectResponse(root(request) + url(state, at), status_code=303)
+        resp: Response = RedirectResponse(root(request) + p.path(state, at), status_code=303)
         resp.headers["Vary"] = "HX-Request"
         return resp
-    view = build_view(request, state, at, errors or {}, values or {})
-    name = "_explorer.html" if htmx else "explore.html"
-    resp = render(request, name, {"v": view, "fragment": htmx}, status)
+    view = p.adapt(request, state, build_view(request, state, at, errors or {}, values or {}))
+    resp = p.render(request, state, view, htmx, status)
     resp.headers["Vary"] = "HX-Request"
     if htmx:
-        resp.headers["HX-Push-Url"] = view.url if status == 200 else "false"
+        if status == 200:
+            resp.headers[p.history_header] = view.url
+        else:
+            resp.headers["HX-Push-Url"] = "false"
     return resp
 
 
