@@ -24,6 +24,7 @@ import json
 import math
 import threading
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -32,6 +33,7 @@ from fastapi import APIRouter, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup, escape
+from starlette.concurrency import run_in_threadpool
 
 from engine import GRANULARITIES, PRESETS, EngineError, Scenario, Trace, TraceStep, forward, trace
 from engine.activations import ACTIVATIONS
@@ -137,9 +139,7 @@ def root(request: Request) -> str:
     return str(request.scope.get("root_path", "")).rstrip("/")
 
 
-def render(
-    request: Request, name: str, context: dict[str, Any], status: int = 200
-) -> HTMLResponse:
+def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
     resp: HTMLResponse = _templates(request).TemplateResponse(
         request, name, {**context, "root": root(request)}, status_code=status
     )
@@ -324,6 +324,7 @@ class View:
     def cached(self, name: str) -> Markup:
         """A fragment that depends on the state and the precision only (not on the cursor):
         rendered once per state while stepping, and afresh while a refused value is shown."""
+
         def render() -> Markup:
             return Markup(self.env.get_template(name).render(v=self, root=self.root))
 
@@ -935,12 +936,29 @@ async def _post_state(request: Request) -> tuple[PageState, int, dict[str, str]]
     return state, parse_at(form.get("at")), form
 
 
+Action = Callable[[Request, PageState, int, dict[str, str]], Response]
+
+
+def _action(act: Action) -> Callable[[Request], Awaitable[Response]]:
+    """A control's POST: the posted state and step read (a 400 page if they cannot be), then
+    ``act(request, state, at, form)`` in the thread pool, as the GET pages run (training may
+    take up to TRAIN_TIME_LIMIT: other requests go on meanwhile). The route sees a plain
+    ``request`` handler."""
+
+    async def handler(request: Request) -> Response:
+        try:
+            state, at, form = await _post_state(request)
+        except StateError as e:
+            return error_page(request, f"This page's state cannot be read: {e}.", 400)
+        return await run_in_threadpool(act, request, state, at, form)
+
+    handler.__name__, handler.__doc__ = act.__name__, act.__doc__
+    return handler
+
+
 @router.post("/explore/edit")
-async def explore_edit(request: Request) -> Response:
-    try:
-        state, at, form = await _post_state(request)
-    except StateError as e:
-        return error_page(request, f"This page's state cannot be read: {e}.", 400)
+@_action
+def explore_edit(request: Request, state: PageState, at: int, form: dict[str, str]) -> Response:
     fields = {k: v for k, v in form.items() if k not in ("s", "at")}
     try:
         new = apply_edit(state, fields)
@@ -952,11 +970,10 @@ async def explore_edit(request: Request) -> Response:
 
 
 @router.post("/explore/architecture")
-async def explore_architecture(request: Request) -> Response:
-    try:
-        state, _, form = await _post_state(request)
-    except StateError as e:
-        return error_page(request, f"This page's state cannot be read: {e}.", 400)
+@_action
+def explore_architecture(
+    request: Request, state: PageState, at: int, form: dict[str, str]
+) -> Response:
     try:
         new = apply_architecture(state, form.get("op", ""))
     except EditError as e:
@@ -965,11 +982,8 @@ async def explore_architecture(request: Request) -> Response:
 
 
 @router.post("/explore/finish")
-async def explore_finish(request: Request) -> Response:
-    try:
-        state, at, _ = await _post_state(request)
-    except StateError as e:
-        return error_page(request, f"This page's state cannot be read: {e}.", 400)
+@_action
+def explore_finish(request: Request, state: PageState, at: int, form: dict[str, str]) -> Response:
     try:
         new = finish(state)
     except EditError as e:
@@ -978,12 +992,9 @@ async def explore_finish(request: Request) -> Response:
 
 
 @router.post("/explore/replay")
-async def explore_replay(request: Request) -> Response:
+@_action
+def explore_replay(request: Request, state: PageState, at: int, form: dict[str, str]) -> Response:
     """The preset's iterations again with the other update order (a figure's note offers it)."""
-    try:
-        state, at, form = await _post_state(request)
-    except StateError as e:
-        return error_page(request, f"This page's state cannot be read: {e}.", 400)
     try:
         new = replay(state, form.get("order", ""), _settings(request).train_time_limit)
     except EditError as e:
@@ -992,11 +1003,8 @@ async def explore_replay(request: Request) -> Response:
 
 
 @router.post("/explore/train")
-async def explore_train(request: Request) -> Response:
-    try:
-        state, at, form = await _post_state(request)
-    except StateError as e:
-        return error_page(request, f"This page's state cannot be read: {e}.", 400)
+@_action
+def explore_train(request: Request, state: PageState, at: int, form: dict[str, str]) -> Response:
     settings = _settings(request)
     raw = form.get("iterations", "").strip().replace(",", "").replace("_", "")
     top = settings.max_train_iterations
