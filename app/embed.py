@@ -27,6 +27,7 @@ stepping back through every click), so a reload inside the iframe restores it. N
 from __future__ import annotations
 
 import functools
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlencode
@@ -344,44 +345,35 @@ async def _refuse_if_readonly(request: Request, frame: EmbedFrame) -> Response |
     )
 
 
-@router.post("/embed/explore/edit")
-async def embed_edit(request: Request) -> Response:
-    frame = await _post_frame(request)
-    if isinstance(frame, HTMLResponse):
-        return frame
-    return await _refuse_if_readonly(request, frame) or await pages.explore_edit(request)
+def _embedded(action: Callable[[Request], Awaitable[Response]], edits: bool) -> Any:
+    """An explorer control inside the frame: the frame's options read from the form (a page
+    saying which is wrong otherwise), a read-only frame's edits refused, then the explorer's
+    own action, answered through the frame (``EmbedFrame``)."""
+
+    async def handler(request: Request) -> Response:
+        frame = await _post_frame(request)
+        if isinstance(frame, HTMLResponse):
+            return frame
+        if edits and (refused := await _refuse_if_readonly(request, frame)) is not None:
+            return refused
+        return await action(request)
+
+    return handler
 
 
-@router.post("/embed/explore/architecture")
-async def embed_architecture(request: Request) -> Response:
-    frame = await _post_frame(request)
-    if isinstance(frame, HTMLResponse):
-        return frame
-    return await _refuse_if_readonly(request, frame) or await pages.explore_architecture(request)
-
-
-@router.post("/embed/explore/finish")
-async def embed_finish(request: Request) -> Response:
-    frame = await _post_frame(request)
-    if isinstance(frame, HTMLResponse):
-        return frame
-    return await pages.explore_finish(request)
-
-
-@router.post("/embed/explore/train")
-async def embed_train(request: Request) -> Response:
-    frame = await _post_frame(request)
-    if isinstance(frame, HTMLResponse):
-        return frame
-    return await pages.explore_train(request)
-
-
-@router.post("/embed/explore/replay")
-async def embed_replay(request: Request) -> Response:
-    frame = await _post_frame(request)
-    if isinstance(frame, HTMLResponse):
-        return frame
-    return await pages.explore_replay(request)
+for _name, _action, _edits in (
+    ("edit", pages.explore_edit, True),
+    ("architecture", pages.explore_architecture, True),
+    ("finish", pages.explore_finish, False),
+    ("train", pages.explore_train, False),
+    ("replay", pages.explore_replay, False),
+):
+    router.add_api_route(
+        f"/embed/explore/{_name}",
+        _embedded(_action, _edits),
+        methods=["POST"],
+        name=f"embed_{_name}",
+    )
 
 
 @router.get("/embed/{preset_id}")
