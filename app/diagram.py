@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import functools
 import math
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -25,6 +23,7 @@ from markupsafe import Markup, escape
 from engine import Scenario, Trace, TraceStep
 
 from .formatting import number
+from .per_trace import PerTrace
 
 CHAR_W = 0.62  # mean advance of a character in ems (system UI font, tabular digits)
 LINE_H = 1.3  # line height in ems
@@ -63,20 +62,14 @@ def step_keys(step: TraceStep) -> list[Key]:
     return []
 
 
-_REVEALED: dict[int, tuple[Trace, dict[Key, int]]] = {}
+_REVEALED: PerTrace[dict[Key, int]] = PerTrace(64)
 
 
 def reveal_index(tr: Trace) -> dict[Key, int]:
     """For every quantity the diagram can show, the index of the step that computes it
     (worked out once per trace: every click on the same iteration asks again)."""
-    hit = _REVEALED.get(id(tr))
-    if hit is not None and hit[0] is tr:
-        return hit[1]
-    out = _reveal_index(tr)
-    if len(_REVEALED) >= _FITTED_MAX:
-        _REVEALED.pop(next(iter(_REVEALED)))
-    _REVEALED[id(tr)] = (tr, out)
-    return out
+    hit = _REVEALED.get(tr)
+    return hit[0] if hit is not None else _REVEALED.put(tr, _reveal_index(tr))
 
 
 def _reveal_index(tr: Trace) -> dict[Key, int]:
@@ -491,15 +484,8 @@ class _Values:
         return float(self.tr.after.biases[li][j])
 
 
-_FITTED: dict[tuple[int, bool], tuple[Trace, float, float, bool]] = {}
-_FITTED_MAX = 64
-
-
-def _remember(key: tuple[int, bool], tr: Trace, fs: float, extra: float, hidden_ok: bool) -> None:
-    """Keep the layout that fitted a trace (the trace is kept too, so its id stays its own)."""
-    if len(_FITTED) >= _FITTED_MAX:
-        _FITTED.pop(next(iter(_FITTED)), None)
-    _FITTED[key] = (tr, fs, extra, hidden_ok)
+# The font size and spacing that fitted a trace at a precision, sample and orientation.
+_FITTED: PerTrace[tuple[float, float, bool]] = PerTrace(64)
 
 
 def build(
@@ -525,27 +511,22 @@ def _fit(tr: Trace, decimals: int, sample: int, vertical: bool) -> _Geometry:
     vals: list[_Values] = []
 
     def layout(fs: float, extra: float, cards: bool) -> _Geometry | None:
-        key = (id(tr), decimals, sample, vertical, fs, extra, cards)
-        with _GEOMETRY_LOCK:
-            hit = _GEOMETRY.get(key)
-            if hit is not None and hit[0] is tr:
-                _GEOMETRY.move_to_end(key)
-                return hit[1]
+        key = (decimals, sample, vertical, fs, extra, cards)
+        hit = _GEOMETRY.get(tr, *key)
+        if hit is not None:
+            return hit[0]
         if not vals:
             vals.append(_Values(tr, sample, decimals))
         geo = _layout(tr, vals[0], fs, cards=cards, extra=extra, vertical=vertical)
-        with _GEOMETRY_LOCK:
-            _GEOMETRY[key] = (tr, geo)  # the trace is kept too, so its id stays its own
-            while len(_GEOMETRY) > _GEOMETRY_MAX:
-                _GEOMETRY.popitem(last=False)
-        return geo
+        return _GEOMETRY.put(tr, geo, *key)
 
-    # The font size and spacing that fitted the last click of this trace are tried first: the
-    # picture keeps its proportions from step to step, and the search runs only when they fail.
-    key = (id(tr), vertical)
-    known = _FITTED.get(key)
-    if known is not None and known[0] is tr:
-        _, fs, extra, hidden_ok = known
+    # The font size and spacing that fitted this trace at this precision, sample and orientation
+    # are tried first (the search's answer: the same picture whatever was asked before), and
+    # the search runs only when they fail.
+    fitted = (decimals, sample, vertical)
+    known = _FITTED.get(tr, *fitted)
+    if known is not None:
+        fs, extra, hidden_ok = known[0]
         g = layout(fs, extra, True)
         if g is not None and (hidden_ok or not g.labels_hidden):
             return g
@@ -557,13 +538,13 @@ def _fit(tr: Trace, decimals: int, sample: int, vertical: bool) -> _Geometry:
             if g is None:
                 break
             if not g.labels_hidden:
-                _remember(key, tr, fs, extra, hidden_ok=False)
+                _FITTED.put(tr, (fs, extra, False), *fitted)
                 return g
             if fallback is None:
                 fallback, fallback_params = g, (fs, extra)
     if fallback is not None:
         # nothing fits with every label: the roomiest try, labels on hover, is this trace's layout
-        _remember(key, tr, *fallback_params, hidden_ok=True)
+        _FITTED.put(tr, (*fallback_params, True), *fitted)
         return fallback
     g = layout(FONT_SIZES[-1], 0.0, False)
     assert g is not None
@@ -681,11 +662,7 @@ class _Geometry:
     boxes: tuple[Box, ...]
 
 
-_GEOMETRY: OrderedDict[
-    tuple[int, int, int, bool, float, float, bool], tuple[Trace, _Geometry | None]
-] = OrderedDict()
-_GEOMETRY_MAX = 64
-_GEOMETRY_LOCK = threading.Lock()
+_GEOMETRY: PerTrace[_Geometry | None] = PerTrace(64)  # None: that layout does not fit
 
 
 def _content(g: _Geometry, tr: Trace, at: int, step: TraceStep | None) -> Diagram:
@@ -846,6 +823,7 @@ def _layout(  # noqa: C901 - one pass over the picture, top to bottom
     linked = n_edges <= MAX_LINKED
     lh = fs * LINE_H
     sample = v.s
+
     # -- text that each box will hold at most (so the layout does not move) --
     def node_lines_max(li: int, j: int) -> list[str]:
         if li == 0:

@@ -40,7 +40,7 @@ from engine import GRANULARITIES, PRESETS
 from . import pages
 from .diagram import Diagram
 from .explore_state import PageState, load, origin_state, preset_state, url
-from .formatting import MAX_DECIMALS, MIN_DECIMALS
+from .formatting import MAX_DECIMALS, MIN_DECIMALS, is_whole
 from .state import StateError
 
 router = APIRouter(include_in_schema=False)
@@ -132,7 +132,7 @@ def initial(state: PageState, granularity: str | None, decimals: str | None) -> 
         state = replace(state, granularity=g)
     if decimals is not None and decimals.strip():
         d = decimals.strip()
-        if not d.isdigit() or not MIN_DECIMALS <= int(d) <= MAX_DECIMALS:
+        if not is_whole(d) or not MIN_DECIMALS <= int(d) <= MAX_DECIMALS:
             raise OptionError(
                 f"decimals: must be a whole number from {MIN_DECIMALS} to {MAX_DECIMALS}"
             )

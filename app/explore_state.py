@@ -37,7 +37,7 @@ from engine.limits import DEFAULT_LIMITS
 from engine.losses import LOSSES
 from engine.scenario import UPDATE_ORDERS
 
-from .formatting import DEFAULT_DECIMALS, MAX_DECIMALS, MIN_DECIMALS
+from .formatting import DEFAULT_DECIMALS, MAX_DECIMALS, MIN_DECIMALS, is_whole
 from .state import StateError, decode, encode
 
 HISTORY_POINTS = 100
@@ -269,7 +269,7 @@ def parse_layers(text: str) -> tuple[int, ...]:
     """ "2,3,1" → (2, 3, 1), with the engine's limits; EngineError naming ``layers`` if not."""
     parts = [p.strip() for p in text.replace(" ", ",").split(",") if p.strip()]
     lim = DEFAULT_LIMITS
-    if not parts or not all(p.isdigit() for p in parts):
+    if not parts or not all(is_whole(p) for p in parts):
         raise EngineError("must be whole numbers separated by commas, e.g. 2,3,1", ("layers",))
     layers = tuple(int(p) for p in parts)
     if not 2 <= len(layers) <= lim.max_layers:
@@ -293,7 +293,7 @@ def make_scratch(layers: str, hidden: str, output: str, loss: str, init: str, se
     if init not in INIT_KINDS:
         raise EngineError("must be random or fixed", ("init",))
     seed_text = seed.strip() or "1"
-    if not seed_text.isdigit() or int(seed_text) > 2**32 - 1:
+    if not is_whole(seed_text, 10) or int(seed_text) > 2**32 - 1:
         raise EngineError("must be a whole number from 0 to 4294967295", ("seed",))
     spec = Scratch(parse_layers(layers), hidden, output, loss, init, int(seed_text))
     scratch_scenario(spec)  # the engine's checks: e.g. a loss that needs a softmax output
@@ -570,7 +570,7 @@ def apply_edit(state: PageState, form: dict[str, str]) -> PageState:
         if (
             parts[0] in NUMBER_FIELDS
             and len(parts) in (3, 4)
-            and all(p.isdigit() for p in parts[1:])
+            and all(is_whole(p) for p in parts[1:])
         ):
             try:
                 value = parse_number(raw)
@@ -598,7 +598,7 @@ def apply_edit(state: PageState, form: dict[str, str]) -> PageState:
                 ) from None
         elif name == "loss":
             doc["loss"] = raw
-        elif parts[0] == "act" and len(parts) == 2 and parts[1].isdigit():
+        elif parts[0] == "act" and len(parts) == 2 and is_whole(parts[1]):
             li = int(parts[1])
             if li >= len(doc["activations"]):
                 raise EditError("form", f"{describe(s, name)}: no such layer")
@@ -640,7 +640,7 @@ def _new_values(shape: tuple[int, ...], *seed: int) -> list[Any]:
 def apply_architecture(state: PageState, op: str) -> PageState:
     """Add or remove a neuron or a hidden layer: ``add_neuron:1``, ``remove_layer:2``…"""
     name, _, where = op.partition(":")
-    if name not in ARCH_OPS or not where.isdigit():
+    if name not in ARCH_OPS or not is_whole(where):
         raise EditError("architecture", f"unknown change “{op[:40]}”")
     li = int(where)
     s = state.scenario

@@ -105,3 +105,9 @@ def matches_printed(x: float, printed: str, rounding: str = "round") -> bool:
     want = printed.strip().replace(MINUS, "-")
     got = shorten(x, printed_decimals(want), rounding)
     return got == want or (want.startswith("-0") and got == want[1:] and set(want) <= set("-0."))
+
+
+def is_whole(text: str, max_digits: int = 9) -> bool:
+    """Whether a user's text is a whole number ``int()`` takes: ASCII digits only (``"²"`` is a
+    digit to ``str.isdigit`` but not to ``int``), and not so long it could not be in range."""
+    return text.isascii() and text.isdigit() and len(text) <= max_digits

@@ -208,7 +208,11 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         for name, value in scope.get("headers", []):
-            if name == b"content-length" and value.isdigit() and int(value) > self.limit:
+            if (
+                name == b"content-length"
+                and value.isdigit()
+                and (len(value) > 18 or int(value) > self.limit)
+            ):
                 await self._refuse(scope, send)
                 return
         # Read the whole body first (it is small by then), so an oversized stream is refused

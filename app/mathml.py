@@ -77,8 +77,8 @@ def _lines(e: Row, d: int) -> str:
                 last_mat = max(k for k, i in enumerate(line) if isinstance(i, Mat))
                 ops = [k for k, i in enumerate(line) if isinstance(i, Op) and k > last_mat]
                 if ops:  # the new line starts at the operator: "− 0.05 [∇W]"
-                    split.append(line[ops[-1]:])
-                    del line[ops[-1]:]
+                    split.append(line[ops[-1] :])
+                    del line[ops[-1] :]
                 else:  # side by side means a product
                     split.append([Op("·")])
             split[-1].append(item)

@@ -60,7 +60,16 @@ from .explore_state import (
     train_state,
     url,
 )
-from .formatting import MAX_DECIMALS, MIN_DECIMALS, css_class, flat, matches_printed, number
+from .formatting import (
+    MAX_DECIMALS,
+    MIN_DECIMALS,
+    css_class,
+    flat,
+    is_whole,
+    matches_printed,
+    number,
+)
+from .per_trace import PerTrace
 from .settings import Settings
 from .state import StateError
 
@@ -201,7 +210,7 @@ def parse_at(raw: str | None) -> int:
     if raw is None or raw.strip() == "":
         return -1
     text = raw.strip()
-    if not text.lstrip("-").isdigit() or len(text) > 9:
+    if not is_whole(text.lstrip("-")):
         raise StateError(f"the step number “{text[:20]}” is not a whole number")
     return int(text)
 
@@ -432,7 +441,14 @@ FRAGMENT_CACHE = 32
 _FRAGMENTS_LOCK = threading.Lock()
 _TRACES: OrderedDict[tuple[str, str], Trace] = OrderedDict()
 TRACE_CACHE = 16
+# A trace's size grows with its steps and samples (the largest network at neuron granularity is
+# ~30 MB): the traces kept weigh at most this many step × sample units in all (~100 MB).
+TRACE_BUDGET = 100_000
 _TRACES_LOCK = threading.Lock()
+
+
+def _weight(tr: Trace) -> int:
+    return len(tr.steps) * tr.before.n_samples
 
 
 def build_trace(state: PageState, granularity: str) -> Trace:
@@ -449,7 +465,9 @@ def build_trace(state: PageState, granularity: str) -> Trace:
         tr = trace(state.scenario, granularity)
     with _TRACES_LOCK:
         _TRACES[key] = tr
-        while len(_TRACES) > TRACE_CACHE:
+        while len(_TRACES) > 1 and (
+            len(_TRACES) > TRACE_CACHE or sum(map(_weight, _TRACES.values())) > TRACE_BUDGET
+        ):
             _TRACES.popitem(last=False)
     return tr
 
@@ -574,15 +592,13 @@ class _Timeline:
     phases: tuple[tuple[str, str, tuple[int, ...]], ...]  # phase, its heading, its steps
 
 
-_TIMELINES: OrderedDict[int, tuple[Trace, _Timeline]] = OrderedDict()
-_TIMELINES_LOCK = threading.Lock()
+_TIMELINES: PerTrace[_Timeline] = PerTrace(64)
 
 
 def _timeline_of(tr: Trace) -> _Timeline:
-    with _TIMELINES_LOCK:
-        hit = _TIMELINES.get(id(tr))
-        if hit is not None and hit[0] is tr:
-            return hit[1]
+    hit = _TIMELINES.get(tr)
+    if hit is not None:
+        return hit[0]
     buttons = []
     for st in tr.steps:
         title = escape(f"Step {st.index + 1}: {st.title}")
@@ -605,12 +621,7 @@ def _timeline_of(tr: Trace) -> _Timeline:
                 '<ol class="tl-steps">\n'
             )
             phases.append((phase, head, members))
-    tl = _Timeline(tuple(buttons), tuple(phases))
-    with _TIMELINES_LOCK:
-        _TIMELINES[id(tr)] = (tr, tl)  # the trace is kept too, so its id stays its own
-        while len(_TIMELINES) > TRACE_CACHE:
-            _TIMELINES.popitem(last=False)
-    return tl
+    return _TIMELINES.put(tr, _Timeline(tuple(buttons), tuple(phases)))
 
 
 def timeline_html(tr: Trace, at: int) -> Markup:
@@ -860,7 +871,7 @@ def explore_view(
             new = replace(new, granularity=granularity)
     if precision is not None:
         p = precision.strip()
-        if not p.isdigit() or not MIN_DECIMALS <= int(p) <= MAX_DECIMALS:
+        if not is_whole(p) or not MIN_DECIMALS <= int(p) <= MAX_DECIMALS:
             errors["precision"] = (
                 f"decimals: must be a whole number from {MIN_DECIMALS} to {MAX_DECIMALS}"
             )
@@ -868,7 +879,7 @@ def explore_view(
             new = replace(new, precision=int(p))
     if sample is not None:
         k = sample.strip()
-        if not k.isdigit() or not 1 <= int(k) <= state.scenario.n_samples:
+        if not is_whole(k) or not 1 <= int(k) <= state.scenario.n_samples:
             errors["sample"] = (
                 f"sample: must be a whole number from 1 to {state.scenario.n_samples}"
             )
@@ -1008,7 +1019,7 @@ def explore_train(request: Request, state: PageState, at: int, form: dict[str, s
     settings = _settings(request)
     raw = form.get("iterations", "").strip().replace(",", "").replace("_", "")
     top = settings.max_train_iterations
-    if not raw.isdigit() or not 1 <= int(raw) <= top:
+    if not is_whole(raw) or not 1 <= int(raw) <= top:
         return explorer_response(
             request,
             state,

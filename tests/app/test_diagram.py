@@ -147,3 +147,36 @@ def test_stepping_draws_what_a_first_visit_draws(preset: str, granularity: str) 
         fresh = trace(s, granularity)  # not laid out yet
         for vertical in (False, True):
             assert draw(tr, at, vertical) == draw(fresh, at, vertical)
+
+
+def _forget() -> None:
+    for cache in (diagram._FITTED, diagram._GEOMETRY, diagram._REVEALED):
+        cache.clear()
+
+
+@pytest.mark.parametrize("preset_id", ["batch-xor", "sigmoid-2-2-2"])
+def test_a_state_draws_the_same_picture_whatever_was_drawn_before(preset_id: str) -> None:
+    # Found by a second reader: the remembered layout was keyed by the trace alone, so one
+    # precision's fit was reused at another and labels moved to hover text depending on history.
+    tr = trace(PRESETS[preset_id].load(), "layer")
+    settings = [(d, v) for d in (0, 1, 2, 5, 9) for v in (False, True)]
+    fresh = {}
+    for d, v in settings:
+        _forget()
+        fresh[d, v] = diagram.build(tr, 3, d, vertical=v)
+    for order in (settings, settings[::-1]):
+        _forget()
+        for d, v in order:
+            assert diagram.build(tr, 3, d, vertical=v) == fresh[d, v], (d, v)
+
+
+def test_the_diagrams_memo_holds_its_traces_weakly() -> None:
+    import gc
+    import weakref
+
+    tr = trace(PRESETS["sigmoid-2-2-2"].load(), "neuron")
+    diagram.build(tr, 5, 3)
+    ref = weakref.ref(tr)
+    del tr
+    gc.collect()
+    assert ref() is None  # nothing in the diagram's caches keeps a trace alive
