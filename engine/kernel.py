@@ -37,23 +37,26 @@ Params = tuple[float, ...]  # every weight (layer by layer, row by row), then ev
 NumpySteps = Iterator[tuple[tuple[list[F64], list[F64]], float]]  # training._descent's
 Descent = Callable[[Params, Params, Params, float], Iterator[tuple[Params, float]]]
 
-# The kernel is used when samples × weights is at most this: beyond it, NumPy's vectorised
-# operations win (bench/engine.py measures both sides).
-MAX_WORK = 256
+# The kernel is used when its work per iteration (``work``) is at most this. It costs about
+# 0.15 µs per unit, while a NumPy iteration costs 35–90 µs whatever the size up to here, so
+# beyond it NumPy's vectorised operations win (measured over networks from [1, 1] × 256
+# samples to [4, 16, 4] × 4).
+MAX_WORK = 200
 
 _NAMESPACE = {"exp": math.exp, "tanh": math.tanh, "log1p": math.log1p, "softplus": softplus_scalar}
 
 
 # Making the code costs about as much as 8 × work iterations of NumPy's loop (2 ms for the
-# documents' networks, 15 ms at MAX_WORK); shorter runs stay with NumPy. The choice depends
+# documents' networks, ~15 ms at MAX_WORK); shorter runs stay with NumPy. The choice depends
 # on the run alone, never on what is cached, so every worker answers a request alike.
 RUNS_PER_WORK = 8
 
 
 def work(s: Scenario) -> int:
-    """Multiply-adds per pass: samples × weights."""
+    """The straight-line code's length, roughly: samples × (weights + neurons past the input)."""
     layers = s.layers
-    return s.n_samples * sum(a * b for a, b in zip(layers, layers[1:], strict=False))
+    weights = sum(a * b for a, b in zip(layers, layers[1:], strict=False))
+    return s.n_samples * (weights + sum(layers[1:]))
 
 
 def supports(s: Scenario) -> bool:

@@ -115,7 +115,9 @@ def test_what_the_kernel_covers(doc_for: Callable[..., Any]) -> None:
     small = Scenario.from_dict(random_doc(rng, [2, 2, 1], ["tanh", "sigmoid"], "bce", 4))
     assert kernel.supports(small)
     big = Scenario.from_dict(random_doc(rng, [2, 8, 8, 1], ["tanh", "tanh", "sigmoid"], "bce", 5))
-    assert kernel.MAX_WORK < 5 * (16 + 64 + 8) and not kernel.supports(big)
+    assert kernel.MAX_WORK < 5 * (16 + 64 + 8 + 17) and not kernel.supports(big)
+    many = Scenario.from_dict(random_doc(rng, [1, 1], ["sigmoid"], "half_sse", 256))
+    assert not kernel.supports(many)  # one weight, but 256 samples: NumPy is faster
 
 
 def test_the_kernel_is_used_for_long_runs_and_made_once_per_shape(
@@ -130,12 +132,14 @@ def test_the_kernel_is_used_for_long_runs_and_made_once_per_shape(
 
     monkeypatch.setattr(kernel, "descent_for", counting)
     s = preset("sigmoid-2-2-2")
-    train(s, engine.training.SCALAR_MIN_ITERATIONS - 1)
+    enough = max(engine.training.SCALAR_MIN_ITERATIONS, kernel.RUNS_PER_WORK * kernel.work(s))
+    assert enough == 96  # 8 × 1 sample × (8 weights + 4 neurons)
+    train(s, enough - 1)
     assert made == []  # short runs: NumPy, bit for bit as stepping
-    train(s, engine.training.SCALAR_MIN_ITERATIONS)
+    train(s, enough)
     assert made == [(2, 2, 2)]
-    xor = preset("batch-xor")  # 4 samples × 6 weights: worth it from 8 × 24 iterations on
-    assert not kernel.worth_it(xor, 191) and kernel.worth_it(xor, 192)
+    xor = preset("batch-xor")  # 4 samples × (6 weights + 3 neurons): worth it from 8 × 36 on
+    assert not kernel.worth_it(xor, 287) and kernel.worth_it(xor, 288)
     kernel._compiled.cache_clear()
     kernel.descent_for(s)
     kernel.descent_for(s)

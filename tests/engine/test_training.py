@@ -85,7 +85,9 @@ def test_presets_train_as_they_step(
 ) -> None:
     if not scalar:
         monkeypatch.setattr(engine.training, "SCALAR_MIN_ITERATIONS", 10**9)
-    assert_same_run(preset(preset_id, order), 70)  # across one parameter check (every 64)
+    s = preset(preset_id, order)
+    assert kernel.worth_it(s, 300)  # every document's network is small enough for the kernel
+    assert_same_run(s, 300)  # across several parameter checks (every 64)
 
 
 def test_zero_iterations(preset: Callable[..., Scenario]) -> None:
