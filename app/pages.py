@@ -280,7 +280,7 @@ class View:
     at: int
     tr: Trace
     granularity: str
-    neuron_allowed: bool
+    neuron_refusal: str  # why neuron by neuron is not offered; "" if it is
     step: TraceStep | None
     d: int
     diagram: Diagram
@@ -431,9 +431,25 @@ def factor_meaning(name: str) -> str:
     return f"how {num} changes with {den}: the slope of the activation"
 
 
-def effective_granularity(state: PageState, settings: Settings) -> tuple[str, bool]:
-    allowed = state.scenario.n_samples <= settings.max_trace_samples
-    return (state.granularity if allowed else "layer"), allowed
+def neuron_refusal(s: Scenario, settings: Settings) -> str:
+    """Why neuron by neuron is not offered for this scenario ("" if it is): it writes one
+    substitution per sample for every weight and neuron, so its pages grow with both."""
+    if s.n_samples > settings.max_trace_samples:
+        return f"Neuron by neuron needs at most {settings.max_trace_samples} samples"
+    layers = s.layers
+    size = sum(a * b for a, b in zip(layers, layers[1:], strict=False)) + sum(layers[1:])
+    if s.n_samples * size > settings.max_trace_work:
+        return (
+            "Neuron by neuron is for smaller networks: samples × (weights + neurons) at most "
+            f"{settings.max_trace_work:,} (this one: {s.n_samples * size:,})"
+        )
+    return ""
+
+
+def effective_granularity(state: PageState, settings: Settings) -> tuple[str, str]:
+    """The granularity shown, and why neuron by neuron is not offered ("" if it is)."""
+    refusal = neuron_refusal(state.scenario, settings)
+    return (state.granularity if not refusal else "layer"), refusal
 
 
 _FRAGMENTS: OrderedDict[tuple[str, str, int, str], Markup] = OrderedDict()
@@ -476,7 +492,7 @@ def build_view(
     request: Request, state: PageState, at: int, errors: dict[str, str], values: dict[str, str]
 ) -> View:
     settings = _settings(request)
-    gran, allowed = effective_granularity(state, settings)
+    gran, refusal = effective_granularity(state, settings)
     tr = build_trace(state, gran)
     steps = tr.steps
     at = max(-1, min(at, len(steps) - 1))
@@ -537,7 +553,7 @@ def build_view(
         at=at,
         tr=tr,
         granularity=gran,
-        neuron_allowed=allowed,
+        neuron_refusal=refusal,
         step=step,
         d=d,
         diagram=dia,

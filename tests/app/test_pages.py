@@ -12,7 +12,14 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from app.explore_state import PageState, finish, load, preset_state
+from app.explore_state import (
+    PageState,
+    finish,
+    load,
+    make_scratch,
+    preset_state,
+    scratch_state,
+)
 from app.state import encode
 from engine import PRESETS, Scenario, trace
 
@@ -346,6 +353,25 @@ def test_neuron_granularity_needs_few_samples(client: TestClient) -> None:
     html = client.get(explore_url(st, 0)).text
     assert "Net inputs of layer 1" in html  # forced to layer by layer
     assert re.search(r'id="gran-neuron"[^>]*disabled', html)
+
+
+def test_neuron_granularity_needs_a_small_enough_network(client: TestClient) -> None:
+    # a second reader measured 4–12 s for the first page of the largest network, neuron by
+    # neuron with 8 samples: the page grows with samples × (weights + neurons)
+    base = scratch_state(make_scratch("16,16,16,16", "tanh", "sigmoid", "half_sse", "random", "1"))
+    doc = base.scenario.to_dict()
+    html = client.get(explore_url(replace(base, granularity="neuron"), 0)).text
+    button = re.search(r'<button[^>]*id="gran-neuron"[^>]*>', html)
+    assert button is not None and "disabled" not in button.group(0)  # 1 × (768 + 48): offered
+    doc["inputs"], doc["targets"] = doc["inputs"] * 3, doc["targets"] * 3  # 3 × (768 + 48)
+    st = replace(base, scenario=Scenario.from_dict(doc), granularity="neuron")
+    html = client.get(explore_url(st, 0)).text
+    assert "Net inputs of layer 1" in html  # forced to layer by layer
+    button = re.search(r'<button[^>]*id="gran-neuron"[^>]*>', html)
+    assert button is not None and "disabled" in button.group(0)
+    assert "samples × (weights + neurons) at most 2,000 (this one: 2,448)" in unescape(
+        button.group(0)
+    )
 
 
 # -- finishing and training ------------------------------------------------------------------------
