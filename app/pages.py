@@ -433,15 +433,13 @@ def factor_meaning(name: str) -> str:
 
 def neuron_refusal(s: Scenario, settings: Settings) -> str:
     """Why neuron by neuron is not offered for this scenario ("" if it is): it writes one
-    substitution per sample for every weight and neuron, so its pages grow with both."""
+    substitution per sample for every weight and bias, so its pages grow with both."""
     if s.n_samples > settings.max_trace_samples:
         return f"Neuron by neuron needs at most {settings.max_trace_samples} samples"
-    layers = s.layers
-    size = sum(a * b for a, b in zip(layers, layers[1:], strict=False)) + sum(layers[1:])
-    if s.n_samples * size > settings.max_trace_work:
+    if s.n_samples * s.n_params > settings.max_trace_work:
         return (
-            "Neuron by neuron is for smaller networks: samples × (weights + neurons) at most "
-            f"{settings.max_trace_work:,} (this one: {s.n_samples * size:,})"
+            "Neuron by neuron is for smaller networks: samples × (weights + biases) at most "
+            f"{settings.max_trace_work:,} (this one: {s.n_samples * s.n_params:,})"
         )
     return ""
 

@@ -16,7 +16,7 @@ class Settings:
     max_train_iterations: int = 100_000
     train_time_limit: float = 2.0  # seconds of engine work per request
     max_trace_samples: int = 8  # neuron granularity writes one substitution per sample
-    max_trace_work: int = 2_000  # … for every weight and neuron: samples × (weights + neurons)
+    max_trace_work: int = 2_000  # … for every weight and bias: samples × (weights + biases)
     root_path: str = ""
     templates_dir: Path = ROOT / "templates"
     static_dir: Path = ROOT / "static"

@@ -53,10 +53,8 @@ RUNS_PER_WORK = 8
 
 
 def work(s: Scenario) -> int:
-    """The straight-line code's length, roughly: samples × (weights + neurons past the input)."""
-    layers = s.layers
-    weights = sum(a * b for a, b in zip(layers, layers[1:], strict=False))
-    return s.n_samples * (weights + sum(layers[1:]))
+    """The straight-line code's length, roughly: samples × (weights + biases)."""
+    return s.n_samples * s.n_params
 
 
 def supports(s: Scenario) -> bool:

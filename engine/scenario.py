@@ -110,6 +110,11 @@ class Scenario:
     def n_samples(self) -> int:
         return int(self.inputs.shape[0])
 
+    @property
+    def n_params(self) -> int:
+        """Weights and biases (one bias per neuron past the input layer)."""
+        return sum(w.size + b.size for w, b in zip(self.weights, self.biases, strict=True))
+
     def with_params(self, weights: Sequence[F64], biases: Sequence[F64]) -> Scenario:
         # the constructor, not dataclasses.replace: the same scenario, in half the time
         return Scenario(

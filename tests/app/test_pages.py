@@ -357,7 +357,7 @@ def test_neuron_granularity_needs_few_samples(client: TestClient) -> None:
 
 def test_neuron_granularity_needs_a_small_enough_network(client: TestClient) -> None:
     # a second reader measured 4–12 s for the first page of the largest network, neuron by
-    # neuron with 8 samples: the page grows with samples × (weights + neurons)
+    # neuron with 8 samples: the page grows with samples × (weights + biases)
     base = scratch_state(make_scratch("16,16,16,16", "tanh", "sigmoid", "half_sse", "random", "1"))
     doc = base.scenario.to_dict()
     html = client.get(explore_url(replace(base, granularity="neuron"), 0)).text
@@ -369,7 +369,7 @@ def test_neuron_granularity_needs_a_small_enough_network(client: TestClient) -> 
     assert "Net inputs of layer 1" in html  # forced to layer by layer
     button = re.search(r'<button[^>]*id="gran-neuron"[^>]*>', html)
     assert button is not None and "disabled" in button.group(0)
-    assert "samples × (weights + neurons) at most 2,000 (this one: 2,448)" in unescape(
+    assert "samples × (weights + biases) at most 2,000 (this one: 2,448)" in unescape(
         button.group(0)
     )
 

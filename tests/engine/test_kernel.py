@@ -115,7 +115,8 @@ def test_what_the_kernel_covers(doc_for: Callable[..., Any]) -> None:
     small = Scenario.from_dict(random_doc(rng, [2, 2, 1], ["tanh", "sigmoid"], "bce", 4))
     assert kernel.supports(small)
     big = Scenario.from_dict(random_doc(rng, [2, 8, 8, 1], ["tanh", "tanh", "sigmoid"], "bce", 5))
-    assert kernel.MAX_WORK < 5 * (16 + 64 + 8 + 17) and not kernel.supports(big)
+    assert big.n_params == 16 + 64 + 8 + 17 and kernel.work(big) == 5 * 105
+    assert kernel.work(big) > kernel.MAX_WORK and not kernel.supports(big)
     many = Scenario.from_dict(random_doc(rng, [1, 1], ["sigmoid"], "half_sse", 256))
     assert not kernel.supports(many)  # one weight, but 256 samples: NumPy is faster
 
@@ -133,12 +134,12 @@ def test_the_kernel_is_used_for_long_runs_and_made_once_per_shape(
     monkeypatch.setattr(kernel, "descent_for", counting)
     s = preset("sigmoid-2-2-2")
     enough = max(engine.training.SCALAR_MIN_ITERATIONS, kernel.RUNS_PER_WORK * kernel.work(s))
-    assert enough == 96  # 8 × 1 sample × (8 weights + 4 neurons)
+    assert enough == 96  # 8 × 1 sample × (8 weights + 4 biases)
     train(s, enough - 1)
     assert made == []  # short runs: NumPy, bit for bit as stepping
     train(s, enough)
     assert made == [(2, 2, 2)]
-    xor = preset("batch-xor")  # 4 samples × (6 weights + 3 neurons): worth it from 8 × 36 on
+    xor = preset("batch-xor")  # 4 samples × (6 weights + 3 biases): worth it from 8 × 36 on
     assert not kernel.worth_it(xor, 287) and kernel.worth_it(xor, 288)
     kernel._compiled.cache_clear()
     kernel.descent_for(s)
