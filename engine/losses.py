@@ -78,6 +78,11 @@ def _bce_df(Y: F64, T: F64) -> F64:
     return out
 
 
+def _bce_delta(Y: F64, T: F64) -> F64:
+    out: F64 = Y - T  # through a sigmoid output, o(1 − o) cancels
+    return out
+
+
 def _cross_entropy(Y: F64, T: F64, Z: F64) -> F64:
     m = Z.max(axis=1, keepdims=True)
     log_o = Z - m - np.log(np.exp(Z - m).sum(axis=1, keepdims=True))
@@ -87,6 +92,11 @@ def _cross_entropy(Y: F64, T: F64, Z: F64) -> F64:
 
 def _cross_entropy_df(Y: F64, T: F64) -> F64:
     out: F64 = -T / Y
+    return out
+
+
+def _cross_entropy_delta(Y: F64, T: F64) -> F64:
+    out: F64 = Y * T.sum(axis=1, keepdims=True) - T  # o_k Σ_j t_j − t_k (softmax outputs)
     return out
 
 
@@ -100,6 +110,9 @@ class Loss:
     formula: str
     derivative: str
     requires_output: str | None = None  # the output activation this loss is defined for
+    # ∂L_s/∂z at the outputs where it simplifies exactly with ``requires_output`` (no division
+    # by o): (O, T) → (n_samples, n_out). None: the general chain rule applies.
+    output_delta: Callable[[F64, F64], F64] | None = None
     # The same rule on Python floats, as source text for engine/kernel.py: one output's term of
     # {t}, {o}, {z}; the sample's loss from {sum} (of the terms) and {K} (outputs); ∂L/∂o of
     # {t}, {o}, {K}, or where it simplifies, ∂L/∂z as output_delta does. None: not covered.
@@ -107,15 +120,6 @@ class Loss:
     scalar_total: str | None = None
     scalar_df: str | None = None
     scalar_delta: str | None = None
-
-    def output_delta(self, Y: F64, T: F64) -> F64 | None:
-        """∂L_s/∂z at the outputs when it simplifies exactly (no division by o), else None."""
-        if self.name == "bce":
-            return Y - T
-        if self.name == "cross_entropy":
-            out: F64 = Y * T.sum(axis=1, keepdims=True) - T
-            return out
-        return None
 
 
 LOSSES: dict[str, Loss] = {
@@ -158,6 +162,7 @@ LOSSES: dict[str, Loss] = {
             "−Σ_k [t_k log o_k + (1 − t_k) log(1 − o_k)]",
             "(o_k − t_k) / (o_k(1 − o_k))",
             requires_output="sigmoid",
+            output_delta=_bce_delta,
             scalar_term="{t} * softplus(-{z}) + (1.0 - {t}) * softplus({z})",
             scalar_total="{sum}",
             scalar_delta="{o} - {t}",
@@ -169,6 +174,7 @@ LOSSES: dict[str, Loss] = {
             "−Σ_k t_k log o_k",
             "−t_k / o_k",
             requires_output="softmax",
+            output_delta=_cross_entropy_delta,
         ),
     )
 }

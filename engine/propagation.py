@@ -82,9 +82,8 @@ def _output_delta(
     loss: Loss, act: Activation, Z: F64, Y: F64, T: F64, scale: float
 ) -> tuple[F64, F64 | None, F64 | None]:
     """∂E/∂net at the output layer, with ∂E/∂out and ∂out/∂net when they are separate steps."""
-    simple = loss.output_delta(Y, T)
-    if simple is not None:
-        return simple * scale, None, None
+    if loss.output_delta is not None:
+        return loss.output_delta(Y, T) * scale, None, None
     g = loss.df(Y, T) * scale
     if act.df is not None:
         local = act.df(Z, Y)

@@ -17,6 +17,7 @@ from numpy.typing import NDArray
 from .activations import ACTIVATIONS
 from .errors import EngineError
 from .expr import Call, Expr, Frac, Mat, Num, Op, Row, Sum, Sym, row, sym
+from .losses import LOSSES
 from .propagation import QUIET, Backward, Forward, backward, update
 from .scenario import Scenario
 
@@ -249,12 +250,7 @@ class _NeuronSteps(_Steps):
             for k in range(K):
                 subst_items += ([] if k == 0 else ["+"]) + [Num(float(terms[k].mean()))]
         else:
-            rule = (
-                "−Σ_k [t_k log o_k + (1 − t_k) log(1 − o_k)]"
-                if name == "bce"
-                else "−Σ_k t_k log o_k"
-            )
-            formula = row(Sym("E"), "=", Sym(rule))
+            formula = row(Sym("E"), "=", Sym(LOSSES[name].formula))
             subst_items = []
         if self.S > 1:
             formula = row(Sym("E"), "=", Frac(Num(1), Num(self.S)), "·", Sum("s", Sym("L", "s")))
@@ -693,7 +689,7 @@ class _LayerSteps(_Steps):
             kind="sample_loss",
             quantity="L",
             title=f"Loss of each sample ({self.s.loss})",
-            formula=row(Sym("L", "s"), "=", Sym(_LOSS_TEXT[self.s.loss])),
+            formula=row(Sym("L", "s"), "=", Sym(LOSSES[self.s.loss].formula)),
             substituted=row(Mat(tuple((float(x),) for x in sample))),
             value=sample.tolist(),
             neurons=tuple((L, k) for k in range(K)),
@@ -887,15 +883,6 @@ class _LayerSteps(_Steps):
                 biases=tuple((layer, j) for j in range(b.shape[0])),
                 covers=tuple(f"{self.lab.biases[layer][j]}⁺" for j in range(b.shape[0])),
             )
-
-
-_LOSS_TEXT = {
-    "half_sse": "½ Σ_k (t_k − o_k)²",
-    "sse": "Σ_k (t_k − o_k)²",
-    "mse": "(1/K) Σ_k (t_k − o_k)²",
-    "bce": "−Σ_k [t_k log o_k + (1 − t_k) log(1 − o_k)]",
-    "cross_entropy": "−Σ_k t_k log o_k",
-}
 
 
 def _mat(a: F64) -> Mat:

@@ -79,10 +79,9 @@ def _descent(
         # operations and bits as propagation's, without allocating as many temporaries.
         Y, Z = as_[-1], zs[-1]
         delta: F64
-        simple = out_delta(Y, T)  # bce, cross_entropy: ∂E/∂net without dividing by o
-        if simple is not None:
-            simple *= scale
-            delta = simple
+        if out_delta is not None:  # bce, cross_entropy: ∂E/∂net without dividing by o
+            delta = out_delta(Y, T)
+            delta *= scale
         elif dfs[-1] is not None:
             delta = (dloss(Y, T) * scale) * dfs[-1](Z, Y)
         else:
