@@ -22,8 +22,8 @@ from markupsafe import Markup, escape
 
 from engine import Scenario, Trace, TraceStep
 
+from .caches import PerTrace
 from .formatting import number
-from .per_trace import PerTrace
 
 CHAR_W = 0.62  # mean advance of a character in ems (system UI font, tabular digits)
 LINE_H = 1.3  # line height in ems

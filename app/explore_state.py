@@ -22,8 +22,6 @@ from __future__ import annotations
 
 import functools
 import math
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
@@ -37,6 +35,7 @@ from engine.limits import DEFAULT_LIMITS
 from engine.losses import LOSSES
 from engine.scenario import UPDATE_ORDERS
 
+from .caches import LRU
 from .formatting import DEFAULT_DECIMALS, MAX_DECIMALS, MIN_DECIMALS, is_whole
 from .state import StateError, decode, encode
 
@@ -335,25 +334,15 @@ def from_doc(doc: dict[str, Any]) -> PageState:
     )
 
 
-_LOADED: OrderedDict[str, PageState] = OrderedDict()
 LOADED_CACHE = 32
-_LOADED_LOCK = threading.Lock()
+_LOADED: LRU[str, PageState] = LRU(LOADED_CACHE)
 
 
 def load(s: str) -> PageState:
     """The state of a link. Stepping sends the same ``s`` click after click, so the last few
     states read are kept (a state is immutable, its arrays read-only); a refusal is not kept."""
-    with _LOADED_LOCK:
-        hit = _LOADED.get(s)
-        if hit is not None:
-            _LOADED.move_to_end(s)
-            return hit
-    state = from_doc(decode(s))
-    with _LOADED_LOCK:
-        _LOADED[s] = state
-        while len(_LOADED) > LOADED_CACHE:
-            _LOADED.popitem(last=False)
-    return state
+    hit = _LOADED.get(s)
+    return hit[0] if hit is not None else _LOADED.put(s, from_doc(decode(s)))
 
 
 def _origin(x: Any) -> str | Scratch | Loaded:

@@ -22,8 +22,6 @@ from __future__ import annotations
 
 import json
 import math
-import threading
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -41,6 +39,7 @@ from engine.losses import LOSSES
 from engine.scenario import UPDATE_ORDERS
 
 from . import diagram, mathml
+from .caches import LRU, PerTrace
 from .diagram import Chart, Diagram
 from .explore_state import (
     EditError,
@@ -69,7 +68,6 @@ from .formatting import (
     matches_printed,
     number,
 )
-from .per_trace import PerTrace
 from .settings import Settings
 from .state import StateError
 
@@ -340,17 +338,8 @@ class View:
         if self.errors or self.values or self.env is None:
             return render()
         key = (name, self.s, self.d, self.root)
-        with _FRAGMENTS_LOCK:
-            hit = _FRAGMENTS.get(key)
-            if hit is not None:
-                _FRAGMENTS.move_to_end(key)
-                return hit
-        html = render()
-        with _FRAGMENTS_LOCK:
-            _FRAGMENTS[key] = html
-            while len(_FRAGMENTS) > FRAGMENT_CACHE:
-                _FRAGMENTS.popitem(last=False)
-        return html
+        hit = _FRAGMENTS.get(key)
+        return hit[0] if hit is not None else _FRAGMENTS.put(key, render())
 
     def field(self, name: str, current: float | str) -> str:
         """What an edit field holds: what the learner typed (after a refusal), else the value."""
@@ -450,19 +439,19 @@ def effective_granularity(state: PageState, settings: Settings) -> tuple[str, st
     return (state.granularity if not refusal else "layer"), refusal
 
 
-_FRAGMENTS: OrderedDict[tuple[str, str, int, str], Markup] = OrderedDict()
 FRAGMENT_CACHE = 32
-_FRAGMENTS_LOCK = threading.Lock()
-_TRACES: OrderedDict[tuple[str, str], Trace] = OrderedDict()
+_FRAGMENTS: LRU[tuple[str, str, int, str], Markup] = LRU(FRAGMENT_CACHE)
 TRACE_CACHE = 16
 # A trace's size grows with its steps and samples (the largest network at neuron granularity is
 # ~30 MB): the traces kept weigh at most this many step × sample units in all (~100 MB).
 TRACE_BUDGET = 100_000
-_TRACES_LOCK = threading.Lock()
 
 
 def _weight(tr: Trace) -> int:
     return len(tr.steps) * tr.before.n_samples
+
+
+_TRACES: LRU[tuple[str, str], Trace] = LRU(TRACE_CACHE, _weight, TRACE_BUDGET)
 
 
 def build_trace(state: PageState, granularity: str) -> Trace:
@@ -470,20 +459,11 @@ def build_trace(state: PageState, granularity: str) -> Trace:
     the last few traces are kept (keyed by the scenario itself: nothing about the user)."""
     doc = memo(state, "trace_key", lambda: json.dumps(state.scenario.to_dict(), sort_keys=True))
     key = (doc, granularity)
-    with _TRACES_LOCK:
-        hit = _TRACES.get(key)
-        if hit is not None:
-            _TRACES.move_to_end(key)
-            return hit
+    hit = _TRACES.get(key)
+    if hit is not None:
+        return hit[0]
     with np.errstate(all="ignore"):
-        tr = trace(state.scenario, granularity)
-    with _TRACES_LOCK:
-        _TRACES[key] = tr
-        while len(_TRACES) > 1 and (
-            len(_TRACES) > TRACE_CACHE or sum(map(_weight, _TRACES.values())) > TRACE_BUDGET
-        ):
-            _TRACES.popitem(last=False)
-    return tr
+        return _TRACES.put(key, trace(state.scenario, granularity))
 
 
 def build_view(

@@ -531,14 +531,14 @@ def test_the_kept_traces_stay_within_their_memory_budget(monkeypatch: pytest.Mon
     # A second reader found the caches could hold 64 traces of the largest network (~2.9 GB):
     # now only the trace cache holds traces, bounded by count and by steps × samples.
     from app import pages
+    from app.caches import LRU
 
-    monkeypatch.setattr(pages, "_TRACES", type(pages._TRACES)())
-    monkeypatch.setattr(pages, "TRACE_BUDGET", 200)
+    monkeypatch.setattr(pages, "_TRACES", LRU(pages.TRACE_CACHE, pages._weight, 200))
     weights = {}
     for pid in PRESETS:
         tr = pages.build_trace(preset_state(pid), "neuron")
         weights[pid] = pages._weight(tr)
-        kept = list(pages._TRACES.values())
+        kept = pages._TRACES.values()
         assert kept[-1] is tr  # the newest is always kept
         assert len(kept) == 1 or sum(map(pages._weight, kept)) <= 200
     assert sum(weights.values()) > 200  # the budget was what bounded the cache
