@@ -21,10 +21,11 @@ F64 = NDArray[np.float64]
 LEAKY_SLOPE = 0.01
 
 
-def _sigmoid(z: F64) -> F64:
-    # 1 / (1 + e^(−z)), computed in one new array. exp(−z) overflows to inf for z < −709 and
-    # 1/(1+inf) is the correct 0: callers run under np.errstate(over="ignore"), so no warning.
-    e = np.negative(z)
+def _sigmoid(z: F64, out: F64 | None = None) -> F64:
+    # 1 / (1 + e^(−z)), computed in one new array (or in ``out``). exp(−z) overflows to inf for
+    # z < −709 and 1/(1+inf) is the correct 0: callers run under np.errstate(over="ignore"), so
+    # no warning.
+    e = np.negative(z, out=out)
     np.exp(e, out=e)
     e += 1.0
     return np.divide(1.0, e, out=e)
@@ -36,8 +37,8 @@ def _sigmoid_df(z: F64, a: F64) -> F64:
     return out
 
 
-def _tanh(z: F64) -> F64:
-    return np.tanh(z)
+def _tanh(z: F64, out: F64 | None = None) -> F64:
+    return np.tanh(z, out=out)
 
 
 def _tanh_df(z: F64, a: F64) -> F64:
@@ -91,6 +92,10 @@ class Activation:
     # of {z} and {a}. None where the rule is not elementwise (softmax).
     scalar_f: str | None = None
     scalar_df: str | None = None
+    # f written over z's own array (the same bits as f): for a training loop that keeps only
+    # the activations of its hidden layers. None where df reads z (relu, leaky_relu) or the
+    # rule is not elementwise.
+    f_in_place: Callable[[F64], F64] | None = None
 
     def vjp(self, z: F64, a: F64, upstream: F64) -> F64:
         """∂E/∂z from ∂E/∂a (``upstream``), shape ``(n_samples, n_neurons)``."""
@@ -113,6 +118,7 @@ ACTIVATIONS: dict[str, Activation] = {
             "σ(z)(1 − σ(z))",
             scalar_f="1.0 / (1.0 + exp(-{z}))",
             scalar_df="{a} * (1.0 - {a})",
+            f_in_place=lambda z: _sigmoid(z, z),
         ),
         Activation(
             "tanh",
@@ -122,6 +128,7 @@ ACTIVATIONS: dict[str, Activation] = {
             "1 − tanh²(z)",
             scalar_f="tanh({z})",
             scalar_df="1.0 - {a} * {a}",
+            f_in_place=lambda z: _tanh(z, z),
         ),
         Activation(
             "relu",
@@ -141,7 +148,16 @@ ACTIVATIONS: dict[str, Activation] = {
             scalar_f=f"({{z}} if {{z}} > 0.0 else {LEAKY_SLOPE!r} * {{z}})",
             scalar_df=f"(1.0 if {{z}} > 0.0 else {LEAKY_SLOPE!r})",
         ),
-        Activation("linear", _linear, _linear_df, "z", "1", scalar_f="{z}", scalar_df="1.0"),
+        Activation(
+            "linear",
+            _linear,
+            _linear_df,
+            "z",
+            "1",
+            scalar_f="{z}",
+            scalar_df="1.0",
+            f_in_place=lambda z: z,
+        ),
         Activation(
             "softmax",
             _softmax,

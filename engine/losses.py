@@ -56,8 +56,8 @@ def _mse_df(Y: F64, T: F64) -> F64:
 _SQUARED = "({t} - {o}) * ({t} - {o})"
 
 
-def _softplus(x: F64) -> F64:
-    return np.logaddexp(0.0, x)
+def _softplus(x: F64, out: F64 | None = None) -> F64:
+    return np.logaddexp(0.0, x, out=out)
 
 
 def softplus_scalar(x: float) -> float:
@@ -71,6 +71,23 @@ def _bce(Y: F64, T: F64, Z: F64) -> F64:
     # log σ(z) = −softplus(−z), log(1 − σ(z)) = −softplus(z)
     out: F64 = (T * _softplus(-Z) + (1.0 - T) * _softplus(Z)).sum(axis=1)
     return out
+
+
+def _bce_with_targets(T: F64) -> Callable[[F64, F64], F64]:
+    # Where every target is 0 or 1, one term of each sample's sum is 0 · softplus(·) = 0 and the
+    # other 1 · softplus(∓z): the loss is softplus((1 − 2t)·z), one softplus instead of two and
+    # the same bits as _bce for every finite z (1·x + 0·y = x exactly).
+    if not bool(np.all((T == 0.0) | (T == 1.0))):
+        return lambda Y, Z: _bce(Y, T, Z)
+    sign = 1.0 - 2.0 * T
+    one_output = T.shape[1] == 1
+
+    def bce(Y: F64, Z: F64) -> F64:
+        x = sign * Z
+        _softplus(x, out=x)
+        return x[:, 0] if one_output else x.sum(axis=1)  # a sum of one term is that term
+
+    return bce
 
 
 def _bce_df(Y: F64, T: F64) -> F64:
@@ -113,6 +130,10 @@ class Loss:
     # ∂L_s/∂z at the outputs where it simplifies exactly with ``requires_output`` (no division
     # by o): (O, T) → (n_samples, n_out). None: the general chain rule applies.
     output_delta: Callable[[F64, F64], F64] | None = None
+    # per_sample with a run's targets fixed, for loops that compute it at every step:
+    # T → ((O, Z) → (n_samples,)), the same bits as per_sample, with what depends only on the
+    # targets worked out once. None: per_sample itself.
+    with_targets: Callable[[F64], Callable[[F64, F64], F64]] | None = None
     # The same rule on Python floats, as source text for engine/kernel.py: one output's term of
     # {t}, {o}, {z}; the sample's loss from {sum} (of the terms) and {K} (outputs); ∂L/∂o of
     # {t}, {o}, {K}, or where it simplifies, ∂L/∂z as output_delta does. None: not covered.
@@ -120,6 +141,13 @@ class Loss:
     scalar_total: str | None = None
     scalar_df: str | None = None
     scalar_delta: str | None = None
+
+    def per_sample_of(self, T: F64) -> Callable[[F64, F64], F64]:
+        """``(O, Z) → per_sample(O, T, Z)`` for these targets (see ``with_targets``)."""
+        if self.with_targets is not None:
+            return self.with_targets(T)
+        per_sample = self.per_sample
+        return lambda Y, Z: per_sample(Y, T, Z)
 
 
 LOSSES: dict[str, Loss] = {
@@ -163,6 +191,7 @@ LOSSES: dict[str, Loss] = {
             "(o_k − t_k) / (o_k(1 − o_k))",
             requires_output="sigmoid",
             output_delta=_bce_delta,
+            with_targets=_bce_with_targets,
             scalar_term="{t} * softplus(-{z}) + (1.0 - {t}) * softplus({z})",
             scalar_total="{sum}",
             scalar_delta="{o} - {t}",

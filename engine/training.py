@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,61 +62,70 @@ def _descent(
     """
     acts, loss = _rules(s)
     X, T, lr, n = s.inputs, s.targets, s.learning_rate, s.n_samples
-    of_lr = lr if s.update_order == "output_first" else None
+    input_first = s.update_order != "output_first"
     update_biases = s.update_biases
-    L = len(W)
-    fs = [a.f for a in acts]
-    dfs = [a.df for a in acts]
-    vjps = [a.vjp for a in acts]
     scale = 1.0 / n
     ones = np.ones(n)
-    out_delta, dloss, per_sample, total = loss.output_delta, loss.df, loss.per_sample, np.add.reduce
-    hidden = range(L - 1, 0, -1)
+    out, out_delta, dloss = acts[-1], loss.output_delta, loss.df
+    sample_losses, total = loss.per_sample_of(T), np.add.reduce
+    # Hidden layers whose derivative reads only the activations are computed over their net
+    # inputs' array (f_in_place): the loop keeps the net inputs of the output layer only.
+    forward = [
+        (layer, (act.f_in_place if layer < len(W) - 1 else None) or act.f)
+        for layer, act in enumerate(acts)
+    ]
+    backward: list[tuple[int, Callable[[F64, F64], F64]]] = []
+    for layer in range(len(W) - 1, 0, -1):
+        df = acts[layer - 1].df
+        if df is None:  # pragma: no cover - validation keeps softmax to the output layer
+            raise EngineError("softmax is for the output layer only", ("activations", layer - 1))
+        backward.append((layer, df))
     zs, as_ = _forward_raw(W, b, acts, X)
-    yield (W, b), float(total(per_sample(as_[-1], T, zs[-1]))) / n
+    Z = zs[-1]
+    yield (W, b), float(total(sample_losses(as_[-1], Z))) / n
     while True:
         # Every array below that is changed in place was made by the line before it: the same
         # operations and bits as propagation's, without allocating as many temporaries.
-        Y, Z = as_[-1], zs[-1]
+        Y = as_[-1]
         delta: F64
         if out_delta is not None:  # bce, cross_entropy: ∂E/∂net without dividing by o
             delta = out_delta(Y, T)
             delta *= scale
-        elif dfs[-1] is not None:
-            delta = (dloss(Y, T) * scale) * dfs[-1](Z, Y)
+        elif out.df is not None:
+            delta = (dloss(Y, T) * scale) * out.df(Z, Y)
         else:
-            delta = vjps[-1](Z, Y, dloss(Y, T) * scale)
-        new_W: list[F64] = [X] * L  # placeholders, all overwritten
-        gb: list[F64] = [X] * L
-        for layer in hidden:
-            g = dot(as_[layer].T, delta)
-            if update_biases:
-                gb[layer] = dot(ones, delta)
+            delta = out.vjp(Z, Y, dloss(Y, T) * scale)
+        new_W, new_b = W.copy(), b.copy()
+        for layer, df in backward:
+            a, w = as_[layer], W[layer]
+            g = dot(a.T, delta)
             g *= lr
-            new_W[layer] = Wl = W[layer] - g  # w − η·∂E/∂w
-            up = dot(delta, W[layer].T if of_lr is None else Wl.T)
-            df = dfs[layer - 1]
-            if df is not None:
-                up *= df(zs[layer - 1], as_[layer])
-                delta = up
-            else:  # pragma: no cover - softmax is output-only
-                delta = vjps[layer - 1](zs[layer - 1], as_[layer], up)
+            new_W[layer] = w_new = w - g  # w − η·∂E/∂w
+            if update_biases:
+                g = dot(ones, delta)
+                g *= lr
+                new_b[layer] = b[layer] - g
+            up = dot(delta, w.T if input_first else w_new.T)
+            up *= df(zs[layer - 1], a)  # z is read only by rules never computed in place
+            delta = up
         g = dot(X.T, delta)
         g *= lr
         new_W[0] = W[0] - g
-        W = new_W
         if update_biases:
-            gb[0] = dot(ones, delta)
-            b = [v - lr * gv for v, gv in zip(b, gb, strict=True)]
+            g = dot(ones, delta)
+            g *= lr
+            new_b[0] = b[0] - g
+        W, b = new_W, new_b
         a = X
         zs, as_ = [], [X]
-        for w, v, f in zip(W, b, fs, strict=True):
-            z = dot(a, w)
-            z += v
+        for layer, f in forward:
+            z = dot(a, W[layer])
+            z += b[layer]
             a = f(z)
             zs.append(z)
             as_.append(a)
-        yield (W, b), float(total(per_sample(a, T, z))) / n
+        Z = z
+        yield (W, b), float(total(sample_losses(a, Z))) / n
 
 
 class _Path:

@@ -131,3 +131,36 @@ def test_unknown_activation_is_named() -> None:
         get_activation("swish", ("activations", 1))
     assert err.value.loc == ("activations", 1)
     assert "swish" in err.value.message and "sigmoid" in err.value.message
+
+
+# Net inputs from tiny to saturating, both signs, zeros of both signs.
+WIDE = np.concatenate(
+    [
+        np.random.default_rng(5).normal(scale=s, size=200)
+        for s in (1e-300, 1e-8, 1e-3, 0.5, 3.0, 30.0, 800.0, 1e300)
+    ]
+    + [np.array([0.0, -0.0, 709.8, -709.8, 745.2, -745.2])]
+).reshape(-1, 2)
+
+
+@pytest.mark.parametrize("name", [n for n, a in ACTIVATIONS.items() if a.f_in_place])
+def test_in_place_rule_gives_the_same_bits_over_its_input(name: str) -> None:
+    act = ACTIVATIONS[name]
+    assert act.f_in_place is not None and act.df is not None
+    with np.errstate(**QUIET):  # type: ignore[arg-type]
+        expected = act.f(WIDE)
+        z = WIDE.copy()
+        a = act.f_in_place(z)
+        # the derivative must not need z, which is gone: any z gives the same slope
+        slope = act.df(np.full_like(z, np.nan), a)
+    assert a is z
+    assert a.tobytes() == expected.tobytes()
+    assert slope.tobytes() == act.df(WIDE, expected).tobytes()
+
+
+def test_rules_whose_derivative_reads_z_are_never_computed_in_place() -> None:
+    assert {n for n, a in ACTIVATIONS.items() if a.f_in_place is None} == {
+        "relu",
+        "leaky_relu",
+        "softmax",
+    }

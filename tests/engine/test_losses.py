@@ -155,3 +155,29 @@ def test_unknown_loss_is_named() -> None:
         get_loss("hinge", ("loss",))
     assert err.value.loc == ("loss",)
     assert "hinge" in err.value.message and "half_sse" in err.value.message
+
+
+@pytest.mark.parametrize("outputs", [1, 3])
+@pytest.mark.parametrize("binary", [True, False])
+@pytest.mark.parametrize("name", list(LOSSES))
+def test_losses_with_a_runs_targets_fixed_give_the_same_bits(
+    name: str, binary: bool, outputs: int
+) -> None:
+    # per_sample_of(T) is what the training loop computes at every step: bce with 0/1 targets
+    # takes one softplus instead of two; every loss must give per_sample's bits exactly.
+    rng = np.random.default_rng(outputs + 2 * binary)
+    n = 300
+    scales = np.array([1e-300, 1e-6, 0.5, 4.0, 40.0, 800.0, 1e300])
+    Z = rng.normal(size=(n, outputs)) * scales[rng.integers(0, len(scales), size=(n, outputs))]
+    T = rng.integers(0, 2, size=(n, outputs)).astype(np.float64)
+    if not binary:
+        T[::3] = rng.uniform(size=T[::3].shape)
+    loss = LOSSES[name]
+    with np.errstate(**QUIET):  # type: ignore[arg-type]
+        Y = ACTIVATIONS[loss.requires_output or "sigmoid"].f(Z)
+        if name == "cross_entropy":
+            T = T / np.maximum(T.sum(axis=1, keepdims=True), 1.0)
+        expected = loss.per_sample(Y, T, Z)
+        got = loss.per_sample_of(T)(Y, Z)
+    assert got.shape == (n,)
+    assert got.tobytes() == expected.tobytes()
