@@ -147,9 +147,13 @@ def _rules(s: Scenario) -> tuple[list[Activation], Loss]:
 def _forward(s: Scenario, acts: Sequence[Activation], loss: Loss) -> Forward:
     zs, as_ = _forward_raw(s.weights, s.biases, acts, s.inputs)
     sample = _loss_raw(loss, zs, as_, s.targets)
+    return Forward(tuple(zs), tuple(as_), sample, _mean(sample))
+
+
+def _mean(sample_losses: F64) -> float:
     # sum / n is what .mean() computes (same bits), without its Python-level wrapper; finite
     # samples can still sum past 1.8e308, hence the callers' errstate
-    return Forward(tuple(zs), tuple(as_), sample, float(sample.sum()) / sample.shape[0])
+    return float(sample_losses.sum()) / len(sample_losses)
 
 
 def _backward(s: Scenario, fwd: Forward, acts: Sequence[Activation], loss: Loss) -> Backward:
@@ -166,9 +170,9 @@ def _update(s: Scenario, grads: Backward) -> Scenario:
     biases = (
         [b - lr * g for b, g in zip(s.biases, grads.bias_grads, strict=True)]
         if s.update_biases
-        else list(s.biases)
+        else s.biases
     )
-    return s.with_params(weights, biases)
+    return s.with_params(weights, biases, fresh=True)
 
 
 def forward(s: Scenario) -> Forward:
@@ -209,4 +213,5 @@ def step(s: Scenario) -> Step:
         fwd = _forward(s, acts, loss)
         bwd = _backward(s, fwd, acts, loss)
         after = _update(s, bwd)
-        return Step(s, after, fwd, bwd, fwd.loss, _forward(after, acts, loss).loss)
+        zs, as_ = _forward_raw(after.weights, after.biases, acts, s.inputs)
+        return Step(s, after, fwd, bwd, fwd.loss, _mean(_loss_raw(loss, zs, as_, s.targets)))

@@ -115,12 +115,18 @@ class Scenario:
         """Weights and biases (one bias per neuron past the input layer)."""
         return sum(w.size + b.size for w, b in zip(self.weights, self.biases, strict=True))
 
-    def with_params(self, weights: Sequence[F64], biases: Sequence[F64]) -> Scenario:
+    def with_params(
+        self, weights: Sequence[F64], biases: Sequence[F64], *, fresh: bool = False
+    ) -> Scenario:
+        """The same scenario with these parameters (copied, then made read-only). ``fresh``:
+        the caller has just made the arrays (or took them from a scenario) and keeps no
+        writable reference, so they are made read-only in place instead of copied."""
+        freeze = _frozen_new if fresh else _frozen
         # the constructor, not dataclasses.replace: the same scenario, in half the time
         return Scenario(
             activations=self.activations,
-            weights=_frozen_all(weights),
-            biases=_frozen_all(biases),
+            weights=tuple([freeze(w) for w in weights]),
+            biases=tuple([freeze(b) for b in biases]),
             inputs=self.inputs,
             targets=self.targets,
             loss=self.loss,
@@ -171,10 +177,6 @@ def _frozen_new(a: F64) -> F64:
     """Freeze an array this module just made (no copy needed)."""
     a.setflags(write=False)
     return a
-
-
-def _frozen_all(arrays: Sequence[F64]) -> tuple[F64, ...]:
-    return tuple(_frozen(a) for a in arrays)
 
 
 # -- validation ----------------------------------------------------------------------------------

@@ -300,3 +300,20 @@ def test_with_params_copies_and_freezes() -> None:
     assert t.weights[0][0, 0] == 1.0
     assert not t.weights[0].flags.writeable
     assert s.weights[0][0, 0] == 0.15  # the original is untouched
+
+
+def test_with_fresh_params_freezes_the_callers_arrays_without_copying() -> None:
+    s = Scenario.from_dict(base())
+    w = [np.ones((2, 2)), np.zeros((2, 2))]
+    t = s.with_params(w, s.biases, fresh=True)
+    assert t.weights[0] is w[0] and t.biases[0] is s.biases[0]
+    assert not w[0].flags.writeable and not t.weights[1].flags.writeable
+
+
+def test_a_steps_new_parameters_are_read_only() -> None:
+    from engine import step
+
+    after = step(Scenario.from_dict(base())).after
+    for a in (*after.weights, *after.biases):
+        with pytest.raises(ValueError, match="read-only"):
+            a[0] = 1.0
