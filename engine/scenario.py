@@ -122,19 +122,12 @@ class Scenario:
         the caller has just made the arrays (or took them from a scenario) and keeps no
         writable reference, so they are made read-only in place instead of copied."""
         freeze = _frozen_new if fresh else _frozen
-        # the constructor, not dataclasses.replace: the same scenario, in half the time
-        return Scenario(
-            activations=self.activations,
-            weights=tuple([freeze(w) for w in weights]),
-            biases=tuple([freeze(b) for b in biases]),
-            inputs=self.inputs,
-            targets=self.targets,
-            loss=self.loss,
-            learning_rate=self.learning_rate,
-            update_biases=self.update_biases,
-            update_order=self.update_order,
-            title=self.title,
-            labels=self.labels,
+        return _checked_scenario(
+            {
+                **vars(self),
+                "weights": tuple([freeze(w) for w in weights]),
+                "biases": tuple([freeze(b) for b in biases]),
+            }
         )
 
     # -- JSON document ---------------------------------------------------------------------------
@@ -165,6 +158,15 @@ class Scenario:
             "update_order": self.update_order,
             "labels": self.labels.to_dict(),
         }
+
+
+def _checked_scenario(fields: dict[str, Any]) -> Scenario:
+    """A Scenario of fields that are already valid, every one given, without the frozen
+    dataclass's __init__: it sets each of the eleven fields through object.__setattr__, as
+    long as a small network's whole update takes."""
+    s = object.__new__(Scenario)
+    vars(s).update(fields)
+    return s
 
 
 def _frozen(a: F64) -> F64:
@@ -306,43 +308,44 @@ def _label_grids(x: Any, shapes: Sequence[tuple[int, ...]], name: str, max_len: 
     )
 
 
-def _rows(x: Any, sizes: list[int]) -> list[Any] | None:
-    """x's rows when x is a list of len(sizes) lists of those lengths, else None."""
+def _string_rows(x: Any, sizes: Sequence[int], max_len: int) -> tuple[tuple[str, ...], ...] | None:
+    """x as tuples when it is len(sizes) lists of those many strings of at most max_len
+    characters, else None."""
     if type(x) not in _SEQ or len(x) != len(sizes):
         return None
     for row, n in zip(x, sizes, strict=True):
         if type(row) not in _SEQ or len(row) != n:
             return None
-    return list(x)
+        for v in row:
+            if type(v) is not str or len(v) > max_len:
+                return None
+    return tuple(map(tuple, x))
+
+
+_LABEL_FIELDS = frozenset({"weights", "biases", "neurons", "net", "out"})
 
 
 def _labels_quick(x: Mapping[str, Any], layers: Sequence[int], max_len: int) -> Labels | None:
     """The labels when all five are given, well formed and valid, in one pass over the
     strings; else None, and the thorough path names what is wrong."""
-    if len(x) != 5 or not {"weights", "biases", "neurons", "net", "out"}.issuperset(x):
+    if len(x) != 5 or not _LABEL_FIELDS.issuperset(x):
         return None
-    grids = _rows(x["weights"], list(layers[:-1]))
-    if grids is None:
+    grids, net, out = x["weights"], x["net"], x["out"]
+    if type(grids) not in _SEQ or len(grids) != len(layers) - 1:
         return None
-    weight_rows = _rows(
-        [r for g in grids for r in g],
-        [layers[layer + 1] for layer in range(len(layers) - 1) for _ in range(layers[layer])],
-    )
-    biases = _rows(x["biases"], list(layers[1:]))
-    neurons = _rows(x["neurons"], list(layers))
-    if weight_rows is None or biases is None or neurons is None:
-        return None
-    net, out = x["net"], x["out"]
-    for v in (net, out, *[v for r in weight_rows + biases + neurons for v in r]):
-        if type(v) is not str or len(v) > max_len:
+    weights = []
+    for layer, grid in enumerate(grids):
+        rows = _string_rows(grid, [layers[layer + 1]] * layers[layer], max_len)
+        if rows is None:
             return None
-    return Labels(
-        tuple(tuple(map(tuple, g)) for g in grids),
-        tuple(map(tuple, biases)),
-        tuple(map(tuple, neurons)),
-        net,
-        out,
-    )
+        weights.append(rows)
+    biases = _string_rows(x["biases"], layers[1:], max_len)
+    neurons = _string_rows(x["neurons"], layers, max_len)
+    if biases is None or neurons is None:
+        return None
+    if type(net) is not str or type(out) is not str or max(len(net), len(out)) > max_len:
+        return None
+    return Labels(tuple(weights), biases, neurons, net, out)
 
 
 def _parse_labels(x: Any, layers: Sequence[int], limits: Limits) -> Labels:
@@ -468,16 +471,18 @@ def _parse(doc: Mapping[str, Any], limits: Limits, checked: bool = False) -> Sce
         if doc.get("labels") is not None
         else Labels.default(layers)
     )
-    return Scenario(
-        activations=tuple(acts),
-        weights=weights,
-        biases=biases,
-        inputs=inputs,
-        targets=targets,
-        loss=loss,
-        learning_rate=lr,
-        update_biases=update_biases,
-        update_order=order,
-        title=title,
-        labels=labels,
+    return _checked_scenario(
+        {
+            "activations": tuple(acts),
+            "weights": weights,
+            "biases": biases,
+            "inputs": inputs,
+            "targets": targets,
+            "loss": loss,
+            "learning_rate": lr,
+            "update_biases": update_biases,
+            "update_order": order,
+            "title": title,
+            "labels": labels,
+        }
     )

@@ -317,3 +317,19 @@ def test_a_steps_new_parameters_are_read_only() -> None:
     for a in (*after.weights, *after.biases):
         with pytest.raises(ValueError, match="read-only"):
             a[0] = 1.0
+
+
+def test_scenarios_made_without_the_constructor_have_every_field() -> None:
+    # from_dict and with_params fill the fields directly (engine/scenario.py _checked_scenario)
+    import dataclasses
+
+    s = Scenario.from_dict(base())
+    names = [f.name for f in dataclasses.fields(Scenario)]
+    for made in (
+        s,
+        s.with_params(s.weights, s.biases),
+        s.with_params(s.weights, s.biases, fresh=True),
+    ):
+        assert list(vars(made)) == names
+        assert made.to_dict() == s.to_dict()
+        assert dataclasses.replace(made).to_dict() == s.to_dict()
