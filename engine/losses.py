@@ -22,9 +22,14 @@ from .errors import EngineError
 F64 = NDArray[np.float64]
 
 
+# Sums over the outputs by np.add.reduce: what ndarray.sum calls (the same bits), without its
+# Python-level wrapper, which a small network's step notices.
+_sum = np.add.reduce
+
+
 def _half_sse(Y: F64, T: F64, Z: F64) -> F64:
     d = T - Y
-    out: F64 = 0.5 * (d * d).sum(axis=1)
+    out: F64 = 0.5 * _sum(d * d, axis=1)
     return out
 
 
@@ -34,7 +39,7 @@ def _half_sse_df(Y: F64, T: F64) -> F64:
 
 def _sse(Y: F64, T: F64, Z: F64) -> F64:
     d = T - Y
-    out: F64 = (d * d).sum(axis=1)
+    out: F64 = _sum(d * d, axis=1)
     return out
 
 

@@ -10,6 +10,7 @@ both at hand (the trace reads both).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import NamedTuple
 
@@ -112,7 +113,7 @@ def _backward_raw(
     gb: list[F64] = [None] * n  # type: ignore[list-item]
     used: list[F64] = [None] * n  # type: ignore[list-item]
 
-    ones = np.ones(T.shape[0])
+    ones = _ones(T.shape[0])
     delta, upstream[n], local[n - 1] = _output_delta(
         loss, acts[-1], zs[-1], as_[-1], T, 1.0 / T.shape[0]
     )
@@ -137,6 +138,14 @@ def _backward_raw(
             else:  # pragma: no cover - softmax is output-only
                 delta = act.vjp(zs[layer - 1], as_[layer], g)
     return deltas, upstream, local, gW, gb, used
+
+
+@functools.lru_cache(maxsize=64)
+def _ones(n: int) -> F64:
+    """n ones, read-only: the bias gradients are ones @ δ (one per batch size, made once)."""
+    out = np.ones(n)
+    out.setflags(write=False)
+    return out
 
 
 def _loss_raw(loss: Loss, zs: Sequence[F64], as_: Sequence[F64], T: F64) -> F64:
