@@ -81,16 +81,20 @@ def _bce(Y: F64, T: F64, Z: F64) -> F64:
 def _bce_with_targets(T: F64) -> Callable[[F64, F64], F64]:
     # Where every target is 0 or 1, one term of each sample's sum is 0 · softplus(·) = 0 and the
     # other 1 · softplus(∓z): the loss is softplus((1 − 2t)·z), one softplus instead of two and
-    # the same bits as _bce for every finite z (1·x + 0·y = x exactly).
+    # the same bits as _bce for every finite z (1·x + 0·y = x exactly). An infinite z (only
+    # with limits far beyond the defaults) makes 0 · softplus(±∞) = NaN in _bce: the net inputs
+    # are summed first (one call; any ±∞ or NaN makes the sum non-finite) and then _bce answers.
     if not bool(np.all((T == 0.0) | (T == 1.0))):
         return lambda Y, Z: _bce(Y, T, Z)
     sign = 1.0 - 2.0 * T
     one_output = T.shape[1] == 1
 
     def bce(Y: F64, Z: F64) -> F64:
+        if not math.isfinite(_sum(Z, axis=None)):
+            return _bce(Y, T, Z)
         x = sign * Z
         _softplus(x, out=x)
-        return x[:, 0] if one_output else x.sum(axis=1)  # a sum of one term is that term
+        return x[:, 0] if one_output else _sum(x, axis=1)  # a sum of one term is that term
 
     return bce
 

@@ -182,7 +182,7 @@ def _update(s: Scenario, grads: Backward) -> Scenario:
     biases = (
         [b - lr * g for b, g in zip(s.biases, grads.bias_grads, strict=True)]
         if s.update_biases
-        else s.biases
+        else [b.copy() for b in s.biases]  # a scenario made by hand may share writable ones
     )
     return s.with_params(weights, biases, fresh=True)
 

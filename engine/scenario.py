@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -124,7 +124,7 @@ class Scenario:
         freeze = _frozen_new if fresh else _frozen
         return _checked_scenario(
             {
-                **vars(self),
+                **{name: getattr(self, name) for name in _SCENARIO_FIELDS},
                 "weights": tuple([freeze(w) for w in weights]),
                 "biases": tuple([freeze(b) for b in biases]),
             }
@@ -160,12 +160,15 @@ class Scenario:
         }
 
 
-def _checked_scenario(fields: dict[str, Any]) -> Scenario:
+_SCENARIO_FIELDS = tuple(f.name for f in fields(Scenario))
+
+
+def _checked_scenario(values: dict[str, Any]) -> Scenario:
     """A Scenario of fields that are already valid, every one given, without the frozen
     dataclass's __init__: it sets each of the eleven fields through object.__setattr__, as
     long as a small network's whole update takes."""
     s = object.__new__(Scenario)
-    vars(s).update(fields)
+    vars(s).update(values)
     return s
 
 
@@ -176,7 +179,7 @@ def _frozen(a: F64) -> F64:
 
 
 def _frozen_new(a: F64) -> F64:
-    """Freeze an array this module just made (no copy needed)."""
+    """Freeze an array its caller just made and keeps no writable reference to (no copy)."""
     a.setflags(write=False)
     return a
 

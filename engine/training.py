@@ -14,7 +14,7 @@ from numpy.typing import NDArray
 from . import kernel
 from .errors import EngineError
 from .limits import DEFAULT_LIMITS
-from .propagation import QUIET, _forward_raw, _rules, dot
+from .propagation import QUIET, _forward_raw, _ones, _rules, dot
 from .scenario import Scenario
 
 F64 = NDArray[np.float64]
@@ -55,21 +55,25 @@ def _descent(
     them with their loss first, then each step's parameters and loss, as ((W, b), loss).
 
     This is the arithmetic of ``propagation``'s ``_forward_raw``, ``_backward_raw`` and
-    ``update``, operation for operation, written out in one frame: on small networks the
-    function calls between them cost as much as the arithmetic. The tests hold the two equal bit
-    for bit. The loss is the mean of the sample losses computed as sum / n, which is what
-    ``ndarray.mean`` does (``forward``'s loss).
+    ``update`` written out in one frame (on small networks the function calls between them
+    cost as much as the arithmetic), with three shortcuts that give the same bits: arrays just
+    made are changed in place, hidden activations are computed over their net inputs' array
+    (``Activation.f_in_place``), and the loss rule's work that depends only on the targets is
+    done once (``Loss.per_sample_of``). The tests hold the two equal bit for bit. The loss is
+    the mean of the sample losses computed as sum / n, which is what ``ndarray.mean`` does
+    (``forward``'s loss).
     """
     acts, loss = _rules(s)
     X, T, lr, n = s.inputs, s.targets, s.learning_rate, s.n_samples
     input_first = s.update_order != "output_first"
     update_biases = s.update_biases
     scale = 1.0 / n
-    ones = np.ones(n)
+    ones = _ones(n)
     out, out_delta, dloss = acts[-1], loss.output_delta, loss.df
     sample_losses, total = loss.per_sample_of(T), np.add.reduce
     # Hidden layers whose derivative reads only the activations are computed over their net
-    # inputs' array (f_in_place): the loop keeps the net inputs of the output layer only.
+    # inputs' array (f_in_place): for those layers zs holds the activations, which their
+    # derivative ignores as z; the output layer's net inputs are kept (the loss reads them).
     forward = [
         (layer, (act.f_in_place if layer < len(W) - 1 else None) or act.f)
         for layer, act in enumerate(acts)
@@ -106,7 +110,7 @@ def _descent(
                 g *= lr
                 new_b[layer] = b[layer] - g
             up = dot(delta, w.T if input_first else w_new.T)
-            up *= df(zs[layer - 1], a)  # z is read only by rules never computed in place
+            up *= df(zs[layer - 1], a)  # only rules never computed in place read this z
             delta = up
         g = dot(X.T, delta)
         g *= lr

@@ -181,3 +181,10 @@ def test_losses_with_a_runs_targets_fixed_give_the_same_bits(
         got = loss.per_sample_of(T)(Y, Z)
     assert got.shape == (n,)
     assert got.tobytes() == expected.tobytes()
+    # infinite net inputs (reachable only with limits far beyond the defaults): NaN or ±inf
+    # exactly where per_sample has them
+    Z[::7] = np.inf
+    Z[3::7] = -np.inf
+    with np.errstate(**QUIET):  # type: ignore[arg-type]
+        Y = ACTIVATIONS[loss.requires_output or "sigmoid"].f(Z)
+        assert loss.per_sample_of(T)(Y, Z).tobytes() == loss.per_sample(Y, T, Z).tobytes()

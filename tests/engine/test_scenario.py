@@ -333,3 +333,15 @@ def test_scenarios_made_without_the_constructor_have_every_field() -> None:
         assert list(vars(made)) == names
         assert made.to_dict() == s.to_dict()
         assert dataclasses.replace(made).to_dict() == s.to_dict()
+
+
+def test_a_step_without_bias_updates_neither_shares_nor_freezes_the_callers_biases() -> None:
+    from engine import step
+
+    s = Scenario.from_dict({**base(), "update_biases": False})
+    mine = [np.array(b) for b in s.biases]  # writable, the caller's own
+    by_hand = Scenario(**{**vars(s), "biases": tuple(mine)})
+    after = step(by_hand).after
+    assert all(not np.shares_memory(a, b) for a, b in zip(after.biases, mine, strict=True))
+    assert all(b.flags.writeable for b in mine)
+    assert all(not a.flags.writeable for a in after.biases)
