@@ -143,6 +143,13 @@ class Scenario:
         named exactly."""
         return _parse(doc, limits, numbers_checked)
 
+    def __eq__(self, other: object) -> bool:
+        """Every field equal, the arrays by shape and value (a generated __eq__ would ask an
+        array comparison for one truth value and raise)."""
+        if not isinstance(other, Scenario):
+            return NotImplemented
+        return all(_same(getattr(self, n), getattr(other, n)) for n in _SCENARIO_FIELDS)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "title": self.title,
@@ -161,6 +168,14 @@ class Scenario:
 
 
 _SCENARIO_FIELDS = tuple(f.name for f in fields(Scenario))
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, tuple) and isinstance(b, tuple) and a and isinstance(a[0], np.ndarray):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=False))
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return bool(np.array_equal(a, b))
+    return bool(a == b)
 
 
 def _checked_scenario(values: dict[str, Any]) -> Scenario:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import math
 from collections.abc import Callable
@@ -345,3 +346,13 @@ def test_a_step_without_bias_updates_neither_shares_nor_freezes_the_callers_bias
     assert all(not np.shares_memory(a, b) for a, b in zip(after.biases, mine, strict=True))
     assert all(b.flags.writeable for b in mine)
     assert all(not a.flags.writeable for a in after.biases)
+
+
+def test_scenarios_compare_by_value() -> None:
+    s = Scenario.from_dict(base())
+    assert s == Scenario.from_dict(base())
+    assert s == s.with_params([w.copy() for w in s.weights], s.biases)
+    assert s != s.with_params([w + 1.0 for w in s.weights], s.biases)
+    assert s != dataclasses.replace(s, title="another")
+    assert s != dataclasses.replace(s, inputs=np.vstack([s.inputs, s.inputs]))
+    assert s != "a scenario"
