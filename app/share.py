@@ -46,16 +46,19 @@ PANEL_LABELS = {
     "edit": "Editing the network",
     "table": "Tables of every value",
 }
-# a first height for the iframe, in CSS pixels, before the page reports its own (embed-host.js)
+# The iframe's height in the copied snippet, in CSS pixels, until embed-host.js (if the course page
+# keeps it) sets the frame's own: each panel's height in a 700 px course column, measured on the
+# documents' examples (the taller of sigmoid-2-2-2 and batch-xor), rounded up. A wider column
+# needs less, a phone more; a larger network's diagram more.
 PANEL_HEIGHTS = {
-    "diagram": 480,
-    "step": 520,
-    "timeline": 220,
-    "chart": 440,
-    "edit": 760,
-    "table": 80,
+    "diagram": 540,
+    "step": 360,
+    "timeline": 390,
+    "chart": 460,
+    "edit": 1420,
+    "table": 70,
 }
-BASE_HEIGHT = 170
+BASE_HEIGHT = 290  # the title, the step controls and the link back, with no panel
 
 
 # -- the panel's links -----------------------------------------------------------------------------

@@ -94,7 +94,7 @@ def test_the_explorer_offers_link_embed_code_download_and_load(client: TestClien
     assert value_of(html, "share-link") == "http://testserver/explore/sigmoid-2-2-2?at=3"
     code = textarea(html, "share-embed")
     assert code == (
-        '<iframe src="http://testserver/embed/sigmoid-2-2-2?at=3" width="100%" height="1390" '
+        '<iframe src="http://testserver/embed/sigmoid-2-2-2?at=3" width="100%" height="1580" '
         'title="Backprop Explorer: Step-by-step example: 2-2-2 sigmoid" loading="lazy"></iframe>'
     )
     assert 'data-copy="share-link" hidden>Copy link</button>' in html  # shown by embed.js
@@ -138,7 +138,7 @@ def test_embed_options_change_the_code(client: TestClient) -> None:
         'src="http://testserver/embed/sigmoid-2-2-2?at=3&amp;panels=diagram%2Ctimeline&amp;readonly=1"'
         in code
     )
-    assert 'height="870"' in code
+    assert 'height="1220"' in code  # 290 + 540 + 390
     assert 'id="eo-timeline" name="panels" value="timeline" checked' in r.text
     assert 'id="eo-step" name="panels" value="step">' in r.text
     assert 'id="eo-readonly" name="readonly" value="1" checked' in r.text
