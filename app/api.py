@@ -279,7 +279,10 @@ def api_train(request: Request, body: TrainIn) -> Response:
 def api_trace(request: Request, body: TraceIn) -> dict[str, Any]:
     settings: Settings = request.app.state.settings
     s = engine_scenario(body.scenario, ("body", "scenario"))
-    if body.granularity == "neuron" and s.n_samples > settings.max_trace_samples:
+    granularity = body.granularity or (
+        "neuron" if s.n_samples <= settings.max_trace_samples else "layer"
+    )
+    if granularity == "neuron" and s.n_samples > settings.max_trace_samples:
         raise unprocessable(
             EngineError(
                 f"neuron granularity takes at most {settings.max_trace_samples} samples; "
@@ -287,7 +290,7 @@ def api_trace(request: Request, body: TraceIn) -> dict[str, Any]:
                 ("granularity",),
             )
         )
-    t = trace(s, body.granularity)
+    t = trace(s, granularity)
     _finite(t.forward.loss, *t.backward.weight_grads, *t.after.weights, *t.after.biases)
     return {
         "granularity": t.granularity,

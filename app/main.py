@@ -325,7 +325,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(share.router)
     app.include_router(pages.router)
 
-    @app.get("/healthz", include_in_schema=False)
+    # HEAD too: uptime monitors often ask with it
+    @app.api_route("/healthz", methods=["GET", "HEAD"], include_in_schema=False)
     async def healthz() -> PlainTextResponse:
         return PlainTextResponse("ok")
 

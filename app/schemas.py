@@ -143,7 +143,11 @@ class TrainOut(BaseModel):
 
 class TraceIn(Strict):
     scenario: ScenarioModel
-    granularity: Literal["neuron", "layer"] = "neuron"
+    granularity: Literal["neuron", "layer"] | None = Field(
+        None,
+        description="`neuron`: scalar steps, for at most 8 samples; `layer`: one matrix step per "
+        "layer. Omitted: `neuron` when the batch allows it, else `layer` (the answer says which).",
+    )
 
 
 class FactorOut(BaseModel):
