@@ -318,6 +318,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.templates = Jinja2Templates(directory=str(settings.templates_dir))
+    app.state.templates.env.globals["static_url"] = static_url
     app.mount("/static", StaticFiles(directory=str(settings.static_dir)), name="static")
     share.install(app.state.templates)
     app.include_router(api.router)
@@ -377,6 +378,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.add_middleware(RootPath, root_path=settings.root_path)
     app.add_middleware(SecurityHeaders, settings=settings)
     return app
+
+
+def static_url(request: Request, path: str) -> str:
+    """A file under /static as a path from the host's root (the sub-path included): not
+    url_for's absolute URL, whose scheme is http behind a TLS proxy whose headers the server
+    does not trust, which an https page would then refuse to load."""
+    return pages.root(request) + "/static/" + path
 
 
 def _swagger_assets(settings: Settings) -> dict[str, str]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,12 +25,41 @@ class Settings:
 
     @staticmethod
     def from_env() -> Settings:
+        """The settings from the environment; a bad value stops the start with a message naming
+        the variable and the rule (SystemExit, not a traceback)."""
         env = os.environ
         d = Settings()
+        root_path = env.get("ROOT_PATH", d.root_path).strip().rstrip("/")
+        if root_path and not root_path.startswith("/"):
+            raise SystemExit(f"ROOT_PATH={root_path!r}: must start with / (e.g. /backprop)")
         return Settings(
             frame_ancestors=env.get("FRAME_ANCESTORS", d.frame_ancestors).strip() or "*",
-            max_body_bytes=int(env.get("MAX_BODY_BYTES", d.max_body_bytes)),
-            max_train_iterations=int(env.get("MAX_TRAIN_ITERATIONS", d.max_train_iterations)),
-            train_time_limit=float(env.get("TRAIN_TIME_LIMIT", d.train_time_limit)),
-            root_path=env.get("ROOT_PATH", d.root_path),
+            max_body_bytes=_whole(env, "MAX_BODY_BYTES", d.max_body_bytes, 1, 10**9),
+            max_train_iterations=_whole(
+                env, "MAX_TRAIN_ITERATIONS", d.max_train_iterations, 1, d.max_train_iterations
+            ),
+            train_time_limit=_seconds(env, "TRAIN_TIME_LIMIT", d.train_time_limit),
+            root_path=root_path,
         )
+
+
+def _whole(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = env.get(name, "").strip().replace("_", "")
+    if not raw:
+        return default
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 12 and low <= int(raw) <= high):
+        raise SystemExit(f"{name}={raw!r}: must be a whole number from {low:,} to {high:,}")
+    return int(raw)
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not (0 < value <= 3600):
+        raise SystemExit(f"{name}={raw!r}: must be a number of seconds, over 0 and at most 3600")
+    return value

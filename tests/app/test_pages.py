@@ -542,3 +542,14 @@ def test_the_kept_traces_stay_within_their_memory_budget(monkeypatch: pytest.Mon
         assert kept[-1] is tr  # the newest is always kept
         assert len(kept) == 1 or sum(map(pages._weight, kept)) <= 200
     assert sum(weights.values()) > 200  # the budget was what bounded the cache
+
+
+def test_css_and_scripts_load_by_paths_from_the_root_behind_a_tls_proxy(app: FastAPI) -> None:
+    # a TLS proxy whose X-Forwarded-Proto the server does not trust: the request looks like http;
+    # an absolute http:// asset URL would be blocked by the browser on the https page
+    with TestClient(app, base_url="http://courses.example.org", root_path="/bp") as c:
+        for path in ("/bp/", "/bp/explore/sigmoid-2-2-2", "/bp/embed/sigmoid-2-2-2", "/bp/docs"):
+            html = c.get(path).text
+            assets = re.findall(r'<(?:link|script)[^>]* (?:href|src)="([^"]+)"', html)
+            assert assets, path
+            assert all(a.startswith(("/bp/static/", "data:")) for a in assets), (path, assets)

@@ -1,0 +1,46 @@
+"""Settings from the environment: a bad value stops the start with a message naming the
+variable and the rule, not a traceback."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.settings import Settings
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "rule"),
+    [
+        ("MAX_BODY_BYTES", "1MB", "whole number"),
+        ("MAX_BODY_BYTES", "0", "from 1"),
+        ("MAX_BODY_BYTES", "9" * 40, "whole number"),
+        ("MAX_TRAIN_ITERATIONS", "-5", "whole number"),
+        ("MAX_TRAIN_ITERATIONS", "100001", "to 100,000"),
+        ("TRAIN_TIME_LIMIT", "soon", "seconds"),
+        ("TRAIN_TIME_LIMIT", "nan", "seconds"),
+        ("TRAIN_TIME_LIMIT", "0", "over 0"),
+        ("ROOT_PATH", "backprop", "must start with /"),
+    ],
+)
+def test_a_bad_value_names_the_variable_and_the_rule(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, rule: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(SystemExit) as e:
+        Settings.from_env()
+    assert str(e.value).startswith(f"{name}=") and rule in str(e.value)
+
+
+def test_good_values_and_a_root_path_with_a_trailing_slash(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("MAX_BODY_BYTES", "2_000_000")
+    monkeypatch.setenv("MAX_TRAIN_ITERATIONS", " 500 ")
+    monkeypatch.setenv("TRAIN_TIME_LIMIT", "0.5")
+    monkeypatch.setenv("ROOT_PATH", "/backprop/")
+    s = Settings.from_env()
+    assert (s.max_body_bytes, s.max_train_iterations, s.train_time_limit) == (2_000_000, 500, 0.5)
+    assert s.root_path == "/backprop"
+    monkeypatch.setenv("ROOT_PATH", "")
+    monkeypatch.setenv("MAX_BODY_BYTES", "")
+    assert Settings.from_env().root_path == "" and Settings.from_env().max_body_bytes == 1_000_000
