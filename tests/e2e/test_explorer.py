@@ -184,3 +184,32 @@ def test_without_javascript_the_forms_still_work(browser: Browser, server: str) 
     page.locator("#apply-edits").click()
     expect(page.locator("#e-w-0-0-0")).to_contain_text("must be a number")
     context.close()
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_stepping_and_editing_keep_the_page_where_the_learner_scrolled(
+    page: Page, server: str, watch: Watch, size: str
+) -> None:
+    # Chromium's scroll anchoring, as htmx replaced the explorer, once sent the page to its bottom
+    page.set_viewport_size(dict(zip(("width", "height"), SIZES[size], strict=True)))
+    page.goto(server + "/explore/sigmoid-2-2-2?at=3")
+    for scrolled in (120, 600):
+        page.evaluate(f"window.scrollTo(0, {scrolled})")
+        before = page.evaluate("window.scrollY")
+        page.locator("#next-step").click()
+        expect(page.locator("#step-counter")).not_to_contain_text("step 4 of")
+        page.wait_for_timeout(150)
+        assert abs(page.evaluate("window.scrollY") - before) < 40, (size, scrolled)
+        page.locator("#prev-step").click()
+        at_step(page, 3)
+        page.wait_for_timeout(150)
+        assert abs(page.evaluate("window.scrollY") - before) < 40, (size, scrolled)
+    # a refused edit: the message beside the field is in view
+    watch.allow_status(422)
+    field = page.locator("#f-w-0-0-0")
+    field.scroll_into_view_if_needed()
+    field.fill("abc")
+    field.press("Enter")
+    message = page.locator("#e-w-0-0-0")
+    expect(message).to_contain_text("must be a number")
+    expect(message).to_be_in_viewport()
