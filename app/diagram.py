@@ -23,7 +23,7 @@ from markupsafe import Markup, escape
 from engine import Scenario, Trace, TraceStep
 
 from .caches import PerTrace
-from .formatting import number
+from .formatting import count, number
 
 CHAR_W = 0.62  # mean advance of a character in ems (system UI font, tabular digits)
 LINE_H = 1.3  # line height in ems
@@ -1365,8 +1365,9 @@ def loss_chart(
         Tick(py(flo), number(10**flo if log else flo, d)),
     )
     summary = (
-        f"Loss over {x1 - x0:,} iterations: from {number(ys[0], decimals)} at iteration {x0:,} "
-        f"to {number(ys[-1], decimals)} at iteration {x1:,}" + (" (log scale)" if log else "")
+        f"Loss over {count(x1 - x0, 'iteration')}: from {number(ys[0], decimals)} at "
+        f"iteration {x0:,} to {number(ys[-1], decimals)} at iteration {x1:,}"
+        + (" (log scale)" if log else "")
         if x1 > x0
         else f"No iterations done yet: the loss is {number(ys[0], decimals)}. Finish an "
         "iteration or train to draw its curve"

@@ -111,3 +111,8 @@ def is_whole(text: str, max_digits: int = 9) -> bool:
     """Whether a user's text is a whole number ``int()`` takes: ASCII digits only (``"²"`` is a
     digit to ``str.isdigit`` but not to ``int``), and not so long it could not be in range."""
     return text.isascii() and text.isdigit() and len(text) <= max_digits
+
+
+def count(n: int, noun: str) -> str:
+    """``1 iteration``, ``10,000 iterations``: the noun in the singular for one."""
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")

@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request as StarletteRequest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from . import api, embed, pages, share
+from . import api, embed, formatting, pages, share
 from .settings import Settings
 
 
@@ -319,6 +319,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.templates = Jinja2Templates(directory=str(settings.templates_dir))
     app.state.templates.env.globals["static_url"] = static_url
+    app.state.templates.env.globals["count"] = formatting.count
     app.mount("/static", StaticFiles(directory=str(settings.static_dir)), name="static")
     share.install(app.state.templates)
     app.include_router(api.router)

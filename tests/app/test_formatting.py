@@ -58,3 +58,11 @@ def test_matches_printed(x: float, printed: str, rounding: str, ok: bool) -> Non
 def test_shorten_keeps_the_printed_width() -> None:
     assert shorten(0.1, 3) == "0.100"
     assert shorten(-0.0001, 2) == "0.00"
+
+
+def test_count_says_one_iteration_and_many_iterations() -> None:
+    from app.formatting import count
+
+    assert count(1, "iteration") == "1 iteration"
+    assert count(0, "iteration") == "0 iterations"
+    assert count(10_000, "iteration") == "10,000 iterations"

@@ -398,6 +398,10 @@ def test_train(client: TestClient) -> None:
         explore_url(new, 5)
     ).text  # out_o1 after 10,000 iterations: the document's note
     assert "0.015912196" in html
+    r = client.post(
+        "/explore/train", data={"s": state.encode(), "at": "3", "iterations": "1"}, headers=HX
+    )
+    assert "Trained 1 iteration." in r.text and "Loss over 1 iteration:" in r.text
     for bad in ("0", "abc", "100001", "-5"):
         r = client.post("/explore/train", data={"s": state.encode(), "at": "3", "iterations": bad})
         assert r.status_code == 422 and "iterations" in field_error(r.text, "iterations")
