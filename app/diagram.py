@@ -1331,7 +1331,7 @@ def loss_chart(
     items = sorted((k, x) for k, x in pts.items() if math.isfinite(x) and x < 1e300)
     width, height = 420.0, 190.0
     plot = Box(64, 12, width - 64 - 14, height - 12 - 34)
-    d = min(decimals, 6)
+    d = min(decimals, 4)  # an axis label needs few digits; the table below has them all
     rows = tuple((f"{k:,}", number(x, decimals)) for k, x in items)
     if not items:
         return Chart(
@@ -1350,6 +1350,10 @@ def loss_chart(
         flo, fhi = flo - 1, fhi + 1
     x0, x1 = xs[0], xs[-1]
     span = (x1 - x0) or 1
+    y_labels = (number(10**fhi if log else fhi, d), number(10**flo if log else flo, d))
+    # room on the left for the longer label (~6.6 px a character at 11 px), the axis name beside
+    left = max(plot.x, round(26 + 6.6 * max(map(len, y_labels))))
+    plot = Box(left, plot.y, width - left - 14, plot.h)
 
     def px(k: float) -> float:
         return plot.x + (k - x0) / span * plot.w if x1 > x0 else plot.x + plot.w / 2
@@ -1360,10 +1364,7 @@ def loss_chart(
     coords = [(round(px(k), 1), round(py(v), 1)) for k, v in zip(xs, fy, strict=True)]
     points = " ".join(f"{a},{b}" for a, b in coords)
     x_ticks = (Tick(px(x0), f"{x0:,}"),) + ((Tick(px(x1), f"{x1:,}"),) if x1 != x0 else ())
-    y_ticks = (
-        Tick(py(fhi), number(10**fhi if log else fhi, d)),
-        Tick(py(flo), number(10**flo if log else flo, d)),
-    )
+    y_ticks = (Tick(py(fhi), y_labels[0]), Tick(py(flo), y_labels[1]))
     summary = (
         f"Loss over {count(x1 - x0, 'iteration')}: from {number(ys[0], decimals)} at "
         f"iteration {x0:,} to {number(ys[-1], decimals)} at iteration {x1:,}"

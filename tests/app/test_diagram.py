@@ -180,3 +180,14 @@ def test_the_diagrams_memo_holds_its_traces_weakly() -> None:
     del tr
     gc.collect()
     assert ref() is None  # nothing in the diagram's caches keeps a trace alive
+
+
+def test_the_loss_charts_axis_labels_fit_inside_it() -> None:
+    # a long run down to ~1e-9: the labels are long (scientific), the plot makes room for them
+    history = [(0, 0.3), (50_000, 2e-7), (101_000, 1.3535e-9)]
+    for decimals in (0, 3, 9, 15):
+        c = diagram.loss_chart(history, 101_000, 1.3535e-9, decimals)
+        for t in c.y_ticks:  # right-aligned 6 px left of the plot, ~6.6 px a character
+            assert c.plot.x - 6 - 6.6 * len(t.text) >= 18, t.text  # the axis name sits at 12
+        first, last = c.x_ticks
+        assert last.text == "101,000" and c.plot.x + c.plot.w <= c.width  # ends at the plot's edge
