@@ -318,14 +318,17 @@ class View:
     def sym(self, name: str) -> Markup:
         return mathml.symbol(name, layer=self.granularity == "layer")
 
-    def value_math(self, value: Any) -> Markup:
-        """A step's value: a number, one per sample, or a matrix."""
+    def value_math(self, value: Any, kind: str = "") -> Markup:
+        """A step's value: a number, one per sample (a column), a layer's biases (a row, as
+        b is written), or a matrix."""
         from engine.expr import Mat, Num
 
         if isinstance(value, int | float):
             return mathml.render(Num(float(value)), self.d, display=False)
         if value and all(isinstance(r, list) for r in value):
             return mathml.render(Mat(tuple(tuple(float(x) for x in r) for r in value)), self.d)
+        if kind in ("bias_gradient", "bias_update"):
+            return mathml.render(Mat((tuple(float(x) for x in value),)), self.d)
         return mathml.render(Mat(tuple((float(x),) for x in value)), self.d)
 
     def cached(self, name: str) -> Markup:

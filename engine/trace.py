@@ -120,6 +120,20 @@ class _Steps:
     def input_steps(self) -> None: ...
     def update_layer(self, layer: int) -> None: ...
 
+    def _loss_slope(self) -> list[Expr | str] | None:
+        """The factor before (o − t) in ∂E/∂o for the squared losses (the 1/n of the batch
+        mean included); None for the losses whose derivative is not of that form."""
+        K = self.fwd.outputs.shape[1]
+        core: dict[str, list[Expr | str]] = {
+            "half_sse": [],
+            "sse": ["2", "·"],
+            "mse": [Frac(Num(2), Num(K)), "·"],
+        }
+        if self.s.loss not in core:
+            return None
+        scale: list[Expr | str] = [Frac(Num(1), Num(self.S)), "·"] if self.S > 1 else []
+        return scale + core[self.s.loss]
+
 
 def _v(a: F64) -> Any:
     """A per-sample column as a float (one sample) or a list over samples."""
@@ -494,20 +508,11 @@ class _NeuronSteps(_Steps):
         Y, T, up = self.fwd.outputs, self.s.targets, self.bwd.upstream[self.L]
         assert up is not None
         o, t = self.out(self.L, j), Sym("t", self.neuron(self.L, j))
-        K = Y.shape[1]
-        core: dict[str, tuple[list[Expr | str], float]] = {
-            "half_sse": ([], 1.0),
-            "sse": (["2", "·"], 2.0),
-            "mse": ([Frac(Num(2), Num(K)), "·"], 2.0 / K),
-        }
-        scale: list[Expr | str] = [Frac(Num(1), Num(self.S)), "·"] if self.S > 1 else []
-        pre, _ = core.get(self.s.loss, ([], 1.0))
-        if self.s.loss in core:
-            formula = row(_d("E", o), "=", *scale, *pre, "(", sym(o), "−", t, ")")
+        slope = self._loss_slope()
+        if slope is not None:
+            formula = row(_d("E", o), "=", *slope, "(", sym(o), "−", t, ")")
             subst = self.per_sample(
-                lambda s: row(
-                    *scale, *pre, "(", Num(Y[s, j]), "−", Num(T[s, j]), ")", "=", Num(up[s, j])
-                )
+                lambda s: row(*slope, "(", Num(Y[s, j]), "−", Num(T[s, j]), ")", "=", Num(up[s, j]))
             )
         else:  # bce / cross-entropy without their paired activation cannot occur (validated)
             formula = row(_d("E", o))
@@ -722,7 +727,14 @@ class _LayerSteps(_Steps):
         top = layer == self.L - 1
         neurons = tuple((n, j) for j in range(width))
         if up is not None:
-            if top:
+            slope = self._loss_slope() if top else None
+            if top and slope is not None:
+                formula = row(
+                    _d("E", "A" + str(n).translate(SUP)), "=", *slope,
+                    "(", self.M("A", n), "−", Sym("T"), ")",
+                )  # fmt: skip
+                subst = row(*slope, "(", _mat(A[n]), "−", _mat(self.s.targets), ")", "=", _mat(up))
+            elif top:
                 formula = row(_d("E", "A" + str(n).translate(SUP)), "=", Sym("∂E/∂O"))
                 subst = row(_mat(up))
             else:
@@ -799,7 +811,7 @@ class _LayerSteps(_Steps):
                 quantity=f"∇b{n}",
                 title=f"Gradients of the biases of layer {n}",
                 formula=row(Sym("∇b", "", str(n).translate(SUP)), "=", Sum("s", self.M("Δ", n))),
-                substituted=row(_mat(gb[None, :])),
+                substituted=row(Sum("s", _mat(D)), "=", _mat(gb[None, :])),
                 value=gb.tolist(),
                 neurons=neurons,
                 biases=tuple((layer, j) for j in range(width)),

@@ -557,3 +557,12 @@ def test_css_and_scripts_load_by_paths_from_the_root_behind_a_tls_proxy(app: Fas
             assets = re.findall(r'<(?:link|script)[^>]* (?:href|src)="([^"]+)"', html)
             assert assets, path
             assert all(a.startswith(("/bp/static/", "data:")) for a in assets), (path, assets)
+
+
+def test_a_layers_biases_are_shown_as_a_row_as_b_is_written(client: TestClient) -> None:
+    steps = trace(PRESETS["batch-xor"].load(), "layer").steps
+    for quantity in ("∇b1", "b1⁺"):
+        k = next(st.index for st in steps if st.quantity == quantity)
+        html = client.get(explore_url(preset_state("batch-xor"), k)).text
+        result = html.split('<div class="result" id="result">', 1)[1].split("</div>", 1)[0]
+        assert result.count("<mtr>") == 1 and result.count("<mtd>") == 2, quantity

@@ -368,3 +368,20 @@ def test_tracing_an_overflowing_step_is_quiet() -> None:
             assert np.isfinite(tr.forward.loss)
             new = [st for st in tr.steps if st.kind == "weight_update"]
             assert new and np.isneginf(np.ravel(new[0].value)).all()
+
+
+def test_a_batchs_layer_steps_show_their_arithmetic() -> None:
+    from engine.expr import to_text
+
+    t = trace(PRESETS["batch-xor"].load(), "layer")
+    by = {st.quantity: st for st in t.steps}
+    out = to_text(
+        by["∂E/∂A2"].substituted
+    )  # the mean's 1/4 and the loss's (o − t), sample by sample
+    assert out.startswith("1/4 · ([0.5; ") and "] − [0; 1; 1; 0]) = [0.125; " in out
+    assert to_text(by["∂E/∂A2"].formula) == "∂E/∂A² = 1/4 · (A^² − T)"
+    for layer in (1, 2):  # the bias gradients: the sum over the samples of the deltas
+        sub = by[f"∇b{layer}"].substituted
+        assert isinstance(sub, Row) and isinstance(sub.items[0], Sum)
+        deltas = by[f"Δ{layer}"].value
+        assert sub.items[0].body == Mat(tuple(tuple(r) for r in deltas))
