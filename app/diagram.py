@@ -532,6 +532,7 @@ def _fit(tr: Trace, decimals: int, sample: int, vertical: bool) -> _Geometry:
             return g
     fallback: _Geometry | None = None
     fallback_params = (FONT_SIZES[-1], 0.0)
+    most = -1
     for fs in FONT_SIZES:
         for extra in (0.0, 2.0, 4.0, 6.0):  # more room between rows, in lines of text
             g = layout(fs, extra, True)
@@ -540,10 +541,12 @@ def _fit(tr: Trace, decimals: int, sample: int, vertical: bool) -> _Geometry:
             if not g.labels_hidden:
                 _FITTED.put(tr, (fs, extra, False), *fitted)
                 return g
-            if fallback is None:
-                fallback, fallback_params = g, (fs, extra)
+            shown = sum(e.label is not None for e in g.edges)
+            if shown > most:  # the first (largest font) of those showing the most labels
+                most, fallback, fallback_params = shown, g, (fs, extra)
     if fallback is not None:
-        # nothing fits with every label: the roomiest try, labels on hover, is this trace's layout
+        # nothing fits with every label: the try that kept the most weights' labels on the
+        # picture is this trace's layout; the others are on hover and in the table
         _FITTED.put(tr, (*fallback_params, True), *fitted)
         return fallback
     g = layout(FONT_SIZES[-1], 0.0, False)

@@ -191,3 +191,16 @@ def test_the_loss_charts_axis_labels_fit_inside_it() -> None:
             assert c.plot.x - 6 - 6.6 * len(t.text) >= 18, t.text  # the axis name sits at 12
         first, last = c.x_ticks
         assert last.text == "101,000" and c.plot.x + c.plot.w <= c.width  # ends at the plot's edge
+
+
+def test_when_not_every_label_fits_the_most_weights_keep_theirs() -> None:
+    # a 2-3-1 from scratch: the 2→3 edges cross; its weights' labels fit with more room, and the
+    # layout that keeps the most of them is chosen (not the first tried, which kept none)
+    from app.explore_state import make_scratch, scratch_scenario
+
+    s = scratch_scenario(make_scratch("2,3,1", "sigmoid", "sigmoid", "half_sse", "random", "1"))
+    tr = trace(s, "neuron")
+    for vertical in (False, True):
+        d = diagram.build(tr, -1, 9, vertical=vertical)
+        _check_layout(d)
+        assert sum(e.label is not None for e in d.edges) == 9, vertical
