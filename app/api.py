@@ -176,7 +176,16 @@ async def list_presets() -> list[PresetSummary]:
 )
 async def get_preset_scenario(preset_id: str) -> dict[str, Any]:
     if preset_id not in PRESETS:
-        raise HTTPException(404, f"unknown preset {preset_id!r}; known: {', '.join(PRESETS)}")
+        raise HTTPException(
+            404,
+            [
+                {
+                    "loc": ["path", "preset_id"],
+                    "msg": f"unknown preset {preset_id!r}; known: {', '.join(PRESETS)}",
+                    "type": "not_found",
+                }
+            ],
+        )
     return PRESETS[preset_id].load().to_dict()
 
 

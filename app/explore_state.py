@@ -214,7 +214,8 @@ def scratch_scenario(spec: Scratch) -> Scenario:
         # away from the 0.5 an untrained sigmoid output sits near, so there is an error to
         # learn from: in 0.05–0.35 or 0.65–0.95
         near = rng.uniform(0.05, 0.35, size=(1, nL))
-        targets = np.round(np.where(rng.uniform(size=(1, nL)) < 0.5, near, 1.0 - near), 2)
+        flip = rng.uniform(size=(1, nL)) >= 0.5
+        targets = np.round(near + flip * (1.0 - 2.0 * near), 2)  # near, or 1 − near
     else:
         targets = np.array([[0.01 if k % 2 == 0 else 0.99 for k in range(nL)]])
     doc = {

@@ -341,20 +341,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Any:
-        # A body that is not even JSON (bad UTF-8, cut short) is a validation failure too:
-        # the API answers every client mistake with 422 and a field path.
-        if request.url.path.startswith("/api") and exc.status_code == 400:
-            return JSONResponse(
-                {
-                    "detail": [
-                        {
-                            "loc": ["body"],
-                            "msg": "the body is not valid JSON",
-                            "type": "json_invalid",
-                        }
-                    ]
-                },
-                status_code=422,
+        # The API's errors all have one shape, {"detail": [{loc, msg, type}]}. A body that is not
+        # even JSON (bad UTF-8, cut short) is a validation failure too: 422 and a field path.
+        api = app_path(request.scope).startswith("/api")
+        if api and exc.status_code == 400:
+            return _api_error(422, ["body"], "the body is not valid JSON", "json_invalid")
+        if api and exc.status_code == 404 and isinstance(exc.detail, str):
+            where = f"{request.method} {request.url.path}"
+            return _api_error(404, ["path"], f"no such call: {where} (see /docs)", "not_found")
+        if api and exc.status_code == 405:
+            allowed = next((v for k, v in (exc.headers or {}).items() if k.lower() == "allow"), "")
+            return _api_error(
+                405,
+                ["method"],
+                f"{request.url.path} takes {allowed or 'another method'}, not {request.method}",
+                "method_not_allowed",
+                exc.headers,
+            )
+        if not api and exc.status_code == 404 and request.method in ("GET", "HEAD"):
+            return pages.error_page(
+                request, "There is no page at this address. The examples are on the home page.", 404
             )
         return await http_exception_handler(request, exc)
 
@@ -379,6 +385,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.add_middleware(RootPath, root_path=settings.root_path)
     app.add_middleware(SecurityHeaders, settings=settings)
     return app
+
+
+def _api_error(
+    status: int, loc: list[str], msg: str, kind: str, headers: Mapping[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse(
+        {"detail": [{"loc": loc, "msg": msg, "type": kind}]}, status_code=status, headers=headers
+    )
 
 
 def static_url(request: Request, path: str) -> str:

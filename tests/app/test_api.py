@@ -51,7 +51,32 @@ def test_preset_scenario_posts_back(client: TestClient, pid: str) -> None:
 
 def test_unknown_preset_is_404(client: TestClient) -> None:
     r = client.get("/api/presets/nope")
-    assert r.status_code == 404 and "sigmoid-2-2-2" in r.json()["detail"]
+    (err,) = r.json()["detail"]
+    assert r.status_code == 404 and "sigmoid-2-2-2" in err["msg"]
+    assert err["loc"] == ["path", "preset_id"] and err["type"] == "not_found"
+
+
+def test_every_api_error_has_the_same_shape(client: TestClient) -> None:
+    # 404 and 405 as 422 and 413 do: {"detail": [{loc, msg, type}]}
+    r = client.get("/api/nothing")
+    assert r.status_code == 404
+    assert r.json()["detail"] == [
+        {"loc": ["path"], "msg": "no such call: GET /api/nothing (see /docs)", "type": "not_found"}
+    ]
+    r = client.delete("/api/presets")
+    assert r.status_code == 405 and r.headers["allow"] == "GET"
+    (err,) = r.json()["detail"]
+    assert err == {
+        "loc": ["method"],
+        "msg": "/api/presets takes GET, not DELETE",
+        "type": "method_not_allowed",
+    }
+
+
+def test_a_page_that_does_not_exist_is_a_page(client: TestClient) -> None:
+    r = client.get("/no/such/page")
+    assert r.status_code == 404 and r.headers["content-type"].startswith("text/html")
+    assert "There is no page at this address" in r.text and 'href="/"' in r.text
 
 
 # -- the documents' numbers through HTTP -----------------------------------------------------
