@@ -261,6 +261,23 @@ def _framed(request: Request, params: Any) -> EmbedFrame | HTMLResponse:
     return frame
 
 
+# What an embed's address may carry (docs/EMBED.md); a typo such as precision= for decimals=
+# would otherwise be ignored without a word, and a course would show something else.
+ADDRESS_OPTIONS = ("s", "at", "granularity", "decimals", "panels", "readonly")
+
+
+def _address_mistake(params: Any) -> str:
+    for name in params:
+        if name not in ADDRESS_OPTIONS:
+            return (
+                f"“{name[:30]}” is not an option of an embed; the options are "
+                + ", ".join(ADDRESS_OPTIONS)
+            )
+        if len(params.getlist(name)) > 1:
+            return f"{name} is given more than once"
+    return ""
+
+
 # -- routes ----------------------------------------------------------------------------------------
 
 
@@ -275,6 +292,9 @@ def _open(
     frame = _framed(request, request.query_params)
     if isinstance(frame, HTMLResponse):
         return frame
+    mistake = _address_mistake(request.query_params)
+    if mistake:
+        return frame.error(request, f"This embed's address has a problem: {mistake}.", 400)
     if state is None:
         return frame.error(request, s_error, 400)
     try:

@@ -123,6 +123,8 @@ def test_all_none_and_any_order(client: TestClient) -> None:
         ("decimals=40", "decimals: must be a whole number from 0 to 15"),
         ("granularity=atom", "granularity: must be one of neuron, layer"),
         ("at=three", "is not a whole number"),
+        ("precision=3", "“precision” is not an option of an embed; the options are s, at,"),
+        ("panels=diagram&panels=step", "panels is given more than once"),
     ],
 )
 def test_a_bad_option_is_named_in_the_frame(client: TestClient, query: str, message: str) -> None:
