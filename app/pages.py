@@ -350,7 +350,10 @@ class View:
             return self.values[name]
         if isinstance(current, str):
             return current
-        return repr(float(current)) if math.isfinite(current) else str(current)
+        if not math.isfinite(current):
+            return str(current)
+        text = repr(float(current))  # the shortest text that reads back as the same float
+        return text.removesuffix(".0")  # 2, not 2.0: as a learner writes a whole number
 
     @property
     def scenario(self) -> Scenario:

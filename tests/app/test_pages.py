@@ -566,3 +566,19 @@ def test_a_layers_biases_are_shown_as_a_row_as_b_is_written(client: TestClient) 
         html = client.get(explore_url(preset_state("batch-xor"), k)).text
         result = html.split('<div class="result" id="result">', 1)[1].split("</div>", 1)[0]
         assert result.count("<mtr>") == 1 and result.count("<mtd>") == 2, quantity
+
+
+def test_edited_whole_numbers_read_as_typed_and_back_exactly(client: TestClient) -> None:
+    state = preset_state("sigmoid-2-2-2")
+    for typed, shown in ((" 2 ", "2"), ("-0", "-0"), ("1e6", "1000000"), ("0.1", "0.1")):
+        r = client.post(
+            "/explore/edit", data={"s": state.encode(), "at": "1", "w-0-0-0": typed}, headers=HX
+        )
+        assert r.status_code == 200
+        assert f'id="f-w-0-0-0" name="w-0-0-0" class="num-input" value="{shown}"' in r.text
+        assert (
+            float(shown)
+            == load(parse_qs(urlsplit(r.headers["hx-push-url"]).query)["s"][0]).scenario.weights[0][
+                0, 0
+            ]
+        )
