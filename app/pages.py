@@ -527,7 +527,14 @@ def build_view(
             f"iterations: {reason}."
         )
     pid = state.preset_id
-    train_default = 10_000 if pid == "sigmoid-2-2-2" else 1_000
+    # what the learner asked for last, else a run long enough to see the curve bend
+    train_default = (
+        state.trained.asked
+        if state.trained is not None
+        else 10_000
+        if pid == "sigmoid-2-2-2"
+        else 1_000
+    )
     return View(
         env=_templates(request).env,
         root=root(request),

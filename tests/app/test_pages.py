@@ -402,6 +402,9 @@ def test_train(client: TestClient) -> None:
         "/explore/train", data={"s": state.encode(), "at": "3", "iterations": "1"}, headers=HX
     )
     assert "Trained 1 iteration." in r.text and "Loss over 1 iteration:" in r.text
+    assert 'id="f-iterations" name="iterations" class="narrow" inputmode="numeric" value="1"' in (
+        r.text
+    )  # the number asked for stays in the field
     for bad in ("0", "abc", "100001", "-5"):
         r = client.post("/explore/train", data={"s": state.encode(), "at": "3", "iterations": bad})
         assert r.status_code == 422 and "iterations" in field_error(r.text, "iterations")
