@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import html
 import inspect
 import json
 import time
 from collections.abc import Awaitable, Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -398,8 +401,18 @@ def _api_error(
 def static_url(request: Request, path: str) -> str:
     """A file under /static as a path from the host's root (the sub-path included): not
     url_for's absolute URL, whose scheme is http behind a TLS proxy whose headers the server
-    does not trust, which an https page would then refuse to load."""
-    return pages.root(request) + "/static/" + path
+    does not trust, which an https page would then refuse to load. ``?v=`` names the file's
+    content, so a browser never keeps an old script or style sheet after an upgrade."""
+    folder: Path = request.app.state.settings.static_dir
+    return f"{pages.root(request)}/static/{path}?v={_content_version(folder, path)}"
+
+
+@functools.lru_cache(maxsize=128)
+def _content_version(folder: Path, path: str) -> str:
+    try:
+        return hashlib.sha256((folder / path).read_bytes()).hexdigest()[:12]
+    except OSError:  # a missing file: its request will say so
+        return "0"
 
 
 def _swagger_assets(settings: Settings) -> dict[str, str]:

@@ -585,3 +585,17 @@ def test_edited_whole_numbers_read_as_typed_and_back_exactly(client: TestClient)
                 0, 0
             ]
         )
+
+
+def test_css_and_scripts_are_named_by_their_content(client: TestClient) -> None:
+    # a browser keeps no old script or style sheet after an upgrade: the URL changes with them
+    import hashlib
+
+    from app.settings import ROOT
+
+    html = client.get("/explore/sigmoid-2-2-2").text
+    for path, version in re.findall(r'(?:href|src)="/static/([^"?]+)\?v=([0-9a-f]+)"', html):
+        digest = hashlib.sha256((ROOT / "static" / path).read_bytes()).hexdigest()
+        assert version == digest[:12], path
+        assert client.get(f"/static/{path}?v={version}").status_code == 200
+    assert html.count("?v=") >= 5
