@@ -689,13 +689,25 @@ class _LayerSteps(_Steps):
     def loss_steps(self) -> None:
         L, K = self.L, self.fwd.outputs.shape[1]
         sample = self.fwd.sample_losses
+        losses = Mat(tuple((float(x),) for x in sample))
+        # the squared losses with both matrices, row by row (a row is a sample)
+        before: dict[str, list[Expr | str]] = {
+            "half_sse": [Frac(Num(1), Num(2)), "·"],
+            "sse": [],
+            "mse": [Frac(Num(1), Num(K)), "·"],
+        }
+        if self.s.loss in before:
+            squares = row("(", _mat(self.s.targets), "−", _mat(self.fwd.outputs), ")²")
+            substituted = row(*before[self.s.loss], Sum("k", squares), "=", losses)
+        else:
+            substituted = row(losses)
         self.add(
             phase="loss",
             kind="sample_loss",
             quantity="L",
             title=f"Loss of each sample ({self.s.loss})",
             formula=row(Sym("L", "s"), "=", Sym(LOSSES[self.s.loss].formula)),
-            substituted=row(Mat(tuple((float(x),) for x in sample))),
+            substituted=substituted,
             value=sample.tolist(),
             neurons=tuple((L, k) for k in range(K)),
         )

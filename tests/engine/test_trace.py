@@ -380,6 +380,8 @@ def test_a_batchs_layer_steps_show_their_arithmetic() -> None:
     )  # the mean's 1/4 and the loss's (o − t), sample by sample
     assert out.startswith("1/4 · ([0.5; ") and "] − [0; 1; 1; 0]) = [0.125; " in out
     assert to_text(by["∂E/∂A2"].formula) == "∂E/∂A² = 1/4 · (A^² − T)"
+    loss = to_text(by["L"].substituted)  # ½ Σ_k (t − o)², row by row
+    assert loss.startswith("1/2 · Σ_k ([0; 1; 1; 0] − [0.5; ") and loss.endswith("]")
     for layer in (1, 2):  # the bias gradients: the sum over the samples of the deltas
         sub = by[f"∇b{layer}"].substituted
         assert isinstance(sub, Row) and isinstance(sub.items[0], Sum)
