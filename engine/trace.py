@@ -697,7 +697,7 @@ class _LayerSteps(_Steps):
             "mse": [Frac(Num(1), Num(K)), "·"],
         }
         if self.s.loss in before:
-            squares = row("(", _mat(self.s.targets), "−", _mat(self.fwd.outputs), ")²")
+            squares = row("(", _mat(self.s.targets), "−", _mat(self.fwd.outputs), ")", "²")
             substituted = row(*before[self.s.loss], Sum("k", squares), "=", losses)
         else:
             substituted = row(losses)
