@@ -172,7 +172,14 @@ async def list_presets() -> list[PresetSummary]:
     "/presets/{preset_id}",
     response_model=ScenarioModel,
     summary="One example's scenario",
-    responses={404: {"description": "No such preset"}},
+    responses={
+        404: {
+            "description": "No such preset: `detail` names it, as a validation error does",
+            "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/HTTPValidationError"}}
+            },
+        }
+    },
 )
 async def get_preset_scenario(preset_id: str) -> dict[str, Any]:
     if preset_id not in PRESETS:
