@@ -269,10 +269,8 @@ ADDRESS_OPTIONS = ("s", "at", "granularity", "decimals", "panels", "readonly")
 def _address_mistake(params: Any) -> str:
     for name in params:
         if name not in ADDRESS_OPTIONS:
-            return (
-                f"“{name[:30]}” is not an option of an embed; the options are "
-                + ", ".join(ADDRESS_OPTIONS)
-            )
+            options = ", ".join(ADDRESS_OPTIONS)
+            return f"“{name[:30]}” is not an option of an embed; the options are {options}"
         if len(params.getlist(name)) > 1:
             return f"{name} is given more than once"
     return ""

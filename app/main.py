@@ -47,6 +47,12 @@ def app_path(scope: Scope) -> str:
     return path
 
 
+def is_api(scope: Scope) -> bool:
+    """A call to the REST API (/api and below; not a page such as /apiary)."""
+    path = app_path(scope)
+    return path == "/api" or path.startswith("/api/")
+
+
 class SecurityHeaders:
     """A strict CSP and friends on every response; /embed may be framed by the set origins."""
 
@@ -248,7 +254,7 @@ class BodyLimit:
 
     async def _refuse(self, scope: Scope, send: Send) -> None:
         headers: list[tuple[bytes, bytes]] = []
-        if app_path(scope).startswith("/api"):
+        if is_api(scope):
             body = json.dumps(
                 {
                     "detail": [
@@ -346,12 +352,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def http_error(request: Request, exc: StarletteHTTPException) -> Any:
         # The API's errors all have one shape, {"detail": [{loc, msg, type}]}. A body that is not
         # even JSON (bad UTF-8, cut short) is a validation failure too: 422 and a field path.
-        api = app_path(request.scope).startswith("/api")
+        api = is_api(request.scope)
         if api and exc.status_code == 400:
             return _api_error(422, ["body"], "the body is not valid JSON", "json_invalid")
         if api and exc.status_code == 404 and isinstance(exc.detail, str):
             where = f"{request.method} {request.url.path}"
-            return _api_error(404, ["path"], f"no such call: {where} (see /docs)", "not_found")
+            docs = pages.root(request) + "/docs"
+            return _api_error(404, ["path"], f"no such call: {where} (see {docs})", "not_found")
         if api and exc.status_code == 405:
             allowed = next((v for k, v in (exc.headers or {}).items() if k.lower() == "allow"), "")
             return _api_error(
@@ -369,7 +376,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Any:
-        if request.url.path.startswith("/api"):
+        if is_api(request.scope):
             errors = [
                 {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
                 for e in exc.errors()
@@ -403,16 +410,19 @@ def static_url(request: Request, path: str) -> str:
     url_for's absolute URL, whose scheme is http behind a TLS proxy whose headers the server
     does not trust, which an https page would then refuse to load. ``?v=`` names the file's
     content, so a browser never keeps an old script or style sheet after an upgrade."""
-    folder: Path = request.app.state.settings.static_dir
-    return f"{pages.root(request)}/static/{path}?v={_content_version(folder, path)}"
+    file: Path = request.app.state.settings.static_dir / path
+    try:
+        stamp = file.stat()
+    except OSError:  # a missing file: its request will say so
+        return f"{pages.root(request)}/static/{path}"
+    version = _content_version(file, stamp.st_mtime_ns, stamp.st_size)
+    return f"{pages.root(request)}/static/{path}?v={version}"
 
 
 @functools.lru_cache(maxsize=128)
-def _content_version(folder: Path, path: str) -> str:
-    try:
-        return hashlib.sha256((folder / path).read_bytes()).hexdigest()[:12]
-    except OSError:  # a missing file: its request will say so
-        return "0"
+def _content_version(file: Path, mtime_ns: int, size: int) -> str:
+    """The hash of the file's content, read again when its time or size changes."""
+    return hashlib.sha256(file.read_bytes()).hexdigest()[:12]
 
 
 def _swagger_assets(settings: Settings) -> dict[str, str]:

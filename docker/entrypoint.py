@@ -66,6 +66,12 @@ def main() -> None:
     root_path = _root_path(os.environ.get("ROOT_PATH", ""))
     os.environ["ROOT_PATH"] = root_path
 
+    # The app's own settings, checked once here: with WORKERS > 1 a bad value would stop each
+    # worker on import, and the server would start them again without end.
+    from app.settings import Settings
+
+    Settings.from_env()
+
     import uvicorn
 
     uvicorn.run(

@@ -74,9 +74,16 @@ def test_every_api_error_has_the_same_shape(client: TestClient) -> None:
 
 
 def test_a_page_that_does_not_exist_is_a_page(client: TestClient) -> None:
-    r = client.get("/no/such/page")
-    assert r.status_code == 404 and r.headers["content-type"].startswith("text/html")
-    assert "There is no page at this address" in r.text and 'href="/"' in r.text
+    for path in ("/no/such/page", "/apiary"):  # /apiary is not under /api
+        r = client.get(path)
+        assert r.status_code == 404 and r.headers["content-type"].startswith("text/html")
+        assert "There is no page at this address" in r.text and 'href="/"' in r.text
+
+
+def test_an_unknown_call_under_a_root_path_points_to_its_docs() -> None:
+    with TestClient(create_app(Settings(root_path="/bp"))) as c:
+        (err,) = c.get("/bp/api/nope").json()["detail"]
+    assert err["msg"].endswith("(see /bp/docs)")
 
 
 # -- the documents' numbers through HTTP -----------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from html import unescape
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -599,3 +600,18 @@ def test_css_and_scripts_are_named_by_their_content(client: TestClient) -> None:
         assert version == digest[:12], path
         assert client.get(f"/static/{path}?v={version}").status_code == 200
     assert html.count("?v=") >= 5
+
+
+def test_a_changed_static_file_gets_a_new_name(tmp_path: Path) -> None:
+    import shutil
+
+    from app.main import create_app
+    from app.settings import ROOT, Settings
+
+    static = tmp_path / "static"
+    shutil.copytree(ROOT / "static", static)
+    with TestClient(create_app(Settings(static_dir=static))) as c:
+        first = re.search(r'/static/css/explorer\.css\?v=(\w+)"', c.get("/").text)
+        (static / "css" / "explorer.css").write_text("body { color: red; }\n")
+        second = re.search(r'/static/css/explorer\.css\?v=(\w+)"', c.get("/").text)
+    assert first and second and first.group(1) != second.group(1)

@@ -44,3 +44,23 @@ def test_good_values_and_a_root_path_with_a_trailing_slash(
     monkeypatch.setenv("ROOT_PATH", "")
     monkeypatch.setenv("MAX_BODY_BYTES", "")
     assert Settings.from_env().root_path == "" and Settings.from_env().max_body_bytes == 1_000_000
+
+
+def test_the_container_entrypoint_stops_on_a_bad_setting_with_several_workers() -> None:
+    # uvicorn's workers import the app, its parent does not: the entrypoint checks first, or
+    # each worker would die and be started again without end
+    import os
+    import subprocess
+    import sys
+
+    from app.settings import ROOT
+
+    env = {**os.environ, "WORKERS": "2", "PORT": "8849", "MAX_BODY_BYTES": "1MB"}
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "docker" / "entrypoint.py")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1 and "MAX_BODY_BYTES='1MB'" in done.stderr
