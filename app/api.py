@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -98,11 +99,13 @@ def engine_scenario(model: ScenarioModel, loc: tuple[str, ...] = ("body",)) -> S
         raise unprocessable(e, loc) from None
 
 
+def error_detail(loc: Sequence[str | int], msg: str, kind: str) -> list[dict[str, Any]]:
+    """The API's one error shape, for every status: ``{"detail": <this>}``."""
+    return [{"loc": list(loc), "msg": msg, "type": kind}]
+
+
 def unprocessable(e: EngineError, prefix: tuple[str, ...] = ("body",)) -> HTTPException:
-    return HTTPException(
-        status_code=422,
-        detail=[{"loc": [*prefix, *e.loc], "msg": e.message, "type": "value_error"}],
-    )
+    return HTTPException(422, error_detail([*prefix, *e.loc], e.message, "value_error"))
 
 
 OVERFLOW = (
@@ -183,16 +186,9 @@ async def list_presets() -> list[PresetSummary]:
 )
 async def get_preset_scenario(preset_id: str) -> dict[str, Any]:
     if preset_id not in PRESETS:
-        raise HTTPException(
-            404,
-            [
-                {
-                    "loc": ["path", "preset_id"],
-                    "msg": f"unknown preset {preset_id!r}; known: {', '.join(PRESETS)}",
-                    "type": "not_found",
-                }
-            ],
-        )
+        known = ", ".join(PRESETS)
+        msg = f"unknown preset {preset_id!r}; known: {known}"
+        raise HTTPException(404, error_detail(["path", "preset_id"], msg, "not_found"))
     return PRESETS[preset_id].load().to_dict()
 
 

@@ -255,17 +255,8 @@ class BodyLimit:
     async def _refuse(self, scope: Scope, send: Send) -> None:
         headers: list[tuple[bytes, bytes]] = []
         if is_api(scope):
-            body = json.dumps(
-                {
-                    "detail": [
-                        {
-                            "loc": ["body"],
-                            "msg": f"the request body is over {self.limit} bytes",
-                            "type": "too_large",
-                        }
-                    ]
-                }
-            ).encode()
+            msg = f"the request body is over {self.limit} bytes"
+            body = json.dumps({"detail": api.error_detail(["body"], msg, "too_large")}).encode()
             kind = b"application/json"
         else:  # a page's form: a message a person can read, in place when htmx sent it
             body, htmx = self._page(scope)
@@ -401,7 +392,7 @@ def _api_error(
     status: int, loc: list[str], msg: str, kind: str, headers: Mapping[str, str] | None = None
 ) -> JSONResponse:
     return JSONResponse(
-        {"detail": [{"loc": loc, "msg": msg, "type": kind}]}, status_code=status, headers=headers
+        {"detail": api.error_detail(loc, msg, kind)}, status_code=status, headers=headers
     )
 
 

@@ -14,7 +14,7 @@ from numpy.typing import NDArray
 from . import kernel
 from .errors import EngineError
 from .limits import DEFAULT_LIMITS
-from .propagation import QUIET, _forward_raw, _ones, _rules, dot
+from .propagation import QUIET, _forward_raw, _mean, _ones, _rules, dot
 from .scenario import Scenario
 
 F64 = NDArray[np.float64]
@@ -60,8 +60,7 @@ def _descent(
     made are changed in place, hidden activations are computed over their net inputs' array
     (``Activation.f_in_place``), and the loss rule's work that depends only on the targets is
     done once (``Loss.per_sample_of``). The tests hold the two equal bit for bit. The loss is
-    the mean of the sample losses computed as sum / n, which is what ``ndarray.mean`` does
-    (``forward``'s loss).
+    ``propagation._mean`` of the sample losses, as ``forward``'s is.
     """
     acts, loss = _rules(s)
     X, T, lr, n = s.inputs, s.targets, s.learning_rate, s.n_samples
@@ -70,7 +69,7 @@ def _descent(
     scale = 1.0 / n
     ones = _ones(n)
     out, out_delta, dloss = acts[-1], loss.output_delta, loss.df
-    sample_losses, total = loss.per_sample_of(T), np.add.reduce
+    sample_losses = loss.per_sample_of(T)
     # Hidden layers whose derivative reads only the activations are computed over their net
     # inputs' array (f_in_place): for those layers zs holds the activations, which their
     # derivative ignores as z; the output layer's net inputs are kept (the loss reads them).
@@ -86,7 +85,7 @@ def _descent(
         backward.append((layer, df))
     zs, as_ = _forward_raw(W, b, acts, X)
     Z = zs[-1]
-    yield (W, b), float(total(sample_losses(as_[-1], Z))) / n
+    yield (W, b), _mean(sample_losses(as_[-1], Z))
     while True:
         # Every array below that is changed in place was made by the line before it: the same
         # operations and bits as propagation's, without allocating as many temporaries.
@@ -129,7 +128,7 @@ def _descent(
             zs.append(z)
             as_.append(a)
         Z = z
-        yield (W, b), float(total(sample_losses(a, Z))) / n
+        yield (W, b), _mean(sample_losses(a, Z))
 
 
 class _Path:
