@@ -120,19 +120,28 @@ class _Steps:
     def input_steps(self) -> None: ...
     def update_layer(self, layer: int) -> None: ...
 
+    def _squared(self) -> tuple[list[Expr | str], list[Expr | str]] | None:
+        """For a squared loss, c in L = c · Σ_k (t_k − o_k)² and 2c in ∂L/∂o_k = 2c · (o_k − t_k),
+        as formula pieces (empty for 1); None for the other losses."""
+        K = self.fwd.outputs.shape[1]
+        factors: dict[str, tuple[Expr | str | None, Expr | str | None]] = {
+            "half_sse": ("½", None),
+            "sse": (None, "2"),
+            "mse": (f"1/{K}", Frac(Num(2), Num(K))),
+        }
+        if self.s.loss not in factors:
+            return None
+        loss, slope = factors[self.s.loss]
+        return ([loss, "·"] if loss else []), ([slope, "·"] if slope else [])
+
     def _loss_slope(self) -> list[Expr | str] | None:
         """The factor before (o − t) in ∂E/∂o for the squared losses (the 1/n of the batch
         mean included); None for the losses whose derivative is not of that form."""
-        K = self.fwd.outputs.shape[1]
-        core: dict[str, list[Expr | str]] = {
-            "half_sse": [],
-            "sse": ["2", "·"],
-            "mse": [Frac(Num(2), Num(K)), "·"],
-        }
-        if self.s.loss not in core:
+        squared = self._squared()
+        if squared is None:
             return None
         scale: list[Expr | str] = [Frac(Num(1), Num(self.S)), "·"] if self.S > 1 else []
-        return scale + core[self.s.loss]
+        return scale + squared[1]
 
 
 def _v(a: F64) -> Any:
@@ -215,16 +224,17 @@ class _NeuronSteps(_Steps):
         Y, T = self.fwd.outputs, self.s.targets
         K = Y.shape[1]
         name = self.s.loss
-        coef = {"half_sse": "½", "sse": "", "mse": f"1/{K}"}.get(name)
+        squared = self._squared()
+        coef = squared[0] if squared is not None else []
         terms = []
         for k in range(K):
             o, t = self.out(self.L, k), f"t_{self.neuron(self.L, k)}"
-            if coef is not None:
+            if squared is not None:
                 per = (Y[:, k] - T[:, k]) ** 2 * {"half_sse": 0.5, "sse": 1.0, "mse": 1.0 / K}[name]
                 formula = row(
                     Sym("E", self.neuron(self.L, k)),
                     "=",
-                    *([coef, "·"] if coef else []),
+                    *coef,
                     "(",
                     sym(t),
                     "−",
@@ -233,7 +243,7 @@ class _NeuronSteps(_Steps):
                 )
                 subst = self.per_sample(
                     lambda s, k=k, per=per: row(
-                        *([coef, "·"] if coef else []),
+                        *coef,
                         "(",
                         Num(float(T[s, k])),
                         "−",
@@ -690,15 +700,10 @@ class _LayerSteps(_Steps):
         L, K = self.L, self.fwd.outputs.shape[1]
         sample = self.fwd.sample_losses
         losses = Mat(tuple((float(x),) for x in sample))
-        # the squared losses with both matrices, row by row (a row is a sample)
-        before: dict[str, list[Expr | str]] = {
-            "half_sse": [Frac(Num(1), Num(2)), "·"],
-            "sse": [],
-            "mse": [Frac(Num(1), Num(K)), "·"],
-        }
-        if self.s.loss in before:
+        squared = self._squared()
+        if squared is not None:  # both matrices, row by row (a row is a sample)
             squares = row("(", _mat(self.s.targets), "−", _mat(self.fwd.outputs), ")", "²")
-            substituted = row(*before[self.s.loss], Sum("k", squares), "=", losses)
+            substituted = row(*squared[0], Sum("k", squares), "=", losses)
         else:
             substituted = row(losses)
         self.add(

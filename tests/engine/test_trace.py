@@ -381,7 +381,8 @@ def test_a_batchs_layer_steps_show_their_arithmetic() -> None:
     assert out.startswith("1/4 · ([0.5; ") and "] − [0; 1; 1; 0]) = [0.125; " in out
     assert to_text(by["∂E/∂A2"].formula) == "∂E/∂A² = 1/4 · (A^² − T)"
     loss = to_text(by["L"].substituted)  # ½ Σ_k (t − o)², row by row
-    assert loss.startswith("1/2 · Σ_k ([0; 1; 1; 0] − [0.5; ") and loss.endswith("]")
+    # the factor written as the neuron-by-neuron steps write it (½), then both matrices
+    assert loss.strip().startswith("½ · Σ_k ([0; 1; 1; 0] − [0.5; ") and loss.endswith("]")
     for layer in (1, 2):  # the bias gradients: the sum over the samples of the deltas
         sub = by[f"∇b{layer}"].substituted
         assert isinstance(sub, Row) and isinstance(sub.items[0], Sum)
