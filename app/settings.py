@@ -34,8 +34,8 @@ class Settings:
             raise SystemExit(f"ROOT_PATH={root_path!r}: must start with / (e.g. /backprop)")
         return Settings(
             frame_ancestors=env.get("FRAME_ANCESTORS", d.frame_ancestors).strip() or "*",
-            max_body_bytes=_whole(env, "MAX_BODY_BYTES", d.max_body_bytes, 1, 10**9),
-            max_train_iterations=_whole(
+            max_body_bytes=whole(env, "MAX_BODY_BYTES", d.max_body_bytes, 1, 10**9),
+            max_train_iterations=whole(
                 env, "MAX_TRAIN_ITERATIONS", d.max_train_iterations, 1, d.max_train_iterations
             ),
             train_time_limit=_seconds(env, "TRAIN_TIME_LIMIT", d.train_time_limit),
@@ -43,7 +43,9 @@ class Settings:
         )
 
 
-def _whole(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+def whole(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    """The variable `name` as a whole number from low to high (underscores allowed), its
+    default when unset or empty; else SystemExit naming the variable and the rule."""
     raw = env.get(name, "").strip().replace("_", "")
     if not raw:
         return default

@@ -25,28 +25,6 @@ APP = "app.main:app"
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
 
 
-def _int(name: str, default: int, low: int, high: int) -> int:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        sys.exit(f"entrypoint: {name}={raw!r} is not an integer")
-    if not low <= value <= high:
-        sys.exit(f"entrypoint: {name}={value} is outside {low}..{high}")
-    return value
-
-
-def _root_path(raw: str) -> str:
-    raw = raw.strip()
-    if not raw or raw == "/":
-        return ""
-    if not raw.startswith("/"):
-        sys.exit(f"entrypoint: ROOT_PATH={raw!r} must start with '/'")
-    return raw.rstrip("/")
-
-
 def main() -> None:
     # The project lives in /app (templates/ and static/ beside the packages); make it importable
     # even without the editable install, and for the worker processes uvicorn spawns.
@@ -61,30 +39,32 @@ def main() -> None:
     if log_level not in LOG_LEVELS:
         sys.exit(f"entrypoint: LOG_LEVEL={log_level!r} is not one of {', '.join(LOG_LEVELS)}")
 
-    # The app reads ROOT_PATH too (FastAPI(root_path=...)): hand it the same normalised value,
-    # or "/backprop/" here and "/backprop" there would route nothing.
-    root_path = _root_path(os.environ.get("ROOT_PATH", ""))
+    # The app's own settings, read and checked once here with the app's own rules: with
+    # WORKERS > 1 a bad value would stop each worker on import, and the server would start them
+    # again without end. The server gets the same normalised ROOT_PATH as the app (and the
+    # workers, through the environment), or "/backprop/" here and "/backprop" there would
+    # route nothing.
+    from app.settings import Settings, whole
+
+    root_path = Settings.from_env().root_path
     os.environ["ROOT_PATH"] = root_path
 
-    # The app's own settings, checked once here: with WORKERS > 1 a bad value would stop each
-    # worker on import, and the server would start them again without end.
-    from app.settings import Settings
-
-    Settings.from_env()
+    def number(name: str, default: int, low: int, high: int) -> int:
+        return whole(os.environ, name, default, low, high)
 
     import uvicorn
 
     uvicorn.run(
         APP,
         host=os.environ.get("HOST", "0.0.0.0").strip() or "0.0.0.0",
-        port=_int("PORT", 8000, 1, 65535),
-        workers=_int("WORKERS", 1, 1, 64),
+        port=number("PORT", 8000, 1, 65535),
+        workers=number("WORKERS", 1, 1, 64),
         proxy_headers=True,
         forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "").strip() or "127.0.0.1,::1",
         root_path=root_path,
         log_level=log_level,
         server_header=False,
-        timeout_graceful_shutdown=_int("TIMEOUT_GRACEFUL_SHUTDOWN", 10, 0, 3600),
+        timeout_graceful_shutdown=number("TIMEOUT_GRACEFUL_SHUTDOWN", 10, 0, 3600),
     )
 
 
