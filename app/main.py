@@ -22,7 +22,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request as StarletteRequest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from . import api, embed, formatting, pages, share
+from .api import routes as api
+from .explorer import embed, pages, share
+from .render import formatting
 from .settings import Settings
 
 

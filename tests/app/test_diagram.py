@@ -8,8 +8,8 @@ import itertools
 import numpy as np
 import pytest
 
-from app import diagram
-from app.diagram import Box, Diagram
+from app.render import diagram
+from app.render.diagram import Box, Diagram
 from engine import PRESETS, Scenario, Trace, trace
 
 
@@ -196,7 +196,7 @@ def test_the_loss_charts_axis_labels_fit_inside_it() -> None:
 def test_when_not_every_label_fits_the_most_weights_keep_theirs() -> None:
     # a 2-3-1 from scratch: the 2→3 edges cross; its weights' labels fit with more room, and the
     # layout that keeps the most of them is chosen (not the first tried, which kept none)
-    from app.explore_state import make_scratch, scratch_scenario
+    from app.explorer.state import make_scratch, scratch_scenario
 
     s = scratch_scenario(make_scratch("2,3,1", "sigmoid", "sigmoid", "half_sse", "random", "1"))
     tr = trace(s, "neuron")

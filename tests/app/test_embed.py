@@ -13,7 +13,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from app.embed import (
+from app.explorer.embed import (
     DEFAULT_PANELS,
     PANELS,
     EmbedOptions,
@@ -21,7 +21,7 @@ from app.embed import (
     embed_path,
     parse_panels,
 )
-from app.explore_state import load, preset_state
+from app.explorer.state import load, preset_state
 from engine import PRESETS, trace
 
 HX = {"HX-Request": "true"}

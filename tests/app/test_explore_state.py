@@ -7,7 +7,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from app.explore_state import (
+from app.explorer.state import (
     HISTORY_POINTS,
     EditError,
     Scratch,
@@ -23,7 +23,7 @@ from app.explore_state import (
     train_state,
     url,
 )
-from app.state import StateError, decode, encode
+from app.explorer.codec import StateError, decode, encode
 from engine import PRESETS, EngineError
 
 

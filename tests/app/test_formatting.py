@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from app.formatting import MINUS, css_class, matches_printed, number, shorten, value_text
+from app.render.formatting import MINUS, css_class, matches_printed, number, shorten, value_text
 
 
 @pytest.mark.parametrize(
@@ -61,7 +61,7 @@ def test_shorten_keeps_the_printed_width() -> None:
 
 
 def test_count_says_one_iteration_and_many_iterations() -> None:
-    from app.formatting import count
+    from app.render.formatting import count
 
     assert count(1, "iteration") == "1 iteration"
     assert count(0, "iteration") == "0 iterations"

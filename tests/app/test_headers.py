@@ -11,7 +11,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from app.explore_state import preset_state
+from app.explorer.state import preset_state
 from app.main import create_app
 from app.settings import Settings
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from app.state import decode, encode
+from app.explorer.codec import decode, encode
 from engine import PRESETS
 
 HUGE = 10**400

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.mathml import render, symbol
+from app.render.mathml import render, symbol
 from engine import get_preset, trace
 from engine.expr import Call, Frac, Mat, Num, Op, Row, Sum, Sym, row
 

@@ -13,7 +13,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from app.explore_state import (
+from app.explorer.state import (
     PageState,
     finish,
     load,
@@ -21,7 +21,7 @@ from app.explore_state import (
     preset_state,
     scratch_state,
 )
-from app.state import encode
+from app.explorer.codec import encode
 from engine import PRESETS, Scenario, trace
 
 HX = {"HX-Request": "true"}
@@ -412,7 +412,7 @@ def test_train(client: TestClient) -> None:
 
 
 def test_train_shows_why_it_stopped(client: TestClient) -> None:
-    from app.explore_state import apply_edit
+    from app.explorer.state import apply_edit
 
     st = apply_edit(preset_state("linear-2-2-1"), {"learning_rate": "90"})
     r = client.post("/explore/train", data={"s": st.encode(), "iterations": "1000"}, headers=HX)
@@ -538,7 +538,7 @@ def test_every_url_follows_the_root_path(app: FastAPI) -> None:
 def test_the_kept_traces_stay_within_their_memory_budget(monkeypatch: pytest.MonkeyPatch) -> None:
     # A second reader found the caches could hold 64 traces of the largest network (~2.9 GB):
     # now only the trace cache holds traces, bounded by count and by steps × samples.
-    from app import pages
+    from app.explorer import pages
     from app.caches import LRU
 
     monkeypatch.setattr(pages, "_TRACES", LRU(pages.TRACE_CACHE, pages._weight, 200))

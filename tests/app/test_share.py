@@ -15,9 +15,9 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from app.explore_state import PageState, load, preset_state, train_state
+from app.explorer.state import PageState, load, preset_state, train_state
 from app.settings import Settings
-from app.share import MAX_SCENARIO_BYTES, filename, parse_scenario
+from app.explorer.share import MAX_SCENARIO_BYTES, filename, parse_scenario
 from engine import PRESETS, Scenario
 
 HX = {"HX-Request": "true"}

@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.main import create_app
-from app.schemas import GradientsOut, ScenarioModel, StepOut
+from app.api.schemas import GradientsOut, ScenarioModel, StepOut
 from app.settings import Settings
 from engine import PRESETS, EngineError, Scenario, step
 
@@ -195,12 +195,12 @@ def test_labels_given_in_full_or_in_part() -> None:
 
 
 def test_a_bug_in_step_answers_500_with_the_headers(monkeypatch: pytest.MonkeyPatch) -> None:
-    import app.api
+    import app.api.routes
 
     def broken(s: Scenario) -> None:
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(app.api, "step", broken)
+    monkeypatch.setattr(app.api.routes, "step", broken)
     doc = PRESETS["sigmoid-2-2-2"].load().to_dict()
     with TestClient(create_app(Settings()), raise_server_exceptions=False) as c:
         r = c.post("/api/step", json=doc)

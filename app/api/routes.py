@@ -46,7 +46,7 @@ from .schemas import (
     TrainIn,
     TrainOut,
 )
-from .settings import Settings
+from ..settings import Settings
 
 router = APIRouter(
     prefix="/api",

@@ -38,10 +38,10 @@ from engine.activations import ACTIVATIONS
 from engine.losses import LOSSES
 from engine.scenario import UPDATE_ORDERS
 
-from . import diagram, mathml
-from .caches import LRU, PerTrace
-from .diagram import Chart, Diagram
-from .explore_state import (
+from ..render import diagram, mathml
+from ..caches import LRU, PerTrace
+from ..render.diagram import Chart, Diagram
+from .state import (
     EditError,
     PageState,
     Scratch,
@@ -59,7 +59,7 @@ from .explore_state import (
     train_state,
     url,
 )
-from .formatting import (
+from ..render.formatting import (
     MAX_DECIMALS,
     MIN_DECIMALS,
     css_class,
@@ -68,8 +68,8 @@ from .formatting import (
     matches_printed,
     number,
 )
-from .settings import Settings
-from .state import StateError
+from ..settings import Settings
+from .codec import StateError
 
 router = APIRouter(include_in_schema=False)
 

@@ -32,8 +32,8 @@ from engine import EngineError, Scenario
 
 from . import pages
 from .embed import PANELS, EmbedOptions, OptionError, embed_path
-from .explore_state import PageState, load, loaded_state
-from .state import MAX_ENCODED, StateError
+from .state import PageState, load, loaded_state
+from .codec import MAX_ENCODED, StateError
 
 router = APIRouter(include_in_schema=False)
 

@@ -35,9 +35,9 @@ from engine.limits import DEFAULT_LIMITS
 from engine.losses import LOSSES
 from engine.scenario import UPDATE_ORDERS
 
-from .caches import LRU
-from .formatting import DEFAULT_DECIMALS, MAX_DECIMALS, MIN_DECIMALS, is_whole
-from .state import StateError, decode, encode
+from ..caches import LRU
+from ..render.formatting import DEFAULT_DECIMALS, MAX_DECIMALS, MIN_DECIMALS, is_whole
+from .codec import StateError, decode, encode
 
 HISTORY_POINTS = 100
 HISTORY_DIGITS = 10  # significant digits kept in the URL: the chart and "one iteration ago"

@@ -22,7 +22,7 @@ from markupsafe import Markup, escape
 
 from engine import Scenario, Trace, TraceStep
 
-from .caches import PerTrace
+from ..caches import PerTrace
 from .formatting import count, number
 
 CHAR_W = 0.62  # mean advance of a character in ems (system UI font, tabular digits)

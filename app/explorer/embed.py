@@ -17,7 +17,7 @@ Options, as URL parameters:
     readonly     1: no edit controls, and /embed/explore/edit and /architecture answer 403
                  (training and "finish the iteration" stay: they are what the network does)
 
-The embed runs the explorer's own actions (``app.pages``) with this module as their
+The embed runs the explorer's own actions (``app.explorer.pages``) with this module as their
 presentation (``request.state.frame``): its forms post under ``/embed/explore/…`` and carry
 ``panels`` and ``readonly`` in hidden fields, and each answer sets the frame's URL to the
 canonical one (``HX-Replace-Url``: the course page's Back button leaves the page rather than
@@ -38,10 +38,10 @@ from fastapi.responses import HTMLResponse, Response
 from engine import GRANULARITIES, PRESETS
 
 from . import pages
-from .diagram import Diagram
-from .explore_state import PageState, load, origin_state, preset_state, url
-from .formatting import MAX_DECIMALS, MIN_DECIMALS, is_whole
-from .state import StateError
+from ..render.diagram import Diagram
+from .state import PageState, load, origin_state, preset_state, url
+from ..render.formatting import MAX_DECIMALS, MIN_DECIMALS, is_whole
+from .codec import StateError
 
 router = APIRouter(include_in_schema=False)
 

@@ -1,0 +1,1 @@
+"""The REST API: routes (``routes``) and their request and response models (``schemas``)."""

@@ -1,0 +1,1 @@
+"""The explorer's pages: page state and its URL codec, actions, routes, the embed and sharing."""
