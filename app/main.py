@@ -24,6 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .api import routes as api
 from .explorer import embed, pages, share
+from .redirects import RelativeRedirects
 from .render import formatting
 from .settings import Settings
 
@@ -384,6 +385,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(ServerTiming)
+    app.add_middleware(RelativeRedirects)
     if settings.root_path:
         app.add_middleware(RootPath, root_path=settings.root_path)
     app.add_middleware(SecurityHeaders, settings=settings)

@@ -7,6 +7,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -20,6 +21,7 @@ class Settings:
     max_trace_samples: int = 8  # neuron granularity writes one substitution per sample
     max_trace_work: int = 2_000  # … for every weight and bias: samples × (weights + biases)
     root_path: str = ""
+    public_url: str = ""  # the origin written into embed snippets and oEmbed (PUBLIC_URL)
     templates_dir: Path = ROOT / "templates"
     static_dir: Path = ROOT / "static"
 
@@ -40,7 +42,37 @@ class Settings:
             ),
             train_time_limit=_seconds(env, "TRAIN_TIME_LIMIT", d.train_time_limit),
             root_path=root_path,
+            public_url=public_origin(env.get("PUBLIC_URL", "")),
         )
+
+
+def public_origin(raw: str) -> str:
+    """PUBLIC_URL as an origin, scheme://host[:port] without a trailing slash ("" when unset);
+    else SystemExit naming the variable and the rule."""
+    text = raw.strip().removesuffix("/")
+    if not text:
+        return ""
+    try:
+        parts = urlsplit(text)
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError:
+        port_ok = False
+    if (
+        not port_ok
+        or parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.path
+        or parts.query
+        or parts.fragment
+        or parts.username is not None
+        or not text.isascii()
+        or any(c.isspace() for c in text)
+    ):
+        raise SystemExit(
+            f"PUBLIC_URL={raw!r}: must be an origin, scheme://host[:port] "
+            "(e.g. https://explorer.example.edu), without a path"
+        )
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def whole(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:

@@ -37,11 +37,11 @@ from fastapi.responses import HTMLResponse, Response
 
 from engine import GRANULARITIES, PRESETS
 
-from . import pages
 from ..render.diagram import Diagram
-from .state import PageState, load, origin_state, preset_state, url
 from ..render.formatting import MAX_DECIMALS, MIN_DECIMALS, is_whole
+from . import pages
 from .codec import StateError
+from .state import PageState, load, origin_state, preset_state, url
 
 router = APIRouter(include_in_schema=False)
 

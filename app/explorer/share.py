@@ -31,9 +31,9 @@ from starlette.datastructures import FormData, UploadFile
 from engine import EngineError, Scenario
 
 from . import pages
+from .codec import MAX_ENCODED, StateError
 from .embed import PANELS, EmbedOptions, OptionError, embed_path
 from .state import PageState, load, loaded_state
-from .codec import MAX_ENCODED, StateError
 
 router = APIRouter(include_in_schema=False)
 
@@ -66,13 +66,16 @@ BASE_HEIGHT = 290  # the title, the step controls and the link back, with no pan
 
 @dataclass(frozen=True)
 class ShareLinks:
-    link: str  # the explorer at this state and step, absolute
-    embed_src: str  # the embed at this state and step with the options, absolute
+    link: str  # the explorer at this state and step
+    embed_src: str  # the embed at this state and step with the options
     iframe: str  # the snippet for a course page
     download: str
     host_script: str  # the script tag that sizes the frames on a course page
     options: EmbedOptions
     max_bytes: int = MAX_SCENARIO_BYTES
+    # no PUBLIC_URL: the links are paths, which static/js/embed.js completes with the origin
+    # the browser sees (location.origin); the Host header never reaches a snippet
+    relative: bool = True
 
     @property
     def panel_names(self) -> tuple[str, ...]:
@@ -87,9 +90,9 @@ class ShareLinks:
         return self.options != EmbedOptions()
 
 
-def origin(request: Request) -> str:
-    """scheme://host[:port] as the browser reached us (the proxy's, with proxy headers on)."""
-    return f"{request.url.scheme}://{request.url.netloc}"
+def public_origin(request: Request) -> str:
+    """The origin written into links that leave the site: PUBLIC_URL, or "" (paths)."""
+    return str(request.app.state.settings.public_url)
 
 
 def iframe_height(opts: EmbedOptions) -> int:
@@ -99,7 +102,7 @@ def iframe_height(opts: EmbedOptions) -> int:
 def share_links(request: Request, v: Any) -> ShareLinks:
     """The links for the explorer's view ``v`` (a ``pages.View``)."""
     opts = getattr(request.state, "embed_options", None) or EmbedOptions()
-    base = origin(request)
+    base = public_origin(request)
     root = pages.root(request)
     state: PageState = v.state
     src = base + root + embed_path(state, v.at, opts)
@@ -109,8 +112,8 @@ def share_links(request: Request, v: Any) -> ShareLinks:
         f'title="{escape(title)}" loading="lazy"></iframe>'
     )
     download = root + "/share/scenario.json?" + urlencode({"s": v.s})
-    host = f'<script src="{base}{root}/static/js/embed-host.js" async></script>'
-    return ShareLinks(base + v.url, src, iframe, download, host, opts)
+    host = f'<script src="{escape(base + root)}/static/js/embed-host.js" async></script>'
+    return ShareLinks(base + v.url, src, iframe, download, host, opts, relative=not base)
 
 
 def install(templates: Any) -> None:

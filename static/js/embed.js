@@ -35,6 +35,28 @@
     report();
   }
 
+  // -- links written as paths -------------------------------------------------------------------
+  // Without PUBLIC_URL the server writes paths (it never trusts the Host header for what leaves
+  // the site): the origin this browser actually reached completes them.
+  function complete(root) {
+    if (!root || !root.querySelectorAll) return;
+    var origin = window.location.origin;
+    if (!origin || origin === "null") return;
+    var items = [].slice.call(root.querySelectorAll("[data-complete-origin]"));
+    if (root.hasAttribute && root.hasAttribute("data-complete-origin")) items.push(root);
+    items.forEach(function (item) {
+      var field = item.tagName === "INPUT" || item.tagName === "TEXTAREA";
+      var text = field ? item.value : item.textContent;
+      var done = text.charAt(0) === "/" ? origin + text : text;
+      done = done.replace(/((?:src|href)=")\//g, "$1" + origin + "/");
+      if (field) item.value = done;
+      else item.textContent = done;
+      item.removeAttribute("data-complete-origin");
+    });
+  }
+  complete(document);
+  document.addEventListener("htmx:load", function (event) { complete(event.detail.elt); });
+
   // -- copy buttons ------------------------------------------------------------------------------
   // They stay hidden without this script: the text fields beside them are there to copy by hand.
   function reveal(root) {
