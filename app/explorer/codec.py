@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 import zlib
 from typing import Any
 
@@ -45,14 +46,48 @@ def decode(s: str) -> dict[str, Any]:
         raw = d.decompress(packed, MAX_JSON + 1)
         if len(raw) > MAX_JSON or d.unconsumed_tail:
             raise StateError("the link's state is too large")
-        doc = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
+        text = raw.decode("utf-8")
+        doc = json.loads(text, parse_constant=_reject_constant)
     except StateError:
         raise
     except (binascii.Error, zlib.error, UnicodeDecodeError, ValueError, RecursionError):
         raise StateError("the link's state is damaged (it may have been cut short)") from None
     if not isinstance(doc, dict):
         raise StateError("the link's state is not a scenario")
+    where = unwritable(doc, text)
+    if where:
+        raise StateError(f"the link's state holds {where}")
     return doc
+
+
+# JSON writes a character as an escape, \ud800: one half of a surrogate pair alone reads back as a
+# Python string that UTF-8 cannot encode again, so no page could show it.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abAB-fF]")
+
+
+def unwritable(doc: Any, text: str) -> str:
+    """Where the JSON ``doc`` read from ``text`` holds text UTF-8 cannot write, in words ("" if
+    nowhere): "a lone surrogate (\\ud800), which is not a character, in scenario.title"."""
+    if not _SURROGATE_ESCAPE.search(text):
+        return ""
+    stack: list[tuple[str, Any]] = [("", doc)]
+    while stack:
+        loc, x = stack.pop()
+        if isinstance(x, dict):
+            for key, value in x.items():
+                # the key last: it is looked at first, before a name made from it is written
+                name = f"{loc}.{key[:40]}".lstrip(".")
+                stack += [(name, value), (f"a key of {loc or 'the state'}", key)]
+        elif isinstance(x, list):
+            stack += [(f"{loc}[{k}]", value) for k, value in enumerate(x)]
+        elif isinstance(x, str):
+            try:
+                x.encode("utf-8")
+            except UnicodeEncodeError as e:
+                code = f"\\u{ord(x[e.start]):04x}"
+                where = loc or "the text"
+                return f"a lone surrogate ({code}), which is not a character, in {where}"
+    return ""
 
 
 def _reject_constant(name: str) -> Any:

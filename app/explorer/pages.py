@@ -205,12 +205,17 @@ async def validation_error_page(request: Request, exc: RequestValidationError) -
 
 
 def parse_at(raw: str | None) -> int:
+    """``at``: a step number, −1 (or nothing) for the start; StateError naming the rule."""
     if raw is None or raw.strip() == "":
         return -1
     text = raw.strip()
-    if not is_whole(text.lstrip("-")):
-        raise StateError(f"the step number “{text[:20]}” is not a whole number")
-    return int(text)
+    digits = text[1:] if text[:1] in ("-", "\u2212") else text  # one sign at most
+    if not is_whole(digits):
+        raise StateError(
+            f"at: the step number “{text[:20]}” is not a whole number "
+            "(at most 9 digits; −1 or nothing for the start)"
+        )
+    return -int(digits) if digits != text else int(digits)
 
 
 def _state_from(s: str | None) -> PageState:

@@ -31,7 +31,7 @@ from starlette.datastructures import FormData, UploadFile
 from engine import EngineError, Scenario
 
 from . import pages
-from .codec import MAX_ENCODED, StateError
+from .codec import MAX_ENCODED, StateError, unwritable
 from .embed import PANELS, EmbedOptions, OptionError, embed_path
 from .state import PageState, load, loaded_state
 
@@ -206,6 +206,9 @@ def parse_scenario(raw: bytes, source: str) -> Scenario:
         raise LoadError(f"{source} is nested too deeply to be a scenario") from None
     except ValueError:  # e.g. an integer of over 4,300 digits
         raise LoadError(f"{source} holds a number too long to read") from None
+    where = unwritable(doc, text)
+    if where:
+        raise LoadError(f"{source} is not a valid scenario: it holds {where}")
     # a REST body ({"scenario": …, "iterations": …}) or an /api/step answer holds one
     if isinstance(doc, dict) and "layers" not in doc and isinstance(doc.get("scenario"), dict):
         doc = doc["scenario"]

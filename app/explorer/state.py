@@ -42,6 +42,8 @@ from .codec import StateError, decode, encode
 HISTORY_POINTS = 100
 HISTORY_DIGITS = 10  # significant digits kept in the URL: the chart and "one iteration ago"
 INIT_KINDS = ("random", "fixed")
+# the iterations a state counts: what a link may hold, so what Finish and Train may reach
+MAX_ITERATION = 10**9
 KEYS = {
     "scenario",
     "origin",
@@ -323,7 +325,7 @@ def from_doc(doc: dict[str, Any]) -> PageState:
         raise StateError(f"the link's scenario is not valid: {e}") from None
     origin = _origin(doc.get("origin"))
     edited = _bool(doc.get("edited", False), "edited")
-    iteration = _int(doc.get("iteration", 0), "iteration", 0, 10**9)
+    iteration = _int(doc.get("iteration", 0), "iteration", 0, MAX_ITERATION)
     granularity = doc.get("granularity", "neuron")
     if granularity not in GRANULARITIES:
         raise StateError(f"the link's granularity must be one of {', '.join(GRANULARITIES)}")
@@ -399,7 +401,7 @@ def _history(x: Any) -> tuple[tuple[int, float], ...]:
             or not isinstance(p[0], int)
             or isinstance(p[1], bool)
             or not isinstance(p[1], int | float)
-            or p[0] < 0
+            or not 0 <= p[0] <= MAX_ITERATION
             or not math.isfinite(_as_float(p[1]))
         ):
             raise StateError("the link's loss history is damaged")
@@ -414,13 +416,17 @@ def _as_float(x: int | float) -> float:
         return math.inf
 
 
+def _whole(x: Any, hi: int) -> bool:
+    return isinstance(x, int) and not isinstance(x, bool) and 0 <= x <= hi
+
+
 def _trained(x: Any) -> Trained | None:
     if x is None:
         return None
     if (
         isinstance(x, dict)
         and set(x) == {"run", "asked", "stopped"}
-        and all(isinstance(x[k], int) and not isinstance(x[k], bool) for k in ("run", "asked"))
+        and all(_whole(x[k], MAX_ITERATION) for k in ("run", "asked"))
         and isinstance(x["stopped"], str)
         and len(x["stopped"]) <= 20
     ):
@@ -493,7 +499,7 @@ class EditError(ValueError):
         self.message = message
 
 
-NUMBER_FIELDS = ("w", "b", "x", "t")
+NUMBER_FIELDS = {"w": 3, "b": 2, "x": 2, "t": 2}  # a field name's indices: w-1-0-1, b-1-0
 
 
 def field_name(loc: tuple[str | int, ...]) -> str:
@@ -560,11 +566,9 @@ def apply_edit(state: PageState, form: dict[str, str]) -> PageState:
     doc = s.to_dict()
     for name, raw in form.items():
         parts = name.split("-")
-        if (
-            parts[0] in NUMBER_FIELDS
-            and len(parts) in (3, 4)
-            and all(is_whole(p) for p in parts[1:])
-        ):
+        if parts[0] in NUMBER_FIELDS and len(parts) > 1 and all(is_whole(p) for p in parts[1:]):
+            if len(parts) != NUMBER_FIELDS[parts[0]] + 1:
+                raise EditError("form", f"“{name[:40]}” is not a field of this network")
             try:
                 value = parse_number(raw)
             except ValueError:
@@ -720,6 +724,12 @@ def finish(state: PageState) -> PageState:
     """Apply the update of the current iteration: the next iteration starts."""
     from engine import step
 
+    if state.iteration >= MAX_ITERATION:
+        raise EditError(
+            "update",
+            f"this network has done {MAX_ITERATION:,} iterations, the most the explorer "
+            "counts; reset to start again",
+        )
     with np.errstate(all="ignore"):
         result = step(state.scenario)
     new = _checked(result.after, "the update")
@@ -734,6 +744,14 @@ def finish(state: PageState) -> PageState:
 
 def train_state(state: PageState, iterations: int, time_limit: float) -> PageState:
     from engine import sample_history, train
+
+    room = MAX_ITERATION - state.iteration
+    if iterations > room:
+        raise EditError(
+            "iterations",
+            f"iterations: at most {room:,} more; the explorer counts up to "
+            f"{MAX_ITERATION:,} iterations (reset to start again)",
+        )
 
     with np.errstate(all="ignore"):
         # the engine stops before a weight leaves ±1e6, so the result can be carried in a URL
