@@ -28,12 +28,13 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from engine import GRANULARITIES, PRESETS
 
@@ -41,86 +42,26 @@ from ..render.diagram import Diagram
 from ..render.formatting import MAX_DECIMALS, MIN_DECIMALS, is_whole
 from . import pages
 from .codec import StateError
+from .embed_lock import locked_view
+from .embed_options import (
+    DEFAULT_PANELS,
+    PANELS,
+    EmbedOptions,
+    OptionError,
+    check_lock,
+    parse_panels,
+)
 from .state import PageState, load, origin_state, preset_state, url
 
 router = APIRouter(include_in_schema=False)
 
-PANELS = ("diagram", "step", "timeline", "chart", "edit", "table")
-DEFAULT_PANELS = ("diagram", "step", "timeline")
-TRUE = ("1", "true", "yes", "on")
-FALSE = ("0", "false", "no", "off", "")
-READONLY_MESSAGE = (
-    "This embedded explorer is read-only: its weights and settings cannot be changed here. "
-    "Open it in Backprop Explorer to experiment."
-)
-
-
-class OptionError(ValueError):
-    """An embed option that cannot be read; the message names the parameter."""
-
-
-@dataclass(frozen=True)
-class EmbedOptions:
-    """What the frame shows; carried by every URL and form of the embed."""
-
-    panels: tuple[str, ...] = DEFAULT_PANELS
-    readonly: bool = False
-
-    def shows(self, panel: str) -> bool:
-        if panel == "edit" and self.readonly:
-            return False
-        return panel in self.panels
-
-    def query(self) -> dict[str, str]:
-        """The options that differ from the defaults, as URL parameters."""
-        q: dict[str, str] = {}
-        if self.panels != DEFAULT_PANELS:
-            q["panels"] = ",".join(self.panels) or "none"
-        if self.readonly:
-            q["readonly"] = "1"
-        return q
-
-    @property
-    def fields(self) -> list[tuple[str, str]]:
-        return list(self.query().items())
-
-    @staticmethod
-    def parse(panels: str | None, readonly: str | None) -> EmbedOptions:
-        return EmbedOptions(parse_panels(panels), parse_flag(readonly, "readonly"))
-
-    @staticmethod
-    def from_params(params: Any) -> EmbedOptions:
-        return EmbedOptions.parse(_str(params.get("panels")), _str(params.get("readonly")))
-
-
-def _str(x: Any) -> str | None:
-    return x if isinstance(x, str) else None
-
-
-def parse_panels(raw: str | None) -> tuple[str, ...]:
-    """ "step, diagram" → ("diagram", "step"): known names, in the page's order; "all" = all."""
-    if raw is None or not raw.strip():
-        return DEFAULT_PANELS
-    names = {p.strip().lower() for p in raw.replace(" ", ",").split(",") if p.strip()}
-    if names == {"all"}:
-        return PANELS
-    if names == {"none"}:  # the step controls only
-        return ()
-    unknown = sorted(names - set(PANELS))
-    if unknown:
-        raise OptionError(
-            f"panels: “{unknown[0][:30]}” is not a panel; the panels are {', '.join(PANELS)}"
-        )
-    return tuple(p for p in PANELS if p in names)
-
-
-def parse_flag(raw: str | None, name: str) -> bool:
-    text = (raw or "").strip().lower()
-    if text in TRUE:
-        return True
-    if text in FALSE:
-        return False
-    raise OptionError(f"{name}: must be 1 or 0, got “{(raw or '')[:20]}”")
+__all__ = [  # the options live in embed_options.py; these names stay importable from here
+    "DEFAULT_PANELS",
+    "PANELS",
+    "EmbedOptions",
+    "OptionError",
+    "parse_panels",
+]
 
 
 def initial(state: PageState, granularity: str | None, decimals: str | None) -> PageState:
@@ -188,6 +129,28 @@ def unlinked(dia: Diagram) -> Diagram:
 # -- the presentation ------------------------------------------------------------------------------
 
 
+def reset_path(state: PageState, opts: EmbedOptions) -> str:
+    """Reset's address: a route of its own, so that a frame that hides Reset can refuse it."""
+    return "/embed/explore/reset?" + urlencode({"s": state.encode(), **opts.query()})
+
+
+def lock_steps(request: Request, state: PageState, opts: EmbedOptions) -> tuple[int, ...]:
+    """The steps a locked frame may show for this state (OptionError if the lock leaves none)."""
+    settings = request.app.state.settings
+    granularity, _ = pages.effective_granularity(state, settings)
+    phases = [st.phase for st in pages.build_trace(state, granularity).steps]
+    return check_lock(opts, phases, granularity)
+
+
+def lock_message(opts: EmbedOptions, at: int) -> str:
+    where = "before the first step" if at < 0 else f"at={at}"
+    lock = ", ".join(f"{k}={v}" for k, v in opts.query().items() if k in ("from", "to", "phases"))
+    return (
+        f"This embedded explorer is locked to some steps of the iteration ({lock}); "
+        f"{where} is outside them."
+    )
+
+
 class EmbedFrame(pages.Presentation):
     """The explorer's actions answered as the embed: ``embed.html`` or its fragment, links that
     stay in the frame, and clicks that replace the frame's URL (the course page's Back leaves)."""
@@ -206,10 +169,11 @@ class EmbedFrame(pages.Presentation):
 
     def adapt(self, request: Request, state: PageState, view: pages.View) -> pages.View:
         base = pages.root(request)
+        reset_state = state if self.opts.locked else origin_state(state)
         view = replace(
             view,
             url=base + embed_path(state, view.at, self.opts),
-            reset_url=base + embed_path(origin_state(state), -1, self.opts),
+            reset_url=base + reset_path(reset_state, self.opts),
             root=base + "/embed",  # the fragments it renders (and caches) post under /embed
         )
         if not self.opts.shows("edit"):
@@ -219,6 +183,9 @@ class EmbedFrame(pages.Presentation):
                 diagram=unlinked(view.diagram),
                 diagram_narrow=unlinked(narrow) if narrow is not None else None,
             )
+        steps = self.opts.reachable([st.phase for st in view.tr.steps])
+        if self.opts.locked and steps:
+            view = locked_view(view, steps, view.reset_url)
         return view
 
     def render(
@@ -248,6 +215,32 @@ class EmbedFrame(pages.Presentation):
             resp.headers["HX-Push-Url"] = "false"
         return resp
 
+    def show(self, request: Request, state: PageState, at: int | None) -> Response:
+        """The explorer at a step: a locked frame opens at its first step when none is given,
+        and refuses (403) a step outside the lock."""
+        if not self.opts.locked:
+            return pages.explorer_response(request, state, -1 if at is None else at)
+        try:
+            steps = lock_steps(request, state, self.opts)
+        except OptionError as e:
+            return self.error(request, f"This embed's address has a problem: {e}.", 400)
+        if at is None:
+            at = steps[0]
+        if at not in steps:
+            return self.error(request, lock_message(self.opts, at), 403)
+        return pages.explorer_response(request, state, at)
+
+    def refuse(self, request: Request, state: PageState, at: int, message: str) -> Response:
+        """403: the explorer as it was (a locked frame's at its lock), the message beside the
+        step controls."""
+        if self.opts.locked:
+            try:
+                steps = lock_steps(request, state, self.opts)
+            except OptionError as e:
+                return self.error(request, f"This embed's address has a problem: {e}.", 400)
+            at = at if at in steps else steps[0]
+        return pages.explorer_response(request, state, at, status=403, errors={"update": message})
+
 
 def _framed(request: Request, params: Any) -> EmbedFrame | HTMLResponse:
     """The frame for the request's options, or the page that says which option is wrong."""
@@ -263,7 +256,19 @@ def _framed(request: Request, params: Any) -> EmbedFrame | HTMLResponse:
 
 # What an embed's address may carry (docs/EMBED.md); a typo such as precision= for decimals=
 # would otherwise be ignored without a word, and a course would show something else.
-ADDRESS_OPTIONS = ("s", "at", "granularity", "decimals", "panels", "readonly")
+ADDRESS_OPTIONS = (
+    "s",
+    "at",
+    "granularity",
+    "decimals",
+    "panels",
+    "readonly",
+    "from",
+    "to",
+    "phases",
+    "hide",
+    "caption",
+)
 
 
 def _address_mistake(params: Any) -> str:
@@ -297,10 +302,10 @@ def _open(
         return frame.error(request, s_error, 400)
     try:
         state = initial(state, granularity, decimals)
-        cursor = pages.parse_at(at)
+        cursor = None if at is None or not at.strip() else pages.parse_at(at)
     except (OptionError, StateError) as e:
         return frame.error(request, f"This embed's address has a problem: {e}.", 400)
-    return pages.explorer_response(request, state, cursor)
+    return frame.show(request, state, cursor)
 
 
 @router.get("/embed")
@@ -328,6 +333,11 @@ def embed_state(
     return _open(request, state, at, granularity, decimals)
 
 
+def _state_at(s: Any, at: Any) -> tuple[PageState, int]:
+    state = load(s if isinstance(s, str) else "")
+    return state, pages.parse_at(at if isinstance(at, str) else None)
+
+
 @router.get("/embed/explore/view")
 def embed_view(
     request: Request,
@@ -340,7 +350,50 @@ def embed_view(
     frame = _framed(request, request.query_params)
     if isinstance(frame, HTMLResponse):
         return frame
+    opts = frame.opts
+    why = opts.refusal("view")
+    if opts.locked and not why:
+        try:
+            state, cursor = _state_at(s, at)
+            steps = lock_steps(request, state, opts)
+        except (StateError, OptionError) as e:
+            return frame.error(request, f"This embed's address has a problem: {e}.", 400)
+        if cursor not in steps:
+            return frame.error(request, lock_message(opts, cursor), 403)
+        if granularity is not None and granularity != state.granularity:
+            why = (
+                "This embedded explorer is locked to some steps, numbered at its granularity: "
+                "the granularity cannot change here."
+            )
+    if why:
+        try:
+            state, cursor = _state_at(s, at)
+        except StateError as e:
+            return frame.error(request, f"This page's state cannot be read: {e}.", 400)
+        return frame.refuse(request, state, cursor, why)
     return pages.explore_view(request, s, at, granularity, precision, sample)
+
+
+@router.get("/embed/explore/reset")
+def embed_reset(request: Request, s: str | None = None, at: str | None = None) -> Response:
+    """Reset: the example as it started (a locked frame: its first step of the same state)."""
+    frame = _framed(request, request.query_params)
+    if isinstance(frame, HTMLResponse):
+        return frame
+    try:
+        state, cursor = _state_at(s, at)
+    except StateError as e:
+        return frame.error(request, f"This page's state cannot be read: {e}.", 400)
+    why = frame.opts.refusal("reset")
+    if why:
+        return frame.refuse(request, state, cursor, why)
+    if not frame.opts.locked:
+        return pages.explorer_response(request, origin_state(state), -1, changed=True)
+    try:
+        steps = lock_steps(request, state, frame.opts)
+    except OptionError as e:
+        return frame.error(request, f"This embed's address has a problem: {e}.", 400)
+    return pages.explorer_response(request, state, steps[0], changed=True)
 
 
 async def _post_frame(request: Request) -> EmbedFrame | HTMLResponse:
@@ -349,46 +402,46 @@ async def _post_frame(request: Request) -> EmbedFrame | HTMLResponse:
     return _framed(request, params)
 
 
-async def _refuse_if_readonly(request: Request, frame: EmbedFrame) -> Response | None:
-    if not frame.opts.readonly:
+async def _refused(request: Request, frame: EmbedFrame, name: str) -> Response | None:
+    """The frame's refusal of an action (403, in the thread pool: it renders), or None."""
+    why = frame.opts.refusal(name)
+    if not why:
         return None
     form = await request.form()
     try:
-        state = load(str(form.get("s") or ""))
-        at = pages.parse_at(_str(form.get("at")))
+        state, at = _state_at(form.get("s"), form.get("at"))
     except StateError as e:
         return frame.error(request, f"This page's state cannot be read: {e}.", 400)
-    return pages.explorer_response(
-        request, state, at, status=403, errors={"update": READONLY_MESSAGE}
-    )
+    return await run_in_threadpool(frame.refuse, request, state, at, why)
 
 
-def _embedded(action: Callable[[Request], Awaitable[Response]], edits: bool) -> Any:
+def _embedded(action: Callable[[Request], Awaitable[Response]], name: str) -> Any:
     """An explorer control inside the frame: the frame's options read from the form (a page
-    saying which is wrong otherwise), a read-only frame's edits refused, then the explorer's
-    own action, answered through the frame (``EmbedFrame``)."""
+    saying which is wrong otherwise), an action the frame does not offer refused (403: a
+    read-only or locked frame's edits, a hidden control's action), then the explorer's own
+    action, answered through the frame (``EmbedFrame``)."""
 
     async def handler(request: Request) -> Response:
         frame = await _post_frame(request)
         if isinstance(frame, HTMLResponse):
             return frame
-        if edits and (refused := await _refuse_if_readonly(request, frame)) is not None:
+        if (refused := await _refused(request, frame, name)) is not None:
             return refused
         return await action(request)
 
     return handler
 
 
-for _name, _action, _edits in (
-    ("edit", pages.explore_edit, True),
-    ("architecture", pages.explore_architecture, True),
-    ("finish", pages.explore_finish, False),
-    ("train", pages.explore_train, False),
-    ("replay", pages.explore_replay, False),
+for _name, _action in (
+    ("edit", pages.explore_edit),
+    ("architecture", pages.explore_architecture),
+    ("finish", pages.explore_finish),
+    ("train", pages.explore_train),
+    ("replay", pages.explore_replay),
 ):
     router.add_api_route(
         f"/embed/explore/{_name}",
-        _embedded(_action, _edits),
+        _embedded(_action, _name),
         methods=["POST"],
         name=f"embed_{_name}",
     )

@@ -38,9 +38,20 @@ from engine.activations import ACTIVATIONS
 from engine.losses import LOSSES
 from engine.scenario import UPDATE_ORDERS
 
-from ..render import diagram, mathml
 from ..caches import LRU, PerTrace
+from ..render import diagram, mathml
 from ..render.diagram import Chart, Diagram
+from ..render.formatting import (
+    MAX_DECIMALS,
+    MIN_DECIMALS,
+    css_class,
+    flat,
+    is_whole,
+    matches_printed,
+    number,
+)
+from ..settings import Settings
+from .codec import StateError
 from .state import (
     EditError,
     PageState,
@@ -59,17 +70,6 @@ from .state import (
     train_state,
     url,
 )
-from ..render.formatting import (
-    MAX_DECIMALS,
-    MIN_DECIMALS,
-    css_class,
-    flat,
-    is_whole,
-    matches_printed,
-    number,
-)
-from ..settings import Settings
-from .codec import StateError
 
 router = APIRouter(include_in_schema=False)
 
