@@ -40,7 +40,8 @@ def value(html: str, id_: str) -> int:
 
 
 def enabled_timeline(html: str) -> list[int]:
-    found = re.findall(r'<button type="submit" form="nav" name="at" value="(-?\d+)" id="tl-([^>]*)>', html)
+    timeline = r'<button type="submit" form="nav" name="at" value="(-?\d+)" id="tl-([^>]*)>'
+    found = re.findall(timeline, html)
     return [int(v) for v, rest in found if " disabled" not in rest]
 
 
