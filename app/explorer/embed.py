@@ -4,22 +4,17 @@
     GET  /embed?s=…&…                any state (the explorer's ``s``)
     GET  /embed/explore?s=&at=&…     the same (where the step buttons' form goes)
     GET  /embed/explore/view?…       granularity, precision or sample shown
+    GET  /embed/explore/reset?s=&…   Reset (a route of its own: hide=reset refuses it)
     POST /embed/explore/{edit,architecture,finish,train,replay}
 
-Options, as URL parameters:
-
-    at           the step shown (−1 or left out: before the first step), as on /explore
-    granularity  neuron | layer     } applied to the state when the embed opens; the controls
-    decimals     0 … 15             } inside the frame change them afterwards
-    panels       which parts show, comma-separated, in any order:
-                 diagram, step, timeline, chart, edit, table  (default: diagram,step,timeline;
-                 "all"; "none"); the step controls (next, previous, …) always show
-    readonly     1: no edit controls, and /embed/explore/edit and /architecture answer 403
-                 (training and "finish the iteration" stay: they are what the network does)
+Options, as URL parameters: ``at``, ``granularity`` and ``decimals`` (applied to the state when
+the embed opens), and the frame's own (``embed_options.py``): panels, readonly, from, to,
+phases, hide, caption. A locked frame (from, to, phases) opens at its first step and refuses
+(403) a step outside the lock; an action the options leave out is refused with 403 too.
 
 The embed runs the explorer's own actions (``app.explorer.pages``) with this module as their
 presentation (``request.state.frame``): its forms post under ``/embed/explore/…`` and carry
-``panels`` and ``readonly`` in hidden fields, and each answer sets the frame's URL to the
+the options in hidden fields, and each answer sets the frame's URL to the
 canonical one (``HX-Replace-Url``: the course page's Back button leaves the page rather than
 stepping back through every click), so a reload inside the iframe restores it. No cookies.
 """

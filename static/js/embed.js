@@ -24,6 +24,14 @@
     window.parent.postMessage({ type: "backprop-explorer:resize", height: height }, "*");
   }
 
+  // the keyboard cue says "click here" until the frame has the focus (its keys work then)
+  function focused() {
+    document.documentElement.classList.toggle("has-focus", document.hasFocus());
+  }
+  window.addEventListener("focus", focused);
+  window.addEventListener("blur", focused);
+  focused();
+
   if (framed) {
     if (window.ResizeObserver) {
       var observer = new ResizeObserver(report);
