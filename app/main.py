@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request as StarletteRequest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from . import observe
 from .api import routes as api
 from .explorer import embed, pages, share
 from .redirects import RelativeRedirects
@@ -389,6 +390,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings.root_path:
         app.add_middleware(RootPath, root_path=settings.root_path)
     app.add_middleware(SecurityHeaders, settings=settings)
+    observe.install(app)  # metrics and JSON access lines, when on: outermost, sees every answer
     return app
 
 

@@ -32,6 +32,8 @@ from engine.expr import to_text
 from engine.limits import DEFAULT_LIMITS as LIM
 from engine.propagation import Backward, Forward
 
+from ..metrics import engine_time
+from ..settings import Settings
 from .schemas import (
     EXAMPLE,
     BackwardOut,
@@ -46,7 +48,6 @@ from .schemas import (
     TrainIn,
     TrainOut,
 )
-from ..settings import Settings
 
 router = APIRouter(
     prefix="/api",
@@ -201,7 +202,10 @@ async def get_preset_scenario(preset_id: str) -> dict[str, Any]:
 )
 async def api_forward(request: Request) -> Response:
     scenario = await read_scenario(request)
-    return json_response(ForwardOut(**_forward_out(forward(engine_scenario(scenario)))))
+    s = engine_scenario(scenario)
+    with engine_time("forward"):
+        f = forward(s)
+    return json_response(ForwardOut(**_forward_out(f)))
 
 
 @router.post(
@@ -214,7 +218,8 @@ async def api_forward(request: Request) -> Response:
 async def api_backward(request: Request) -> Response:
     scenario = await read_scenario(request)
     s = engine_scenario(scenario)
-    f, b = backward(replace(s, update_order="simultaneous"))
+    with engine_time("backward"):
+        f, b = backward(replace(s, update_order="simultaneous"))
     out = _forward_out(f)
     out["gradients"] = _gradients(b)
     _finite(*b.deltas)
@@ -234,7 +239,9 @@ async def api_step(request: Request) -> Response:
     # same answers); this route documents it. The answer is built from plain lists, checked
     # in Python and serialised once (StepOut's shape, without validating it again).
     scenario = await read_scenario(request)
-    result = step(engine_scenario(scenario))
+    s = engine_scenario(scenario)
+    with engine_time("step"):
+        result = step(s)
     weight_grads = [g.tolist() for g in result.backward.weight_grads]
     bias_grads = [g.tolist() for g in result.backward.bias_grads]
     if not _finite_within(_flat(weight_grads, bias_grads)):
@@ -269,7 +276,8 @@ def api_train(request: Request, body: TrainIn) -> Response:
             ("body",),
         )
     s = engine_scenario(body.scenario, ("body", "scenario"))
-    result = train(s, body.iterations, body.stop_below, time_limit=settings.train_time_limit)
+    with engine_time("train"):
+        result = train(s, body.iterations, body.stop_below, time_limit=settings.train_time_limit)
     its, losses = sample_history(result.losses, HISTORY_POINTS)
     if result.stopped_because == "diverged" and not np.isfinite(losses[0]):
         raise unprocessable(
@@ -302,7 +310,8 @@ def api_trace(request: Request, body: TraceIn) -> dict[str, Any]:
                 ("granularity",),
             )
         )
-    t = trace(s, granularity)
+    with engine_time("trace"):
+        t = trace(s, granularity)
     _finite(t.forward.loss, *t.backward.weight_grads, *t.after.weights, *t.after.biases)
     return {
         "granularity": t.granularity,
@@ -336,7 +345,9 @@ def api_trace(request: Request, body: TraceIn) -> dict[str, Any]:
 async def api_gradcheck(request: Request) -> GradCheckOut:
     scenario = await read_scenario(request)
     # two forward passes per parameter: off the event loop, so other requests go on meanwhile
-    g = await run_in_threadpool(gradcheck, engine_scenario(scenario))
+    s = engine_scenario(scenario)
+    with engine_time("gradcheck"):
+        g = await run_in_threadpool(gradcheck, s)
     _finite(g.max_abs_error, *g.analytic_weights, *g.numeric_weights)
     return GradCheckOut(
         analytic=GradientsOut(
