@@ -22,7 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request as StarletteRequest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from . import observe
+from . import export, observe
 from .api import routes as api
 from .explorer import embed, pages, share
 from .redirects import RelativeRedirects
@@ -330,6 +330,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(embed.router)
     app.include_router(share.router)
     app.include_router(pages.router)
+    for router in export.ROUTERS:
+        app.include_router(router)
 
     # HEAD too: uptime monitors often ask with it
     @app.api_route("/healthz", methods=["GET", "HEAD"], include_in_schema=False)

@@ -1,0 +1,110 @@
+"""The NumPy script: its --json agrees with /api/step to 1e-12 relative for every preset and 30
+random scenarios; hostile titles and labels stay inside their strings."""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.app.export_cases import HOSTILE_TITLE, assert_close, cases, hostile
+
+CASES = cases()
+
+
+def run_script(path: Path, *args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, str(path), *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        encoding="utf-8",
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+@pytest.mark.parametrize(("name", "doc"), CASES, ids=[c[0] for c in CASES])
+def test_the_numpy_scripts_json_agrees_with_api_step(
+    client: TestClient, tmp_path: Path, name: str, doc: dict[str, Any]
+) -> None:
+    script = client.post("/api/export/numpy", json=doc)
+    assert script.status_code == 200, script.text
+    assert script.headers["content-type"].startswith("text/x-python")
+    path = tmp_path / "script.py"
+    path.write_text(script.text, encoding="utf-8")
+    got = json.loads(run_script(path, "--json"))
+    want = client.post("/api/step", json=doc).json()
+    assert_close(got, want, 1e-12, name)
+
+
+def test_the_script_reads_the_scenario_bit_for_bit(client: TestClient) -> None:
+    doc = client.get("/api/presets/sigmoid-2-2-2").json()
+    doc["weights"][0][0][0] = 0.1 + 0.2  # 0.30000000000000004
+    doc["inputs"][0][0] = 5e-324
+    text = client.post("/api/export/numpy", json=doc).text
+    tree = ast.parse(text)
+    literal = next(
+        n.value
+        for n in tree.body
+        if isinstance(n, ast.Assign) and n.targets[0].id == "SCENARIO"  # type: ignore[attr-defined]
+    )
+    scenario = ast.literal_eval(literal)
+    assert scenario["weights"][0][0][0] == 0.1 + 0.2
+    assert scenario["inputs"][0][0] == 5e-324
+
+
+def test_a_hostile_title_and_labels_cannot_leave_their_strings(
+    client: TestClient, tmp_path: Path
+) -> None:
+    doc = hostile(client.get("/api/presets/sigmoid-2-2-2").json())
+    text = client.post("/api/export/numpy", json=doc).text
+    assert text.isascii() or "\u2028" not in text  # the line separator is written escaped
+    path = tmp_path / "hostile.py"
+    path.write_text(text, encoding="utf-8")
+    printed = run_script(path)
+    assert printed.startswith(HOSTILE_TITLE + "\n")
+    assert "\n  =1+2\u207a = " in printed  # each label printed as written, never run
+    assert json.loads(run_script(path, "--json"))["scenario"]["title"] == HOSTILE_TITLE
+
+
+def test_the_page_link_and_the_preset_give_the_same_script(client: TestClient) -> None:
+    from app.explorer.state import preset_state
+
+    s = preset_state("batch-xor").encode()
+    by_link = client.get("/export/numpy", params={"s": s})
+    by_preset = client.get("/export/numpy", params={"preset": "batch-xor"})
+    assert by_link.status_code == by_preset.status_code == 200
+    assert by_link.text == by_preset.text
+    assert 'filename="xor-as-one-batch-numpy.py"' in by_link.headers["content-disposition"]
+
+
+@pytest.mark.parametrize(
+    ("params", "status", "words"),
+    [
+        ({}, 400, "Give s"),
+        ({"preset": "nope"}, 404, "preset: there is no example"),
+        ({"s": "1.AAAA"}, 400, "s: this link cannot be read"),
+        ({"s": "9.x"}, 400, "s: this link cannot be read"),
+    ],
+)
+def test_a_bad_source_is_a_4xx_naming_it(
+    client: TestClient, params: dict[str, str], status: int, words: str
+) -> None:
+    r = client.get("/export/numpy", params=params)
+    assert r.status_code == status
+    assert words in r.text
+
+
+def test_a_bad_body_is_the_apis_422(client: TestClient) -> None:
+    doc = client.get("/api/presets/sigmoid-2-2-2").json()
+    doc["activations"] = ["sigmoid", "swish"]
+    r = client.post("/api/export/numpy", json=doc)
+    assert r.status_code == 422
+    assert r.json()["detail"][0]["loc"][:2] == ["body", "activations"]
