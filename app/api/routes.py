@@ -30,6 +30,7 @@ from engine import (
 )
 from engine.expr import to_text
 from engine.limits import DEFAULT_LIMITS as LIM
+from engine.practice import check
 from engine.propagation import Backward, Forward
 
 from ..metrics import engine_time
@@ -37,6 +38,8 @@ from ..settings import Settings
 from .schemas import (
     EXAMPLE,
     BackwardOut,
+    CheckIn,
+    CheckOut,
     ForwardOut,
     GradCheckOut,
     GradientsOut,
@@ -295,13 +298,9 @@ def api_train(request: Request, body: TrainIn) -> Response:
     )
 
 
-@router.post("/trace", response_model=TraceOut, summary="The micro-steps of one iteration")
-def api_trace(request: Request, body: TraceIn) -> dict[str, Any]:
-    settings: Settings = request.app.state.settings
-    s = engine_scenario(body.scenario, ("body", "scenario"))
-    granularity = body.granularity or (
-        "neuron" if s.n_samples <= settings.max_trace_samples else "layer"
-    )
+def _granularity(settings: Settings, s: Scenario, asked: str | None) -> str:
+    """The granularity asked, or the default: ``neuron`` when the batch allows it."""
+    granularity = asked or ("neuron" if s.n_samples <= settings.max_trace_samples else "layer")
     if granularity == "neuron" and s.n_samples > settings.max_trace_samples:
         raise unprocessable(
             EngineError(
@@ -310,6 +309,14 @@ def api_trace(request: Request, body: TraceIn) -> dict[str, Any]:
                 ("granularity",),
             )
         )
+    return granularity
+
+
+@router.post("/trace", response_model=TraceOut, summary="The micro-steps of one iteration")
+def api_trace(request: Request, body: TraceIn) -> dict[str, Any]:
+    settings: Settings = request.app.state.settings
+    s = engine_scenario(body.scenario, ("body", "scenario"))
+    granularity = _granularity(settings, s, body.granularity)
     with engine_time("trace"):
         t = trace(s, granularity)
     _finite(t.forward.loss, *t.backward.weight_grads, *t.after.weights, *t.after.biases)
@@ -362,3 +369,35 @@ async def api_gradcheck(request: Request) -> GradCheckOut:
         max_rel_error=g.max_rel_error,
         eps=g.eps,
     )
+
+
+@router.post(
+    "/check",
+    response_model=CheckOut,
+    response_model_exclude_none=True,
+    summary="Judge a learner's answer to one step, and name the mistake behind a wrong one",
+)
+def api_check(request: Request, body: CheckIn) -> dict[str, Any]:
+    """Right when the exact value is within half a unit of the last decimal typed, with at
+    least 3 significant digits (or exactly the value); a wrong answer that a known mistake
+    gives comes with its diagnosis."""
+    s = engine_scenario(body.scenario, ("body", "scenario"))
+    granularity = _granularity(request.app.state.settings, s, body.granularity)
+    cell = tuple(body.cell) if body.cell is not None else None
+    try:
+        with engine_time("check"):
+            result = check(s, body.at, body.answer, granularity, cell)
+    except EngineError as e:
+        raise unprocessable(e) from None
+    _finite(result.expected)
+    out: dict[str, Any] = {
+        "correct": result.correct,
+        "quantity": result.quantity,
+        "digits": result.digits,
+        "too_few_digits": result.too_few_digits,
+    }
+    if body.reveal:
+        out["expected"] = result.expected
+    if result.diagnosis is not None:
+        out["diagnosis"] = {"id": result.diagnosis.id, "message": result.diagnosis.message}
+    return out

@@ -181,3 +181,44 @@ class GradCheckOut(BaseModel):
     max_abs_error: float
     max_rel_error: float
     eps: float
+
+
+class CheckIn(Strict):
+    scenario: ScenarioModel
+    at: Annotated[int, Field(strict=True, ge=0, le=100_000)] = Field(
+        description="The step asked: its index in the trace (0-based, as the explorer's `at`)."
+    )
+    granularity: Literal["neuron", "layer"] | None = Field(
+        None, description="As in /api/trace (omitted: `neuron` when the batch allows it)."
+    )
+    answer: Annotated[str, Field(strict=True, max_length=100)] = Field(
+        description="The number as the learner typed it: a string, so the digits typed are "
+        "kept (JSON numbers lose them). Reads −, a decimal comma, 5.93e-1 and spaces."
+    )
+    cell: Annotated[list[Annotated[int, Field(strict=True, ge=0)]], Field(max_length=2)] | None = (
+        Field(
+            None,
+            description="Which number of a step that holds several: [sample] for a neuron step "
+            "of a batch, [row, column] for a matrix, [j] for a layer's biases (0-based).",
+        )
+    )
+    reveal: bool = Field(False, description="true: the answer includes `expected`.")
+
+
+class DiagnosisOut(BaseModel):
+    id: str = Field(description="The mistake's id, e.g. `bias_left_out`.")
+    message: str = Field(description="What was done, what the step needs, the factor that differs.")
+
+
+class CheckOut(BaseModel):
+    correct: bool
+    quantity: str = Field(description="The name of the number judged, in the scenario's labels.")
+    digits: int = Field(description="The decimals typed: the precision the answer was judged at.")
+    too_few_digits: bool = Field(
+        description="Right at the precision typed but with fewer than 3 significant digits: "
+        "type more digits."
+    )
+    expected: float | None = Field(None, description="The exact value (only with reveal: true).")
+    diagnosis: DiagnosisOut | None = Field(
+        None, description="The known mistake that gives this wrong answer, when one does."
+    )

@@ -1,0 +1,47 @@
+"""Practice: the learner predicts each number of the trace, the engine judges it at the
+precision typed and names the mistake that produced a wrong one.
+
+    >>> from engine import get_preset
+    >>> from engine.practice import check
+    >>> s = get_preset("sigmoid-2-2-2").load()
+    >>> check(s, 0, "0.3775").correct
+    True
+    >>> check(s, 0, "0.0275").diagnosis.id
+    'bias_left_out'
+"""
+
+from .answers import Judgement, Typed, judge, parse_answer
+from .cells import MAX_CELLS, Cell, cell_of, cells, chosen_cells
+from .check import Check, Diagnosis, check, check_trace, diagnose, step_at
+from .mistakes import MISTAKE_IDS, MISTAKES, kinds_of
+from .notation import Notation, notation_of
+from .sets import FADE_ALL, SETS, PracticeSet, Question, get_set, questions
+
+__all__ = [
+    "FADE_ALL",
+    "MAX_CELLS",
+    "MISTAKES",
+    "MISTAKE_IDS",
+    "SETS",
+    "Cell",
+    "Check",
+    "Diagnosis",
+    "Judgement",
+    "Notation",
+    "PracticeSet",
+    "Question",
+    "Typed",
+    "cell_of",
+    "cells",
+    "check",
+    "check_trace",
+    "chosen_cells",
+    "diagnose",
+    "get_set",
+    "judge",
+    "kinds_of",
+    "notation_of",
+    "parse_answer",
+    "questions",
+    "step_at",
+]

@@ -1,0 +1,99 @@
+"""POST /api/check: the learner's judgement for scripts and autograders."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from engine import get_preset, trace
+
+
+def body(preset: str = "sigmoid-2-2-2", **kw: Any) -> dict[str, Any]:
+    return {"scenario": get_preset(preset).scenario, **kw}
+
+
+def detail(r: Any) -> list[dict[str, Any]]:
+    assert r.status_code == 422, r.text
+    return r.json()["detail"]  # type: ignore[no-any-return]
+
+
+def test_a_right_answer_is_correct_without_giving_the_value(client: TestClient) -> None:
+    r = client.post("/api/check", json=body(at=1, answer="0,593"))
+    assert r.status_code == 200, r.text
+    assert r.json() == {
+        "correct": True,
+        "quantity": "out_h1",
+        "digits": 3,
+        "too_few_digits": False,
+    }
+
+
+def test_reveal_gives_the_exact_value(client: TestClient) -> None:
+    r = client.post("/api/check", json=body(at=1, answer="0.5", reveal=True))
+    expected = trace(get_preset("sigmoid-2-2-2").load()).steps[1].value
+    assert r.json()["expected"] == expected
+    assert r.json()["correct"] is False
+
+
+def test_too_few_digits_is_not_correct(client: TestClient) -> None:
+    out = client.post("/api/check", json=body(at=1, answer="0.59")).json()
+    assert out["correct"] is False and out["too_few_digits"] is True
+    assert "diagnosis" not in out
+
+
+def test_a_wrong_answer_is_diagnosed(client: TestClient) -> None:
+    # net_h1 without its bias: 0.15·0.05 + 0.2·0.1 = 0.0275
+    out = client.post("/api/check", json=body(at=0, answer="0.0275")).json()
+    assert out["correct"] is False
+    assert out["diagnosis"]["id"] == "bias_left_out"
+    assert "b1" in out["diagnosis"]["message"]
+
+
+def test_a_matrix_cell_is_judged_at_layer_granularity(client: TestClient) -> None:
+    t = trace(get_preset("batch-xor").load(), "layer")
+    value = t.steps[1].value[2][0]  # A1, sample 3, h1
+    r = client.post(
+        "/api/check",
+        json=body("batch-xor", at=1, granularity="layer", cell=[2, 0], answer=repr(value)),
+    )
+    assert r.json()["correct"] is True
+    assert r.json()["quantity"] == "out_h1 (sample 3)"
+
+
+@pytest.mark.parametrize(
+    ("extra", "field"),
+    [
+        ({"at": 0, "answer": "zero point five"}, "answer"),
+        ({"at": 0, "answer": ""}, "answer"),
+        ({"at": 99, "answer": "1"}, "at"),
+        ({"at": -1, "answer": "1"}, "at"),
+        ({"at": 0, "answer": 0.5}, "answer"),
+        ({"at": 0, "answer": "1", "cell": [0, 0]}, "cell"),
+        ({"at": 0, "answer": "1", "granularity": "sample"}, "granularity"),
+        ({"at": 0, "answer": "1", "reveal": "yes"}, "reveal"),
+        ({"at": 0, "answer": "1", "extra": 1}, "extra"),
+        ({"answer": "1"}, "at"),
+    ],
+)
+def test_bad_input_is_a_422_naming_the_field(
+    client: TestClient, extra: dict[str, Any], field: str
+) -> None:
+    errors = detail(client.post("/api/check", json=body(**extra)))
+    assert any(field in e["loc"] for e in errors), errors
+    assert all(e["msg"] for e in errors)
+
+
+def test_a_batch_step_needs_its_cell(client: TestClient) -> None:
+    errors = detail(client.post("/api/check", json=body("batch-xor", at=0, answer="0")))
+    assert errors[0]["loc"] == ["body", "cell"]
+    assert "4 numbers" in errors[0]["msg"]
+
+
+def test_check_is_documented(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    op = spec["paths"]["/api/check"]["post"]
+    assert "422" in op["responses"]
+    schema = spec["components"]["schemas"]["CheckIn"]
+    assert {"scenario", "at", "answer"} <= set(schema["required"])

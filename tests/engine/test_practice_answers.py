@@ -1,0 +1,87 @@
+"""Reading and judging a learner's answer: the parser and the digit rule at its edges."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+
+from engine import EngineError
+from engine.practice import judge, parse_answer
+
+OUT_H1 = 0.5932699921071872  # document 003's 0.593269992
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "decimals"),
+    [
+        ("−0,5", Fraction(-1, 2), 1),
+        (" 5.93e-1 ", Fraction(593, 1000), 3),
+        ("0.593", Fraction(593, 1000), 3),
+        ("- 0.5", Fraction(-1, 2), 1),
+        ("0.593 27", Fraction(59327, 100000), 5),
+        ("+2", Fraction(2), 0),
+        (".5", Fraction(1, 2), 1),
+        ("5.", Fraction(5), 0),
+        ("1E3", Fraction(1000), -3),
+        ("−5,93E−1", Fraction(-593, 1000), 3),
+        ("\u00a01.125\u2009", Fraction(9, 8), 3),
+    ],
+)
+def test_the_parser_reads_what_people_type(text: str, value: Fraction, decimals: int) -> None:
+    typed = parse_answer(text)
+    assert typed.value == value
+    assert typed.decimals == decimals
+
+
+@pytest.mark.parametrize(
+    "text", ["", "   ", "abc", "0.5.1", "1,2.3", "1,2,3", "1e", "e5", "-", "nan", "inf", "0x10",
+             "1/2", "½", "1e500", "1" * 40, "5 %"],
+)  # fmt: skip
+def test_junk_is_refused_in_words_naming_the_answer(text: str) -> None:
+    with pytest.raises(EngineError) as e:
+        parse_answer(text)
+    assert e.value.loc == ("answer",)
+    assert len(e.value.message) > 10
+
+
+@pytest.mark.parametrize("text", ["1.13", "1.12", "1.125", "1.1250", "1.12500000", "1,13"])
+def test_an_exact_half_is_right_either_way(text: str) -> None:
+    assert judge(parse_answer(text), 1.125).correct
+
+
+@pytest.mark.parametrize("text", ["1.14", "1.11", "1.1249", "1.1351"])
+def test_beyond_half_a_unit_is_wrong(text: str) -> None:
+    verdict = judge(parse_answer(text), 1.125)
+    assert not verdict.correct and not verdict.too_few_digits
+
+
+@pytest.mark.parametrize("text", ["0.593", "0.5933", "0.59327", "0.593269992", "5.93e-1"])
+def test_three_significant_digits_or_more_are_right(text: str) -> None:
+    assert judge(parse_answer(text), OUT_H1).correct
+
+
+@pytest.mark.parametrize("text", ["0.59", "0.6", "1", "6e-1"])
+def test_fewer_than_three_significant_digits_ask_for_more(text: str) -> None:
+    verdict = judge(parse_answer(text), OUT_H1)
+    assert not verdict.correct
+    assert verdict.too_few_digits
+
+
+@pytest.mark.parametrize(("text", "exact"), [("0", 0.0), ("2", 2.0), ("-1", -1.0), ("−1", -1.0)])
+def test_an_exact_value_is_right_as_typed(text: str, exact: float) -> None:
+    assert judge(parse_answer(text), exact).correct
+
+
+def test_a_short_answer_near_a_whole_number_asks_for_more_digits() -> None:
+    verdict = judge(parse_answer("2"), 2.0004)
+    assert verdict.too_few_digits and not verdict.correct
+
+
+def test_more_digits_than_a_float_holds_read_back_as_the_value() -> None:
+    # 0.3775 is not a float; the engine's float reads back from the 20 digits typed
+    assert judge(parse_answer("0.37750000000000000000"), 0.15 * 0.05 + 0.2 * 0.1 + 0.35).correct
+
+
+def test_an_answer_to_a_non_finite_value_is_never_right() -> None:
+    assert not judge(parse_answer("1e300"), float("inf")).correct
