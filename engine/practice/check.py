@@ -14,7 +14,7 @@ from ..trace import Trace, TraceStep, trace
 from .answers import Judgement, Typed, judge, parse_answer
 from .cells import Cell, Where, cell_of, where
 from .messages import MESSAGES, Names
-from .mistakes import MISTAKES
+from .mistakes import BY_ID, MISTAKES
 from .notation import Notation, notation_of
 
 
@@ -140,8 +140,7 @@ def _same_at(typed: Typed, a: float, b: float) -> bool:
 def mistake_value(t: Trace, place: Where, mistake_id: str, path: tuple[int, ...]) -> float | None:
     """The value of one cell of the step at ``place`` under the mistake, or None when the
     mistake cannot happen there."""
-    mistake = next(m for m in MISTAKES if m.id == mistake_id)
-    full = mistake.value(t, place.kind, place.layer)
+    full = BY_ID[mistake_id].value(t, place.kind, place.layer)
     if full is None:
         return None
     value = float(place.select(full)[path])

@@ -31,6 +31,16 @@ class Names:
         return self.t.granularity == "layer"
 
     @property
+    def quantity(self) -> str:
+        """The step's quantity; a layer step's layer number written as the formulas write it
+        (Z1 → Z¹, W2⁺ → W²⁺)."""
+        q = self.step.quantity
+        if not self.layers:
+            return q
+        head = q.rstrip("0123456789⁺")
+        return head + q[len(head) :].translate(SUP)
+
+    @property
     def j(self) -> int:
         if self.at.weight is not None:
             return self.at.weight[1]
@@ -56,6 +66,29 @@ class Names:
     def weights(self, layer: int) -> str:
         return f"W{_sup(layer + 1)}"
 
+    def sent_back(self, above: int, new: bool = False) -> tuple[str, str]:
+        """The deltas sent back through ``weights[above]`` and those weights, as the step
+        names them: Δ² and W² (layer steps), or δ_o1, δ_o2 and w5, w7 from the step's neuron."""
+        plus = "⁺" if new else ""
+        if self.layers:
+            return self.delta(above + 1), self.weights(above) + plus
+        row = self.t.before.labels.weights[above][self.j]
+        deltas = [f"δ_{self.neuron(above + 1, k)}" for k in range(len(row))]
+        return _listed(deltas), _listed([w + plus for w in row])
+
+    def target(self, j: int | None) -> str:
+        top = len(self.t.before.weights)
+        return "T" if self.layers or j is None else f"t_{self.neuron(top, j)}"
+
+    def output_pair(self, j: int | None) -> tuple[str, str]:
+        """The output and its target: out_o1 and t_o1, A² and T, or o and t for a sum."""
+        top = len(self.t.before.weights)
+        if not self.layers and j is None and self.t.before.layers[-1] == 1:
+            j = 0
+        if not self.layers and j is None:
+            return "o", "t"
+        return self.out(top, j), self.target(j)
+
     def fn(self, layer: int) -> str:
         name = self.t.before.activations[layer]
         return "σ" if name == "sigmoid" else name
@@ -74,6 +107,10 @@ class Names:
     @property
     def lr(self) -> str:
         return f"{self.notation.learning_rate} = {exact(self.t.before.learning_rate)}"
+
+
+def _listed(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _sup(n: int) -> str:
@@ -95,7 +132,7 @@ def bias_left_out(n: Names) -> str:
         label = n.t.before.labels.biases[layer][j]
         b = f"the bias {label} = {exact(float(n.t.before.biases[layer][j]))}"
     return (
-        f"That is the weighted sum of the inputs alone: {n.step.quantity} also adds {b}. "
+        f"That is the weighted sum of the inputs alone: {n.quantity} also adds {b}. "
         "The bias is the one term missing."
     )
 
@@ -105,7 +142,7 @@ def net_input_as_activation(n: Names) -> str:
     if kind == "activation":
         net = n.net(layer + 1, n.j)
         return (
-            f"That is the net input {net} itself: {n.step.quantity} = {n.fn(layer)}({net}), the "
+            f"That is the net input {net} itself: {n.quantity} = {n.fn(layer)}({net}), the "
             f"activation function applied to it. The {n.fn(layer)} is what is missing."
         )
     if kind == "weight_gradient":
@@ -126,32 +163,54 @@ def derivative_left_out(n: Names) -> str:
     layer, kind = n.at.layer, n.at.kind
     if kind in ("output_gradient", "input_gradient"):
         above = layer + 1 if kind == "output_gradient" else 0
+        deltas, weights = n.sent_back(above)
         return (
-            f"That sends ∂E/∂{n.out(above + 1)} back through {n.weights(above)} without the "
-            f"slope of {n.fn(above)}: what goes back are the deltas {n.delta(above + 1)}, "
-            "which include ∂out/∂net."
+            f"That sends back ∂E/∂out of the layer above through {weights} without the slope of "
+            f"{n.fn(above)}: what goes back are the deltas {deltas}, each ∂E/∂out · ∂out/∂net. "
+            "The slope ∂out/∂net is the factor missing."
         )
     o, net = n.out(layer + 1, n.j), n.net(layer + 1, n.j)
+    chain = f"∂E/∂{o} · ∂{o}/∂{net}" + (f" · ∂{net}/∂w" if kind == "weight_gradient" else "")
     return (
-        f"That leaves the derivative of {n.fn(layer)} out: the delta is ∂E/∂{o} · ∂{o}/∂{net}, "
+        f"That leaves the derivative of {n.fn(layer)} out: {n.quantity} is {chain}, "
         f"and ∂{o}/∂{net} = {n.slope(layer)} is the factor missing."
     )
 
 
+def _squared(c: float, o: str, t: str) -> tuple[str, str]:
+    """The error c·(t − o)² and its derivative with respect to o, in words."""
+    if c == 1.0:
+        return f"({t} − {o})²", f"2·({o} − {t}), the 2 of the square"
+    if c == 0.5:
+        return f"½·({t} − {o})²", f"({o} − {t}): the 2 of the square cancels the ½"
+    k = _factor_text(c)
+    return f"{k}·({t} − {o})²", f"{_factor_text(2 * c)}·({o} − {t}), the 2 of the square times {k}"
+
+
 def _loss_message(n: Names, doubled: bool) -> str:
     c = loss_factor(n.t) or 1.0
+    j = n.j if n.at.kind in ("error", "output_gradient", "delta", "weight_gradient") else None
+    o, t = n.output_pair(None if n.layers else j)
+    error, slope = _squared(c, o, t)
     if n.at.kind in ("error", "sample_loss", "loss"):
-        had = f"{_factor_text(2 * c)}·" if doubled else "no factor"
+        if doubled:
+            return (
+                f"That is twice the error: it is {error}, and the extra factor 2 is what differs."
+            )
         return (
-            f"That squares (t − o) with {had} in front: this loss writes "
-            f"{_factor_text(c)}·(t − o)², so the factor {_factor_text(c)} is what differs."
+            f"That is ({t} − {o})² alone: the error is {error}; its factor "
+            f"{_factor_text(c)} is missing."
         )
-    slope = 2 * c
-    what = "twice the slope of the loss" if doubled else "the slope of the loss without its factor"
+    batch = n.t.before.n_samples
+    mean = f" (then 1/{batch} for the batch's mean)" if batch > 1 else ""
+    if doubled:
+        return (
+            f"That is twice the slope of the error: the derivative of {error} with respect to "
+            f"{o} is {slope}{mean}. The extra factor 2 is what differs."
+        )
     return (
-        f"That uses {what}: the derivative of {_factor_text(c)}·(t − o)² is "
-        f"{_factor_text(slope)}·(o − t) (the 2 of the square times {_factor_text(c)}), "
-        f"and the factor {_factor_text(slope)} is what differs."
+        f"That leaves the factor of the error's slope out: the derivative of {error} with "
+        f"respect to {o} is {slope}{mean}. That factor {_factor_text(2 * c)} is what is missing."
     )
 
 
@@ -164,43 +223,50 @@ def error_factor_doubled(n: Names) -> str:
 
 
 def target_output_swapped(n: Names) -> str:
-    top = len(n.t.before.weights)
-    o, t = n.out(top, n.j if n.at.kind == "output_gradient" else None), "t"
+    o, t = n.output_pair(None if n.layers else n.j)
     return (
         f"That has the opposite sign: it takes ({t} − {o}), target minus output, where "
         f"∂E/∂{o} has ({o} − {t}), output minus target. Only the sign differs."
     )
 
 
+def _parameter(n: Names) -> tuple[str, str]:
+    """The parameter an update step changes and its gradient: w5 and ∂E/∂w5, or W¹ and ∇W¹."""
+    p = n.quantity.rstrip("⁺")
+    return p, (f"∇{p}" if n.layers else f"∂E/∂{p}")
+
+
 def gradient_added(n: Names) -> str:
-    p = n.step.quantity.rstrip("⁺")
+    p, grad = _parameter(n)
+    lr = n.notation.learning_rate
     if n.notation.error_is_target_minus_output:
         return (
-            f"That subtracts {n.notation.learning_rate}·a·Δ: with Err = y − a, the document's rule "
-            f"adds it, W ← W + {n.notation.learning_rate}·a·Δ. Only the sign of the step differs."
+            f"That subtracts {lr}·a·Δ: with Err = y − a, the document's rule adds it, "
+            f"W ← W + {lr}·a·Δ (the same as {p} − {lr}·{grad}). Only the sign of the step "
+            "differs."
         )
     return (
-        f"That adds {n.notation.learning_rate}·∂E/∂{p}: gradient descent goes against the "
-        f"gradient, {p}⁺ = {p} − {n.notation.learning_rate}·∂E/∂{p}. Only the sign differs."
+        f"That adds {lr}·{grad}: gradient descent goes against the gradient, "
+        f"{p}⁺ = {p} − {lr}·{grad}. Only the sign differs."
     )
 
 
 def learning_rate_left_out(n: Names) -> str:
-    p = n.step.quantity.rstrip("⁺")
+    p, grad = _parameter(n)
     return (
-        f"That moves {p} by the whole gradient: the step is the gradient times the learning "
+        f"That moves {p} by the whole gradient {grad}: the step is the gradient times the learning "
         f"rate, {n.lr}, which is the factor missing."
     )
 
 
 def updated_weights_sent_back(n: Names) -> str:
     above = 0 if n.at.kind == "input_gradient" else n.at.layer + 1
-    w = n.weights(above)
+    deltas, new = n.sent_back(above, new=True)
+    old = n.sent_back(above)[1]
     return (
-        f"That sends the deltas {n.delta(above + 1)} back through the weights {w} already "
-        f"updated ({w}⁺): every gradient of this iteration comes from the weights before the "
-        "update. The updated weights are what differ (updating the output layer first gives "
-        "this number)."
+        f"That sends {deltas} back through the updated weights {new}: every gradient of this "
+        f"iteration comes from the weights before the update, {old}. The updated weights are "
+        "what differ (updating the output layer first gives this number)."
     )
 
 

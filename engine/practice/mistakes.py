@@ -2,9 +2,10 @@
 
 ``MISTAKES`` is the table: for each mistake, the step kinds where it can happen and, for each
 kind, a function giving that step's layer-level array under the mistake (the shape of
-``Where.select``'s input), everything before the step taken as right. ``None``: the mistake
-cannot happen there (no bias to forget when the biases are frozen at 0 is still offered, and
-dropped later because it gives the right number). Never a table of numbers.
+``Where.select``'s input), everything before the step taken as right; ``None`` where the
+mistake cannot happen in this scenario (no slope to forget after softmax, no 1/n with one
+sample). A mistake that gives the right number here (a bias of 0 left out) is still computed:
+``check`` drops it, since the right answer always wins. Never a table of numbers.
 """
 
 from __future__ import annotations
@@ -300,6 +301,9 @@ MISTAKES: tuple[Mistake, ...] = _table()
 MISTAKE_IDS = tuple(m.id for m in MISTAKES)
 
 
+BY_ID = {m.id: m for m in MISTAKES}
+
+
 def kinds_of(mistake_id: str) -> tuple[str, ...]:
     """The step kinds where the mistake can happen."""
-    return tuple(next(m for m in MISTAKES if m.id == mistake_id).rules)
+    return tuple(BY_ID[mistake_id].rules)

@@ -1,0 +1,352 @@
+"""Every diagnosis on every preset's every step, against an independent reimplementation of the
+mistake: a plain NumPy forward and backward pass written here, run again with the mistake in it.
+
+The test's network code shares nothing with the engine's (no activation table, no trace): if
+the engine's mistake rule and this reimplementation disagree, a test fails.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pytest
+
+from engine import PRESETS, Trace, get_preset, trace
+from engine.practice import MISTAKE_IDS, check_trace, kinds_of, parse_answer
+from engine.practice.cells import cells, where
+from engine.practice.check import mistake_value
+
+F = Callable[[np.ndarray], np.ndarray]
+ACT: dict[str, tuple[F, Callable[[np.ndarray, np.ndarray], np.ndarray]]] = {
+    "sigmoid": (lambda z: 1 / (1 + np.exp(-z)), lambda z, a: a * (1 - a)),
+    "tanh": (np.tanh, lambda z, a: 1 - a**2),
+    "relu": (lambda z: np.maximum(z, 0), lambda z, a: (z > 0).astype(float)),
+    "linear": (lambda z: z, lambda z, a: np.ones_like(z)),
+}
+COEF = {"half_sse": 0.5, "sse": 1.0}
+
+
+@dataclass
+class Net:
+    """One iteration worked by hand. ``slope``: the factor k in ∂E/∂O = k·(O − T)/n."""
+
+    doc: dict[str, Any]
+    slope: float | None = None
+    order_new_above: int | None = None  # send back through updated weights of this layer
+    summed: bool = False
+
+    def __post_init__(self) -> None:
+        d = self.doc
+        self.W = [np.array(w, float) for w in d["weights"]]
+        self.b = [np.array(b, float) for b in d["biases"]]
+        self.X, self.T = np.array(d["inputs"], float), np.array(d["targets"], float)
+        self.c, self.lr, self.n = COEF[d["loss"]], d["learning_rate"], len(d["inputs"])
+        self.f = [ACT[a] for a in d["activations"]]
+        self.A, self.Z = [self.X], []
+        for W, b, (f, _) in zip(self.W, self.b, self.f, strict=True):
+            self.Z.append(self.A[-1] @ W + b)
+            self.A.append(f(self.Z[-1]))
+        self.backward()
+
+    def backward(self) -> None:
+        L, output = len(self.W), self.A[-1]
+        k = 2 * self.c if self.slope is None else self.slope
+        n = 1 if self.summed else self.n
+        up = k * (output - self.T) / n
+        self.up: dict[int, np.ndarray] = {L: up}
+        self.D: dict[int, np.ndarray] = {}
+        self.gW: dict[int, np.ndarray] = {}
+        self.gb: dict[int, np.ndarray] = {}
+        for layer in range(L - 1, -1, -1):
+            delta = self.up[layer + 1] * self.f[layer][1](self.Z[layer], self.A[layer + 1])
+            self.D[layer] = delta
+            self.gW[layer] = self.A[layer].T @ delta
+            self.gb[layer] = delta.sum(axis=0)
+            W = self.W[layer]
+            if self.order_new_above == layer:
+                W = W - self.lr * self.gW[layer]
+            self.up[layer] = delta @ W.T
+
+    def new(self, kind: str, layer: int, sign: float = -1.0, rate: float | None = None) -> Any:
+        rate = self.lr if rate is None else rate
+        if kind == "weight_update":
+            return self.W[layer] + sign * rate * self.gW[layer]
+        return self.b[layer] + sign * rate * self.gb[layer]
+
+    def quantity(self, kind: str, layer: int) -> Any:
+        """The layer-level value of a step kind, as this hand-worked net has it."""
+        errors = self.c * (self.T - self.A[-1]) ** 2
+        return {
+            "net_input": lambda: self.Z[layer],
+            "activation": lambda: self.A[layer + 1],
+            "error": lambda: errors,
+            "sample_loss": lambda: errors.sum(axis=1),
+            "loss": lambda: errors.sum(axis=1).mean(),
+            "output_gradient": lambda: self.up[layer + 1],
+            "delta": lambda: self.D[layer],
+            "weight_gradient": lambda: self.gW[layer],
+            "bias_gradient": lambda: self.gb[layer],
+            "input_gradient": lambda: self.up[0],
+            "weight_update": lambda: self.new("weight_update", layer),
+            "bias_update": lambda: self.new("bias_update", layer),
+        }[kind]()
+
+
+SENT_BACK = {"output_gradient", "delta", "weight_gradient", "bias_gradient", "input_gradient"}
+UPDATES = {"weight_update", "bias_update"}
+Rule = Callable[[dict[str, Any], Net, str, int], Any]
+
+
+def _top(net: Net, kind: str, layer: int) -> bool:
+    L = len(net.W)
+    return L == 1 if kind == "input_gradient" else layer == L - 1
+
+
+def _bias(doc: dict[str, Any], net: Net, kind: str, layer: int) -> Any:
+    return net.A[layer] @ net.W[layer] if kind == "net_input" else None
+
+
+def _net_for_out(doc: dict[str, Any], net: Net, kind: str, layer: int) -> Any:
+    if kind == "activation":
+        return net.Z[layer]
+    if kind == "weight_gradient" and layer > 0:
+        return net.Z[layer - 1].T @ net.D[layer]
+    return net.c * (net.T - net.Z[-1]) ** 2 if kind == "error" else None
+
+
+def _no_slope(doc: dict[str, Any], net: Net, kind: str, layer: int) -> Any:
+    if kind == "output_gradient":
+        return net.up[layer + 2] @ net.W[layer + 1].T if layer + 1 < len(net.W) else None
+    return {
+        "delta": lambda: net.up[layer + 1],
+        "weight_gradient": lambda: net.A[layer].T @ net.up[layer + 1],
+        "bias_gradient": lambda: net.up[layer + 1].sum(axis=0),
+        "input_gradient": lambda: net.up[1] @ net.W[0].T,
+    }.get(kind, lambda: None)()
+
+
+def _factor(times: float) -> Rule:
+    def rule(doc: dict[str, Any], net: Net, kind: str, layer: int) -> Any:
+        if kind in ("error", "sample_loss", "loss"):
+            return net.quantity(kind, layer) * ((1.0 / net.c) if times == 1.0 else 2.0)
+        if kind in SENT_BACK and _top(net, kind, layer):
+            k = 1.0 if times == 1.0 else 2.0 * 2.0 * net.c  # (o − t), or twice 2c·(o − t)
+            return Net(doc, slope=k).quantity(kind, layer)
+        return None
+
+    return rule
+
+
+def _swapped(doc: dict[str, Any], net: Net, kind: str, layer: int) -> Any:
+    if kind in SENT_BACK and _top(net, kind, layer):
+        return Net(doc, slope=-2.0 * net.c).quantity(kind, layer)
+    return None
+
+
+def _added(doc: dict[str, Any], net: Net, kind: str, layer: int) -> Any:
+    return net.new(kind, layer, sign=+1.0) if kind in UPDATES else None
+
+
+def _no_rate(doc: dict[str, Any], net: Net, kind: str, layer: int) -> Any:
+    return net.new(kind, layer, rate=1.0) if kind in UPDATES else None
+
+
+def _through_new(doc: dict[str, Any], net: Net, kind: str, layer: int) -> Any:
+    if kind not in SENT_BACK:
+        return None
+    above = 0 if kind == "input_gradient" else layer + 1
+    if above >= len(net.W):
+        return None  # the output layer's ∂E/∂out comes from the loss, not from weights
+    return Net(doc, order_new_above=above).quantity(kind, layer)
+
+
+def _summed(doc: dict[str, Any], net: Net, kind: str, layer: int) -> Any:
+    if net.n == 1:
+        return None
+    if kind == "loss":
+        return net.quantity(kind, layer) * net.n
+    return Net(doc, summed=True).quantity(kind, layer) if kind in SENT_BACK | UPDATES else None
+
+
+BY_HAND: dict[str, Rule] = {
+    "bias_left_out": _bias,
+    "net_input_as_activation": _net_for_out,
+    "derivative_left_out": _no_slope,
+    "error_factor_dropped": _factor(1.0),
+    "error_factor_doubled": _factor(2.0),
+    "target_output_swapped": _swapped,
+    "gradient_added": _added,
+    "learning_rate_left_out": _no_rate,
+    "updated_weights_sent_back": _through_new,
+    "batch_summed": _summed,
+}
+
+
+def by_hand(doc: dict[str, Any], mistake: str, kind: str, layer: int) -> Any:
+    """The step's layer-level value under ``mistake``, worked by hand; None: not applicable."""
+    return BY_HAND[mistake](doc, Net(doc), kind, layer)
+
+
+CASES = [(pid, g) for pid in PRESETS for g in ("neuron", "layer")]
+
+
+@pytest.fixture(scope="module", params=CASES, ids=[f"{p}-{g}" for p, g in CASES])
+def worked(request: pytest.FixtureRequest) -> tuple[dict[str, Any], Trace]:
+    pid, granularity = request.param
+    return get_preset(pid).scenario, trace(get_preset(pid).load(), granularity)
+
+
+def test_every_mistake_value_matches_the_one_worked_by_hand(
+    worked: tuple[dict[str, Any], Trace],
+) -> None:
+    doc, t = worked
+    compared = 0
+    for step in t.steps:
+        place = where(t, step)
+        for mistake in MISTAKE_IDS:
+            mine = by_hand(doc, mistake, place.kind, place.layer)
+            for cell in cells(step):
+                engine_value = mistake_value(t, place, mistake, cell.path)
+                if mine is None:
+                    assert engine_value is None or engine_value == pytest.approx(cell.value), (
+                        step.quantity,
+                        mistake,
+                    )
+                    continue
+                expected = float(place.select(np.asarray(mine, dtype=float))[cell.path])
+                assert engine_value == pytest.approx(expected, rel=1e-12, abs=1e-15), (
+                    step.quantity,
+                    cell.name,
+                    mistake,
+                )
+                compared += 1
+    assert compared > 0
+
+
+def _diagnosed(t: Trace, at: int, path: tuple[int, ...], value: float) -> tuple[bool, str | None]:
+    """Right or not, and the mistake named; a number with too few digits to tell (0.16 for
+    tanh(0.16) = 0.1586…) counts as right, as it asks for more digits, not a diagnosis."""
+    result = check_trace(t, at, repr(value), path if path else None)
+    assert not (result.too_few_digits and result.diagnosis)
+    return (
+        result.correct or result.too_few_digits,
+        result.diagnosis.id if result.diagnosis else None,
+    )
+
+
+def test_typing_a_mistakes_number_names_that_mistake(
+    worked: tuple[dict[str, Any], Trace],
+) -> None:
+    """Typed in full, the number a mistake gives is named: by that mistake, or by one before
+    it in the table that gives the same number; the right value (in the document's signs,
+    too) always wins."""
+    doc, t = worked
+    for step in t.steps:
+        place = where(t, step)
+        for cell in cells(step):
+            earlier: list[tuple[str, float]] = []
+            for mistake in MISTAKE_IDS:
+                mine = by_hand(doc, mistake, place.kind, place.layer)
+                if mine is None:
+                    continue
+                v = float(place.select(np.asarray(mine, dtype=float))[cell.path])
+                correct, named = _diagnosed(t, step.index, cell.path, v)
+                if v == pytest.approx(cell.value, rel=1e-12, abs=1e-15):
+                    assert correct, (step.quantity, mistake)
+                elif correct:  # the document's own sign, or too few digits to tell
+                    short = parse_answer(repr(v)).significant < 3
+                    assert short or v == pytest.approx(-cell.value), (step.quantity, mistake)
+                else:
+                    same = [m for m, w in earlier if w == pytest.approx(v, rel=1e-12, abs=1e-15)]
+                    assert named == (same[0] if same else mistake), (step.quantity, cell, mistake)
+                earlier.append((mistake, v))
+
+
+def test_every_mistake_is_diagnosed_somewhere_among_the_presets() -> None:
+    seen: set[str] = set()
+    for pid, granularity in CASES:
+        t = trace(get_preset(pid).load(), granularity)
+        for step in t.steps:
+            place = where(t, step)
+            for cell in cells(step):
+                for mistake in MISTAKE_IDS:
+                    v = mistake_value(t, place, mistake, cell.path)
+                    if v is not None:
+                        named = _diagnosed(t, step.index, cell.path, v)[1]
+                        seen.update([named] if named else [])
+    assert seen == set(MISTAKE_IDS)
+
+
+@pytest.mark.parametrize(
+    ("mistake", "kinds"),
+    [
+        ("bias_left_out", {"net_input"}),
+        ("gradient_added", {"weight_update", "bias_update"}),
+        ("learning_rate_left_out", {"weight_update", "bias_update"}),
+        ("target_output_swapped", {"output_gradient", "delta", "weight_gradient",
+                                   "bias_gradient", "input_gradient"}),
+    ],
+)  # fmt: skip
+def test_a_mistake_is_offered_only_where_it_can_happen(mistake: str, kinds: set[str]) -> None:
+    assert set(kinds_of(mistake)) == kinds
+
+
+def test_at_the_precision_typed_a_mistake_equal_to_the_right_value_is_not_offered() -> None:
+    # linear-2-2-1: relu passes positive values and the output is linear, so leaving the
+    # derivative out of δ_prediction gives the right number: the right answer wins
+    t = trace(get_preset("linear-2-2-1").load())
+    at = next(s.index for s in t.steps if s.quantity == "δ_prediction")
+    result = check_trace(t, at, "-0.7963")
+    assert result.correct and result.diagnosis is None
+
+
+def test_a_rounded_mistake_is_named_at_the_precision_typed() -> None:
+    t = trace(get_preset("sigmoid-2-2-2").load())
+    # w5⁺ with the gradient added: 0.40 + 0.5 × 0.082167041 = 0.44108352
+    result = check_trace(t, 29, "0.4411")
+    assert result.diagnosis is not None and result.diagnosis.id == "gradient_added"
+    assert "w5⁺ = w5 − η·∂E/∂w5" in result.diagnosis.message
+
+
+def test_document_003s_hidden_figure_is_the_updated_weights_mistake() -> None:
+    # ∂E/∂out_h1 = δ_o1·w5 + δ_o2·w7, through w5⁺ and w7⁺ (0.35891648, 0.511301270): the
+    # order behind the document's 0.291027924 after one step
+    t = trace(get_preset("sigmoid-2-2-2").load())
+    at = next(s.index for s in t.steps if s.quantity == "∂E/∂out_h1")
+    by_hand_value = 0.13849856162855698 * 0.35891648 + -0.03809823651655623 * 0.511301270
+    result = check_trace(t, at, f"{by_hand_value:.6f}")
+    assert result.diagnosis is not None
+    assert result.diagnosis.id == "updated_weights_sent_back"
+
+
+def test_document_001s_signs_are_right_in_its_preset() -> None:
+    t = trace(get_preset("batch-xor").load(), "layer")
+    at = next(s.index for s in t.steps if s.kind == "delta" and s.quantity == "Δ2")
+    value = t.steps[at].value[1][0]
+    assert check_trace(t, at, repr(-value), (1, 0)).correct  # Δ = Err · g′ with Err = y − a
+    assert check_trace(t, at, repr(value), (1, 0)).correct
+    update = next(s.index for s in t.steps if s.quantity == "W2⁺")
+    w, g = -0.81, t.steps[update - 7].value[0][0]  # w5 and ∂E/∂w5
+    result = check_trace(t, update, repr(w + 1.0 * g), (0, 0))
+    assert result.diagnosis is not None and result.diagnosis.id == "gradient_added"
+    assert "Err = y − a" in result.diagnosis.message
+    assert "α" in result.diagnosis.message
+
+
+def test_elsewhere_a_swapped_sign_is_named() -> None:
+    t = trace(get_preset("sigmoid-2-2-2").load())
+    at = next(s.index for s in t.steps if s.quantity == "δ_o1")
+    result = check_trace(t, at, "-0.138499")
+    assert result.diagnosis is not None and result.diagnosis.id == "target_output_swapped"
+
+
+def test_document_000s_derivative_without_the_factor_two() -> None:
+    # ∂C/∂w(L) = a(L−1)·σ′(z(L))·2(a(L) − y); without the 2 it is half
+    t = trace(get_preset("single-neuron").load())
+    at = next(s.index for s in t.steps if s.quantity == "∂E/∂w(L)")
+    typed = parse_answer(repr(t.steps[at].value / 2))
+    result = check_trace(t, at, typed.text)
+    assert result.diagnosis is not None and result.diagnosis.id == "error_factor_dropped"
