@@ -1,0 +1,20 @@
+"""The explorer's pages are the same as before the render code was reshaped: every preset's full
+page at every step and both granularities, whitespace-normalised, digest for digest."""
+
+from __future__ import annotations
+
+import json
+
+from fastapi.testclient import TestClient
+
+from tests.app.page_digests import FIXTURE, digests
+
+
+def test_every_page_of_every_preset_is_as_recorded(client: TestClient) -> None:
+    kept = json.loads(FIXTURE.read_text())
+    found = digests(client)
+    differ = sorted(k for k in found.keys() | kept.keys() if found.get(k) != kept.get(k))
+    assert not differ, (
+        f"{len(differ)} of {len(kept)} pages changed, e.g. {differ[:8]}; if on purpose, "
+        "run `python -m tests.app.page_digests --write` and say why in the commit"
+    )
