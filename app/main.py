@@ -24,6 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import export, observe
 from .api import routes as api
+from .caches import DerivedCache
 from .explorer import embed, pages, share
 from .redirects import RelativeRedirects
 from .render import formatting
@@ -321,6 +322,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
+    app.state.derived = DerivedCache()  # the pages' one cache: every app starts empty
     app.state.templates = Jinja2Templates(directory=str(settings.templates_dir))
     app.state.templates.env.globals["static_url"] = static_url
     app.state.templates.env.globals["count"] = formatting.count

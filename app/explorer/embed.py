@@ -322,7 +322,7 @@ def embed_state(
             "This embed's address has no state: use /embed/<example> or /embed?s=…",
         )
     try:
-        state = load(s)
+        state = pages.read_state(request, s)
     except StateError as e:
         return _open(request, None, at, granularity, decimals, f"This link cannot be opened: {e}.")
     return _open(request, state, at, granularity, decimals)

@@ -20,7 +20,6 @@ answers 422 with the message beside its field and the rest of the page as it was
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
@@ -38,7 +37,7 @@ from engine.activations import ACTIVATIONS
 from engine.losses import LOSSES
 from engine.scenario import UPDATE_ORDERS
 
-from ..caches import LRU, PerTrace
+from ..caches import DerivedCache, TraceBundle, deep_size
 from ..render import diagram, mathml
 from ..render.diagram import Chart, Diagram
 from ..render.formatting import (
@@ -62,7 +61,6 @@ from .state import (
     hidden_activations,
     load,
     make_scratch,
-    memo,
     origin_state,
     preset_state,
     replay,
@@ -218,10 +216,22 @@ def parse_at(raw: str | None) -> int:
     return -int(digits) if digits != text else int(digits)
 
 
-def _state_from(s: str | None) -> PageState:
+def read_state(request: Request, s: str) -> PageState:
+    """The state of a link. Stepping sends the same ``s`` click after click: the states read
+    are kept in the app's cache (a state is immutable, its arrays read-only, and it works out
+    its encoding, URL and origin once); a refusal is not kept."""
+    return derived_cache(request).kept(s, lambda: load(s), _state_weight)
+
+
+def _state_weight(state: PageState) -> int:
+    # the state, what it works out (its encoding twice, its origin) and the key
+    return 2 * deep_size(state) + 3 * 2 * len(state.encode())
+
+
+def _state_from(request: Request, s: str | None) -> PageState:
     if not s:
         raise StateError("the link has no state; pick an example on the home page")
-    return load(s)
+    return read_state(request, s)
 
 
 async def _form(request: Request) -> dict[str, str]:
@@ -282,6 +292,7 @@ class View:
     url: str
     at: int
     tr: Trace
+    bundle: TraceBundle  # the trace and what is derived from it, kept between clicks
     granularity: str
     neuron_refusal: str  # why neuron by neuron is not offered; "" if it is
     step: TraceStep | None
@@ -345,9 +356,7 @@ class View:
 
         if self.errors or self.values or self.env is None:
             return render()
-        key = (name, self.s, self.d, self.root)
-        hit = _FRAGMENTS.get(key)
-        return hit[0] if hit is not None else _FRAGMENTS.put(key, render())
+        return self.bundle.derived(("fragment", name, self.s, self.d, self.root), render)
 
     def field(self, name: str, current: float | str) -> str:
         """What an edit field holds: what the learner typed (after a refusal), else the value."""
@@ -401,7 +410,7 @@ class View:
         return PHASE_NAMES[self.step.phase] if self.step else ""
 
     def timeline(self) -> Markup:
-        return timeline_html(self.tr, self.at)
+        return timeline_html(self.bundle, self.at)
 
     @property
     def preset(self) -> Any:
@@ -450,31 +459,24 @@ def effective_granularity(state: PageState, settings: Settings) -> tuple[str, st
     return (state.granularity if not refusal else "layer"), refusal
 
 
-FRAGMENT_CACHE = 32
-_FRAGMENTS: LRU[tuple[str, str, int, str], Markup] = LRU(FRAGMENT_CACHE)
-TRACE_CACHE = 16
-# A trace's size grows with its steps and samples (the largest network at neuron granularity is
-# ~30 MB): the traces kept weigh at most this many step × sample units in all (~100 MB).
-TRACE_BUDGET = 100_000
+def derived_cache(request: Request) -> DerivedCache:
+    return request.app.state.derived  # type: ignore[no-any-return]
 
 
-def _weight(tr: Trace) -> int:
-    return len(tr.steps) * tr.before.n_samples
+def trace_bundle(request: Request, state: PageState, granularity: str) -> TraceBundle:
+    """The trace of the state's scenario and what is derived from it. Stepping sends the same
+    scenario again and again: the app's cache keeps it (keyed by the scenario itself: nothing
+    about the user)."""
+
+    def make() -> Trace:
+        with np.errstate(all="ignore"):
+            return trace(state.scenario, granularity)
+
+    return derived_cache(request).bundle((state.scenario_key, granularity), make)
 
 
-_TRACES: LRU[tuple[str, str], Trace] = LRU(TRACE_CACHE, _weight, TRACE_BUDGET)
-
-
-def build_trace(state: PageState, granularity: str) -> Trace:
-    """The trace of the state's scenario. Stepping sends the same scenario again and again, so
-    the last few traces are kept (keyed by the scenario itself: nothing about the user)."""
-    doc = memo(state, "trace_key", lambda: json.dumps(state.scenario.to_dict(), sort_keys=True))
-    key = (doc, granularity)
-    hit = _TRACES.get(key)
-    if hit is not None:
-        return hit[0]
-    with np.errstate(all="ignore"):
-        return _TRACES.put(key, trace(state.scenario, granularity))
+def build_trace(request: Request, state: PageState, granularity: str) -> Trace:
+    return trace_bundle(request, state, granularity).trace
 
 
 def build_view(
@@ -482,16 +484,17 @@ def build_view(
 ) -> View:
     settings = _settings(request)
     gran, refusal = effective_granularity(state, settings)
-    tr = build_trace(state, gran)
+    bundle = trace_bundle(request, state, gran)
+    tr = bundle.trace
     steps = tr.steps
     at = max(-1, min(at, len(steps) - 1))
     step = steps[at] if at >= 0 else None
     d = state.precision
-    dia = diagram.build(tr, at, d, state.sample, step)
+    dia = diagram.build(bundle, at, d, state.sample, step)
     layers = state.scenario.layers
     narrow = None
     if max(layers) <= NARROW_MAX_WIDTH and len(layers) <= NARROW_MAX_LAYERS:
-        narrow = diagram.build(tr, at, d, state.sample, step, vertical=True)
+        narrow = diagram.build(bundle, at, d, state.sample, step, vertical=True)
     loss = float(tr.forward.loss)
     loss_after = None
     previous = dict(state.history).get(state.iteration - 1)
@@ -548,6 +551,7 @@ def build_view(
         url=root(request) + url(state, at),
         at=at,
         tr=tr,
+        bundle=bundle,
         granularity=gran,
         neuron_refusal=refusal,
         step=step,
@@ -604,13 +608,7 @@ class _Timeline:
     phases: tuple[tuple[str, str, tuple[int, ...]], ...]  # phase, its heading, its steps
 
 
-_TIMELINES: PerTrace[_Timeline] = PerTrace(64)
-
-
 def _timeline_of(tr: Trace) -> _Timeline:
-    hit = _TIMELINES.get(tr)
-    if hit is not None:
-        return hit[0]
     buttons = []
     for st in tr.steps:
         title = escape(f"Step {st.index + 1}: {st.title}")
@@ -633,13 +631,14 @@ def _timeline_of(tr: Trace) -> _Timeline:
                 '<ol class="tl-steps">\n'
             )
             phases.append((phase, head, members))
-    return _TIMELINES.put(tr, _Timeline(tuple(buttons), tuple(phases)))
+    return _Timeline(tuple(buttons), tuple(phases))
 
 
-def timeline_html(tr: Trace, at: int) -> Markup:
+def timeline_html(bundle: TraceBundle, at: int) -> Markup:
     """The timeline of the iteration's steps, grouped by phase, the cursor's step marked. A long
     iteration shows a window around the cursor and the first step of every other phase."""
-    tl = _timeline_of(tr)
+    tr = bundle.trace
+    tl = bundle.derived(("timeline",), lambda: _timeline_of(tr))
     steps = tr.steps
     cur_phase = steps[at].phase if at >= 0 else None
     big = len(steps) > TIMELINE_ALL
@@ -869,7 +868,7 @@ def explore_view(
     sample: str | None = None,
 ) -> Response:
     try:
-        state = _state_from(s)
+        state = _state_from(request, s)
         cursor = parse_at(at)
     except StateError as e:
         return error_page(request, str(e), 400)
@@ -911,8 +910,8 @@ def map_cursor(request: Request, state: PageState, at: int, granularity: str) ->
     cur, _ = effective_granularity(state, settings)
     if at < 0 or granularity == cur:
         return at
-    old = build_trace(state, cur).steps
-    new = build_trace(replace(state, granularity=granularity), granularity).steps
+    old = build_trace(request, state, cur).steps
+    new = build_trace(request, replace(state, granularity=granularity), granularity).steps
     at = min(at, len(old) - 1)
     step = old[at]
     names = set(step.covers) | {step.quantity}
@@ -946,7 +945,7 @@ def explore(request: Request, s: str | None = None, at: str | None = None) -> Re
     if not s:
         return RedirectResponse(root(request) + "/", status_code=303)
     try:
-        state = load(s)
+        state = read_state(request, s)
         cursor = parse_at(at)
     except StateError as e:
         return error_page(request, f"This link cannot be opened: {e}.", 400)
@@ -955,7 +954,7 @@ def explore(request: Request, s: str | None = None, at: str | None = None) -> Re
 
 async def _post_state(request: Request) -> tuple[PageState, int, dict[str, str]]:
     form = await _form(request)
-    state = _state_from(form.get("s"))
+    state = _state_from(request, form.get("s"))
     return state, parse_at(form.get("at")), form
 
 

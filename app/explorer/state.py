@@ -21,10 +21,10 @@ URL then). A state that is a preset exactly as it starts has the short URL
 from __future__ import annotations
 
 import functools
+import json
 import math
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import quote_plus
 
 import numpy as np
@@ -35,7 +35,6 @@ from engine.limits import DEFAULT_LIMITS
 from engine.losses import LOSSES
 from engine.scenario import UPDATE_ORDERS
 
-from ..caches import LRU
 from ..render.formatting import DEFAULT_DECIMALS, MAX_DECIMALS, MIN_DECIMALS, is_whole
 from .codec import StateError, decode, encode
 
@@ -141,28 +140,33 @@ class PageState:
             },
         }
 
+    # A state is immutable, and a page asks for its encoding, its URL, its origin and its
+    # trace's key several times: each is worked out once (outside the fields: equality,
+    # ``replace`` and the encoding ignore them).
+    @functools.cached_property
+    def _encoded(self) -> str:
+        return encode(self.to_doc())
+
     def encode(self) -> str:
-        return memo(self, "encoded", lambda: encode(self.to_doc()))
+        return self._encoded
+
+    @functools.cached_property
+    def _quoted(self) -> str:
+        return quote_plus(self.encode())
 
     def encode_quoted(self) -> str:
         """``encode()`` as a URL query value (what ``urlencode`` writes)."""
-        return memo(self, "quoted", lambda: quote_plus(self.encode()))
+        return self._quoted
 
+    @functools.cached_property
+    def scenario_key(self) -> str:
+        """The scenario as canonical JSON: what its trace is cached by."""
+        return json.dumps(self.scenario.to_dict(), sort_keys=True)
 
-T = TypeVar("T")
-
-
-def memo(state: PageState, name: str, make: Callable[[], T]) -> T:
-    """What ``make`` returns for this state, worked out once: a state is immutable, and a page
-    asks for its encoding, its URL and its trace's key several times. Kept on the state itself
-    (outside its fields: equality, ``replace`` and the encoding ignore it)."""
-    key = "_memo_" + name
-    try:
-        return state.__dict__[key]  # type: ignore[no-any-return]
-    except KeyError:
-        value = make()
-        object.__setattr__(state, key, value)  # frozen: the memo is not a field
-        return value
+    @functools.cached_property
+    def origin_state(self) -> PageState:
+        """What "reset" goes back to (every click links to it)."""
+        return _origin_state(self)
 
 
 # -- building states -------------------------------------------------------------------------------
@@ -251,8 +255,8 @@ def loaded_state(s: Scenario) -> PageState:
 
 
 def origin_state(state: PageState) -> PageState:
-    """What "reset" goes back to (worked out once per state: every click links to it)."""
-    return memo(state, "origin", lambda: _origin_state(state))
+    """What "reset" goes back to."""
+    return state.origin_state
 
 
 def _origin_state(state: PageState) -> PageState:
@@ -340,15 +344,9 @@ def from_doc(doc: dict[str, Any]) -> PageState:
     )
 
 
-LOADED_CACHE = 32
-_LOADED: LRU[str, PageState] = LRU(LOADED_CACHE)
-
-
 def load(s: str) -> PageState:
-    """The state of a link. Stepping sends the same ``s`` click after click, so the last few
-    states read are kept (a state is immutable, its arrays read-only); a refusal is not kept."""
-    hit = _LOADED.get(s)
-    return hit[0] if hit is not None else _LOADED.put(s, from_doc(decode(s)))
+    """The state of a link."""
+    return from_doc(decode(s))
 
 
 def _origin(x: Any) -> str | Scratch | Loaded:

@@ -12,17 +12,17 @@ What is shown follows the cursor: a value appears once the step that computes it
 
 from __future__ import annotations
 
-import functools
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 from markupsafe import Markup, escape
 
 from engine import Scenario, Trace, TraceStep
 
-from ..caches import PerTrace
+from ..caches import Memo, TraceBundle
 from .formatting import count, number
 
 CHAR_W = 0.62  # mean advance of a character in ems (system UI font, tabular digits)
@@ -62,14 +62,11 @@ def step_keys(step: TraceStep) -> list[Key]:
     return []
 
 
-_REVEALED: PerTrace[dict[Key, int]] = PerTrace(64)
-
-
-def reveal_index(tr: Trace) -> dict[Key, int]:
+def reveal_index(tr: Trace | TraceBundle) -> dict[Key, int]:
     """For every quantity the diagram can show, the index of the step that computes it
     (worked out once per trace: every click on the same iteration asks again)."""
-    hit = _REVEALED.get(tr)
-    return hit[0] if hit is not None else _REVEALED.put(tr, _reveal_index(tr))
+    bundle = tr if isinstance(tr, TraceBundle) else TraceBundle(tr)
+    return bundle.derived(("reveal",), lambda: _reveal_index(bundle.trace))
 
 
 def _reveal_index(tr: Trace) -> dict[Key, int]:
@@ -189,10 +186,9 @@ class Edge:
     href: str
     label: TextBlock | None
 
-    def svg(self) -> Markup:
-        """The edge: a wide transparent line to hover or click, the visible stroke over it, and
-        a link to its edit field."""
-        return _edge_svg(
+    def svg_args(self) -> tuple[int, int, int, float, float, float, float, float, str, str, str]:
+        """What the edge's SVG is drawn from (``_edge_svg``)."""
+        return (
             self.li,
             self.i,
             self.j,
@@ -247,11 +243,22 @@ class Diagram:
     focus: bool = False  # the step touches some weights or biases: the others fade
     aria: str = ""
     boxes: tuple[Box, ...] = field(default=(), repr=False)  # every text box, for the tests
+    # the SVG pieces drawn for this trace's layout: from one step to the next most of a picture
+    # is drawn exactly as before (a step reveals or highlights a few values)
+    pieces: Memo[tuple[object, ...], Markup] | None = field(
+        default=None, repr=False, compare=False
+    )
+
+    def _draw(self, fn: Callable[..., Markup], *args: Any) -> Markup:
+        if self.pieces is None:
+            return fn(*args)
+        return self.pieces.get((fn.__name__, *args), lambda: fn(*args))
 
     def svg(self, svg_id: str, extra: str) -> Markup:
         """The picture as SVG (``templates/_diagram.html`` puts it in its figure). Written in
         Python rather than a template macro: it has hundreds of elements and every click draws
         them all again. Every text is escaped here."""
+        draw = self._draw
         sid = escape(svg_id)
         out = [
             f'<svg id="{sid}" class="diagram {escape(extra)}{" focus" if self.focus else ""}" '
@@ -261,16 +268,16 @@ class Diagram:
         ]
         for b in self.biases:
             for k in b.links:
-                out.append(_link_svg(k.x1, k.y1, k.x2, k.y2, k.cls, k.title, k.href))
+                out.append(draw(_link_svg, k.x1, k.y1, k.x2, k.y2, k.cls, k.title, k.href))
         out.append('</g>\n<g class="edges">\n')
-        out.extend(e.svg() for e in self.edges)
+        out.extend(draw(_edge_svg, *e.svg_args()) for e in self.edges)
         out.append('\n</g>\n<g class="edge-labels">\n')
         edge_labels = [(e.href, e.cls, e.label) for e in self.edges]
         bias_labels = [(k.href, k.cls, k.label) for b in self.biases for k in b.links]
         for group in (edge_labels, bias_labels):
             for href, cls, label in group:
                 if label is not None and label.lines:
-                    block = label.svg(cls + " edge-label")
+                    block = draw(_block_svg, label, cls + " edge-label")
                     if href:
                         block = Markup(
                             f'<a href="{escape(href)}" class="to-field" tabindex="-1" '
@@ -280,13 +287,14 @@ class Diagram:
             out.append("\n")
         out.append('</g>\n<g class="bias-nodes">\n')
         for b in self.biases:
-            out.append(_square_svg(b.x, b.y, b.size, b.cls, b.title, b.href))
+            out.append(draw(_square_svg, b.x, b.y, b.size, b.cls, b.title, b.href))
             if b.caption:
-                out.append(b.caption.svg("caption") + "\n")
+                out.append(draw(_block_svg, b.caption, "caption") + "\n")
         out.append('</g>\n<g class="neurons">\n')
         for n in self.nodes:
             out.append(
-                _node_svg(
+                draw(
+                    _node_svg,
                     n.li,
                     n.j,
                     n.x,
@@ -303,20 +311,19 @@ class Diagram:
                 )
             )
             if n.card:
-                out.append(n.card.svg("card") + "\n")
+                out.append(draw(_block_svg, n.card, "card") + "\n")
             if n.side:
-                out.append(n.side.svg("side") + "\n")
+                out.append(draw(_block_svg, n.side, "side") + "\n")
         out.append("</g>\n</svg>")
         return Markup("".join(out))
 
 
 # -- the pieces of the SVG ---------------------------------------------------------------------
-# Each a function of what it draws, remembered: from one step to the next most of a picture is
-# drawn exactly as before (a step reveals or highlights a few values), so a click draws only what
-# changed. Every text is escaped here.
+# Each a function of what it draws, kept in the trace's bundle (``Diagram.pieces``). Every text
+# is escaped here.
 
-SVG_CACHE = 4096  # edges or text blocks: the largest network has 1,792 edges
-SVG_CACHE_SMALL = 1024  # neurons, bias squares and bias links
+PIECE_VARIANTS = 6  # drawings of one piece over an iteration: old, gradient, new, highlighted
+PIECE_BYTES = 700  # one drawn piece and its key, as kept
 
 
 def _linked(href: str, title: Markup, piece: str) -> str:
@@ -326,7 +333,6 @@ def _linked(href: str, title: Markup, piece: str) -> str:
     return f'<a href="{escape(href)}" class="to-field" aria-label="{title}">\n{piece}</a>\n'
 
 
-@functools.lru_cache(maxsize=SVG_CACHE)
 def _block_svg(b: TextBlock, cls: str) -> Markup:
     if not b.lines:
         return Markup("")
@@ -346,7 +352,6 @@ def _block_svg(b: TextBlock, cls: str) -> Markup:
     return Markup("".join(out))
 
 
-@functools.lru_cache(maxsize=SVG_CACHE)
 def _edge_svg(
     li: int,
     i: int,
@@ -372,7 +377,6 @@ def _edge_svg(
     return Markup(g)
 
 
-@functools.lru_cache(maxsize=SVG_CACHE_SMALL)
 def _link_svg(
     x1: float, y1: float, x2: float, y2: float, cls: str, title: str, href: str
 ) -> Markup:
@@ -385,7 +389,6 @@ def _link_svg(
     return Markup(_linked(href, text, line))
 
 
-@functools.lru_cache(maxsize=SVG_CACHE_SMALL)
 def _square_svg(x: float, y: float, size: float, cls: str, title: str, href: str) -> Markup:
     text = escape(title)
     h = size / 2
@@ -397,7 +400,6 @@ def _square_svg(x: float, y: float, size: float, cls: str, title: str, href: str
     return Markup(_linked(href, text, square))
 
 
-@functools.lru_cache(maxsize=SVG_CACHE_SMALL)
 def _node_svg(
     li: int,
     j: int,
@@ -484,12 +486,8 @@ class _Values:
         return float(self.tr.after.biases[li][j])
 
 
-# The font size and spacing that fitted a trace at a precision, sample and orientation.
-_FITTED: PerTrace[tuple[float, float, bool]] = PerTrace(64)
-
-
 def build(
-    tr: Trace,
+    tr: Trace | TraceBundle,
     at: int,
     decimals: int,
     sample: int = 0,
@@ -503,53 +501,45 @@ def build(
     Where everything goes does not depend on the cursor (boxes are sized for the longest text
     they will hold), so the layout is worked out once per trace, precision, sample and
     orientation; each click only fills in what the steps up to ``at`` revealed."""
-    return _content(_fit(tr, decimals, sample, vertical), tr, at, step)
+    bundle = tr if isinstance(tr, TraceBundle) else TraceBundle(tr)
+    geometry = _fit(bundle, decimals, sample, vertical)
+    layers = bundle.trace.before.layers
+    n_pieces = sum(a * b for a, b in zip(layers, layers[1:], strict=False)) + 4 * sum(layers)
+    pieces: Memo[tuple[object, ...], Markup] = bundle.derived(
+        ("svg", decimals, sample, vertical),
+        lambda: Memo(PIECE_VARIANTS * n_pieces, PIECE_BYTES),
+        lambda memo: memo.nbytes,
+    )
+    return replace(_content(geometry, bundle.trace, at, step), pieces=pieces)
 
 
-def _fit(tr: Trace, decimals: int, sample: int, vertical: bool) -> _Geometry:
-    """The layout: the largest font and the least spacing with every label on the picture."""
-    vals: list[_Values] = []
+def _fit(bundle: TraceBundle, decimals: int, sample: int, vertical: bool) -> _Geometry:
+    """The layout, worked out once per trace, precision, sample and orientation."""
+    key = ("layout", decimals, sample, vertical)
+    return bundle.derived(
+        key, lambda: _search(bundle, _Values(bundle.trace, sample, decimals), vertical)
+    )
 
-    def layout(fs: float, extra: float, cards: bool) -> _Geometry | None:
-        key = (decimals, sample, vertical, fs, extra, cards)
-        hit = _GEOMETRY.get(tr, *key)
-        if hit is not None:
-            return hit[0]
-        if not vals:
-            vals.append(_Values(tr, sample, decimals))
-        geo = _layout(tr, vals[0], fs, cards=cards, extra=extra, vertical=vertical)
-        return _GEOMETRY.put(tr, geo, *key)
 
-    # The font size and spacing that fitted this trace at this precision, sample and orientation
-    # are tried first (the search's answer: the same picture whatever was asked before), and
-    # the search runs only when they fail.
-    fitted = (decimals, sample, vertical)
-    known = _FITTED.get(tr, *fitted)
-    if known is not None:
-        fs, extra, hidden_ok = known[0]
-        g = layout(fs, extra, True)
-        if g is not None and (hidden_ok or not g.labels_hidden):
-            return g
+def _search(bundle: TraceBundle, vals: _Values, vertical: bool) -> _Geometry:
+    """The largest font and the least spacing with every label on the picture."""
     fallback: _Geometry | None = None
-    fallback_params = (FONT_SIZES[-1], 0.0)
     most = -1
     for fs in FONT_SIZES:
         for extra in (0.0, 2.0, 4.0, 6.0):  # more room between rows, in lines of text
-            g = layout(fs, extra, True)
+            g = _layout(bundle, vals, fs, cards=True, extra=extra, vertical=vertical)
             if g is None:
                 break
             if not g.labels_hidden:
-                _FITTED.put(tr, (fs, extra, False), *fitted)
                 return g
             shown = sum(e.label is not None for e in g.edges)
             if shown > most:  # the first (largest font) of those showing the most labels
-                most, fallback, fallback_params = shown, g, (fs, extra)
+                most, fallback = shown, g
     if fallback is not None:
         # nothing fits with every label: the try that kept the most weights' labels on the
         # picture is this trace's layout; the others are on hover and in the table
-        _FITTED.put(tr, (*fallback_params, True), *fitted)
         return fallback
-    g = layout(FONT_SIZES[-1], 0.0, False)
+    g = _layout(bundle, vals, FONT_SIZES[-1], cards=False, vertical=vertical)
     assert g is not None
     return g
 
@@ -663,9 +653,6 @@ class _Geometry:
     linked: bool
     aria: str
     boxes: tuple[Box, ...]
-
-
-_GEOMETRY: PerTrace[_Geometry | None] = PerTrace(64)  # None: that layout does not fit
 
 
 def _content(g: _Geometry, tr: Trace, at: int, step: TraceStep | None) -> Diagram:
@@ -803,15 +790,16 @@ def _content(g: _Geometry, tr: Trace, at: int, step: TraceStep | None) -> Diagra
 
 
 def _layout(  # noqa: C901 - one pass over the picture, top to bottom
-    tr: Trace,
+    bundle: TraceBundle,
     v: _Values,
     fs: float,
     cards: bool,
     extra: float = 0.0,
     vertical: bool = False,
 ) -> _Geometry | None:
+    tr = bundle.trace
     s = tr.before
-    reveal = reveal_index(tr)
+    reveal = reveal_index(bundle)
 
     def when(key: Key) -> int:
         """The index of the step that shows the value (NEVER if none does)."""

@@ -8,6 +8,7 @@ import itertools
 import numpy as np
 import pytest
 
+from app.caches import TraceBundle
 from app.render import diagram
 from app.render.diagram import Box, Diagram
 from engine import PRESETS, Scenario, Trace, trace
@@ -130,28 +131,24 @@ def test_thumbnail() -> None:
     ("preset", "granularity"), [("sigmoid-2-2-2", "neuron"), ("batch-xor", "layer")]
 )
 def test_stepping_draws_what_a_first_visit_draws(preset: str, granularity: str) -> None:
-    """The layout and the drawn pieces are remembered from click to click: after stepping
+    """The layout is remembered from click to click in the trace's bundle: after stepping
     forward and back, every step is drawn exactly as for a fresh trace of the same network."""
     s = PRESETS[preset].load()
-    tr = trace(s, granularity)
-    n = len(tr.steps)
+    kept = TraceBundle(trace(s, granularity))
+    n = len(kept.trace.steps)
 
-    def draw(t: Trace, at: int, vertical: bool) -> tuple[Diagram, str]:
-        d = diagram.build(t, at, 9, 0, t.steps[at] if at >= 0 else None, vertical=vertical)
+    def draw(t: Trace | TraceBundle, at: int, vertical: bool) -> tuple[Diagram, str]:
+        steps = t.trace.steps if isinstance(t, TraceBundle) else t.steps
+        d = diagram.build(t, at, 9, 0, steps[at] if at >= 0 else None, vertical=vertical)
         return d, str(d.svg("s", "x"))
 
     for at in [*range(-1, n), *range(n - 1, -2, -1)]:
         for vertical in (False, True):
-            draw(tr, at, vertical)
+            draw(kept, at, vertical)
     for at in range(-1, n):
         fresh = trace(s, granularity)  # not laid out yet
         for vertical in (False, True):
-            assert draw(tr, at, vertical) == draw(fresh, at, vertical)
-
-
-def _forget() -> None:
-    for cache in (diagram._FITTED, diagram._GEOMETRY, diagram._REVEALED):
-        cache.clear()
+            assert draw(kept, at, vertical) == draw(fresh, at, vertical)
 
 
 @pytest.mark.parametrize("preset_id", ["batch-xor", "sigmoid-2-2-2"])
@@ -160,26 +157,11 @@ def test_a_state_draws_the_same_picture_whatever_was_drawn_before(preset_id: str
     # precision's fit was reused at another and labels moved to hover text depending on history.
     tr = trace(PRESETS[preset_id].load(), "layer")
     settings = [(d, v) for d in (0, 1, 2, 5, 9) for v in (False, True)]
-    fresh = {}
-    for d, v in settings:
-        _forget()
-        fresh[d, v] = diagram.build(tr, 3, d, vertical=v)
+    fresh = {(d, v): diagram.build(TraceBundle(tr), 3, d, vertical=v) for d, v in settings}
     for order in (settings, settings[::-1]):
-        _forget()
+        kept = TraceBundle(tr)
         for d, v in order:
-            assert diagram.build(tr, 3, d, vertical=v) == fresh[d, v], (d, v)
-
-
-def test_the_diagrams_memo_holds_its_traces_weakly() -> None:
-    import gc
-    import weakref
-
-    tr = trace(PRESETS["sigmoid-2-2-2"].load(), "neuron")
-    diagram.build(tr, 5, 3)
-    ref = weakref.ref(tr)
-    del tr
-    gc.collect()
-    assert ref() is None  # nothing in the diagram's caches keeps a trace alive
+            assert diagram.build(kept, 3, d, vertical=v) == fresh[d, v], (d, v)
 
 
 def test_the_loss_charts_axis_labels_fit_inside_it() -> None:

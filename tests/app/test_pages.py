@@ -13,6 +13,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from app.explorer.codec import encode
 from app.explorer.state import (
     PageState,
     finish,
@@ -21,7 +22,6 @@ from app.explorer.state import (
     preset_state,
     scratch_state,
 )
-from app.explorer.codec import encode
 from engine import PRESETS, Scenario, trace
 
 HX = {"HX-Request": "true"}
@@ -533,23 +533,6 @@ def test_every_url_follows_the_root_path(app: FastAPI) -> None:
         st = preset_state("sigmoid-2-2-2")
         r = c.post("/bp/explore/finish", data={"s": st.encode()}, follow_redirects=False)
         assert r.status_code == 303 and r.headers["location"].startswith("/bp/explore?s=")
-
-
-def test_the_kept_traces_stay_within_their_memory_budget(monkeypatch: pytest.MonkeyPatch) -> None:
-    # A second reader found the caches could hold 64 traces of the largest network (~2.9 GB):
-    # now only the trace cache holds traces, bounded by count and by steps × samples.
-    from app.explorer import pages
-    from app.caches import LRU
-
-    monkeypatch.setattr(pages, "_TRACES", LRU(pages.TRACE_CACHE, pages._weight, 200))
-    weights = {}
-    for pid in PRESETS:
-        tr = pages.build_trace(preset_state(pid), "neuron")
-        weights[pid] = pages._weight(tr)
-        kept = pages._TRACES.values()
-        assert kept[-1] is tr  # the newest is always kept
-        assert len(kept) == 1 or sum(map(pages._weight, kept)) <= 200
-    assert sum(weights.values()) > 200  # the budget was what bounded the cache
 
 
 def test_css_and_scripts_load_by_paths_from_the_root_behind_a_tls_proxy(app: FastAPI) -> None:
