@@ -133,7 +133,7 @@ def lock_steps(request: Request, state: PageState, opts: EmbedOptions) -> tuple[
     """The steps a locked frame may show for this state (OptionError if the lock leaves none)."""
     settings = request.app.state.settings
     granularity, _ = pages.effective_granularity(state, settings)
-    phases = [st.phase for st in pages.build_trace(state, granularity).steps]
+    phases = [st.phase for st in pages.build_trace(request, state, granularity).steps]
     return check_lock(opts, phases, granularity)
 
 
