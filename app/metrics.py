@@ -15,8 +15,9 @@ metrics are off, so the code that calls them needs no test of its own.
 from __future__ import annotations
 
 import os
+import struct
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 
 from prometheus_client import (
@@ -25,6 +26,7 @@ from prometheus_client import (
     CollectorRegistry,
     Counter,
     Histogram,
+    Metric,
     generate_latest,
     multiprocess,
     start_http_server,
@@ -116,8 +118,24 @@ def registry() -> CollectorRegistry:
     if not os.environ.get(MULTIPROC_ENV):
         return REGISTRY
     merged = CollectorRegistry()
-    multiprocess.MultiProcessCollector(merged)  # type: ignore[no-untyped-call]
+    merged.register(_Workers())
     return merged
+
+
+class _Workers(multiprocess.MultiProcessCollector):
+    """Every worker's files added up. A worker creates a file empty and sizes it a moment
+    later: a scrape that reads it in between (struct.error) reads all the files again."""
+
+    def __init__(self) -> None:
+        super().__init__(None)  # type: ignore[no-untyped-call]
+
+    def collect(self) -> Iterable[Metric]:
+        for _ in range(9):
+            try:
+                return list(super().collect())  # type: ignore[no-untyped-call]
+            except struct.error:
+                time.sleep(0.01)
+        return list(super().collect())  # type: ignore[no-untyped-call]
 
 
 def exposition() -> bytes:

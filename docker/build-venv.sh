@@ -1,7 +1,11 @@
 #!/bin/sh
-# Runs inside the image build (see ../Dockerfile): creates the venv in /opt/venv and installs into
-# it the runtime dependencies listed in pyproject.toml ("deps"), then the project itself,
-# editable ("project"), so app/ keeps finding templates/ and static/ beside it in /app.
+# Runs inside the image build (see ../Dockerfile).
+#   deps     the venv in /opt/venv with the runtime dependencies of pyproject.toml
+#   project  checks the code imports, compiles it, and takes out of the venv what a running
+#            server never reads (pip itself, tests, headers, type stubs, debug symbols, and
+#            uvicorn[standard]'s extras the entry point does not use)
+# The project itself is not installed: PYTHONPATH=/app finds app/ and engine/, with
+# templates/ and static/ beside them.
 #
 # Wheels: when docker/wheels/ in the build context holds *.whl files (tests/container downloads
 # them there before building), pip installs from them only (--no-index): fast, and no TLS or
@@ -11,6 +15,7 @@ set -eu
 step="$1"
 wheels=/tmp/docker/wheels
 venv=/opt/venv
+site="$venv/lib/python3.11/site-packages"
 
 pip_install() {
     if ls "$wheels"/*.whl >/dev/null 2>&1; then
@@ -20,26 +25,43 @@ pip_install() {
     fi
 }
 
+trim() {
+    # uvicorn[standard]'s extras that the entry point does not use: httptools (it runs h11,
+    # whose header limit httptools lacks), websockets (the app has none), watchfiles
+    # (--reload), PyYAML and python-dotenv (log and env files). uvloop stays: the event loop.
+    "$venv/bin/pip" uninstall --quiet --yes httptools websockets watchfiles pyyaml python-dotenv
+    # pip last (it uninstalls itself); setuptools/wheel if a venv ever brings them.
+    "$venv/bin/pip" uninstall --quiet --yes pip setuptools wheel 2>/dev/null \
+        || "$venv/bin/python" -m pip uninstall --quiet --yes pip
+    rm -f "$venv"/bin/activate* "$venv"/bin/pip* "$venv"/bin/dotenv "$venv"/bin/watchfiles \
+        "$venv"/bin/websockets "$venv"/bin/f2py "$venv"/bin/numpy-config
+    find "$site" -depth -type d \( -name tests -o -name testing -o -name include \) \
+        -path '*/numpy/*' -exec rm -rf {} +
+    rm -rf "$site/numpy/f2py" "$site/numpy/distutils" "$site/numpy/_pyinstaller" "$site/numpy/doc"
+    find "$site" \( -name '*.pyi' -o -name '*.pxd' -o -name '*.a' -o -name '*.h' \
+        -o -name '*.c' -o -name '*.pyx' \) -delete
+    # Debug symbols: the wheels' own libraries (numpy.libs' OpenBLAS is left as it is).
+    find "$site" -name '*.so' -path '*-packages/*/*' ! -path '*.libs/*' \
+        -exec strip --strip-unneeded {} +
+}
+
 case "$step" in
     deps)
         python3 -m venv "$venv"
-        "$venv/bin/python" - > /tmp/requirements.txt <<'EOF'
+        python3 - > /tmp/requirements.txt <<'PY'
 import tomllib
 with open("/app/pyproject.toml", "rb") as f:
     print("\n".join(tomllib.load(f)["project"]["dependencies"]))
-EOF
+PY
         echo "build-venv: installing $(tr '\n' ' ' < /tmp/requirements.txt)"
         pip_install --disable-pip-version-check -r /tmp/requirements.txt
         ;;
     project)
-        # Editable: the import path points at /app, so Path(__file__) in app/ is in /app.
-        pip_install --disable-pip-version-check --no-deps -e /app
-        rm -rf /app/*.egg-info
-        # setuptools only built the editable install; pip stays, for operators.
-        "$venv/bin/pip" uninstall --quiet --yes setuptools
-        "$venv/bin/python" -m compileall -q /app/app /app/engine
+        trim
+        "$venv/bin/python" -m compileall -q /app/app /app/engine /app/docker
         # Fail the build, not the first request, when the app cannot even be imported.
-        (cd / && PYTHONPATH=/app "$venv/bin/python" -c "import app.main, engine")
+        (cd / && PYTHONPATH=/app "$venv/bin/python" -c "import app.main, engine, uvloop")
+        du -sh "$venv" /app
         ;;
     *)
         echo "usage: build-venv.sh deps|project" >&2

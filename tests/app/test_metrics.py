@@ -10,6 +10,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -216,3 +217,25 @@ def test_two_workers_add_up_and_log_json_lines(tmp_path: Path) -> None:
     assert len(steps) == n and all(x["status"] == 200 for x in steps), out[-2000:]
     for line in err.splitlines():  # the server's own lines are JSON too
         assert json.loads(line)["logger"].startswith("uvicorn"), line
+
+
+def test_a_scrape_while_a_worker_creates_its_file_waits_for_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A worker's new file is empty for a moment (created, then sized): seen by kube play."""
+    from prometheus_client.mmap_dict import MmapedDict
+
+    monkeypatch.setenv(metrics.MULTIPROC_ENV, str(tmp_path))
+    new = tmp_path / "counter_4242.db"
+    new.touch()
+
+    def size_it() -> None:
+        time.sleep(0.03)
+        MmapedDict(str(new)).close()
+
+    worker = threading.Thread(target=size_it)
+    worker.start()
+    try:
+        assert metrics.exposition() == b""  # no metric yet, and no struct.error
+    finally:
+        worker.join()

@@ -1,395 +1,67 @@
-"""Builds the Docker image from the repo's Dockerfile, runs it, and talks HTTP to it.
+"""The Docker image built from this checkout: it serves, it is small, it starts fast, it runs
+read-only with no capabilities, and SIGTERM lets requests in flight finish.
 
-Uses `docker` when a Docker engine answers, else `podman` (rootful, with runc; see TESTING.md).
-No image registry is reachable here, so for podman a missing `debian:bookworm-slim` base is made
-locally: `debootstrap --variant=minbase bookworm` from the Debian mirror apt already uses, then
-`podman import`. The runtime wheels are downloaded on the host into docker/wheels/ (git-ignored)
-first, so pip inside the build needs neither an index nor TLS.
-
-Skipped only when neither engine can build (none installed, or podman without a base image and
-without root/debootstrap to make one). Run it alone with: pytest -m container -s
+Uses `docker` when a Docker engine answers, else `podman` (rootful, with runc; see TESTING.md
+and harness.py). Skipped only when neither can build. Run alone with: pytest -m container -s
 """
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import json
-import os
-import platform
 import re
-import shutil
-import socket
-import subprocess
-import sys
-import tempfile
+import threading
 import time
-import tomllib
-import urllib.error
 import urllib.request
-import uuid
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import IO
+from typing import Any
 
 import pytest
 
+from tests.container.harness import (
+    BASE_IMAGE,
+    Engine,
+    free_port,
+    get,
+    image_size,
+    remove,
+    run,
+    start,
+)
+
 pytestmark = pytest.mark.container
 
-ROOT = Path(__file__).resolve().parents[2]
-WHEELS = ROOT / "docker" / "wheels"
-IMAGE = "localhost/backprop-explorer:test"
-BASE_IMAGE = "debian:bookworm-slim"
-SUITE = "bookworm"
-DEFAULT_MIRROR = "http://deb.debian.org/debian"
-CONTAINER_PYTHON = "3.11"  # Debian bookworm's python3
-LOCK = Path(tempfile.gettempdir()) / "backprop-explorer-container-test.lock"
-HEALTH_TIMEOUT = 60.0
+MB = 10**6  # as `podman images` and `docker images` count
+MAX_ABOVE_BASE = 120 * MB
+STEP = "sigmoid-2-2-2"
 
 
-@dataclass
-class Engine:
-    name: str
-    build_args: list[str] = field(default_factory=list)
-    global_args: list[str] = field(default_factory=list)
-    run_args: list[str] = field(default_factory=list)
-
-    def cmd(self, *args: str) -> list[str]:
-        return [self.name, *self.global_args, *args]
-
-
-def _run(
-    cmd: list[str], timeout: float, check: bool = True, stdin: IO[bytes] | None = None
-) -> subprocess.CompletedProcess[str]:
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, stdin=stdin)
-    if check and proc.returncode != 0:
-        pytest.fail(
-            f"command failed ({proc.returncode}): {' '.join(cmd)}\n"
-            f"--- stdout (tail) ---\n{proc.stdout[-4000:]}\n"
-            f"--- stderr (tail) ---\n{proc.stderr[-4000:]}"
-        )
-    return proc
-
-
-def _answers(cmd: list[str]) -> bool:
-    try:
-        return subprocess.run(cmd, capture_output=True, timeout=60).returncode == 0
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-
-
-def _find_engine() -> tuple[Engine | None, str]:
-    """The engine to use, or None and why none can build."""
-    reasons = []
-    if shutil.which("docker"):
-        if _answers(["docker", "info"]):
-            return Engine("docker"), ""
-        reasons.append("docker is installed but no Docker engine answers `docker info`")
-    else:
-        reasons.append("docker is not installed")
-    if shutil.which("podman"):
-        runc = ["--runtime", "runc"] if shutil.which("runc") else []
-        limits = ["--ulimit", "nofile=1024:1024", "--ulimit", "nproc=4096:4096"]
-        engine = Engine(
-            "podman",
-            # --format docker keeps the HEALTHCHECK (the OCI format has no field for it).
-            build_args=[*runc, *limits, "--network=host", "--format", "docker"],
-            global_args=runc,
-            run_args=limits,
-        )
-        if _answers(engine.cmd("info")):
-            return engine, ""
-        reasons.append("podman is installed but `podman info` fails")
-    else:
-        reasons.append("podman is not installed")
-    return None, "; ".join(reasons)
-
-
-def _apt_sources() -> list[tuple[str, list[str]]]:
-    """(URI, suites) of every enabled `deb` source apt uses on this machine."""
-    found: list[tuple[str, list[str]]] = []
-    apt = Path("/etc/apt")
-    for path in [apt / "sources.list", *sorted((apt / "sources.list.d").glob("*.list"))]:
-        with contextlib.suppress(OSError):
-            for line in path.read_text().splitlines():
-                # deb [options] URI suite component...
-                words = re.sub(r"\[[^]]*\]", " ", line.split("#", 1)[0]).split()
-                if len(words) >= 3 and words[0] == "deb":
-                    found.append((words[1], [words[2]]))
-    for path in sorted((apt / "sources.list.d").glob("*.sources")):
-        with contextlib.suppress(OSError):
-            for stanza in re.split(r"\n\s*\n", path.read_text()):
-                fields: dict[str, str] = {}
-                for line in stanza.splitlines():
-                    m = re.match(r"([A-Za-z-]+):\s*(.*)", line)
-                    if m:
-                        fields[m.group(1).lower()] = m.group(2).strip()
-                if "deb" not in fields.get("types", "").split():
-                    continue
-                if fields.get("enabled", "yes").lower() in ("no", "false", "0"):
-                    continue
-                suites = fields.get("suites", "").split()
-                found.extend((uri, suites) for uri in fields.get("uris", "").split())
-    return found
-
-
-def _debian_mirrors() -> tuple[str, str | None]:
-    """The Debian mirror (and security mirror, if any) this machine's apt uses."""
-    mirror = security = None
-    for uri, suites in _apt_sources():
-        if SUITE in suites and mirror is None and "security" not in uri:
-            mirror = uri
-        if f"{SUITE}-security" in suites and security is None:
-            security = uri
-    return (mirror or DEFAULT_MIRROR).rstrip("/"), security.rstrip("/") if security else None
-
-
-def _has_image(engine: Engine, image: str) -> bool:
-    return (
-        _answers(engine.cmd("image", "exists", image))
-        if engine.name == "podman"
-        else _answers(engine.cmd("image", "inspect", image))
+def post(url: str, body: Any, timeout: float = 30) -> tuple[int, Any]:
+    req = urllib.request.Request(
+        url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
     )
+    with urllib.request.urlopen(req, timeout=timeout) as r:
+        return r.status, json.loads(r.read())
 
 
-# What makes the official image "slim" (debuerreotype): no docs, man pages or translations.
-SLIM_DPKG = """\
-path-exclude /usr/share/doc/*
-path-include /usr/share/doc/*/copyright
-path-exclude /usr/share/man/*
-path-exclude /usr/share/groff/*
-path-exclude /usr/share/info/*
-path-exclude /usr/share/lintian/*
-path-exclude /usr/share/linda/*
-path-exclude /usr/share/locale/*
-path-include /usr/share/locale/locale.alias
-"""
-
-
-def _remove(path: Path) -> None:
-    if path.is_dir() and not path.is_symlink():
-        shutil.rmtree(path)
-    else:
-        path.unlink()
-
-
-def _slim(rootfs: Path) -> None:
-    """Trims a debootstrapped tree like debian:*-slim, for packages installed now and later."""
-    (rootfs / "etc/dpkg/dpkg.cfg.d/docker-slim").write_text(SLIM_DPKG)
-    share = rootfs / "usr/share"
-    for sub in ("man", "groff", "info", "lintian", "linda"):
-        for p in (share / sub).glob("*"):
-            _remove(p)
-    for p in (share / "locale").glob("*"):
-        if p.name != "locale.alias":
-            _remove(p)
-    for p in (share / "doc").glob("*/*"):
-        if p.name != "copyright":
-            _remove(p)
-    for sub in ("var/lib/apt/lists", "var/cache/apt/archives"):
-        for p in (rootfs / sub).glob("*"):
-            if p.is_file():
-                p.unlink()
-
-
-def _unmount_under(path: Path) -> None:
-    with contextlib.suppress(OSError):
-        mounts = [line.split()[1] for line in Path("/proc/mounts").read_text().splitlines()]
-        for mount in sorted(mounts, key=len, reverse=True):
-            if mount.startswith(f"{path}/"):
-                subprocess.run(["umount", "-l", mount], capture_output=True, timeout=30)
-
-
-def _make_base_image(engine: Engine) -> None:
-    """For podman without a registry: debootstrap bookworm (minbase) and import it."""
-    if _has_image(engine, BASE_IMAGE):
-        return
-    debootstrap = shutil.which("debootstrap") or (
-        "/usr/sbin/debootstrap" if Path("/usr/sbin/debootstrap").exists() else None
-    )
-    if debootstrap is None or os.geteuid() != 0:
-        pytest.skip(
-            f"podman has no {BASE_IMAGE} image and cannot make one: debootstrap needs root and "
-            "the debootstrap package (scripts/system-deps.sh installs it)"
-        )
-    mirror, security = _debian_mirrors()
-    started = time.monotonic()
-    tmp = Path(tempfile.mkdtemp(prefix="bookworm-", dir="/var/tmp"))
+def test_image_builds_starts_cold_and_serves(engine: Engine, image: str) -> None:
+    up = start(engine, free_port())
     try:
-        rootfs = tmp / "rootfs"
-        _run(
-            [debootstrap, "--variant=minbase", SUITE, str(rootfs), mirror],
-            timeout=600,
+        began = time.monotonic()
+        status, ctype, body = get(f"{up.base}/explore/{STEP}", timeout=30)
+        first_page = time.monotonic() - began
+        assert status == 200 and ctype.startswith("text/html"), body[:500]
+        print(
+            f"\ncold start: run -> first 200 on /healthz {up.healthy_after:.2f} s; "
+            f"-> first explorer page {up.healthy_after + first_page:.2f} s "
+            f"(the page itself {first_page * 1e3:.0f} ms)"
         )
-        # Like the real image: updates and security suites, no package lists or caches.
-        sources = [f"deb {mirror} {SUITE} main", f"deb {mirror} {SUITE}-updates main"]
-        if security:
-            sources.append(f"deb {security} {SUITE}-security main")
-        (rootfs / "etc/apt/sources.list").write_text("\n".join(sources) + "\n")
-        _slim(rootfs)
-        tar = subprocess.Popen(
-            ["tar", "--numeric-owner", "-C", str(rootfs), "-c", "."], stdout=subprocess.PIPE
-        )
-        try:
-            _run(
-                engine.cmd(
-                    "import",
-                    "--change",
-                    'CMD ["bash"]',
-                    "--change",
-                    "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-                    "-",
-                    BASE_IMAGE,
-                ),
-                timeout=300,
-                stdin=tar.stdout,
-            )
-        finally:
-            if tar.stdout:
-                tar.stdout.close()
-            tar.wait(timeout=60)
-    finally:
-        _unmount_under(tmp)  # debootstrap unmounts proc/sys itself, unless it died midway
-        shutil.rmtree(tmp, ignore_errors=True)
-    print(
-        f"\nbase image {BASE_IMAGE}: debootstrap from {mirror} + import "
-        f"took {time.monotonic() - started:.1f} s"
-    )
 
-
-def _download_wheels() -> None:
-    """Runtime dependencies as wheels for the container's Python, into docker/wheels/.
-
-    Resolved from the wheels already there when they suffice (no network, ~1 s), else from
-    the index; pip never fetches a file the folder already holds.
-    """
-    with (ROOT / "pyproject.toml").open("rb") as f:
-        deps = tomllib.load(f)["project"]["dependencies"]
-    arch = platform.machine() or "x86_64"
-    platforms = [f"manylinux_2_{minor}_{arch}" for minor in range(36, 16, -1)]
-    platforms.append(f"manylinux2014_{arch}")  # pip adds manylinux2010/manylinux1 to this one
-    cmd = [
-        *(sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check"),
-        *("--dest", str(WHEELS), "--only-binary=:all:"),
-        *("--python-version", CONTAINER_PYTHON, "--implementation", "cp"),
-        *(arg for p in platforms for arg in ("--platform", p)),
-        *deps,
-        "setuptools>=70.1",  # builds the editable install of the project
-    ]
-    started = time.monotonic()
-    WHEELS.mkdir(parents=True, exist_ok=True)
-    offline = _run([*cmd, "--no-index", "--find-links", str(WHEELS)], timeout=120, check=False)
-    if offline.returncode != 0:
-        _run(cmd, timeout=600)
-    print(
-        f"\nwheels in {WHEELS.relative_to(ROOT)}: {len(list(WHEELS.glob('*.whl')))} "
-        f"({'already there' if offline.returncode == 0 else 'downloaded'}, "
-        f"{time.monotonic() - started:.1f} s)"
-    )
-
-
-@contextlib.contextmanager
-def _locked() -> Iterator[None]:
-    """One build at a time on this machine (parallel test sessions share the engine)."""
-    with LOCK.open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _get(url: str, timeout: float = 5.0) -> tuple[int, str, bytes]:
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as resp:
-            return resp.status, resp.headers.get("content-type", ""), resp.read()
-    except urllib.error.HTTPError as err:
-        return err.code, err.headers.get("content-type", ""), err.read()
-
-
-def _logs(engine: Engine, name: str) -> str:
-    proc = _run(engine.cmd("logs", name), timeout=30, check=False)
-    return (proc.stdout + proc.stderr)[-4000:]
-
-
-def _running(engine: Engine, name: str) -> bool:
-    proc = _run(engine.cmd("inspect", "-f", "{{.State.Running}}", name), timeout=30, check=False)
-    return proc.stdout.strip() == "true"
-
-
-def _wait_healthy(engine: Engine, name: str, base: str, limit: float) -> bool:
-    """True once /healthz answers 200; False if the server started but stays unreachable."""
-    deadline = time.monotonic() + limit
-    started_at: float | None = None
-    while time.monotonic() < deadline:
-        with contextlib.suppress(OSError):
-            if _get(f"{base}/healthz", timeout=2)[0] == 200:
-                return True
-        if not _running(engine, name):
-            pytest.fail(f"container exited before answering /healthz:\n{_logs(engine, name)}")
-        if started_at is None and "Application startup complete" in _logs(engine, name):
-            started_at = time.monotonic()
-        if started_at is not None and time.monotonic() - started_at > 10:
-            return False  # listening inside, unreachable outside: the port mapping is broken
-        time.sleep(0.5)
-    pytest.fail(f"/healthz did not answer 200 within {limit:.0f} s:\n{_logs(engine, name)}")
-
-
-def _start(engine: Engine, port: int) -> tuple[str, str]:
-    """Starts the image; returns (container name, base URL). Tries -p, then host networking."""
-    attempts = [["-p", f"127.0.0.1:{port}:8000"]]
-    if engine.name == "podman":
-        attempts.append(["--network=host", "-e", f"PORT={port}", "-e", "HOST=127.0.0.1"])
-    base = f"http://127.0.0.1:{port}"
-    failures = []
-    for net in attempts:
-        name = f"backprop-explorer-test-{uuid.uuid4().hex[:8]}"
-        proc = _run(
-            engine.cmd("run", "-d", "--name", name, *engine.run_args, *net, IMAGE),
-            timeout=120,
-            check=False,
-        )
-        if proc.returncode == 0 and _wait_healthy(engine, name, base, HEALTH_TIMEOUT):
-            print(f"\ncontainer {name} up with {' '.join(net)}")
-            return name, base
-        failures.append(f"{' '.join(net)}: {proc.stderr.strip()[-1000:]} {_logs(engine, name)}")
-        _run(engine.cmd("rm", "-f", name), timeout=60, check=False)
-    pytest.fail("the container never answered on the host:\n" + "\n".join(failures))
-
-
-def test_image_builds_runs_and_serves() -> None:
-    engine, why = _find_engine()
-    if engine is None:
-        pytest.skip(f"no container engine can build here: {why}")
-    with _locked():
-        if engine.name == "podman":
-            _make_base_image(engine)
-        _download_wheels()
-        started = time.monotonic()
-        _run(engine.cmd("build", *engine.build_args, "-t", IMAGE, str(ROOT)), timeout=900)
-        print(f"\n{engine.name} build of {IMAGE}: {time.monotonic() - started:.1f} s")
-
-    name = None
-    try:
-        name, base = _start(engine, _free_port())
-
-        status, _, _ = _get(f"{base}/healthz")
-        assert status == 200
-
-        status, ctype, body = _get(f"{base}/")
+        status, ctype, body = get(f"{up.base}/")
         assert status == 200, body[:500]
         assert ctype.startswith("text/html"), ctype
         html = body.decode("utf-8")
         assert "<html" in html.lower()
 
-        status, ctype, body = _get(f"{base}/api/presets")
+        status, ctype, body = get(f"{up.base}/api/presets")
         assert status == 200, body[:500]
         assert ctype.startswith("application/json"), ctype
         presets = json.loads(body)
@@ -400,14 +72,155 @@ def test_image_builds_runs_and_serves() -> None:
         # page links (our CSS, htmx, explorer.js) is served.
         assets = set(re.findall(r'(?:src|href)="(/[^"?#]*\.(?:js|css|png|svg|ico))', html))
         for asset in sorted(assets):
-            status, _, _ = _get(f"{base}{asset}")
+            status, _, _ = get(f"{up.base}{asset}")
             assert status == 200, f"{asset} -> {status}"
 
         # Not root inside, and the image's HEALTHCHECK command itself passes.
-        uid = _run(engine.cmd("exec", name, "id", "-u"), timeout=30).stdout.strip()
+        uid = run(engine.cmd("exec", up.name, "id", "-u"), timeout=30).stdout.strip()
         assert uid != "0", "the server runs as root in the container"
         if engine.name == "podman":
-            _run(engine.cmd("healthcheck", "run", name), timeout=60)
+            run(engine.cmd("healthcheck", "run", up.name), timeout=60)
     finally:
-        if name is not None:
-            _run(engine.cmd("rm", "-f", name), timeout=60, check=False)
+        remove(engine, up.name)
+
+
+# What must not be in the runtime image: pip and the build tools, apt's lists and caches,
+# tests and headers of the wheels, the project's tests and docs.
+ABSENT = [
+    "/opt/venv/bin/pip",
+    "/opt/venv/lib/python3.11/site-packages/pip",
+    "/opt/venv/lib/python3.11/site-packages/setuptools",
+    "/opt/venv/lib/python3.11/site-packages/wheel",
+    "/opt/venv/lib/python3.11/site-packages/numpy/_core/tests",
+    "/opt/venv/lib/python3.11/site-packages/numpy/_core/include",
+    "/var/cache/apt/pkgcache.bin",
+    "/var/cache/apt/srcpkgcache.bin",
+    "/app/tests",
+    "/app/docs",
+    "/app/bench",
+    "/usr/lib/python3.11/test/test_os.py",
+]
+# ... and what the official slim base has none of.
+BASE_ABSENT = [
+    "/var/cache/apt/pkgcache.bin",
+    "/var/cache/apt/srcpkgcache.bin",
+    "/usr/share/man/man1",
+    "/usr/share/locale/de",
+    "/usr/share/doc/bash/README",
+]
+
+
+def _present(engine: Engine, image: str, paths: list[str]) -> list[str]:
+    script = 'for p in "$@"; do [ -e "$p" ] && echo "$p"; done; ls /var/lib/apt/lists; true'
+    proc = run(
+        engine.cmd("run", "--rm", *engine.run_args, "--user", "0", "--entrypoint", "sh")
+        + [image, "-c", script, "sh", *paths],
+        timeout=120,
+    )
+    return [line for line in proc.stdout.split() if line not in ("auxfiles", "partial", "lock")]
+
+
+def test_image_is_small_and_holds_no_build_leftovers(engine: Engine, image: str) -> None:
+    base = image_size(engine, BASE_IMAGE)
+    total = image_size(engine, image)
+    above = total - base
+    print(
+        f"\nimage sizes: base {BASE_IMAGE} {base / MB:.1f} MB, {image} {total / MB:.1f} MB, "
+        f"layers above the base {above / MB:.1f} MB (limit {MAX_ABOVE_BASE / MB:.0f} MB)"
+    )
+    assert above <= MAX_ABOVE_BASE
+    assert _present(engine, image, ABSENT) == []
+    assert _present(engine, BASE_IMAGE, BASE_ABSENT) == []
+    # The server's own imports still work without what was taken out.
+    proc = run(
+        engine.cmd("run", "--rm", *engine.run_args, "--entrypoint", "python")
+        + [image, "-c", "import app.main, engine, uvloop, numpy.random, numpy.linalg; print(1)"],
+        timeout=120,
+    )
+    assert proc.stdout.strip() == "1"
+
+
+def test_read_only_without_capabilities_two_workers_and_metrics(engine: Engine, image: str) -> None:
+    """--read-only with a tmpfs on /tmp (the workers' metrics files), no capabilities."""
+    metrics_port = free_port()
+    hardening = ["--read-only", "--tmpfs", "/tmp:rw,nosuid,nodev,size=16m,mode=1777"]
+    hardening += ["--cap-drop", "ALL", "--security-opt", "no-new-privileges"]
+    extra = [*hardening, "-e", "WORKERS=2", "-e", "METRICS_PORT=9100"]
+    extra += ["-e", "LOG_FORMAT=json", "-p", f"127.0.0.1:{metrics_port}:9100"]
+    up = start(engine, free_port(), extra)
+    try:
+        body = json.loads(get(f"{up.base}/api/presets/{STEP}")[2])
+        for _ in range(6):
+            status, answer = post(f"{up.base}/api/step", body)
+            assert status == 200
+            body = answer["scenario"]
+        assert get(f"{up.base}/explore/{STEP}")[0] == 200
+        assert get(f"{up.base}/metrics")[0] == 404  # not on the public port
+        deadline = time.monotonic() + 10
+        counted = 0.0
+        while counted < 6 and time.monotonic() < deadline:
+            text = get(f"http://127.0.0.1:{metrics_port}/metrics")[2].decode()
+            counted = sum(
+                float(n)
+                for n in re.findall(
+                    r'^backprop_http_requests_total\{[^}]*route="/api/step"[^}]*\} (\S+)$',
+                    text,
+                    re.M,
+                )
+            )
+            time.sleep(0.2)
+        assert counted == 6
+        touch = run(engine.cmd("exec", up.name, "touch", "/app/x"), timeout=30, check=False)
+        assert touch.returncode != 0 and "Read-only file system" in touch.stderr
+        lines = run(engine.cmd("logs", up.name), timeout=30).stdout.splitlines()
+        access = [json.loads(line) for line in lines if line.startswith("{")]
+        assert [a["status"] for a in access if a["route"] == "/api/step"] == [200] * 6
+    finally:
+        remove(engine, up.name)
+
+
+def _slow_training() -> dict[str, Any]:
+    """The largest network and batch: /api/train runs until TRAIN_TIME_LIMIT (2 s)."""
+    layers = [4, 16, 16, 16, 2]
+    weights = [
+        [[((i * 7 + j * 3) % 11 - 5) / 10 for j in range(b)] for i in range(a)]
+        for a, b in zip(layers, layers[1:], strict=False)
+    ]
+    scenario = {
+        "layers": layers,
+        "activations": ["tanh", "tanh", "tanh", "sigmoid"],
+        "weights": weights,
+        "biases": [[0.0] * n for n in layers[1:]],
+        "inputs": [[(s % 7) / 7, (s % 5) / 5, (s % 3) / 3, (s % 2) / 2] for s in range(256)],
+        "targets": [[(s % 2) * 1.0, ((s + 1) % 2) * 1.0] for s in range(256)],
+        "loss": "mse",
+    }
+    return {"scenario": scenario, "iterations": 100_000}
+
+
+def test_sigterm_lets_a_request_in_flight_finish(engine: Engine, image: str) -> None:
+    up = start(engine, free_port())
+    answer: dict[str, Any] = {}
+
+    def train() -> None:
+        try:
+            answer["status"], answer["body"] = post(f"{up.base}/api/train", _slow_training())
+        except Exception as err:  # noqa: BLE001 - reported by the assertion below
+            answer["error"] = repr(err)
+
+    try:
+        client = threading.Thread(target=train)
+        client.start()
+        time.sleep(0.7)  # the training is under way: it runs for 2 s
+        began = time.monotonic()
+        run(engine.cmd("stop", "-t", "30", up.name), timeout=60)  # SIGTERM, then waits
+        stopped = time.monotonic() - began
+        client.join(timeout=30)
+        assert "error" not in answer, answer.get("error")
+        assert answer["status"] == 200
+        assert answer["body"]["stopped_because"] == "time_limit"
+        code = run(engine.cmd("inspect", "-f", "{{.State.ExitCode}}", up.name), 30).stdout
+        assert code.strip() == "0", code
+        print(f"\nSIGTERM during a 2 s request: it ends 200, the server stops in {stopped:.1f} s")
+    finally:
+        remove(engine, up.name)
