@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Installs the system packages the test suite needs: Debian's chromium (browser tests) and
-# podman + runc + debootstrap (the container test). Idempotent; does nothing when all are present.
+# podman + runc + debootstrap + catatonit (the container tests). Idempotent; does nothing when
+# all are present.
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v podman >/dev/null 2>&1 || command -v docker-engine-present >/dev/null 2>&1 || need+=(podman runc)
 command -v debootstrap >/dev/null 2>&1 || [ -x /usr/sbin/debootstrap ] || need+=(debootstrap)
+# podman kube play (tests/container/test_kube.py) needs the pause process
+command -v catatonit >/dev/null 2>&1 || [ -x /usr/libexec/podman/catatonit ] || need+=(catatonit)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
     echo "system-deps: missing ${need[*]} and cannot apt-get them (not root or not Debian); the tests that need them will say so." >&2

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import json
 import os
 import platform
 import re
@@ -29,7 +30,7 @@ import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import pytest
 
@@ -291,7 +292,6 @@ def download_wheels() -> None:
         *("--python-version", CONTAINER_PYTHON, "--implementation", "cp"),
         *(arg for p in platforms for arg in ("--platform", p)),
         *deps,
-        "setuptools>=70.1",  # builds the editable install of the project
     ]
     started = time.monotonic()
     WHEELS.mkdir(parents=True, exist_ok=True)
@@ -328,6 +328,15 @@ def get(url: str, timeout: float = 5.0) -> tuple[int, str, bytes]:
             return resp.status, resp.headers.get("content-type", ""), resp.read()
     except urllib.error.HTTPError as err:
         return err.code, err.headers.get("content-type", ""), err.read()
+
+
+def post(url: str, body: Any, timeout: float = 30) -> tuple[int, Any]:
+    """(status, JSON answer) of a JSON POST."""
+    req = urllib.request.Request(
+        url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(req, timeout=timeout) as r:
+        return r.status, json.loads(r.read())
 
 
 def logs(engine: Engine, name: str) -> str:

@@ -11,7 +11,6 @@ import json
 import re
 import threading
 import time
-import urllib.request
 from typing import Any
 
 import pytest
@@ -22,6 +21,7 @@ from tests.container.harness import (
     free_port,
     get,
     image_size,
+    post,
     remove,
     run,
     start,
@@ -32,14 +32,6 @@ pytestmark = pytest.mark.container
 MB = 10**6  # as `podman images` and `docker images` count
 MAX_ABOVE_BASE = 120 * MB
 STEP = "sigmoid-2-2-2"
-
-
-def post(url: str, body: Any, timeout: float = 30) -> tuple[int, Any]:
-    req = urllib.request.Request(
-        url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
-    )
-    with urllib.request.urlopen(req, timeout=timeout) as r:
-        return r.status, json.loads(r.read())
 
 
 def test_image_builds_starts_cold_and_serves(engine: Engine, image: str) -> None:

@@ -17,10 +17,11 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.container.harness import ROOT, Engine, free_port, get, run
-from tests.container.test_image import STEP, post
+from tests.container.harness import ROOT, Engine, free_port, get, post, run
 
 pytestmark = pytest.mark.container
+
+STEP = "sigmoid-2-2-2"
 
 KUBE = ROOT / "deploy" / "kubernetes"
 CONTAINERS_CONF = """\
