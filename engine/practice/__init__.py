@@ -13,7 +13,7 @@ precision typed and names the mistake that produced a wrong one.
 from .answers import Judgement, Typed, judge, parse_answer
 from .cells import MAX_CELLS, Cell, cell_of, cells, chosen_cells
 from .check import Check, Diagnosis, check, check_trace, diagnose, step_at
-from .mistakes import MISTAKE_IDS, MISTAKES, kinds_of
+from .mistakes import MISTAKE_IDS, MISTAKES, roles_of
 from .notation import Notation, notation_of
 from .sets import FADE_ALL, SETS, PracticeSet, Question, get_set, questions
 
@@ -39,7 +39,7 @@ __all__ = [
     "diagnose",
     "get_set",
     "judge",
-    "kinds_of",
+    "roles_of",
     "notation_of",
     "parse_answer",
     "questions",

@@ -8,7 +8,7 @@ A matrix answer is typed cell by cell; past ``MAX_CELLS`` cells a few are chosen
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -33,6 +33,17 @@ class Cell:
     value: float
 
 
+# what a step is, for the mistakes that can happen there: the trace's kind, with the output
+# layer's backward steps told from the hidden layers' (the same at both granularities)
+ROLES = (
+    "net_input", "activation", "error", "loss",
+    "output_gradient", "hidden_gradient", "input_gradient", "output_delta", "hidden_delta",
+    "output_weight_gradient", "hidden_weight_gradient",
+    "output_bias_gradient", "hidden_bias_gradient",
+    "weight_update", "bias_update",
+)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Where:
     """The layer-level array a step reads from and how: ``layer`` indexes the weights that
@@ -44,6 +55,19 @@ class Where:
     column: int | None = None
     weight: tuple[int, int] | None = None
     one_sample: bool = False  # a neuron step of one sample: its value is a float, not a list
+    output_layer: int = 0  # the index of the output layer's weights
+
+    @property
+    def role(self) -> str:
+        """The step's role in ``ROLES``."""
+        if self.kind == "sample_loss":
+            return "error"
+        side = "output_" if self.layer == self.output_layer else "hidden_"
+        if self.kind == "output_gradient":
+            return side + "gradient"
+        if self.kind in ("delta", "weight_gradient", "bias_gradient"):
+            return side + self.kind
+        return self.kind
 
     def select(self, full: F64) -> F64:
         """The step's value, shaped as the trace writes it, from the layer-level array."""
@@ -58,7 +82,11 @@ class Where:
 
 
 def where(t: Trace, step: TraceStep) -> Where:
-    """Which layer and which part of it ``step`` holds."""
+    """Which layer and which part of it ``step`` holds, and its role."""
+    return replace(_where(t, step), output_layer=len(t.before.weights) - 1)
+
+
+def _where(t: Trace, step: TraceStep) -> Where:
     kind, layer_steps = step.kind, t.granularity == "layer"
     one = t.before.n_samples == 1
     top = len(t.before.weights) - 1

@@ -140,7 +140,7 @@ def _same_at(typed: Typed, a: float, b: float) -> bool:
 def mistake_value(t: Trace, place: Where, mistake_id: str, path: tuple[int, ...]) -> float | None:
     """The value of one cell of the step at ``place`` under the mistake, or None when the
     mistake cannot happen there."""
-    full = BY_ID[mistake_id].value(t, place.kind, place.layer)
+    full = BY_ID[mistake_id].value(t, place)
     if full is None:
         return None
     value = float(place.select(full)[path])

@@ -278,6 +278,14 @@ def batch_summed(n: Names) -> str:
     )
 
 
+def batch_averaged_twice(n: Names) -> str:
+    count = n.t.before.n_samples
+    return (
+        f"That divides by {count} twice: the batch's mean takes 1/{count} once, and this step "
+        f"already carries it. The extra 1/{count} is what differs."
+    )
+
+
 MESSAGES: dict[str, Callable[[Names], str]] = {
     "bias_left_out": bias_left_out,
     "net_input_as_activation": net_input_as_activation,
@@ -289,4 +297,5 @@ MESSAGES: dict[str, Callable[[Names], str]] = {
     "learning_rate_left_out": learning_rate_left_out,
     "updated_weights_sent_back": updated_weights_sent_back,
     "batch_summed": batch_summed,
+    "batch_averaged_twice": batch_averaged_twice,
 }

@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 
 from engine import PRESETS, Trace, get_preset, trace
-from engine.practice import MISTAKE_IDS, check_trace, kinds_of, parse_answer
-from engine.practice.cells import cells, where
+from engine.practice import MISTAKE_IDS, check_trace, parse_answer, roles_of
+from engine.practice.cells import ROLES, cells, where
 from engine.practice.check import mistake_value
 
 F = Callable[[np.ndarray], np.ndarray]
@@ -36,7 +36,7 @@ class Net:
     doc: dict[str, Any]
     slope: float | None = None
     order_new_above: int | None = None  # send back through updated weights of this layer
-    summed: bool = False
+    divisor: float | None = None  # the batch's 1/n taken as 1/divisor
 
     def __post_init__(self) -> None:
         d = self.doc
@@ -54,7 +54,7 @@ class Net:
     def backward(self) -> None:
         L, output = len(self.W), self.A[-1]
         k = 2 * self.c if self.slope is None else self.slope
-        n = 1 if self.summed else self.n
+        n = self.n if self.divisor is None else self.divisor
         up = k * (output - self.T) / n
         self.up: dict[int, np.ndarray] = {L: up}
         self.D: dict[int, np.ndarray] = {}
@@ -114,7 +114,8 @@ def _net_for_out(doc: dict[str, Any], net: Net, kind: str, layer: int) -> Any:
         return net.Z[layer]
     if kind == "weight_gradient" and layer > 0:
         return net.Z[layer - 1].T @ net.D[layer]
-    return net.c * (net.T - net.Z[-1]) ** 2 if kind == "error" else None
+    errors = net.c * (net.T - net.Z[-1]) ** 2  # the output's net input in place of σ(net)
+    return {"error": errors, "sample_loss": errors.sum(axis=1)}.get(kind)
 
 
 def _no_slope(doc: dict[str, Any], net: Net, kind: str, layer: int) -> Any:
@@ -163,12 +164,17 @@ def _through_new(doc: dict[str, Any], net: Net, kind: str, layer: int) -> Any:
     return Net(doc, order_new_above=above).quantity(kind, layer)
 
 
-def _summed(doc: dict[str, Any], net: Net, kind: str, layer: int) -> Any:
-    if net.n == 1:
+def _batch(divisor: Callable[[int], float]) -> Rule:
+    def rule(doc: dict[str, Any], net: Net, kind: str, layer: int) -> Any:
+        if net.n == 1:
+            return None
+        if kind == "loss":  # the mean's 1/n replaced by 1/divisor
+            return net.quantity(kind, layer) * net.n / divisor(net.n)
+        if kind in SENT_BACK | UPDATES:
+            return Net(doc, divisor=divisor(net.n)).quantity(kind, layer)
         return None
-    if kind == "loss":
-        return net.quantity(kind, layer) * net.n
-    return Net(doc, summed=True).quantity(kind, layer) if kind in SENT_BACK | UPDATES else None
+
+    return rule
 
 
 BY_HAND: dict[str, Rule] = {
@@ -181,7 +187,8 @@ BY_HAND: dict[str, Rule] = {
     "gradient_added": _added,
     "learning_rate_left_out": _no_rate,
     "updated_weights_sent_back": _through_new,
-    "batch_summed": _summed,
+    "batch_summed": _batch(lambda n: 1),
+    "batch_averaged_twice": _batch(lambda n: n * n),
 }
 
 
@@ -281,17 +288,38 @@ def test_every_mistake_is_diagnosed_somewhere_among_the_presets() -> None:
 
 
 @pytest.mark.parametrize(
-    ("mistake", "kinds"),
+    ("mistake", "roles"),
     [
         ("bias_left_out", {"net_input"}),
+        ("net_input_as_activation", {"activation", "error", "output_weight_gradient",
+                                     "hidden_weight_gradient"}),
         ("gradient_added", {"weight_update", "bias_update"}),
         ("learning_rate_left_out", {"weight_update", "bias_update"}),
-        ("target_output_swapped", {"output_gradient", "delta", "weight_gradient",
-                                   "bias_gradient", "input_gradient"}),
+        ("target_output_swapped", {"output_gradient", "output_delta", "output_weight_gradient",
+                                   "output_bias_gradient", "input_gradient"}),
+        ("updated_weights_sent_back", {"hidden_gradient", "hidden_delta", "hidden_weight_gradient",
+                                       "hidden_bias_gradient", "input_gradient"}),
     ],
 )  # fmt: skip
-def test_a_mistake_is_offered_only_where_it_can_happen(mistake: str, kinds: set[str]) -> None:
-    assert set(kinds_of(mistake)) == kinds
+def test_a_mistake_is_offered_only_where_it_can_happen(mistake: str, roles: set[str]) -> None:
+    assert set(roles_of(mistake)) == roles
+
+
+def test_every_mistake_names_only_known_roles() -> None:
+    for mistake in MISTAKE_IDS:
+        assert set(roles_of(mistake)) <= set(ROLES), mistake
+
+
+def test_a_mistake_never_names_a_step_outside_its_roles() -> None:
+    for pid, granularity in CASES:
+        t = trace(get_preset(pid).load(), granularity)
+        for step in t.steps:
+            place = where(t, step)
+            for mistake in MISTAKE_IDS:
+                if place.role not in roles_of(mistake):
+                    assert all(
+                        mistake_value(t, place, mistake, c.path) is None for c in cells(step)
+                    )
 
 
 def test_at_the_precision_typed_a_mistake_equal_to_the_right_value_is_not_offered() -> None:
