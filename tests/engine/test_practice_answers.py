@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engine import EngineError
 from engine.practice import judge, parse_answer
@@ -85,3 +88,47 @@ def test_more_digits_than_a_float_holds_read_back_as_the_value() -> None:
 
 def test_an_answer_to_a_non_finite_value_is_never_right() -> None:
     assert not judge(parse_answer("1e300"), float("inf")).correct
+
+
+# -- properties: any float, typed to any number of decimals --------------------------------
+
+finite = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinity=False)
+
+
+@settings(max_examples=300, deadline=None)
+@given(finite)
+def test_a_float_typed_in_full_is_right(x: float) -> None:
+    assert judge(parse_answer(repr(x)), x).correct
+
+
+@settings(max_examples=300, deadline=None)
+@given(finite, st.integers(min_value=0, max_value=12))
+def test_a_value_rounded_to_d_decimals_is_within_half_a_unit(x: float, d: int) -> None:
+    text = f"{Decimal(x).quantize(Decimal(1).scaleb(-d), rounding=ROUND_HALF_EVEN)}"
+    verdict = judge(parse_answer(text), x)
+    assert verdict.within
+    exact = Fraction(text) == Fraction(x) or float(text) == x  # 0.05 is the float 0.05
+    assert verdict.correct == (verdict.significant >= 3 or exact)
+
+
+@settings(max_examples=300, deadline=None)
+@given(finite, st.integers(min_value=0, max_value=12))
+def test_one_unit_off_in_the_last_place_is_wrong(x: float, d: int) -> None:
+    unit = Decimal(1).scaleb(-d)
+    rounded = Decimal(x).quantize(unit, rounding=ROUND_HALF_EVEN)
+    off = rounded + unit * (1 if Decimal(x) <= rounded else -1)  # away from x
+    verdict = judge(parse_answer(f"{off:f}"), x)
+    # right only at the rule's inclusive edge, or typed past float64 (it reads back as x)
+    edge = abs(Fraction(off) - Fraction(x)) <= Fraction(unit) / 2
+    assert not verdict.within or edge or float(off) == x
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=30))
+def test_any_text_is_a_number_or_a_named_refusal(text: str) -> None:
+    try:
+        typed = parse_answer(text)
+    except EngineError as e:
+        assert e.loc == ("answer",) and e.message
+    else:
+        assert typed.tolerance > 0
