@@ -2,9 +2,6 @@
 
 ``Scenario.from_dict`` takes the JSON document and raises ``EngineError`` naming the field and
 the rule; ``to_dict`` gives it back with every float64 intact (``float(x)`` round-trips).
-A caller that has already checked every number (a float, finite, within the limits: the API's
-schema does) passes ``numbers_checked=True`` and skips that per-number work; every other rule
-(shapes, names, combinations, target ranges, labels) is checked either way.
 """
 
 from __future__ import annotations
@@ -132,16 +129,9 @@ class Scenario:
 
     # -- JSON document ---------------------------------------------------------------------------
     @staticmethod
-    def from_dict(
-        doc: Mapping[str, Any], limits: Limits = DEFAULT_LIMITS, *, numbers_checked: bool = False
-    ) -> Scenario:
-        """The validated scenario, or ``EngineError`` naming the field and the rule.
-
-        ``numbers_checked``: the caller vouches that every weight, bias, input and target is
-        a float (or int), finite and within ``limits.max_abs_value``, so the per-number checks
-        are skipped; shapes and every other rule are still checked, and a wrong shape is still
-        named exactly."""
-        return _parse(doc, limits, numbers_checked)
+    def from_dict(doc: Mapping[str, Any], limits: Limits = DEFAULT_LIMITS) -> Scenario:
+        """The validated scenario, or ``EngineError`` naming the field and the rule."""
+        return _parse(doc, limits)
 
     def __eq__(self, other: object) -> bool:
         """Every field equal, the arrays by shape and value (a generated __eq__ would ask an
@@ -219,16 +209,14 @@ def _number(x: Any, loc: Loc, limit: float) -> float:
     return v
 
 
-def _matrix(
-    x: Any, rows: int | None, cols: int, loc: Loc, limit: float, checked: bool = False
-) -> F64:
+def _matrix(x: Any, rows: int | None, cols: int, loc: Loc, limit: float) -> F64:
     """A list of `rows` lists of `cols` numbers (any number of rows when rows is None)."""
     if not isinstance(x, _SEQ):
         raise EngineError("must be a list of rows", loc)
     if rows is not None and len(x) != rows:
         raise EngineError(f"must have {rows} rows, got {len(x)}", loc)
     shape = (len(x), cols)
-    fast = _checked_array(x, shape) if checked else _fast_array(x, shape, limit)
+    fast = _fast_array(x, shape, limit)
     if fast is not None:
         return fast
     out = np.empty((len(x), cols), dtype=np.float64)
@@ -237,12 +225,12 @@ def _matrix(
     return out
 
 
-def _vector(x: Any, n: int, loc: Loc, limit: float, checked: bool = False) -> F64:
+def _vector(x: Any, n: int, loc: Loc, limit: float) -> F64:
     if not isinstance(x, _SEQ):
         raise EngineError(f"must be a list of {n} numbers", loc)
     if len(x) != n:
         raise EngineError(f"must have {n} numbers, got {len(x)}", loc)
-    fast = _checked_array(x, (n,)) if checked else _fast_array(x, (n,), limit)
+    fast = _fast_array(x, (n,), limit)
     if fast is not None:
         return fast
     return np.array([_number(v, (*loc, j), limit) for j, v in enumerate(x)], dtype=np.float64)
@@ -265,16 +253,6 @@ def _fast_array(x: Any, shape: tuple[int, ...], limit: float) -> F64 | None:
     if a.shape != shape or not (np.abs(a) <= limit).all():  # `<=` is False for NaN
         return None
     return a
-
-
-def _checked_array(x: Any, shape: tuple[int, ...]) -> F64 | None:
-    """The array of numbers the caller has checked, when it has the shape; else None (the
-    checking path then names the row or entry that is wrong)."""
-    try:
-        a = np.array(x, dtype=np.float64)
-    except (ValueError, TypeError, OverflowError):  # ragged rows: the checking path names them
-        return None
-    return a if a.shape == shape else None
 
 
 def _string(x: Any, loc: Loc, max_len: int) -> str:
@@ -396,7 +374,7 @@ def _parse_labels(x: Any, layers: Sequence[int], limits: Limits) -> Labels:
 _FIELDS = frozenset(REQUIRED + OPTIONAL)
 
 
-def _parse(doc: Mapping[str, Any], limits: Limits, checked: bool = False) -> Scenario:
+def _parse(doc: Mapping[str, Any], limits: Limits) -> Scenario:
     if type(doc) is not dict and not isinstance(doc, Mapping):  # the ABC check is slow
         raise EngineError("a scenario must be a JSON object")
     for name in REQUIRED:
@@ -456,11 +434,11 @@ def _parse(doc: Mapping[str, Any], limits: Limits, checked: bool = False) -> Sce
             f"must hold {n_weight_layers} vectors, one per layer after the input", ("biases",)
         )
     weights = tuple(
-        _frozen_new(_matrix(w, layers[layer], layers[layer + 1], ("weights", layer), lim, checked))
+        _frozen_new(_matrix(w, layers[layer], layers[layer + 1], ("weights", layer), lim))
         for layer, w in enumerate(w_doc)
     )
     biases = tuple(
-        _frozen_new(_vector(b, layers[layer + 1], ("biases", layer), lim, checked))
+        _frozen_new(_vector(b, layers[layer + 1], ("biases", layer), lim))
         for layer, b in enumerate(b_doc)
     )
 
@@ -469,8 +447,8 @@ def _parse(doc: Mapping[str, Any], limits: Limits, checked: bool = False) -> Sce
         raise EngineError(
             f"must hold between 1 and {limits.max_samples} samples (rows)", ("inputs",)
         )
-    inputs = _frozen_new(_matrix(x_doc, None, layers[0], ("inputs",), lim, checked))
-    targets = _frozen_new(_matrix(t_doc, len(x_doc), layers[-1], ("targets",), lim, checked))
+    inputs = _frozen_new(_matrix(x_doc, None, layers[0], ("inputs",), lim))
+    targets = _frozen_new(_matrix(t_doc, len(x_doc), layers[-1], ("targets",), lim))
     if rule.requires_output and not ((targets >= 0) & (targets <= 1)).all():
         raise EngineError(f"{loss} needs every target between 0 and 1", ("targets",))
 

@@ -4,14 +4,12 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 import pydantic_core
-from fastapi import APIRouter, HTTPException, Request
-from fastapi.concurrency import run_in_threadpool
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from pydantic import BaseModel, ValidationError
@@ -33,6 +31,7 @@ from engine.limits import DEFAULT_LIMITS as LIM
 from engine.practice import check
 from engine.propagation import Backward, Forward
 
+from ..errors import refuse
 from ..metrics import engine_time
 from ..settings import Settings
 from .schemas import (
@@ -59,9 +58,9 @@ router = APIRouter(
 )
 HISTORY_POINTS = 300
 
-# The scenario endpoints read their body themselves: pydantic parses and validates the JSON in
-# one pass in Rust (model_validate_json), which takes a third of the time of FastAPI's body
-# handling; the request body is still documented, and errors keep FastAPI's 422 shape.
+# The scenario endpoints read their body themselves (``scenario_body``): pydantic parses and
+# validates the JSON in one pass in Rust (model_validate_json), a third of the time of FastAPI's
+# body handling; the request body is still documented, and errors keep FastAPI's 422 shape.
 SCENARIO_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
@@ -73,18 +72,41 @@ SCENARIO_BODY: dict[str, Any] = {
         },
     }
 }
+ERROR_BODY = {"application/json": {"schema": {"$ref": "#/components/schemas/HTTPValidationError"}}}
+NOT_JSON: dict[int | str, dict[str, Any]] = {
+    415: {"description": "The body is not declared as application/json", "content": ERROR_BODY}
+}
 VALIDATION_ERROR: dict[int | str, dict[str, Any]] = {
+    **NOT_JSON,
     422: {
         "description": "Validation Error: the field and the rule broken",
         "content": {
             "application/json": {"schema": {"$ref": "#/components/schemas/HTTPValidationError"}}
         },
-    }
+    },
 }
 
 
-async def read_scenario(request: Request) -> ScenarioModel:
-    """The scenario in the request body, or a 422 naming the field and the rule."""
+def require_json(request: Request) -> None:
+    """415 unless the body says it is JSON: a text/plain or form body is what any web page can
+    make its visitors' browsers send here (a CORS-simple POST), to spend this server's CPU."""
+    sent = request.headers.get("content-type", "")
+    kind = sent.partition(";")[0].strip().lower()
+    if kind == "application/json" or (kind.startswith("application/") and kind.endswith("+json")):
+        return
+    got = f"got {sent[:60]!r}" if sent else "none was given"
+    raise refuse(
+        415,
+        ["header", "content-type"],
+        f"must be application/json (the body is a JSON document); {got}",
+        "unsupported_media_type",
+    )
+
+
+async def scenario_body(request: Request) -> ScenarioModel:
+    """The scenario in the request body, or a 415 (not JSON) or a 422 naming the field and the
+    rule. Parsing only: the engine's work runs in the route, off the event loop."""
+    require_json(request)
     try:
         return ScenarioModel.model_validate_json(await request.body())
     except ValidationError as e:
@@ -93,23 +115,20 @@ async def read_scenario(request: Request) -> ScenarioModel:
         ) from None
 
 
+ScenarioBody = Annotated[ScenarioModel, Depends(scenario_body)]
+
+
 def engine_scenario(model: ScenarioModel, loc: tuple[str, ...] = ("body",)) -> Scenario:
-    """The engine's scenario, or a 422 naming the field the engine refused. The schema has
-    checked every number (a float, finite, within the engine's limit: ``Number``), so the
-    engine skips that and checks the rest (shapes, names, combinations, target ranges)."""
+    """The engine's scenario, or a 422 naming the field the engine refused (shapes, names,
+    combinations, target ranges: what the schema cannot say)."""
     try:
-        return Scenario.from_dict(model.to_engine_dict(), numbers_checked=True)
+        return Scenario.from_dict(model.to_engine_dict())
     except EngineError as e:
         raise unprocessable(e, loc) from None
 
 
-def error_detail(loc: Sequence[str | int], msg: str, kind: str) -> list[dict[str, Any]]:
-    """The API's one error shape, for every status: ``{"detail": <this>}``."""
-    return [{"loc": list(loc), "msg": msg, "type": kind}]
-
-
 def unprocessable(e: EngineError, prefix: tuple[str, ...] = ("body",)) -> HTTPException:
-    return HTTPException(422, error_detail([*prefix, *e.loc], e.message, "value_error"))
+    return refuse(422, [*prefix, *e.loc], e.message, "value_error")
 
 
 OVERFLOW = (
@@ -192,7 +211,7 @@ async def get_preset_scenario(preset_id: str) -> dict[str, Any]:
     if preset_id not in PRESETS:
         known = ", ".join(PRESETS)
         msg = f"unknown preset {preset_id!r}; known: {known}"
-        raise HTTPException(404, error_detail(["path", "preset_id"], msg, "not_found"))
+        raise refuse(404, ["path", "preset_id"], msg, "not_found")
     return PRESETS[preset_id].load().to_dict()
 
 
@@ -203,8 +222,7 @@ async def get_preset_scenario(preset_id: str) -> dict[str, Any]:
     response_model=ForwardOut,
     summary="Forward pass and loss",
 )
-async def api_forward(request: Request) -> Response:
-    scenario = await read_scenario(request)
+def api_forward(scenario: ScenarioBody) -> Response:
     s = engine_scenario(scenario)
     with engine_time("forward"):
         f = forward(s)
@@ -218,8 +236,7 @@ async def api_forward(request: Request) -> Response:
     response_model=BackwardOut,
     summary="Forward pass, deltas and gradients",
 )
-async def api_backward(request: Request) -> Response:
-    scenario = await read_scenario(request)
+def api_backward(scenario: ScenarioBody) -> Response:
     s = engine_scenario(scenario)
     with engine_time("backward"):
         f, b = backward(replace(s, update_order="simultaneous"))
@@ -237,11 +254,9 @@ async def api_backward(request: Request) -> Response:
     response_model=StepOut,
     summary="One gradient-descent update",
 )
-async def api_step(request: Request) -> Response:
-    # The hottest call: app.main also serves it ahead of FastAPI's routing (same function,
-    # same answers); this route documents it. The answer is built from plain lists, checked
-    # in Python and serialised once (StepOut's shape, without validating it again).
-    scenario = await read_scenario(request)
+def api_step(scenario: ScenarioBody) -> Response:
+    # The call a script makes in a loop: the answer is built from plain lists, checked in
+    # Python and serialised once (StepOut's shape, without validating it again).
     s = engine_scenario(scenario)
     with engine_time("step"):
         result = step(s)
@@ -270,7 +285,13 @@ async def api_step(request: Request) -> Response:
     )
 
 
-@router.post("/train", response_model=TrainOut, summary="Train for up to N iterations")
+@router.post(
+    "/train",
+    dependencies=[Depends(require_json)],
+    responses=NOT_JSON,
+    response_model=TrainOut,
+    summary="Train for up to N iterations",
+)
 def api_train(request: Request, body: TrainIn) -> Response:
     settings: Settings = request.app.state.settings
     if body.iterations > settings.max_train_iterations:
@@ -312,34 +333,43 @@ def _granularity(settings: Settings, s: Scenario, asked: str | None) -> str:
     return granularity
 
 
-@router.post("/trace", response_model=TraceOut, summary="The micro-steps of one iteration")
-def api_trace(request: Request, body: TraceIn) -> dict[str, Any]:
+@router.post(
+    "/trace",
+    dependencies=[Depends(require_json)],
+    responses=NOT_JSON,
+    response_model=TraceOut,
+    summary="The micro-steps of one iteration",
+)
+def api_trace(request: Request, body: TraceIn) -> Response:
     settings: Settings = request.app.state.settings
     s = engine_scenario(body.scenario, ("body", "scenario"))
     granularity = _granularity(settings, s, body.granularity)
     with engine_time("trace"):
         t = trace(s, granularity)
     _finite(t.forward.loss, *t.backward.weight_grads, *t.after.weights, *t.after.biases)
-    return {
-        "granularity": t.granularity,
-        "steps": [
-            {
-                "index": st.index,
-                "phase": st.phase,
-                "kind": st.kind,
-                "quantity": st.quantity,
-                "title": st.title,
-                "formula": to_text(st.formula),
-                "substituted": to_text(st.substituted),
-                "value": st.value,
-                "factors": [{"name": f.name, "value": f.value} for f in st.factors],
-                "neurons": [list(n) for n in st.neurons],
-                "weights": [list(w) for w in st.weights],
-                "biases": [list(b) for b in st.biases],
-            }
-            for st in t.steps
-        ],
-    }
+    # serialised here, in the thread pool: a big batch's answer is megabytes
+    return plain_json(
+        {
+            "granularity": t.granularity,
+            "steps": [
+                {
+                    "index": st.index,
+                    "phase": st.phase,
+                    "kind": st.kind,
+                    "quantity": st.quantity,
+                    "title": st.title,
+                    "formula": to_text(st.formula),
+                    "substituted": to_text(st.substituted),
+                    "value": st.value,
+                    "factors": [{"name": f.name, "value": f.value} for f in st.factors],
+                    "neurons": [list(n) for n in st.neurons],
+                    "weights": [list(w) for w in st.weights],
+                    "biases": [list(b) for b in st.biases],
+                }
+                for st in t.steps
+            ],
+        }
+    )
 
 
 @router.post(
@@ -349,14 +379,12 @@ def api_trace(request: Request, body: TraceIn) -> dict[str, Any]:
     response_model=GradCheckOut,
     summary="Backprop against finite differences",
 )
-async def api_gradcheck(request: Request) -> GradCheckOut:
-    scenario = await read_scenario(request)
-    # two forward passes per parameter: off the event loop, so other requests go on meanwhile
+def api_gradcheck(scenario: ScenarioBody) -> Response:
     s = engine_scenario(scenario)
     with engine_time("gradcheck"):
-        g = await run_in_threadpool(gradcheck, s)
+        g = gradcheck(s)
     _finite(g.max_abs_error, *g.analytic_weights, *g.numeric_weights)
-    return GradCheckOut(
+    out = GradCheckOut(
         analytic=GradientsOut(
             weights=[w.tolist() for w in g.analytic_weights],
             biases=[b.tolist() for b in g.analytic_biases],
@@ -369,10 +397,13 @@ async def api_gradcheck(request: Request) -> GradCheckOut:
         max_rel_error=g.max_rel_error,
         eps=g.eps,
     )
+    return json_response(out)
 
 
 @router.post(
     "/check",
+    dependencies=[Depends(require_json)],
+    responses=NOT_JSON,
     response_model=CheckOut,
     response_model_exclude_none=True,
     summary="Judge a learner's answer to one step, and name the mistake behind a wrong one",

@@ -27,7 +27,6 @@ from typing import Any
 
 import numpy as np
 from fastapi import APIRouter, Request
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup, escape
 from starlette.concurrency import run_in_threadpool
@@ -193,13 +192,6 @@ def presentation(request: Request) -> Presentation:
 
 def error_page(request: Request, message: str, status: int) -> HTMLResponse:
     return presentation(request).error(request, message, status)
-
-
-async def validation_error_page(request: Request, exc: RequestValidationError) -> HTMLResponse:
-    msgs = "; ".join(
-        f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', '')}" for e in exc.errors()
-    )
-    return error_page(request, f"This address has a problem: {msgs}", 422)
 
 
 def parse_at(raw: str | None) -> int:

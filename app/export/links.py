@@ -12,8 +12,9 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Query, Request
 
-from ..api.routes import SCENARIO_BODY, VALIDATION_ERROR, error_detail
+from ..api.routes import SCENARIO_BODY, VALIDATION_ERROR
 from ..api.schemas import ScenarioModel
+from ..errors import error_detail
 from ..explorer import pages
 from ..explorer.codec import MAX_ENCODED, StateError
 from ..explorer.state import load, loaded_state

@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from engine import PRESETS, Scenario
 
-from ..api.routes import SCENARIO_BODY, VALIDATION_ERROR, engine_scenario, read_scenario
+from ..api.routes import SCENARIO_BODY, VALIDATION_ERROR, engine_scenario, scenario_body
 from ..explorer import pages
 from ..explorer.codec import StateError
 from ..explorer.state import PageState, load, preset_state
@@ -60,7 +60,7 @@ def page_state(request: Request, s: str | None, preset: str | None) -> PageState
 
 async def body_scenario(request: Request) -> Scenario:
     """The REST body's scenario, or the API's 422 naming the field and the rule."""
-    return engine_scenario(await read_scenario(request))
+    return engine_scenario(await scenario_body(request))
 
 
 def filename(title: str, suffix: str) -> str:
@@ -97,6 +97,7 @@ def script_routes(
         responses=VALIDATION_ERROR,
         response_class=Response,
         summary=summary,
+        operation_id=f"export_{name}",
         tags=["export"],
     )
     async def from_body(request: Request) -> Response:

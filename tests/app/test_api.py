@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
+from app.api.schemas import GradientsOut, StepOut
 from app.main import create_app
 from app.settings import Settings
 from engine import PRESETS, Scenario, step, train
@@ -437,3 +438,141 @@ def test_engine_scenario_equals_api_scenario(client: TestClient) -> None:
     s = PRESETS["sigmoid-2-2-2"].load()
     assert Scenario.from_dict(preset(client, "sigmoid-2-2-2")).to_dict() == s.to_dict()
     assert replace(s, update_order="output_first").update_order == "output_first"
+
+
+# -- /api/step as a script sees it (FastAPI's own routing; no path of its own) -----------------
+
+
+def expected_step_bytes(doc: dict[str, Any]) -> bytes:
+    """The answer as the documented response model serialises it."""
+    r = step(Scenario.from_dict(doc))
+    return (
+        StepOut(
+            scenario=r.after.to_dict(),
+            loss_before=r.loss_before,
+            loss_after=r.loss_after,
+            gradients=GradientsOut(
+                weights=[g.tolist() for g in r.backward.weight_grads],
+                biases=[g.tolist() for g in r.backward.bias_grads],
+            ),
+        )
+        .model_dump_json()
+        .encode()
+    )
+
+
+@pytest.mark.parametrize("pid", PRESET_IDS)
+def test_step_answer_is_the_response_models_bytes(client: TestClient, pid: str) -> None:
+    doc = PRESETS[pid].load().to_dict()
+    for d in (doc, PRESETS[pid].scenario, {k: v for k, v in doc.items() if k != "labels"}):
+        r = client.post("/api/step", json=d)
+        assert r.status_code == 200
+        assert r.headers["content-type"] == "application/json"
+        assert r.content == expected_step_bytes(d)
+        assert "app;dur=" in r.headers["server-timing"]
+        assert r.headers["x-content-type-options"] == "nosniff"
+
+
+def test_step_is_documented_as_before(client: TestClient) -> None:
+    op = client.get("/openapi.json").json()["paths"]["/api/step"]
+    assert list(op) == ["post"]
+    post = op["post"]
+    body = post["requestBody"]["content"]["application/json"]
+    assert body["schema"] == {"$ref": "#/components/schemas/ScenarioModel"}
+    assert "sigmoid-2-2-2" in body["examples"]
+    ok = post["responses"]["200"]["content"]["application/json"]["schema"]
+    assert ok == {"$ref": "#/components/schemas/StepOut"}
+    assert set(post["responses"]) == {"200", "413", "415", "422"}
+
+
+def test_step_other_methods_and_paths(client: TestClient) -> None:
+    r = client.get("/api/step")
+    assert r.status_code == 405 and r.headers["allow"] == "POST"
+    assert r.json()["detail"][0]["type"] == "method_not_allowed"
+    r = client.post("/api/step/", json={}, follow_redirects=False)
+    assert r.status_code == 307 and r.headers["location"].endswith("/api/step")
+
+
+def test_step_under_a_root_path() -> None:
+    doc = PRESETS["sigmoid-2-2-2"].load().to_dict()
+    with TestClient(create_app(Settings(root_path="/backprop"))) as c:
+        r = c.post("/api/step", json=doc)
+        assert r.status_code == 200 and r.content == expected_step_bytes(doc)
+
+
+def test_step_errors_keep_their_form(client: TestClient) -> None:
+    doc = PRESETS["sigmoid-2-2-2"].load().to_dict()
+    r = client.post("/api/step", json={**doc, "learning_rate": True})
+    assert r.status_code == 422
+    (err,) = r.json()["detail"]
+    assert err["loc"] == ["body", "learning_rate"] and err["type"] == "float_type"
+    r = client.post("/api/step", json={**doc, "weights": [[[0.1, 0.2]], doc["weights"][1]]})
+    assert r.json() == {
+        "detail": [
+            {"loc": ["body", "weights", 0], "msg": "must have 2 rows, got 1", "type": "value_error"}
+        ]
+    }
+    r = client.post("/api/step", content=b"{", headers={"content-type": "application/json"})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"][0] == "body"
+
+
+def test_a_bug_in_step_answers_500_with_the_headers(monkeypatch: pytest.MonkeyPatch) -> None:
+    import app.api.routes
+
+    def broken(s: Scenario) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(app.api.routes, "step", broken)
+    doc = PRESETS["sigmoid-2-2-2"].load().to_dict()
+    with TestClient(create_app(Settings()), raise_server_exceptions=False) as c:
+        r = c.post("/api/step", json=doc)
+    assert r.status_code == 500 and r.text == "Internal Server Error"
+    assert "frame-ancestors 'self'" in r.headers["content-security-policy"]
+    assert r.headers["x-content-type-options"] == "nosniff"
+
+
+def test_step_body_limit() -> None:
+    with TestClient(create_app(Settings(max_body_bytes=100))) as c:
+        doc = PRESETS["sigmoid-2-2-2"].load().to_dict()
+        r = c.post("/api/step", json=doc)
+    assert r.status_code == 413 and r.json()["detail"][0]["type"] == "too_large"
+
+
+# -- only JSON is computed: a CORS-simple POST (text/plain, a form) is refused before any work --
+
+SCENARIO_CALLS = ["/api/forward", "/api/backward", "/api/step", "/api/gradcheck"]
+WRAPPED_CALLS = ["/api/train", "/api/trace"]
+
+
+def _body(path: str) -> str:
+    doc = PRESETS["sigmoid-2-2-2"].load().to_dict()
+    wrapped = {"scenario": doc, "iterations": 1} if path == "/api/train" else {"scenario": doc}
+    return json.dumps(wrapped if path in WRAPPED_CALLS else doc)
+
+
+@pytest.mark.parametrize("path", SCENARIO_CALLS + WRAPPED_CALLS)
+@pytest.mark.parametrize(
+    "kind", ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data", None]
+)
+def test_a_body_not_declared_json_is_415(client: TestClient, path: str, kind: str | None) -> None:
+    headers = {"content-type": kind} if kind else {}
+    r = client.post(path, content=_body(path).encode(), headers=headers)
+    assert r.status_code == 415, r.text
+    (err,) = r.json()["detail"]
+    assert err["loc"] == ["header", "content-type"] and err["type"] == "unsupported_media_type"
+    assert "application/json" in err["msg"]
+    op = client.get("/openapi.json").json()["paths"][path]["post"]
+    assert "415" in op["responses"]
+
+
+@pytest.mark.parametrize("path", SCENARIO_CALLS + WRAPPED_CALLS)
+@pytest.mark.parametrize("kind", ["application/json", "application/json; charset=utf-8"])
+def test_a_json_body_is_computed(client: TestClient, path: str, kind: str) -> None:
+    r = client.post(path, content=_body(path).encode(), headers={"content-type": kind})
+    assert r.status_code == 200, r.text
+
+
+def test_a_form_post_from_another_site_is_not_computed(client: TestClient) -> None:
+    doc = PRESETS["sigmoid-2-2-2"].load().to_dict()
+    r = client.post("/api/step", data={"scenario": json.dumps(doc)})
+    assert r.status_code == 415

@@ -356,3 +356,24 @@ def test_scenarios_compare_by_value() -> None:
     assert s != dataclasses.replace(s, title="another")
     assert s != dataclasses.replace(s, inputs=np.vstack([s.inputs, s.inputs]))
     assert s != "a scenario"
+
+
+def test_labels_given_in_full_or_in_part() -> None:
+    doc = PRESETS["sigmoid-2-2-2"].load().to_dict()
+    full = Scenario.from_dict(doc)
+    as_tuples = {**doc["labels"], "biases": [("b1", "b1"), ("b2", "b2")]}
+    assert Scenario.from_dict({**doc, "labels": as_tuples}).labels == full.labels
+    default = Scenario.from_dict({k: v for k, v in doc.items() if k != "labels"}).labels
+    part = Scenario.from_dict({**doc, "labels": {"net": "z"}}).labels
+    assert (part.weights, part.biases, part.neurons, part.net) == (
+        default.weights,
+        default.biases,
+        default.neurons,
+        "z",
+    )
+    with pytest.raises(EngineError) as e:
+        Scenario.from_dict({**doc, "labels": {**doc["labels"], "out": 3}})
+    assert e.value.loc == ("labels", "out")
+    with pytest.raises(EngineError) as e:
+        Scenario.from_dict({**doc, "labels": {**doc["labels"], "extra": "x"}})
+    assert e.value.loc == ("labels",)
