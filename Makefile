@@ -5,6 +5,9 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+# h11 bounds a request's line and headers (httptools buffers any size: a 100 MB header stalled
+# a worker for 8 s); a page's URL comes up to three times (request line, Referer, HX-Current-URL)
+MAX_HEADER_BYTES ?= 65536
 
 .PHONY: run test test-deploy lint bench system-deps clean
 
@@ -20,7 +23,8 @@ system-deps:
 
 run: $(STAMP)
 	@echo "Backprop Explorer: serving http://$(HOST):$(PORT)/  (API docs at http://$(HOST):$(PORT)/docs)"
-	$(VENV)/bin/uvicorn app.main:app --host $(HOST) --port $(PORT)
+	$(VENV)/bin/uvicorn app.main:app --host $(HOST) --port $(PORT) \
+		--http h11 --h11-max-incomplete-event-size $(MAX_HEADER_BYTES)
 
 test: $(STAMP) system-deps
 	$(PY) -m pytest

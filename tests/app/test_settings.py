@@ -20,6 +20,19 @@ from app.settings import Settings
         ("TRAIN_TIME_LIMIT", "nan", "seconds"),
         ("TRAIN_TIME_LIMIT", "0", "over 0"),
         ("ROOT_PATH", "backprop", "must start with /"),
+        ("ROOT_PATH", "//evil.example", "exactly one"),
+        ("ROOT_PATH", "/bp//x", "plain path"),
+        ("ROOT_PATH", "/bp x", "plain path"),
+        ("ROOT_PATH", "/bp?x=1", "plain path"),
+        ("FRAME_ANCESTORS", "https://a.example; script-src *", "';'"),
+        ("FRAME_ANCESTORS", "https://a.example\nhttps://b.example", "line breaks"),
+        ("FRAME_ANCESTORS", "a.example", "not 'self', * or an origin"),
+        ("FRAME_ANCESTORS", "https://a.example/course", "not 'self', * or an origin"),
+        ("FRAME_ANCESTORS", "self", "not 'self', * or an origin"),
+        ("FRAME_ANCESTORS", "javascript://x", "not 'self', * or an origin"),
+        ("FRAME_ANCESTORS", "https://user@a.example", "not 'self', * or an origin"),
+        ("PUBLIC_URL", "explorer.example.edu", "must be an origin"),
+        ("PUBLIC_URL", "https://explorer.example.edu/bp", "must be an origin"),
     ],
 )
 def test_a_bad_value_names_the_variable_and_the_rule(
@@ -64,3 +77,40 @@ def test_the_container_entrypoint_stops_on_a_bad_setting_with_several_workers() 
         timeout=60,
     )
     assert done.returncode == 1 and "MAX_BODY_BYTES='1MB'" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("raw", "policy"),
+    [
+        (
+            "https://a.example.edu, https://b.example.org",
+            "https://a.example.edu https://b.example.org",
+        ),
+        (
+            "https://a.example.edu,https://b.example.org:8443/",
+            "https://a.example.edu https://b.example.org:8443",
+        ),
+        ("'self'  https://*.example.edu", "'self' https://*.example.edu"),
+        ("*", "*"),
+        (" , ", "*"),
+    ],
+)
+def test_frame_ancestors_commas_and_spaces_both_separate(
+    monkeypatch: pytest.MonkeyPatch, raw: str, policy: str
+) -> None:
+    monkeypatch.setenv("FRAME_ANCESTORS", raw)
+    assert Settings.from_env().frame_ancestors == policy
+
+
+def test_unset_variables_keep_the_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in (
+        "FRAME_ANCESTORS",
+        "MAX_BODY_BYTES",
+        "ROOT_PATH",
+        "PUBLIC_URL",
+        "TRAIN_TIME_LIMIT",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    assert Settings.from_env() == Settings()
+    monkeypatch.setenv("PUBLIC_URL", "https://explorer.example.edu/")
+    assert Settings.from_env().public_url == "https://explorer.example.edu"
