@@ -27,6 +27,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         docs_url=None,
         redoc_url=None,
+        generate_unique_id_function=api.operation_id,
     )
     app.state.settings = settings
     app.state.derived = DerivedCache()  # the pages' one cache: every app starts empty

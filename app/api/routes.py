@@ -12,6 +12,7 @@ import pydantic_core
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, ValidationError
 
 from engine import (
@@ -53,7 +54,6 @@ from .schemas import (
 
 router = APIRouter(
     prefix="/api",
-    tags=["api"],
     responses={413: {"description": "The request body is over the size limit (MAX_BODY_BYTES)."}},
 )
 HISTORY_POINTS = 300
@@ -85,6 +85,12 @@ VALIDATION_ERROR: dict[int | str, dict[str, Any]] = {
         },
     },
 }
+
+
+def operation_id(route: APIRoute) -> str:
+    """A route's operation id, the method name of a client generated from /openapi.json: its
+    own ``operation_id`` when set, else the endpoint's name less ``api_``."""
+    return route.operation_id or route.name.removeprefix("api_")
 
 
 def require_json(request: Request) -> None:
@@ -186,7 +192,13 @@ def _gradients(b: Backward) -> GradientsOut:
     )
 
 
-@router.get("/presets", response_model=list[PresetSummary], summary="The documents' examples")
+@router.get(
+    "/presets",
+    operation_id="presets",
+    tags=["presets"],
+    response_model=list[PresetSummary],
+    summary="The documents' examples",
+)
 async def list_presets() -> list[PresetSummary]:
     return [
         PresetSummary(id=p.id, title=p.title, document=p.document, description=p.description)
@@ -197,6 +209,8 @@ async def list_presets() -> list[PresetSummary]:
 @router.get(
     "/presets/{preset_id}",
     response_model=ScenarioModel,
+    operation_id="preset",
+    tags=["presets"],
     summary="One example's scenario",
     responses={
         404: {
@@ -220,6 +234,8 @@ async def get_preset_scenario(preset_id: str) -> dict[str, Any]:
     openapi_extra=SCENARIO_BODY,
     responses=VALIDATION_ERROR,
     response_model=ForwardOut,
+    operation_id="forward",
+    tags=["propagation"],
     summary="Forward pass and loss",
 )
 def api_forward(scenario: ScenarioBody) -> Response:
@@ -234,6 +250,8 @@ def api_forward(scenario: ScenarioBody) -> Response:
     openapi_extra=SCENARIO_BODY,
     responses=VALIDATION_ERROR,
     response_model=BackwardOut,
+    operation_id="backward",
+    tags=["propagation"],
     summary="Forward pass, deltas and gradients",
 )
 def api_backward(scenario: ScenarioBody) -> Response:
@@ -252,6 +270,8 @@ def api_backward(scenario: ScenarioBody) -> Response:
     openapi_extra=SCENARIO_BODY,
     responses=VALIDATION_ERROR,
     response_model=StepOut,
+    operation_id="step",
+    tags=["training"],
     summary="One gradient-descent update",
 )
 def api_step(scenario: ScenarioBody) -> Response:
@@ -290,6 +310,8 @@ def api_step(scenario: ScenarioBody) -> Response:
     dependencies=[Depends(require_json)],
     responses=NOT_JSON,
     response_model=TrainOut,
+    operation_id="train",
+    tags=["training"],
     summary="Train for up to N iterations",
 )
 def api_train(request: Request, body: TrainIn) -> Response:
@@ -338,6 +360,8 @@ def _granularity(settings: Settings, s: Scenario, asked: str | None) -> str:
     dependencies=[Depends(require_json)],
     responses=NOT_JSON,
     response_model=TraceOut,
+    operation_id="trace",
+    tags=["propagation"],
     summary="The micro-steps of one iteration",
 )
 def api_trace(request: Request, body: TraceIn) -> Response:
@@ -377,6 +401,8 @@ def api_trace(request: Request, body: TraceIn) -> Response:
     openapi_extra=SCENARIO_BODY,
     responses=VALIDATION_ERROR,
     response_model=GradCheckOut,
+    operation_id="gradcheck",
+    tags=["propagation"],
     summary="Backprop against finite differences",
 )
 def api_gradcheck(scenario: ScenarioBody) -> Response:
