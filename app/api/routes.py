@@ -428,6 +428,8 @@ def api_gradcheck(scenario: ScenarioBody) -> Response:
 
 @router.post(
     "/check",
+    operation_id="check",
+    tags=["practice"],
     dependencies=[Depends(require_json)],
     responses=NOT_JSON,
     response_model=CheckOut,
