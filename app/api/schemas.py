@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from engine.limits import DEFAULT_LIMITS as LIM
+from engine.practice import MISTAKE_IDS
 from engine.presets import SIGMOID_2_2_2
 
 Number = Annotated[
@@ -206,7 +207,7 @@ class CheckIn(Strict):
 
 
 class DiagnosisOut(BaseModel):
-    id: str = Field(description="The mistake's id, e.g. `bias_left_out`.")
+    id: str = Field(description="The mistake's id, one of: " + ", ".join(MISTAKE_IDS) + ".")
     message: str = Field(description="What was done, what the step needs, the factor that differs.")
 
 

@@ -97,3 +97,22 @@ def test_check_is_documented(client: TestClient) -> None:
     assert "422" in op["responses"]
     schema = spec["components"]["schemas"]["CheckIn"]
     assert {"scenario", "at", "answer"} <= set(schema["required"])
+
+
+def test_a_presets_own_signs_are_right_through_the_api(client: TestClient) -> None:
+    # document 001: Δ = Err · g′ with Err = y − a, the negative of ∂E/∂net
+    t = trace(get_preset("batch-xor").load(), "layer")
+    at = next(s.index for s in t.steps if s.quantity == "Δ2")
+    value = t.steps[at].value[1][0]
+    for typed in (repr(value), repr(-value)):
+        r = client.post(
+            "/api/check",
+            json=body("batch-xor", at=at, granularity="layer", cell=[1, 0], answer=typed),
+        )
+        assert r.json()["correct"] is True, typed
+
+
+def test_the_diagnosis_ids_are_documented(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    text = spec["components"]["schemas"]["DiagnosisOut"]["properties"]["id"]["description"]
+    assert "updated_weights_sent_back" in text and "batch_summed" in text
