@@ -9,6 +9,7 @@ from . import errors, export, middleware, observe, templating
 from .api import routes as api
 from .caches import DerivedCache
 from .explorer import embed, pages, share
+from .practice import routes as practice
 from .settings import Settings
 
 DESCRIPTION = (
@@ -34,7 +35,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.templates = templating.templates(settings)
     share.install(app.state.templates)
     app.mount("/static", StaticFiles(directory=str(settings.static_dir)), name="static")
-    for router in (api.router, embed.router, share.router, pages.router, *export.ROUTERS):
+    # practice before embed: /embed/practice is not the example "practice" (/embed/{preset})
+    routers = (api.router, practice.router, embed.router, share.router, pages.router)
+    for router in (*routers, *export.ROUTERS):
         app.include_router(router)
     app.include_router(templating.router)
     errors.install(app)

@@ -1,0 +1,1 @@
+"""Practice: the explorer's steps as questions the learner answers (issue 13's pages)."""

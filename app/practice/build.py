@@ -1,0 +1,275 @@
+"""From a request's parameters to the practice view, and what Check and the help buttons do to
+the learner's record. Plain functions of plain values: the routes (``routes.py``) read the
+request and write the response."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from urllib.parse import urlencode
+
+from engine import EngineError, Trace
+from engine.practice import SETS, PracticeSet
+
+from ..explorer.pages import build_trace
+from ..explorer.state import PageState, preset_state
+from ..explorer.state import url as explorer_url
+from . import grading
+from .questions import DEFAULT_FADE, FADES, asked
+from .record import (
+    FIRST,
+    HELPED,
+    LATER,
+    MAX_TRIES,
+    PENDING,
+    REVEALED,
+    Record,
+    RecordError,
+    fresh_marks,
+    outcome,
+    read_answers,
+    read_marks,
+    refade,
+    whole,
+)
+from .view import Field, PracticeView
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where the page lives: its path prefix (``/practice`` or ``/embed/practice``) and root."""
+
+    root: str
+    prefix: str
+
+    @property
+    def embed(self) -> bool:
+        return self.prefix.startswith("/embed")
+
+    def base(self, state: PageState) -> str:
+        pid = state.preset_id
+        if pid is not None and state.encode() == preset_state(pid).encode():
+            return f"{self.root}{self.prefix}/{pid}"
+        return f"{self.root}{self.prefix}?" + urlencode({"s": state.encode()})
+
+
+@dataclass(frozen=True)
+class Page:
+    """A practice page's inputs, read and checked."""
+
+    state: PageState
+    tr: Trace
+    record: Record
+    practice_set: PracticeSet | None
+
+
+def read_set(raw: str | None, state: PageState) -> PracticeSet | None:
+    if raw is None or raw.strip() == "":
+        return None
+    ps = SETS.get(raw.strip())
+    if ps is None:
+        names = ", ".join(SETS) or "none yet"
+        raise RecordError(f"set: “{raw.strip()[:40]}” is not a practice set; the sets are {names}")
+    if state.preset_id != ps.preset:
+        raise RecordError(f"set: {ps.id} practises the example {ps.preset}")
+    return ps
+
+
+def read_fade(raw: str | None) -> str:
+    text = (raw or "").strip() or DEFAULT_FADE
+    if text not in dict(FADES):
+        raise RecordError(f"fade: must be one of {', '.join(k for k, _ in FADES)}")
+    return text
+
+
+def read_page(state: PageState, params: Mapping[str, str], granularity: str) -> Page:
+    """The page for a state and the record in ``params``; RecordError names what is wrong."""
+    ps = read_set(params.get("set"), state)
+    if ps is not None:
+        state = replace(state, granularity=ps.granularity)
+        granularity = ps.granularity
+    tr = build_trace(state, granularity)
+    n = len(tr.steps)
+    at = whole(params.get("at"), "at", -1, n, 0)
+    at = max(at, 0)
+    fade = read_fade(params.get("fade"))
+    try:
+        which = asked(tr, fade, state.iteration, ps)
+    except EngineError as e:
+        raise RecordError(f"{'.'.join(str(p) for p in e.loc) or 'set'}: {e.message}") from None
+    marks = read_marks(params.get("score"), n)
+    if marks is None:
+        marks = fresh_marks(which, at)
+    elif params.get("refade"):
+        marks = refade(marks, which, at)
+    record = Record(at, marks, fade, ps.id if ps else "")
+    at = min(at, record.frontier)  # nothing beyond the first open question is shown
+    record = replace(record, at=at)
+    if at < n and record.mark(at) == PENDING:
+        cells = len(grading.asked(tr.steps[at]))
+        record = replace(
+            record,
+            help=whole(params.get("help"), "help", 0, 1, 0),
+            tries=whole(params.get("tries"), "tries", 0, MAX_TRIES, 0),
+            answers=read_answers(params, cells),
+        )
+    return Page(state, tr, record, ps)
+
+
+def view(page: Page, where: Where, *, report: str = "") -> PracticeView:
+    """The view of a page: its fields, and the feedback on what was typed (if anything)."""
+    rec, tr = page.record, page.tr
+    step = tr.steps[rec.at] if rec.at < len(tr.steps) else None
+    fields: list[Field] = []
+    verdicts: list[grading.Verdict | None] = []
+    if step is not None and rec.mark(rec.at) != "w":
+        done = rec.done
+        for k, cell in enumerate(grading.asked(step)):
+            typed = rec.answers[k] if k < len(rec.answers) else ""
+            v = grading.verdict(tr, step, cell, typed) if typed and not done else None
+            verdicts.append(v)
+            shown = number_text(cell.value, page.state.precision) if done else ""
+            fields.append(Field(k, cell.name, typed, shown, v))
+    pv = PracticeView(
+        state=page.state,
+        tr=tr,
+        record=rec,
+        d=page.state.precision,
+        base=where.base(page.state),
+        step=step,
+        fields=tuple(fields),
+        report=report,
+        set_title=page.practice_set.title if page.practice_set else "",
+        fades=FADES,
+        embed=where.embed,
+    )
+    pv.urls = addresses(pv, where)
+    return feedback(pv)
+
+
+def addresses(pv: PracticeView, where: Where) -> dict[str, str]:
+    """The page's links and form actions."""
+    rec = pv.record
+    path, _, query = pv.base.partition("?")
+    start = Record(0, "", rec.fade, rec.set_id).query()
+    keep = {k: v for k, v in start.items() if k in ("fade", "set")}
+    again = pv.base + ("&" if query else "?") + urlencode(keep)
+    site = Where(where.root, "/practice").base(pv.state)
+    site_view = replace(pv, base=site)
+    return {
+        "action": where.root + where.prefix,
+        "self_action": path,
+        "self_s": "1" if query else "",
+        "prev": pv.step_url(max(rec.at - 1, 0)),
+        "next": pv.step_url(rec.at + 1),
+        "explore": where.root + explorer_url(pv.state, min(rec.at, pv.n_steps - 1)),
+        "open": site_view.url,
+        "again": again,
+        "activity": again,
+    }
+
+
+def number_text(x: float, d: int) -> str:
+    from ..render.formatting import number
+
+    return number(x, d)
+
+
+def feedback(pv: PracticeView) -> PracticeView:
+    """What the status region says about the current step."""
+    rec = pv.record
+    if pv.step is None:
+        pv.announce = f"Iteration finished: {pv.score} of {pv.questions} right."
+        return pv
+    if rec.done:
+        mark = rec.mark(rec.at)
+        if mark == REVEALED:
+            pv.feedback, pv.tone = "The answer is shown: this step counts as not answered.", "help"
+        elif mark != "w":
+            pv.feedback, pv.tone = RIGHT_WORDS[mark], "right"
+        pv.announce = pv.feedback or f"{pv.step.title}: worked for you."
+        return pv
+    judged = [f for f in pv.fields if f.verdict is not None]
+    if not judged:
+        pv.announce = f"Question: {pv.step.title}. Type {pv.fields[0].label.lower()}."
+        return pv
+    lines = [_line(f, len(pv.fields) > 1) for f in judged if f.verdict and not f.verdict.correct]
+    verdicts = [f.verdict for f in judged if f.verdict and not f.verdict.correct]
+    if not lines:
+        return pv
+    if all(v.too_few_digits for v in verdicts):
+        pv.feedback, pv.tone = "Close: more digits, please.", "more"
+    elif all(v.unreadable for v in verdicts):
+        pv.feedback, pv.tone = "That is not a number yet.", "wrong"
+    else:
+        pv.feedback, pv.tone = "Not right yet.", "wrong"
+    pv.diagnoses = tuple(lines)
+    pv.announce = " ".join([pv.feedback, *lines])
+    return pv
+
+
+def _line(f: Field, named: bool) -> str:
+    """One field's feedback: why it cannot be read, that it needs digits, or the mistake."""
+    v = f.verdict
+    assert v is not None
+    if v.unreadable:
+        text = v.unreadable[0].upper() + v.unreadable[1:]
+    elif v.too_few_digits:
+        text = "Right so far, but type at least 3 significant digits (e.g. 0.593, not 0.59)."
+    elif v.diagnosis:
+        text = v.diagnosis
+    else:
+        text = "Not the value of this step. Check each factor of the formula and try again."
+    return f"{f.name}: {text}" if named else text
+
+
+RIGHT_WORDS = {
+    FIRST: "Right, at the first try.",
+    LATER: "Right, on a later try.",
+    HELPED: "Right, with the formula's numbers as help.",
+}
+
+
+# -- actions ----------------------------------------------------------------------------------
+
+
+def check(page: Page) -> tuple[Page, bool]:
+    """Judge what was typed: the record after it, and whether every cell could be read
+    (False: nothing is counted and the page answers 422)."""
+    rec, tr = page.record, page.tr
+    if rec.done or rec.finished:
+        return page, True
+    step = tr.steps[rec.at]
+    verdicts = [
+        grading.verdict(tr, step, cell, rec.answers[k] if k < len(rec.answers) else "")
+        for k, cell in enumerate(grading.asked(step))
+    ]
+    if any(v.unreadable for v in verdicts):
+        return page, False
+    if all(v.correct for v in verdicts):
+        done = rec.with_mark(rec.at, outcome(rec.tries, rec.help))
+        return replace(page, record=replace(done, help=0, tries=0, answers=())), True
+    if all(v.correct or v.too_few_digits for v in verdicts):  # asked for more digits: no try
+        return page, True
+    return replace(page, record=replace(rec, tries=min(rec.tries + 1, MAX_TRIES))), True
+
+
+def help_with(page: Page, level: str) -> Page:
+    """ "numbers": the formula with the numbers; "answer": the answer (counts as not answered)."""
+    rec = page.record
+    if rec.done or rec.finished:
+        return page
+    if level == "numbers":
+        return replace(page, record=replace(rec, help=1))
+    if level == "answer":
+        revealed = rec.with_mark(rec.at, REVEALED)
+        return replace(page, record=replace(revealed, help=0, tries=0, answers=()))
+    raise RecordError("level: must be numbers or answer")
+
+
+def report_after(before: Page, after: Page) -> str:
+    """The message an embed posts: "progress" when a step was just answered or revealed,
+    "completed" when that was the last open question."""
+    if before.record.marks == after.record.marks:
+        return ""
+    return "completed" if PENDING not in after.record.marks else "progress"
