@@ -8,11 +8,11 @@ from engine.practice import FADE_ALL, PracticeSet, questions
 from engine.practice.sets import fade_for_iteration
 
 FADES = (
-    ("all", "Every step is a question"),
-    ("auto", "Worked example, fading: more questions each iteration"),
-    ("1", "Only the last step of each phase"),
-    ("2", "The last two steps of each phase"),
-    ("3", "The last three steps of each phase"),
+    ("all", "Every step"),
+    ("auto", "Fading: more each iteration"),
+    ("1", "Last step of each phase"),
+    ("2", "Last 2 of each phase"),
+    ("3", "Last 3 of each phase"),
 )
 DEFAULT_FADE = "all"
 

@@ -176,6 +176,14 @@ class PracticeView:
             rows = tuple((float(x),) for x in value)
         return mathml.render(Mat(rows), self.d)
 
+    @property
+    def columns(self) -> int:
+        """The matrix's columns, for laying its cells out as it is written (1 for a list)."""
+        value = self.step.value if self.step is not None else 0
+        if isinstance(value, list) and value and isinstance(value[0], list):
+            return len(value[0])
+        return 1
+
     @staticmethod
     def mark_words(mark: str) -> str:
         if mark == WORKED:

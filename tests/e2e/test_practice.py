@@ -1,0 +1,293 @@
+"""Practice in a real browser: a learner answers right, wrong with a named mistake, with too
+few digits, asks for help, reveals, and finishes a set by keyboard alone; the score and the
+address survive a reload; the embed tells a course page on another origin that the set is
+complete; every practice page passes axe-core at 1366 and 320 px."""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from app.explorer.state import preset_state
+from app.render.formatting import number
+from engine import trace
+
+from . import axe
+from .conftest import Watch
+
+pytestmark = pytest.mark.e2e
+
+SET = "/practice/single-neuron?set=doc000-exercises"
+
+
+@functools.cache
+def values() -> list[float]:
+    """The document 000 iteration's values, from the engine (the test types them)."""
+    return [float(st.value) for st in trace(preset_state("single-neuron").scenario).steps]
+
+
+def typed(k: int) -> str:
+    return f"{values()[k]:.5g}"
+
+
+def focused_id(page: Page) -> str:
+    return str(page.evaluate("document.activeElement && document.activeElement.id"))
+
+
+def tab_to(page: Page, element_id: str, limit: int = 60) -> None:
+    """Tab (and only Tab) until ``element_id`` has the focus."""
+    for _ in range(limit):
+        if focused_id(page) == element_id:
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"Tab never reached #{element_id}")
+
+
+def answer(page: Page, text: str) -> None:
+    expect(page.locator("#answer-0")).to_be_focused()
+    page.keyboard.press("Control+A")
+    page.keyboard.type(text)
+    page.keyboard.press("Enter")
+
+
+def next_step(page: Page) -> None:
+    expect(page.locator("#next-step")).to_be_focused()
+    page.keyboard.press("Enter")
+
+
+def step_is(page: Page, k: int) -> None:
+    expect(page.locator("#step-counter")).to_contain_text(f"step {k + 1} of 11")
+
+
+def test_a_learner_finishes_document_000s_exercises_by_keyboard(
+    page: Page, server: str, watch: Watch
+) -> None:
+    watch.allow_status(422)  # a typo answered in place, on purpose
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(server + SET)
+    step_is(page, 0)
+    expect(page.get_by_label("Your answer for z(L)")).to_be_visible()
+    expect(page.locator("#next-step")).to_be_disabled()
+    tab_to(page, "answer-0")
+
+    # too few digits: asked for more, no try counted
+    answer(page, "1.1")
+    expect(page.locator("#feedback")).to_contain_text("at least 3 significant digits")
+    assert "tries=" not in page.url
+    # not a number: said in place
+    answer(page, "one")
+    expect(page.get_by_role("status").filter(has_text="is not a number")).to_be_visible()
+    # the weighted input without the bias: the mistake is named
+    w, a_prev = 0.5, 0.25  # the preset's w(L) and a(L−1)
+    answer(page, number(w * a_prev, 4))
+    expect(page.locator("#feedback")).to_contain_text("bias")
+    expect(page.locator("#answer-0")).to_have_attribute("aria-invalid", "true")
+    # right, with a decimal comma: on a later try
+    answer(page, "1,125")
+    expect(page.locator("#feedback")).to_contain_text("Right, on a later try.")
+    expect(page.locator("#result")).to_contain_text("1.125")
+    next_step(page)
+
+    # a(L): the formula with the numbers first, then the answer
+    step_is(page, 1)
+    expect(page.locator("#answer-0")).to_be_focused()
+    tab_to(page, "help-numbers")
+    page.keyboard.press("Enter")
+    expect(page.locator("#substituted")).to_contain_text("1.125")
+    expect(page.locator("#substituted")).not_to_contain_text(number(values()[1], 9))
+    answer(page, typed(1))
+    expect(page.locator("#feedback")).to_contain_text("with the formula's numbers as help")
+    next_step(page)
+
+    # E_(L) is worked for the learner; then C is revealed
+    step_is(page, 2)
+    expect(page.locator("#answer-0")).to_have_count(0)
+    next_step(page)
+    step_is(page, 3)
+    tab_to(page, "help-answer")
+    page.keyboard.press("Enter")
+    expect(page.locator("#feedback")).to_contain_text("counts as not answered")
+    next_step(page)
+    for k in (4, 5):  # worked
+        step_is(page, k)
+        next_step(page)
+    for k in (6, 7, 8):
+        step_is(page, k)
+        answer(page, typed(k))
+        expect(page.locator("#feedback")).to_contain_text("Right, at the first try.")
+        next_step(page)
+    for k in (9, 10):
+        step_is(page, k)
+        next_step(page)
+
+    # the score: per phase and in total, the steps to review linked
+    expect(page.locator("#step-title")).to_contain_text("Set complete")
+    expect(page.locator("#score-total")).to_contain_text("5 of 6")
+    expect(page.locator("#score-total")).to_contain_text("doc000-exercises")
+    expect(page.locator("#reviews li")).to_have_count(3)
+    expect(page.locator("#score-table tfoot")).to_contain_text("5 of 6")
+    url = page.url
+    assert "score=2hwrww111ww" in url
+    page.reload()
+    assert page.url == url
+    expect(page.locator("#score-total")).to_contain_text("5 of 6")
+    # a review link opens that step, answered as it was
+    page.locator("#reviews a").first.click()
+    step_is(page, 0)
+    expect(page.locator("#feedback")).to_contain_text("Right, on a later try.")
+
+
+def test_xor_matrix_cells_at_400_px(page: Page, server: str, watch: Watch, shots: Path) -> None:
+    page.set_viewport_size({"width": 400, "height": 860})
+    page.goto(server + "/practice/batch-xor?set=xor-layers")
+    fields = page.locator(".answer-input")
+    expect(fields).to_have_count(8)
+    z1 = trace(preset_state("batch-xor").scenario, "layer").steps[0].value
+    flat = [x for row in z1 for x in row]
+    for k, x in enumerate(flat):
+        fields.nth(k).fill(number(x, 4) if k != 3 else "0.777")  # one cell wrong
+    page.locator("#check").click()
+    expect(page.locator("#feedback")).to_contain_text("net_h2 (sample 2)")
+    expect(fields.nth(3)).to_have_attribute("aria-invalid", "true")
+    expect(fields.nth(0)).not_to_have_attribute("aria-invalid", "true")
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, "the practice page scrolls sideways at 400 px"
+    page.screenshot(path=str(shots / "practice-matrix-400.png"), full_page=True)
+
+
+# -- a course page on another origin ---------------------------------------------------------
+
+RECORD_JS = """
+window.received = [];
+window.addEventListener("message", function (event) {
+  window.received.push({ origin: event.origin, data: event.data });
+});
+"""
+
+COURSE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Week 3: practise backprop</title>
+<script src="/record.js"></script></head><body>
+<h1>Week 3: compute it yourself</h1>
+<iframe id="practice-frame" src="{app}/embed/practice/single-neuron?set=doc000-exercises"
+  width="100%" height="900" title="Backprop Explorer practice"></iframe>
+</body></html>
+"""
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def course(server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    root = tmp_path_factory.mktemp("course-practice")
+    (root / "record.js").write_text(RECORD_JS)
+    (root / "course.html").write_text(COURSE.format(app=server))
+    handler = functools.partial(_Quiet, directory=str(root))
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_the_embed_tells_a_course_page_on_another_origin(
+    page: Page, server: str, course: str, watch: Watch
+) -> None:
+    page.goto(course + "/course.html")
+    inside = page.frame_locator("#practice-frame")
+    expect(inside.locator("#step-counter")).to_contain_text("step 1 of 11")
+    inside.locator("#answer-0").fill("1.125")
+    inside.locator("#answer-0").press("Enter")
+    expect(inside.locator("#feedback")).to_contain_text("Right")
+    page.wait_for_function(
+        """() => window.received.some(m => m.data && m.data.type === "backprop-explorer:progress")"""
+    )
+    # the rest revealed or worked: Next, or "Show the answer"
+    for _ in range(40):
+        if inside.locator("#score-total").count():
+            break
+        before = inside.locator("#practice").get_attribute("data-url")
+        button = "#help-answer" if inside.locator("#help-answer").count() else "#next-step"
+        inside.locator(button).click()
+        expect(inside.locator("#practice")).not_to_have_attribute("data-url", before or "")
+    expect(inside.locator("#score-total")).to_contain_text("1 of 6")
+    page.wait_for_function(
+        """() => window.received.some(m => m.data && m.data.type === "backprop-explorer:completed")"""
+    )
+    messages = page.evaluate("window.received")
+    done = [m for m in messages if isinstance(m["data"], dict)
+            and m["data"].get("type") == "backprop-explorer:completed"]
+    assert len(done) == 1 and done[0]["origin"] == server
+    data = done[0]["data"]
+    assert (data["set"], data["score"], data["max"]) == ("doc000-exercises", 1, 6)
+    st = data["statement"]
+    assert st["verb"]["id"] == "http://adlnet.gov/expapi/verbs/completed"
+    assert st["object"]["id"].startswith(server + "/embed/practice/single-neuron")
+    assert "set=doc000-exercises" in st["object"]["id"]
+    assert st["result"]["score"] == {"raw": 1, "min": 0, "max": 6, "scaled": 1 / 6}
+    assert st["result"]["completion"] is True
+    progress = [m for m in messages if isinstance(m["data"], dict)
+                and m["data"].get("type") == "backprop-explorer:progress"]
+    assert len(progress) == 5 and progress[0]["data"]["score"] == 1
+
+
+# -- accessibility and the picture -------------------------------------------------------------
+
+
+def axe_pages(server: str) -> list[tuple[str, str]]:
+    """Every kind of practice page: a question, feedback, help, a worked step, the score."""
+    s = preset_state("sigmoid-2-2-2").encode()
+    return [
+        ("question", "/practice/sigmoid-2-2-2"),
+        ("wrong", "/practice/sigmoid-2-2-2?at=0&score=" + "." * 37 + "&tries=1&a0=0.0275"),
+        ("help", "/practice/sigmoid-2-2-2?at=1&score=1" + "." * 36 + "&help=1"),
+        ("revealed", "/practice/sigmoid-2-2-2?at=0&score=r" + "." * 36),
+        ("worked", "/practice/linear-2-2-1?fade=1"),
+        ("score", "/practice/sigmoid-2-2-2?set=doc003-iteration&at=37&score=" + "1" * 30 + "2hr1111"),
+        ("matrix", "/practice/batch-xor?set=xor-layers&at=0&score=" + "." * 19 + "&a0=1&a1=x"),
+        ("state", f"/practice?s={s}&at=12"),
+        ("single-neuron", "/practice/single-neuron?set=doc000-exercises"),
+        ("embed", "/embed/practice/sigmoid-2-2-2?set=doc003-iteration"),
+        ("embed-score", "/embed/practice/single-neuron?at=11&score=11111111111"),
+    ]
+
+
+@pytest.mark.parametrize("width", [1366, 320])
+def test_every_practice_page_passes_axe(browser: Browser, server: str, width: int) -> None:
+    context = browser.new_context(bypass_csp=True, viewport={"width": width, "height": 900})
+    page = context.new_page()
+    failures = []
+    try:
+        for name, path in axe_pages(server):
+            page.goto(server + path)
+            found = axe.violations(page)
+            if found:
+                failures.append(f"{name} ({path[:60]}):\n{axe.summary(found)}")
+    finally:
+        context.close()
+    assert not failures, "\n\n".join(failures)
+
+
+@pytest.mark.parametrize("width", [1366, 400])
+def test_screenshots(browser: Browser, server: str, shots: Path, width: int) -> None:
+    """Pictures to read as a learner would (tests/e2e/screenshots/practice-*)."""
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    try:
+        for name, path in axe_pages(server)[:7]:
+            page = context.new_page()  # one page per picture: a screenshot marks the page
+            page.goto(server + path)
+            page.screenshot(path=str(shots / f"practice-{name}-{width}.png"), full_page=True)
+            page.close()
+    finally:
+        context.close()
