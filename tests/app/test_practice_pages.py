@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from app.explorer.pages import build_trace
 from app.explorer.state import Scratch, preset_state, scratch_state
 from app.render.formatting import flat, number
-from engine import PRESETS, GRANULARITIES
+from engine import GRANULARITIES, PRESETS
 from engine.practice import SETS
 
 HX = {"HX-Request": "true"}
@@ -58,7 +58,9 @@ CASES = [(pid, g) for pid in PRESETS for g in GRANULARITIES]
 
 
 @pytest.mark.parametrize(("pid", "gran"), CASES)
-def test_nothing_from_the_question_on_is_in_the_html(client: TestClient, pid: str, gran: str) -> None:
+def test_nothing_from_the_question_on_is_in_the_html(
+    client: TestClient, pid: str, gran: str
+) -> None:
     state = preset_state(pid)
     n = len(build_trace(state, gran).steps)
     s = state.encode() if gran == state.granularity else None
@@ -192,7 +194,9 @@ def test_a_step_beyond_the_first_open_question_is_not_shown(client: TestClient) 
 def test_fading_shows_worked_steps_and_asks_the_last_of_each_phase(client: TestClient) -> None:
     html = client.get("/practice/sigmoid-2-2-2?fade=1").text
     assert "A worked step" in html and "0.3775" in html and 'id="answer-0"' not in html
-    rec = record_of(re.search(r'id="next-step"[^>]*href="([^"]*)"', html).group(1).replace("&amp;", "&"))
+    rec = record_of(
+        re.search(r'id="next-step"[^>]*href="([^"]*)"', html).group(1).replace("&amp;", "&")
+    )
     asked = [k for k, m in enumerate(rec["score"]) if m == "."]
     tr = build_trace(preset_state("sigmoid-2-2-2"), "neuron")
     phases = [tr.steps[k].phase for k in asked]
@@ -228,7 +232,9 @@ def test_a_large_matrix_asks_for_a_few_named_cells(client: TestClient) -> None:
         granularity="layer",
     )
     tr = build_trace(state, "layer")
-    k = next(st.index for st in tr.steps if st.kind == "weight_gradient" and len(flat(st.value)) > 16)
+    k = next(
+        st.index for st in tr.steps if st.kind == "weight_gradient" and len(flat(st.value)) > 16
+    )
     marks = "1" * k + "." * (len(tr.steps) - k)
     html = client.get(f"/practice?s={state.encode()}&at={k}&score={marks}").text
     labels = re.findall(r'<label for="answer-\d+">([^<]*)</label>', html)

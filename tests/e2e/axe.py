@@ -27,5 +27,7 @@ def summary(found: list[dict[str, Any]]) -> str:
     lines = []
     for v in found:
         for node in v["nodes"][:5]:
-            lines.append(f"{v['id']} ({v['impact']}): {node['target']} {node['failureSummary'][:160]}")
+            lines.append(
+                f"{v['id']} ({v['impact']}): {node['target']} {node['failureSummary'][:160]}"
+            )
     return "\n".join(lines)

@@ -183,6 +183,9 @@ COURSE = """<!doctype html>
 """
 
 
+HEARD = "kind => window.received.some(m => m.data && m.data.type === kind)"
+
+
 class _Quiet(SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         pass
@@ -210,9 +213,7 @@ def test_the_embed_tells_a_course_page_on_another_origin(
     inside.locator("#answer-0").fill("1.125")
     inside.locator("#answer-0").press("Enter")
     expect(inside.locator("#feedback")).to_contain_text("Right")
-    page.wait_for_function(
-        """() => window.received.some(m => m.data && m.data.type === "backprop-explorer:progress")"""
-    )
+    page.wait_for_function(HEARD, arg="backprop-explorer:progress")
     # the rest revealed or worked: Next, or "Show the answer"
     for _ in range(40):
         if inside.locator("#score-total").count():
@@ -222,12 +223,13 @@ def test_the_embed_tells_a_course_page_on_another_origin(
         inside.locator(button).click()
         expect(inside.locator("#practice")).not_to_have_attribute("data-url", before or "")
     expect(inside.locator("#score-total")).to_contain_text("1 of 6")
-    page.wait_for_function(
-        """() => window.received.some(m => m.data && m.data.type === "backprop-explorer:completed")"""
-    )
+    page.wait_for_function(HEARD, arg="backprop-explorer:completed")
     messages = page.evaluate("window.received")
-    done = [m for m in messages if isinstance(m["data"], dict)
-            and m["data"].get("type") == "backprop-explorer:completed"]
+    done = [
+        m
+        for m in messages
+        if isinstance(m["data"], dict) and m["data"].get("type") == "backprop-explorer:completed"
+    ]
     assert len(done) == 1 and done[0]["origin"] == server
     data = done[0]["data"]
     assert (data["set"], data["score"], data["max"]) == ("doc000-exercises", 1, 6)
@@ -237,8 +239,11 @@ def test_the_embed_tells_a_course_page_on_another_origin(
     assert "set=doc000-exercises" in st["object"]["id"]
     assert st["result"]["score"] == {"raw": 1, "min": 0, "max": 6, "scaled": 1 / 6}
     assert st["result"]["completion"] is True
-    progress = [m for m in messages if isinstance(m["data"], dict)
-                and m["data"].get("type") == "backprop-explorer:progress"]
+    progress = [
+        m
+        for m in messages
+        if isinstance(m["data"], dict) and m["data"].get("type") == "backprop-explorer:progress"
+    ]
     assert len(progress) == 5 and progress[0]["data"]["score"] == 1
 
 
@@ -254,7 +259,10 @@ def axe_pages(server: str) -> list[tuple[str, str]]:
         ("help", "/practice/sigmoid-2-2-2?at=1&score=1" + "." * 36 + "&help=1"),
         ("revealed", "/practice/sigmoid-2-2-2?at=0&score=r" + "." * 36),
         ("worked", "/practice/linear-2-2-1?fade=1"),
-        ("score", "/practice/sigmoid-2-2-2?set=doc003-iteration&at=37&score=" + "1" * 30 + "2hr1111"),
+        (
+            "score",
+            "/practice/sigmoid-2-2-2?set=doc003-iteration&at=37&score=" + "1" * 30 + "2hr1111",
+        ),
         ("matrix", "/practice/batch-xor?set=xor-layers&at=0&score=" + "." * 19 + "&a0=1&a1=x"),
         ("state", f"/practice?s={s}&at=12"),
         ("single-neuron", "/practice/single-neuron?set=doc000-exercises"),
