@@ -12,7 +12,7 @@ from engine import EngineError, Trace
 from engine.practice import SETS, PracticeSet
 
 from ..explorer.pages import build_trace
-from ..explorer.state import PageState, preset_state
+from ..explorer.state import EditError, PageState, finish, preset_state
 from ..explorer.state import url as explorer_url
 from . import grading
 from .questions import DEFAULT_FADE, FADES, asked
@@ -166,7 +166,19 @@ def addresses(pv: PracticeView, where: Where) -> dict[str, str]:
         "open": site_view.url,
         "again": again,
         "activity": again,
+        "next_iteration": next_iteration(pv, where) if rec.finished else "",
     }
+
+
+def next_iteration(pv: PracticeView, where: Where) -> str:
+    """The next iteration's practice (the update applied; with "auto" fading, one more question
+    per phase), or "" when the update cannot be carried in an address."""
+    try:
+        after = finish(pv.state)
+    except EditError:
+        return ""
+    keep = {"fade": pv.record.fade, **({"set": pv.record.set_id} if pv.record.set_id else {})}
+    return where.base(after) + ("&" if "?" in where.base(after) else "?") + urlencode(keep)
 
 
 def number_text(x: float, d: int) -> str:

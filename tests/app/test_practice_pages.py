@@ -318,3 +318,18 @@ def test_every_set_opens(client: TestClient) -> None:
     for ps in SETS.values():
         r = client.get(f"/practice/{ps.preset}?set={ps.id}")
         assert r.status_code == 200, (ps.id, r.text[:300])
+
+
+def test_auto_fading_asks_more_in_the_next_iteration(client: TestClient) -> None:
+    html = client.get("/practice/sigmoid-2-2-2?fade=auto&at=37&score=" + "w" * 37).text
+    href = unescape(re.search(r'id="next-iteration" href="([^"]*)"', html).group(1))
+    page = client.get(href).text
+    assert "Iteration 2" in page
+    nxt = unescape(re.search(r'name="score" value="([^"]*)"', page).group(1))
+    start = unescape(
+        re.search(
+            r'name="score" value="([^"]*)"', client.get("/practice/sigmoid-2-2-2?fade=auto").text
+        ).group(1)
+    )
+    assert start.count(".") == 4  # the last step of each phase
+    assert nxt.count(".") == 8  # the last two of each phase
