@@ -4,11 +4,12 @@ request and write the response."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
-from engine import EngineError, Trace
+from engine import PRESETS, EngineError, Trace
 from engine.practice import SETS, PracticeSet
 
 from ..explorer.pages import build_trace
@@ -48,9 +49,14 @@ class Where:
 
     def base(self, state: PageState) -> str:
         pid = state.preset_id
-        if pid is not None and state.encode() == preset_state(pid).encode():
+        if pid is not None and state.encode() == _preset_encoded(pid):
             return f"{self.root}{self.prefix}/{pid}"
         return f"{self.root}{self.prefix}?" + urlencode({"s": state.encode()})
+
+
+@functools.lru_cache(maxsize=len(PRESETS))
+def _preset_encoded(preset_id: str) -> str:
+    return preset_state(preset_id).encode()
 
 
 @dataclass(frozen=True)

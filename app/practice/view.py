@@ -24,6 +24,9 @@ from . import grading
 from .formula import without_result
 from .record import OUTCOMES, PENDING, REVEALED, RIGHT, WORKED, Record
 
+TIMELINE_ALL = 80  # steps; above this the timeline shows a window around the cursor
+WINDOW = 12
+
 
 @dataclass(frozen=True)
 class Field:
@@ -253,23 +256,28 @@ class PracticeView:
     def url(self) -> str:
         return self.url_of(self.record)
 
-    def timeline(self) -> list[tuple[str, str, list[TimelineItem]]]:
+    def timeline(self) -> list[tuple[str, str, int, list[TimelineItem | None]]]:
+        """The steps by phase (phase, its name, its number of steps, the items); a long
+        iteration shows the steps near the cursor and each phase's first and last, a None
+        where steps are left out (every link carries the state: 700 of them would weigh MBs)."""
         groups = []
         reach = self.record.frontier
+        big = self.n_steps > TIMELINE_ALL
         for phase in PHASES:
-            items = [
-                TimelineItem(
-                    s.index,
-                    phase,
-                    s.quantity,
-                    s.title,
-                    self.record.mark(s.index),
-                    self.step_url(s.index) if s.index <= reach else "",
-                    s.index == self.at,
+            members = [s for s in self.tr.steps if s.phase == phase]
+            items: list[TimelineItem | None] = []
+            for k, s in enumerate(members):
+                if big and 0 < k < len(members) - 1 and abs(s.index - self.at) > WINDOW:
+                    if items and items[-1] is not None:
+                        items.append(None)
+                    continue
+                href = self.step_url(s.index) if s.index <= reach else ""
+                mark = self.record.mark(s.index)
+                items.append(
+                    TimelineItem(
+                        s.index, phase, s.quantity, s.title, mark, href, s.index == self.at
+                    )
                 )
-                for s in self.tr.steps
-                if s.phase == phase
-            ]
-            if items:
-                groups.append((phase, PHASE_NAMES[phase], items))
+            if members:
+                groups.append((phase, PHASE_NAMES[phase], len(members), items))
         return groups

@@ -333,3 +333,11 @@ def test_auto_fading_asks_more_in_the_next_iteration(client: TestClient) -> None
     )
     assert start.count(".") == 4  # the last step of each phase
     assert nxt.count(".") == 8  # the last two of each phase
+
+
+def test_a_long_iteration_lists_the_steps_near_the_cursor(client: TestClient) -> None:
+    state = scratch_state(Scratch((4, 16, 16, 4), "sigmoid", "sigmoid", "half_sse"))
+    n = len(build_trace(state, "neuron").steps)
+    html = client.get(f"/practice?s={state.encode()}&at=3").text
+    assert n > 500 and 'class="tl-gap"' in html
+    assert html.count('class="tl-step') < 80
