@@ -88,6 +88,7 @@ def test_a_learner_finishes_document_000s_exercises_by_keyboard(
     w, a_prev = 0.5, 0.25  # the preset's w(L) and a(L−1)
     answer(page, number(w * a_prev, 4))
     expect(page.locator("#feedback")).to_contain_text("bias")
+    expect(page.locator("#announce")).to_contain_text("bias")  # the live region says it too
     expect(page.locator("#answer-0")).to_have_attribute("aria-invalid", "true")
     # right, with a decimal comma: on a later try
     answer(page, "1,125")
@@ -142,6 +143,27 @@ def test_a_learner_finishes_document_000s_exercises_by_keyboard(
     page.locator("#reviews a").first.click()
     step_is(page, 0)
     expect(page.locator("#feedback")).to_contain_text("Right, on a later try.")
+
+
+def test_without_javascript_the_forms_still_work(browser: Browser, server: str) -> None:
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 400, "height": 860})
+    page = context.new_page()
+    try:
+        page.goto(server + SET)
+        page.get_by_label("Your answer for z(L)").fill("0.125")
+        page.get_by_role("button", name="Check").click()  # a post, a redirect, a page
+        expect(page.locator("#feedback")).to_contain_text("bias")
+        assert "tries=1" in page.url and "a0=0.125" in page.url
+        page.get_by_role("button", name="Show the answer").click()
+        expect(page.locator("#feedback")).to_contain_text("counts as not answered")
+        page.locator("a#next-step").click()
+        expect(page.locator("#step-counter")).to_contain_text("step 2 of 11")
+        page.locator("#f-fade").select_option("1")
+        page.get_by_role("button", name="Apply").click()
+        expect(page.locator("#step-counter")).to_contain_text("step 2 of 11")
+        assert "fade=1" in page.url and "refade" not in page.url
+    finally:
+        context.close()
 
 
 def test_xor_matrix_cells_at_400_px(page: Page, server: str, watch: Watch, shots: Path) -> None:
