@@ -5,14 +5,14 @@ request and write the response."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
 from engine import PRESETS, EngineError, Trace
 from engine.practice import SETS, PracticeSet
 
-from ..explorer.pages import build_trace
+from ..caches import TraceBundle
 from ..explorer.state import EditError, PageState, finish, preset_state
 from ..explorer.state import url as explorer_url
 from . import grading
@@ -64,9 +64,16 @@ class Page:
     """A practice page's inputs, read and checked."""
 
     state: PageState
-    tr: Trace
+    bundle: TraceBundle
     record: Record
     practice_set: PracticeSet | None
+
+    @property
+    def tr(self) -> Trace:
+        return self.bundle.trace
+
+
+BundleOf = Callable[[PageState, str], TraceBundle]  # the app's cached trace of a state
 
 
 def read_set(raw: str | None, state: PageState) -> PracticeSet | None:
@@ -88,13 +95,16 @@ def read_fade(raw: str | None) -> str:
     return text
 
 
-def read_page(state: PageState, params: Mapping[str, str], granularity: str) -> Page:
+def read_page(
+    state: PageState, params: Mapping[str, str], granularity: str, bundle_of: BundleOf
+) -> Page:
     """The page for a state and the record in ``params``; RecordError names what is wrong."""
     ps = read_set(params.get("set"), state)
     if ps is not None:
         state = replace(state, granularity=ps.granularity)
         granularity = ps.granularity
-    tr = build_trace(state, granularity)
+    bundle = bundle_of(state, granularity)
+    tr = bundle.trace
     n = len(tr.steps)
     at = whole(params.get("at"), "at", -1, n, 0)
     at = max(at, 0)
@@ -119,7 +129,7 @@ def read_page(state: PageState, params: Mapping[str, str], granularity: str) -> 
             tries=whole(params.get("tries"), "tries", 0, MAX_TRIES, 0),
             answers=read_answers(params, cells),
         )
-    return Page(state, tr, record, ps)
+    return Page(state, bundle, record, ps)
 
 
 def view(page: Page, where: Where, *, report: str = "") -> PracticeView:
@@ -138,7 +148,7 @@ def view(page: Page, where: Where, *, report: str = "") -> PracticeView:
             fields.append(Field(k, cell.name, typed, shown, v))
     pv = PracticeView(
         state=page.state,
-        tr=tr,
+        bundle=page.bundle,
         record=rec,
         d=page.state.precision,
         base=where.base(page.state),

@@ -23,6 +23,7 @@ from starlette.concurrency import run_in_threadpool
 
 from engine import PRESETS
 
+from ..caches import TraceBundle
 from ..explorer import pages
 from ..explorer.codec import StateError
 from ..explorer.embed import EmbedFrame, EmbedOptions
@@ -47,9 +48,14 @@ def _error(request: Request, message: str, status: int, embed: bool) -> HTMLResp
     return pages.SITE.error(request, message, status)
 
 
-def _granularity(request: Request, state: PageState) -> str:
+def _read(request: Request, state: PageState, params: Mapping[str, str]) -> build.Page:
+    """The page's record read against the state's trace (the app's cached one)."""
     gran, _ = pages.effective_granularity(state, request.app.state.settings)
-    return gran
+
+    def bundle_of(st: PageState, granularity: str) -> TraceBundle:
+        return pages.trace_bundle(request, st, granularity)
+
+    return build.read_page(state, params, gran, bundle_of)
 
 
 def respond(
@@ -80,7 +86,7 @@ def respond(
 
 def _open(request: Request, state: PageState, params: Mapping[str, str], embed: bool) -> Response:
     try:
-        page = build.read_page(state, params, _granularity(request, state))
+        page = _read(request, state, params)
     except RecordError as e:
         return _error(request, f"This practice address has a problem: {e}.", 422, embed)
     return respond(request, page, embed, changed=bool(params.get("refade")))
@@ -141,7 +147,7 @@ def _act(request: Request, params: dict[str, str], embed: bool, act: str) -> Res
     except StateError as e:
         return _error(request, f"This page's state cannot be read: {e}.", 400, embed)
     try:
-        page = build.read_page(state, params, _granularity(request, state))
+        page = _read(request, state, params)
         if act == "check":
             after, readable = build.check(page)
         else:

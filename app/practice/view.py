@@ -14,6 +14,7 @@ from markupsafe import Markup
 
 from engine import Trace, TraceStep
 
+from ..caches import TraceBundle
 from ..explorer.embed import unlinked
 from ..explorer.pages import PHASE_NAMES, PHASES, figures_for
 from ..explorer.state import PageState
@@ -81,7 +82,7 @@ class TimelineItem:
 @dataclass
 class PracticeView:
     state: PageState
-    tr: Trace
+    bundle: TraceBundle
     record: Record
     d: int
     base: str  # the page's address without the record (its path and s)
@@ -98,6 +99,10 @@ class PracticeView:
     urls: dict[str, str] = field(default_factory=dict)
 
     # -- what is shown ---------------------------------------------------------------------------
+    @property
+    def tr(self) -> Trace:
+        return self.bundle.trace
+
     @property
     def n_steps(self) -> int:
         return len(self.tr.steps)
@@ -133,7 +138,9 @@ class PracticeView:
 
     def diagram(self, vertical: bool = False) -> Diagram:
         at = min(self.shown_at, self.n_steps - 1)
-        return unlinked(diagram.build(self.tr, at, self.d, self.state.sample, self.step, vertical))
+        return unlinked(
+            diagram.build(self.bundle, at, self.d, self.state.sample, self.step, vertical)
+        )
 
     @property
     def narrow(self) -> bool:

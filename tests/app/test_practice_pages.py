@@ -11,13 +11,16 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from fastapi.testclient import TestClient
 
-from app.explorer.pages import build_trace
-from app.explorer.state import Scratch, preset_state, scratch_state
+from app.explorer.state import PageState, Scratch, preset_state, scratch_state
 from app.render.formatting import flat, number
-from engine import GRANULARITIES, PRESETS
+from engine import GRANULARITIES, PRESETS, Trace, trace
 from engine.practice import SETS
 
 HX = {"HX-Request": "true"}
+
+
+def build_trace(state: PageState, granularity: str) -> Trace:
+    return trace(state.scenario, granularity)
 
 
 def page_text(html: str) -> str:
