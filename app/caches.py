@@ -23,6 +23,8 @@ import numpy as np
 
 from engine import Trace
 
+from . import metrics
+
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 E = TypeVar("E", "TraceBundle", "Kept[Any]")
@@ -172,8 +174,12 @@ class DerivedCache:
         with self._lock:
             hit = self._entries.get(("bundle", key))
         if isinstance(hit, TraceBundle):
+            metrics.cache_hit("trace")
             return hit
-        return self._admit(("bundle", key), TraceBundle(make(), self, ("bundle", key)))
+        metrics.cache_miss("trace")
+        with metrics.engine_time("trace"):
+            made = make()
+        return self._admit(("bundle", key), TraceBundle(made, self, ("bundle", key)))
 
     def kept(
         self, key: Hashable, make: Callable[[], V], weigh: Callable[[V], int] = deep_size

@@ -109,6 +109,21 @@ def test_engine_time_and_cache_lookups(metered: TestClient) -> None:
     assert 'backprop_engine_seconds_bucket{call="step",le="0.001"}' in text
 
 
+def test_the_pages_trace_cache_counts_its_hits_and_misses(metered: TestClient) -> None:
+    name = "backprop_cache_lookups_total"
+    hits = value(name, cache="trace", result="hit")
+    misses = value(name, cache="trace", result="miss")
+    traced = value("backprop_engine_seconds_count", call="trace")
+    page = metered.get("/explore/linear-2-2-1")
+    s = re.search(r'name="s" value="([^"]+)"', page.text)
+    assert s
+    for at in (1, 2, 3):  # the next-step clicks: the same scenario, its trace kept
+        assert metered.get("/explore", params={"s": s.group(1), "at": at}).status_code == 200
+    assert value(name, cache="trace", result="miss") - misses == 1
+    assert value(name, cache="trace", result="hit") - hits >= 3
+    assert value("backprop_engine_seconds_count", call="trace") - traced == 1
+
+
 @pytest.mark.parametrize(
     ("name", "raw"), [("METRICS_PORT", "0"), ("METRICS_PORT", "http"), ("LOG_FORMAT", "xml")]
 )
