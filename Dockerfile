@@ -22,9 +22,10 @@ RUN apt-get update \
     && apt-get clean \
     && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/cache/debconf/*-old \
        /var/lib/dpkg/*-old /var/log/apt /var/log/dpkg.log /var/log/alternatives.log \
-    && cd /usr/lib/python3.11 \
-    && rm -rf test idlelib lib2to3 tkinter turtledemo pydoc_data ensurepip distutils \
-       __pycache__/pydoc.* __pycache__/turtle.*
+    && py=/usr/lib/python3.11 \
+    && rm -rf "$py/test" "$py/idlelib" "$py/lib2to3" "$py/tkinter" "$py/turtledemo" \
+       "$py/pydoc_data" "$py/ensurepip" "$py/distutils" "$py"/__pycache__/pydoc.* \
+       "$py"/__pycache__/turtle.*
 
 # ---- build: the venv, dependencies first so that code changes keep this layer cached ------
 FROM python AS build
