@@ -38,6 +38,8 @@ trim() {
     find "$site" -depth -type d \( -name tests -o -name testing -o -name include \) \
         -path '*/numpy/*' -exec rm -rf {} +
     rm -rf "$site/numpy/f2py" "$site/numpy/distutils" "$site/numpy/_pyinstaller" "$site/numpy/doc"
+    # numpy's extension modules for its own tests (_simd: its SIMD test bench, 1.4 MB)
+    rm -f "$site"/numpy/_core/_simd.* "$site"/numpy/_core/_*_tests.*
     find "$site" \( -name '*.pyi' -o -name '*.pxd' -o -name '*.a' -o -name '*.h' \
         -o -name '*.c' -o -name '*.pyx' \) -delete
     # Debug symbols: the wheels' own libraries (numpy.libs' OpenBLAS is left as it is).
