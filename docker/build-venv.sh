@@ -28,8 +28,9 @@ pip_install() {
 trim() {
     # uvicorn[standard]'s extras that the entry point does not use: httptools (it runs h11,
     # whose header limit httptools lacks), websockets (the app has none), watchfiles
-    # (--reload), PyYAML and python-dotenv (log and env files). uvloop stays: the event loop.
-    "$venv/bin/pip" uninstall --quiet --yes httptools websockets watchfiles pyyaml python-dotenv
+    # (--reload), PyYAML (log config files). uvloop stays: the event loop; python-dotenv too
+    # (pydantic-settings imports it).
+    "$venv/bin/pip" uninstall --quiet --yes httptools websockets watchfiles pyyaml
     # pip last (it uninstalls itself); setuptools/wheel if a venv ever brings them.
     "$venv/bin/pip" uninstall --quiet --yes pip setuptools wheel 2>/dev/null \
         || "$venv/bin/python" -m pip uninstall --quiet --yes pip
