@@ -129,3 +129,33 @@ def _wait(base: str) -> None:
             pass
         time.sleep(0.2)
     pytest.fail(f"{base}/healthz never answered")
+
+
+def _settings_pass(data: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The app's and the entry point's own rules accept every value."""
+    from app import access_log, metrics
+    from app.settings import Settings, whole
+
+    for name, raw in data.items():
+        monkeypatch.setenv(name, raw)
+    Settings.from_env()
+    assert access_log.log_format() == "json"
+    assert metrics.port() == 9100
+    for name, low, high in [("WORKERS", 1, 64), ("TIMEOUT_GRACEFUL_SHUTDOWN", 0, 3600)]:
+        whole(data, name, 0, low, high)
+    whole(data, "MAX_HEADER_BYTES", 0, 4096, 1024 * 1024)
+
+
+def test_the_settings_and_the_overlay_pass_the_apps_rules(monkeypatch: pytest.MonkeyPatch) -> None:
+    base = _load("configmap.yaml")
+    _settings_pass(base["data"], monkeypatch)
+    overlay = yaml.safe_load((KUBE / "overlays/example/kustomization.yaml").read_text())
+    data = dict(base["data"])
+    for patch in overlay["patches"]:
+        assert patch["target"] == {"kind": "ConfigMap", "name": base["metadata"]["name"]}
+        for op in yaml.safe_load(patch["patch"]):
+            key = op["path"].removeprefix("/data/")
+            assert op["op"] == "replace" and key in data, op  # replaces what is there
+            data[key] = op["value"]
+    _settings_pass(data, monkeypatch)
+    assert data["PUBLIC_URL"].startswith("https://")
