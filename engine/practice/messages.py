@@ -223,7 +223,7 @@ def error_factor_doubled(n: Names) -> str:
 
 
 def target_output_swapped(n: Names) -> str:
-    o, t = n.output_pair(None if n.layers else n.j)
+    o, t = n.output_pair(None if n.layers or n.at.kind == "input_gradient" else n.j)
     return (
         f"That has the opposite sign: it takes ({t} − {o}), target minus output, where "
         f"∂E/∂{o} has ({o} − {t}), output minus target. Only the sign differs."

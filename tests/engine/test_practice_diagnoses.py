@@ -14,10 +14,12 @@ from typing import Any
 import numpy as np
 import pytest
 
-from engine import PRESETS, Trace, get_preset, trace
+from engine import PRESETS, Scenario, Trace, get_preset, trace
 from engine.practice import MISTAKE_IDS, check_trace, parse_answer, roles_of
 from engine.practice.cells import ROLES, cells, where
 from engine.practice.check import mistake_value
+
+from .conftest import random_doc
 
 F = Callable[[np.ndarray], np.ndarray]
 ACT: dict[str, tuple[F, Callable[[np.ndarray, np.ndarray], np.ndarray]]] = {
@@ -378,3 +380,57 @@ def test_document_000s_derivative_without_the_factor_two() -> None:
     typed = parse_answer(repr(t.steps[at].value / 2))
     result = check_trace(t, at, typed.text)
     assert result.diagnosis is not None and result.diagnosis.id == "error_factor_dropped"
+
+
+# -- random networks: deeper, wider, batches, every activation and loss ----------------------
+
+SEEDS = range(12)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_on_random_networks_each_mistake_matches_the_one_worked_by_hand(seed: int) -> None:
+    rng = np.random.default_rng(1000 + seed)
+    depth = int(rng.integers(1, 4))
+    layers = [int(n) for n in rng.integers(1, 4, size=depth + 1)]
+    activations = [str(rng.choice(list(ACT))) for _ in range(depth)]
+    loss = str(rng.choice(list(COEF)))
+    doc = random_doc(rng, layers, activations, loss, update_order="simultaneous")
+    s = Scenario.from_dict(doc)
+    for granularity in ("neuron", "layer"):
+        t = trace(s, granularity)
+        for step in t.steps:
+            place = where(t, step)
+            for mistake in MISTAKE_IDS:
+                mine = by_hand(doc, mistake, place.kind, place.layer)
+                for cell in cells(step):
+                    got = mistake_value(t, place, mistake, cell.path)
+                    if mine is None:
+                        assert got is None or got == pytest.approx(cell.value), (seed, mistake)
+                        continue
+                    want = float(place.select(np.asarray(mine, dtype=float))[cell.path])
+                    assert got == pytest.approx(want, rel=1e-9, abs=1e-12), (
+                        seed,
+                        granularity,
+                        step.quantity,
+                        mistake,
+                    )
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_on_any_network_the_right_value_is_right_and_a_diagnosis_has_words(seed: int) -> None:
+    rng = np.random.default_rng(2000 + seed)
+    s = Scenario.from_dict(random_doc(rng))  # softmax, bce, leaky relu, output first included
+    for granularity in ("neuron", "layer"):
+        t = trace(s, granularity)
+        for step in t.steps:
+            place = where(t, step)
+            for cell in cells(step):
+                assert check_trace(t, step.index, repr(cell.value), cell.path or None).correct
+                for mistake in MISTAKE_IDS:
+                    v = mistake_value(t, place, mistake, cell.path)
+                    if v is None:
+                        continue
+                    result = check_trace(t, step.index, repr(v), cell.path or None)
+                    if result.diagnosis is not None:
+                        assert place.role in roles_of(result.diagnosis.id)
+                        assert len(result.diagnosis.message) > 40
