@@ -1,4 +1,5 @@
-"""Activation functions, each beside its derivative.
+"""Activation functions: each rule in one place, its NumPy form beside its derivative, its
+scalar forms (engine/kernel.py) and its formulas (text, and symbols for the trace).
 
 Every function takes the net inputs ``z`` of one layer, shape ``(n_samples, n_neurons)``, and
 returns an array of the same shape. ``df(z, a)`` is the elementwise derivative da/dz, given
@@ -15,6 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .errors import EngineError
+from .expr import Call, Expr, Num, row
 
 F64 = NDArray[np.float64]
 
@@ -96,6 +98,15 @@ class Activation:
     # the activations of its hidden layers. None where df reads z (relu, leaky_relu) or the
     # rule is not elementwise.
     f_in_place: Callable[[F64], F64] | None = None
+    # How the trace writes it: the function's symbol (σ for sigmoid), and da/dz in symbols of
+    # a (the activation) and z (the net input); None where it is not elementwise.
+    symbol: str = ""
+    slope: Callable[[Expr, Expr], Expr] | None = None
+
+    @property
+    def shown(self) -> str:
+        """The function's name in formulas: σ(z), tanh(z), relu(z)…"""
+        return self.symbol or self.name
 
     def vjp(self, z: F64, a: F64, upstream: F64) -> F64:
         """∂E/∂z from ∂E/∂a (``upstream``), shape ``(n_samples, n_neurons)``."""
@@ -119,6 +130,8 @@ ACTIVATIONS: dict[str, Activation] = {
             scalar_f="1.0 / (1.0 + exp(-{z}))",
             scalar_df="{a} * (1.0 - {a})",
             f_in_place=lambda z: _sigmoid(z, z),
+            symbol="σ",
+            slope=lambda a, z: row(a, "·", "(", Num(1), "−", a, ")"),
         ),
         Activation(
             "tanh",
@@ -129,6 +142,7 @@ ACTIVATIONS: dict[str, Activation] = {
             scalar_f="tanh({z})",
             scalar_df="1.0 - {a} * {a}",
             f_in_place=lambda z: _tanh(z, z),
+            slope=lambda a, z: row(Num(1), "−", a, "²"),
         ),
         Activation(
             "relu",
@@ -138,6 +152,7 @@ ACTIVATIONS: dict[str, Activation] = {
             "1 if z > 0 else 0",
             scalar_f="({z} if {z} > 0.0 else 0.0)",
             scalar_df="(1.0 if {z} > 0.0 else 0.0)",
+            slope=lambda a, z: row(Call("1", (row(z, ">", Num(0)),))),
         ),
         Activation(
             "leaky_relu",
@@ -147,6 +162,7 @@ ACTIVATIONS: dict[str, Activation] = {
             f"1 if z > 0 else {LEAKY_SLOPE}",
             scalar_f=f"({{z}} if {{z}} > 0.0 else {LEAKY_SLOPE!r} * {{z}})",
             scalar_df=f"(1.0 if {{z}} > 0.0 else {LEAKY_SLOPE!r})",
+            slope=lambda a, z: row(Call("slope", (z,))),
         ),
         Activation(
             "linear",
@@ -157,6 +173,7 @@ ACTIVATIONS: dict[str, Activation] = {
             scalar_f="{z}",
             scalar_df="1.0",
             f_in_place=lambda z: z,
+            slope=lambda a, z: row(Num(1)),
         ),
         Activation(
             "softmax",

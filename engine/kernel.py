@@ -28,8 +28,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .activations import ACTIVATIONS
-from .losses import LOSSES, softplus_scalar
+from .activations import ACTIVATIONS, Activation
+from .losses import LOSSES, Loss, softplus_scalar
 from .scenario import Scenario
 
 F64 = NDArray[np.float64]
@@ -106,6 +106,46 @@ def _compiled(
     return fn
 
 
+class _Names:
+    """The kernel's variable names: parameters, and per sample activations, net inputs and
+    deltas (layer 0's activations are the inputs x)."""
+
+    def __init__(self, layers: Sequence[int]) -> None:
+        self.layers, L = layers, len(layers) - 1
+        self.w = [
+            [[f"w{ly}_{i}_{j}" for j in range(layers[ly + 1])] for i in range(layers[ly])]
+            for ly in range(L)
+        ]
+        self.b = [[f"b{ly}_{j}" for j in range(layers[ly + 1])] for ly in range(L)]
+
+    @staticmethod
+    def a(ly: int, s: int, i: int) -> str:  # activation i of layer ly for sample s; layer 0 = x
+        return f"x{s}_{i}" if ly == 0 else f"a{ly}_{s}_{i}"
+
+    @staticmethod
+    def z(ly: int, s: int, j: int) -> str:  # net input of neuron j of layer ly + 1
+        return f"z{ly}_{s}_{j}"
+
+    @staticmethod
+    def d(ly: int, s: int, j: int) -> str:  # ∂E/∂net of that neuron
+        return f"d{ly}_{s}_{j}"
+
+
+# The generated function: parameters, inputs and targets unpacked, the forward pass and its
+# loss yielded, then each step (backward, updates, forward) yielding the new state.
+_TEMPLATE = """\
+def descent(P, X, T, lr):
+    {params}, = P
+    {xs}, = X
+    {ts}, = T
+{forward}
+    yield P, loss
+    while True:
+{step}
+        yield ({params},), loss
+"""
+
+
 def source(
     layers: Sequence[int],
     activations: Sequence[str],
@@ -117,103 +157,99 @@ def source(
     """The Python source of ``descent(P, X, T, lr)``: a generator that yields the starting
     parameters with their loss, then after each step of gradient descent the new parameters
     and their loss, without end. ``X`` and ``T`` are the inputs and targets, flattened."""
-    L, S = len(layers) - 1, n_samples
+    n, S = _Names(layers), n_samples
     acts = [ACTIVATIONS[a] for a in activations]
-    rule = LOSSES[loss]
-    w = [
-        [[f"w{ly}_{i}_{j}" for j in range(layers[ly + 1])] for i in range(layers[ly])]
-        for ly in range(L)
-    ]
-    b = [[f"b{ly}_{j}" for j in range(layers[ly + 1])] for ly in range(L)]
+    forward = _forward_lines(n, acts, LOSSES[loss], S)
+    backward = _output_delta_lines(n, acts[-1], LOSSES[loss], S)
+    updates: list[str] = []
+    for ly in range(len(layers) - 2, -1, -1):
+        backward += _layer_lines(n, acts, ly, S, update_biases, update_order)
+        updates += [f"{v} = {v} - lr * g{v}" for row in n.w[ly] for v in row]
+        if update_biases:
+            updates += [f"{v} = {v} - lr * g{v}" for v in n.b[ly]]
+    params = [v for m in n.w for row in m for v in row] + [v for row in n.b for v in row]
+    return _TEMPLATE.format(
+        params=", ".join(params),
+        xs=", ".join(n.a(0, s, i) for s in range(S) for i in range(layers[0])),
+        ts=", ".join(f"t{s}_{k}" for s in range(S) for k in range(layers[-1])),
+        forward="\n".join(f"    {line}" for line in forward),
+        step="\n".join(f"        {line}" for line in backward + updates + forward),
+    )
 
-    def a(ly: int, s: int, i: int) -> str:  # activation i of layer ly for sample s; layer 0 = x
-        return f"x{s}_{i}" if ly == 0 else f"a{ly}_{s}_{i}"
 
-    def z(ly: int, s: int, j: int) -> str:  # net input of neuron j of layer ly + 1
-        return f"z{ly}_{s}_{j}"
-
-    def d(ly: int, s: int, j: int) -> str:  # ∂E/∂net of that neuron
-        return f"d{ly}_{s}_{j}"
-
-    params = [v for m in w for row in m for v in row] + [v for row in b for v in row]
-    xs = [a(0, s, i) for s in range(S) for i in range(layers[0])]
-    ts = [f"t{s}_{k}" for s in range(S) for k in range(layers[-1])]
-
-    forward: list[str] = []
+def _forward_lines(n: _Names, acts: Sequence[Activation], rule: Loss, S: int) -> list[str]:
+    """Net inputs and activations layer by layer, then ``loss``, the mean over samples."""
+    layers, L = n.layers, len(n.layers) - 1
+    lines: list[str] = []
     for ly in range(L):
         f = acts[ly].scalar_f
         assert f is not None
         for s in range(S):
             for j in range(layers[ly + 1]):
-                net = " + ".join(f"{a(ly, s, i)} * {w[ly][i][j]}" for i in range(layers[ly]))
-                forward.append(f"{z(ly, s, j)} = ({net}) + {b[ly][j]}")
-                forward.append(f"{a(ly + 1, s, j)} = {f.format(z=z(ly, s, j))}")
+                net = " + ".join(f"{n.a(ly, s, i)} * {n.w[ly][i][j]}" for i in range(layers[ly]))
+                lines.append(f"{n.z(ly, s, j)} = ({net}) + {n.b[ly][j]}")
+                lines.append(f"{n.a(ly + 1, s, j)} = {f.format(z=n.z(ly, s, j))}")
     K = layers[-1]
     assert rule.scalar_term and rule.scalar_total
     totals = []
     for s in range(S):
         terms = [
-            "(" + rule.scalar_term.format(t=f"t{s}_{k}", o=a(L, s, k), z=z(L - 1, s, k)) + ")"
+            "(" + rule.scalar_term.format(t=f"t{s}_{k}", o=n.a(L, s, k), z=n.z(L - 1, s, k)) + ")"
             for k in range(K)
         ]
         totals.append("(" + rule.scalar_total.format(sum=" + ".join(terms), K=K) + ")")
-    forward.append(f"loss = ({' + '.join(totals)}) / {S}")
+    lines.append(f"loss = ({' + '.join(totals)}) / {S}")
+    return lines
 
-    scale = repr(1.0 / S)
-    backward: list[str] = []
-    out_df = acts[-1].scalar_df
+
+def _output_delta_lines(n: _Names, out: Activation, rule: Loss, S: int) -> list[str]:
+    """∂E/∂net at the output layer: the loss's simplified delta, or ∂L/∂o times the slope."""
+    L, K, scale = len(n.layers) - 1, n.layers[-1], repr(1.0 / S)
+    out_df = out.scalar_df
     assert out_df is not None
+    lines: list[str] = []
     for s in range(S):
         for k in range(K):
-            o, t = a(L, s, k), f"t{s}_{k}"
+            o, t = n.a(L, s, k), f"t{s}_{k}"
             if rule.scalar_delta is not None:  # ∂L/∂z simplified (bce)
                 g = rule.scalar_delta.format(o=o, t=t, K=K)
-                backward.append(f"{d(L - 1, s, k)} = ({g}) * {scale}")
+                lines.append(f"{n.d(L - 1, s, k)} = ({g}) * {scale}")
             else:
                 assert rule.scalar_df is not None
                 g = rule.scalar_df.format(o=o, t=t, K=K)
-                local = out_df.format(z=z(L - 1, s, k), a=o)
-                backward.append(f"{d(L - 1, s, k)} = (({g}) * {scale}) * ({local})")
-    updates: list[str] = []
-    for ly in range(L - 1, -1, -1):
-        for i in range(layers[ly]):
-            for j in range(layers[ly + 1]):
-                g = " + ".join(f"{a(ly, s, i)} * {d(ly, s, j)}" for s in range(S))
-                backward.append(f"g{w[ly][i][j]} = {g}")
-        if update_biases:
-            for j in range(layers[ly + 1]):
-                backward.append(f"g{b[ly][j]} = " + " + ".join(d(ly, s, j) for s in range(S)))
-        used = w[ly]
-        if update_order == "output_first" and ly > 0:
-            used = [[f"u{v}" for v in row] for row in w[ly]]
-            for row in w[ly]:
-                backward.extend(f"u{v} = {v} - lr * g{v}" for v in row)
-        if ly > 0:
-            df = acts[ly - 1].scalar_df
-            assert df is not None
-            for s in range(S):
-                for i in range(layers[ly]):
-                    up = " + ".join(f"{d(ly, s, j)} * {used[i][j]}" for j in range(layers[ly + 1]))
-                    local = df.format(z=z(ly - 1, s, i), a=a(ly, s, i))
-                    backward.append(f"{d(ly - 1, s, i)} = ({up}) * ({local})")
-        for row in w[ly]:
-            updates.extend(f"{v} = {v} - lr * g{v}" for v in row)
-        if update_biases:
-            updates.extend(f"{v} = {v} - lr * g{v}" for v in b[ly])
+                local = out_df.format(z=n.z(L - 1, s, k), a=o)
+                lines.append(f"{n.d(L - 1, s, k)} = (({g}) * {scale}) * ({local})")
+    return lines
 
-    state = "(" + ", ".join(params) + ",)"
-    lines = [
-        "def descent(P, X, T, lr):",
-        f"    {', '.join(params)}, = P",
-        f"    {', '.join(xs)}, = X",
-        f"    {', '.join(ts)}, = T",
-        *(f"    {line}" for line in forward),
-        "    yield P, loss",
-        "    while True:",
-        *(f"        {line}" for line in backward + updates + forward),
-        f"        yield {state}, loss",
-    ]
-    return "\n".join(lines) + "\n"
+
+def _layer_lines(
+    n: _Names, acts: Sequence[Activation], ly: int, S: int, update_biases: bool, order: str
+) -> list[str]:
+    """Layer ly's gradients, then the deltas of the layer below (through the weights before
+    the step, or after it for ``output_first``)."""
+    layers, w, b = n.layers, n.w, n.b
+    lines: list[str] = []
+    for i in range(layers[ly]):
+        for j in range(layers[ly + 1]):
+            g = " + ".join(f"{n.a(ly, s, i)} * {n.d(ly, s, j)}" for s in range(S))
+            lines.append(f"g{w[ly][i][j]} = {g}")
+    if update_biases:
+        for j in range(layers[ly + 1]):
+            lines.append(f"g{b[ly][j]} = " + " + ".join(n.d(ly, s, j) for s in range(S)))
+    used = w[ly]
+    if order == "output_first" and ly > 0:
+        used = [[f"u{v}" for v in row] for row in w[ly]]
+        for row in w[ly]:
+            lines.extend(f"u{v} = {v} - lr * g{v}" for v in row)
+    if ly > 0:
+        df = acts[ly - 1].scalar_df
+        assert df is not None
+        for s in range(S):
+            for i in range(layers[ly]):
+                up = " + ".join(f"{n.d(ly, s, j)} * {used[i][j]}" for j in range(layers[ly + 1]))
+                local = df.format(z=n.z(ly - 1, s, i), a=n.a(ly, s, i))
+                lines.append(f"{n.d(ly - 1, s, i)} = ({up}) * ({local})")
+    return lines
 
 
 def scalar_descent(

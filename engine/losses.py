@@ -1,4 +1,5 @@
-"""Loss functions, each beside its derivative.
+"""Loss functions: each rule in one place, its NumPy form beside its derivative, its scalar
+forms (engine/kernel.py) and its formulas.
 
 ``O`` are the network's outputs and ``T`` the targets, both ``(n_samples, n_out)``; ``Z`` the
 output layer's net inputs, same shape. ``per_sample`` returns ``(n_samples,)``; the loss of a
@@ -18,6 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .errors import EngineError
+from .expr import Expr, Frac, Num
 
 F64 = NDArray[np.float64]
 
@@ -150,6 +152,10 @@ class Loss:
     scalar_total: str | None = None
     scalar_df: str | None = None
     scalar_delta: str | None = None
+    # A squared loss c · Σ_k (t_k − o_k)², c from the number of outputs K, and as the trace
+    # writes c and 2c (in ∂L/∂o_k = 2c · (o_k − t_k)): None where it is 1. None: not squared.
+    square_scale: Callable[[int], float] | None = None
+    square_text: Callable[[int], tuple[Expr | str | None, Expr | str | None]] | None = None
 
     def per_sample_of(self, T: F64) -> Callable[[F64, F64], F64]:
         """``(O, Z) → per_sample(O, T, Z)`` for these targets (see ``with_targets``)."""
@@ -171,6 +177,8 @@ LOSSES: dict[str, Loss] = {
             scalar_term=_SQUARED,
             scalar_total="0.5 * ({sum})",
             scalar_df="{o} - {t}",
+            square_scale=lambda K: 0.5,
+            square_text=lambda K: ("½", None),
         ),
         Loss(
             "sse",
@@ -181,6 +189,8 @@ LOSSES: dict[str, Loss] = {
             scalar_term=_SQUARED,
             scalar_total="{sum}",
             scalar_df="2.0 * ({o} - {t})",
+            square_scale=lambda K: 1.0,
+            square_text=lambda K: (None, "2"),
         ),
         Loss(
             "mse",
@@ -191,6 +201,8 @@ LOSSES: dict[str, Loss] = {
             scalar_term=_SQUARED,
             scalar_total="({sum}) / {K}",
             scalar_df="2.0 * ({o} - {t}) / {K}",
+            square_scale=lambda K: 1.0 / K,
+            square_text=lambda K: (f"1/{K}", Frac(Num(2), Num(K))),
         ),
         Loss(
             "bce",

@@ -375,6 +375,33 @@ _FIELDS = frozenset(REQUIRED + OPTIONAL)
 
 
 def _parse(doc: Mapping[str, Any], limits: Limits) -> Scenario:
+    _check_fields(doc)
+    layers = _parse_layers(doc["layers"], limits)
+    acts, loss = _parse_rules(doc, len(layers) - 1)
+    weights, biases = _parse_params(doc["weights"], doc["biases"], layers, limits.max_abs_value)
+    inputs, targets = _parse_data(doc["inputs"], doc["targets"], layers, limits)
+    rule = get_loss(loss)
+    if rule.requires_output and not ((targets >= 0) & (targets <= 1)).all():
+        raise EngineError(f"{loss} needs every target between 0 and 1", ("targets",))
+    return _checked_scenario(
+        {
+            "activations": tuple(acts),
+            "weights": weights,
+            "biases": biases,
+            "inputs": inputs,
+            "targets": targets,
+            "loss": loss,
+            **_parse_options(doc, limits),
+            "labels": (
+                _parse_labels(doc["labels"], layers, limits)
+                if doc.get("labels") is not None
+                else Labels.default(layers)
+            ),
+        }
+    )
+
+
+def _check_fields(doc: Any) -> None:
     if type(doc) is not dict and not isinstance(doc, Mapping):  # the ABC check is slow
         raise EngineError("a scenario must be a JSON object")
     for name in REQUIRED:
@@ -384,7 +411,8 @@ def _parse(doc: Mapping[str, Any], limits: Limits) -> Scenario:
     if unknown:
         raise EngineError("is not a field of a scenario", (sorted(unknown)[0],))
 
-    layers = doc["layers"]
+
+def _parse_layers(layers: Any, limits: Limits) -> Sequence[int]:
     if not isinstance(layers, _SEQ) or not all(
         [isinstance(n, int) and not isinstance(n, bool) for n in layers]  # noqa: C419 - quicker
     ):
@@ -399,8 +427,11 @@ def _parse(doc: Mapping[str, Any], limits: Limits) -> Scenario:
             raise EngineError(
                 f"must be between 1 and {limits.max_neurons} neurons", ("layers", layer)
             )
-    n_weight_layers = len(layers) - 1
+    return layers
 
+
+def _parse_rules(doc: Mapping[str, Any], n_weight_layers: int) -> tuple[Sequence[str], str]:
+    """The activations (one per layer after the input) and the loss, and their pairing."""
     acts = doc["activations"]
     if not isinstance(acts, _SEQ) or len(acts) != n_weight_layers:
         raise EngineError(
@@ -413,7 +444,6 @@ def _parse(doc: Mapping[str, Any], limits: Limits) -> Scenario:
         act = get_activation(name, ("activations", layer))
         if act.output_only and layer != n_weight_layers - 1:
             raise EngineError(f"{name} is allowed on the output layer only", ("activations", layer))
-
     loss = doc["loss"]
     if not isinstance(loss, str):
         raise EngineError("must be a string", ("loss",))
@@ -424,9 +454,13 @@ def _parse(doc: Mapping[str, Any], limits: Limits) -> Scenario:
             f"but the output layer is {acts[-1]}",
             ("loss",),
         )
+    return acts, loss
 
-    lim = limits.max_abs_value
-    w_doc, b_doc = doc["weights"], doc["biases"]
+
+def _parse_params(
+    w_doc: Any, b_doc: Any, layers: Sequence[int], lim: float
+) -> tuple[tuple[F64, ...], tuple[F64, ...]]:
+    n_weight_layers = len(layers) - 1
     if not isinstance(w_doc, _SEQ) or len(w_doc) != n_weight_layers:
         raise EngineError(f"must hold {n_weight_layers} matrices, one per layer pair", ("weights",))
     if not isinstance(b_doc, _SEQ) or len(b_doc) != n_weight_layers:
@@ -441,17 +475,22 @@ def _parse(doc: Mapping[str, Any], limits: Limits) -> Scenario:
         _frozen_new(_vector(b, layers[layer + 1], ("biases", layer), lim))
         for layer, b in enumerate(b_doc)
     )
+    return weights, biases
 
-    x_doc, t_doc = doc["inputs"], doc["targets"]
+
+def _parse_data(x_doc: Any, t_doc: Any, layers: Sequence[int], limits: Limits) -> tuple[F64, F64]:
     if not isinstance(x_doc, _SEQ) or not 1 <= len(x_doc) <= limits.max_samples:
         raise EngineError(
             f"must hold between 1 and {limits.max_samples} samples (rows)", ("inputs",)
         )
+    lim = limits.max_abs_value
     inputs = _frozen_new(_matrix(x_doc, None, layers[0], ("inputs",), lim))
     targets = _frozen_new(_matrix(t_doc, len(x_doc), layers[-1], ("targets",), lim))
-    if rule.requires_output and not ((targets >= 0) & (targets <= 1)).all():
-        raise EngineError(f"{loss} needs every target between 0 and 1", ("targets",))
+    return inputs, targets
 
+
+def _parse_options(doc: Mapping[str, Any], limits: Limits) -> dict[str, Any]:
+    """learning_rate, update_biases, update_order and title, each with its default."""
     lr = _number(doc.get("learning_rate", 0.5), ("learning_rate",), limits.max_learning_rate)
     if lr <= 0:
         raise EngineError("must be greater than 0", ("learning_rate",))
@@ -462,23 +501,9 @@ def _parse(doc: Mapping[str, Any], limits: Limits) -> Scenario:
     if order not in UPDATE_ORDERS:
         raise EngineError(f"must be one of {', '.join(UPDATE_ORDERS)}", ("update_order",))
     title = _string(doc.get("title", ""), ("title",), limits.max_title)
-    labels = (
-        _parse_labels(doc["labels"], layers, limits)
-        if doc.get("labels") is not None
-        else Labels.default(layers)
-    )
-    return _checked_scenario(
-        {
-            "activations": tuple(acts),
-            "weights": weights,
-            "biases": biases,
-            "inputs": inputs,
-            "targets": targets,
-            "loss": loss,
-            "learning_rate": lr,
-            "update_biases": update_biases,
-            "update_order": order,
-            "title": title,
-            "labels": labels,
-        }
-    )
+    return {
+        "learning_rate": lr,
+        "update_biases": update_biases,
+        "update_order": order,
+        "title": title,
+    }

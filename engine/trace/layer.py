@@ -1,0 +1,293 @@
+"""Layer granularity: one matrix step per layer and quantity, as the 2-2-1 document and
+batches read; symbols carry the layer as a superscript."""
+
+from __future__ import annotations
+
+from ..activations import ACTIVATIONS
+from ..expr import Call, Frac, Mat, Num, Sum, Sym, row
+from ..losses import LOSSES
+from .steps import SUP, Factor, Steps, _d, _interleave, _mat
+
+
+class LayerSteps(Steps):
+    """One step per layer and quantity; symbols carry the layer as a superscript."""
+
+    def M(self, base: str, layer: int, t: bool = False) -> Sym:
+        return Sym(base, "", str(layer).translate(SUP) + ("ᵀ" if t else ""))
+
+    def forward_steps(self) -> None:
+        A, Z = self.fwd.activations, self.fwd.net_inputs
+        for layer in range(self.L):
+            n = layer + 1
+            act = ACTIVATIONS[self.s.activations[layer]]
+            fn = act.shown
+            self.add(
+                phase="forward",
+                kind="net_input",
+                quantity=f"Z{n}",
+                title=f"Net inputs of layer {n}",
+                formula=row(
+                    self.M("Z", n), "=", self.M("A", layer), self.M("W", n), "+", self.M("b", n)
+                ),
+                substituted=row(
+                    _mat(A[layer]),
+                    _mat(self.s.weights[layer]),
+                    "+",
+                    _mat(self.s.biases[layer][None, :]),
+                    "=",
+                    _mat(Z[layer]),
+                ),
+                value=Z[layer].tolist(),
+                covers=tuple(self.net(n, j) for j in range(Z[layer].shape[1])),
+                neurons=tuple((layer, i) for i in range(A[layer].shape[1]))
+                + tuple((n, j) for j in range(Z[layer].shape[1])),
+                weights=tuple(
+                    (layer, i, j)
+                    for i in range(A[layer].shape[1])
+                    for j in range(Z[layer].shape[1])
+                ),
+                biases=tuple((layer, j) for j in range(Z[layer].shape[1])),
+            )
+            self.add(
+                phase="forward",
+                kind="activation",
+                quantity=f"A{n}",
+                title=f"Activations of layer {n} ({act.name})",
+                formula=row(self.M("A", n), "=", Call(fn, (self.M("Z", n),))),
+                substituted=row(Call(fn, (_mat(Z[layer]),)), "=", _mat(A[n])),
+                value=A[n].tolist(),
+                covers=tuple(self.out(n, j) for j in range(Z[layer].shape[1])),
+                neurons=tuple((n, j) for j in range(Z[layer].shape[1])),
+            )
+
+    def loss_steps(self) -> None:
+        L, K = self.L, self.fwd.outputs.shape[1]
+        sample = self.fwd.sample_losses
+        losses = Mat(tuple((float(x),) for x in sample))
+        squared = self._squared()
+        if squared is not None:  # both matrices, row by row (a row is a sample)
+            squares = row("(", _mat(self.s.targets), "−", _mat(self.fwd.outputs), ")", "²")
+            substituted = row(*squared[0], Sum("k", squares), "=", losses)
+        else:
+            substituted = row(losses)
+        self.add(
+            phase="loss",
+            kind="sample_loss",
+            quantity="L",
+            title=f"Loss of each sample ({self.s.loss})",
+            formula=row(Sym("L", "s"), "=", Sym(LOSSES[self.s.loss].formula)),
+            substituted=substituted,
+            value=sample.tolist(),
+            neurons=tuple((L, k) for k in range(K)),
+        )
+        self.add(
+            phase="loss",
+            kind="loss",
+            quantity="E",
+            title="Loss of the batch (mean over samples)",
+            formula=row(Sym("E"), "=", Frac(Num(1), Num(self.S)), "·", Sum("s", Sym("L", "s"))),
+            substituted=row(
+                Frac(Num(1), Num(self.S)),
+                "·",
+                "(",
+                *_interleave([Num(float(x)) for x in sample], "+"),
+                ")",
+                "=",
+                Num(self.fwd.loss),
+            ),
+            value=self.fwd.loss,
+            covers=("E",),
+            neurons=tuple((L, k) for k in range(K)),
+        )
+
+    def backward_layer(self, layer: int) -> None:
+        if self.bwd.upstream[layer + 1] is not None:
+            self._output_gradient_step(layer)
+        self._delta_step(layer)
+        self._gradient_steps(layer)
+
+    def _output_gradient_step(self, layer: int) -> None:
+        n = layer + 1
+        bwd, A = self.bwd, self.fwd.activations
+        up, width = bwd.upstream[n], bwd.deltas[layer].shape[1]
+        assert up is not None
+        top = layer == self.L - 1
+        slope = self._loss_slope() if top else None
+        if top and slope is not None:
+            formula = row(
+                _d("E", "A" + str(n).translate(SUP)), "=", *slope,
+                "(", self.M("A", n), "−", Sym("T"), ")",
+            )  # fmt: skip
+            subst = row(*slope, "(", _mat(A[n]), "−", _mat(self.s.targets), ")", "=", _mat(up))
+        elif top:
+            formula = row(_d("E", "A" + str(n).translate(SUP)), "=", Sym("∂E/∂O"))
+            subst = row(_mat(up))
+        else:
+            Wu = bwd.used_weights[n]
+            formula = row(
+                _d("E", "A" + str(n).translate(SUP)),
+                "=",
+                self.M("Δ", n + 1),
+                self.M("W", n + 1, t=True),
+            )
+            subst = row(_mat(bwd.deltas[n]), _mat(Wu.T), "=", _mat(up))
+        self.add(
+            phase="backward",
+            kind="output_gradient",
+            quantity=f"∂E/∂A{n}",
+            title=f"How the error changes with the activations of layer {n}",
+            formula=formula,
+            substituted=subst,
+            value=up.tolist(),
+            neurons=tuple((n, j) for j in range(width)),
+            covers=tuple(f"∂E/∂{self.out(n, j)}" for j in range(width)),
+        )
+
+    def _delta_step(self, layer: int) -> None:
+        n = layer + 1
+        up, loc, D = self.bwd.upstream[n], self.bwd.local[layer], self.bwd.deltas[layer]
+        width = D.shape[1]
+        if up is not None and loc is not None:
+            act = ACTIVATIONS[self.s.activations[layer]]
+            formula = row(
+                self.M("Δ", n),
+                "=",
+                _d("E", "A" + str(n).translate(SUP)),
+                "⊙",
+                Call(act.shown + "′", (self.M("Z", n),)),
+            )
+            subst = row(_mat(up), "⊙", _mat(loc), "=", _mat(D))
+        else:
+            formula = row(self.M("Δ", n), "=", _d("E", "Z" + str(n).translate(SUP)))
+            subst = row(_mat(D))
+        self.add(
+            phase="backward",
+            kind="delta",
+            quantity=f"Δ{n}",
+            title=f"Deltas of layer {n}",
+            formula=formula,
+            substituted=subst,
+            value=D.tolist(),
+            neurons=tuple((n, j) for j in range(width)),
+            covers=tuple(f"δ_{self.neuron(n, j)}" for j in range(width)),
+        )
+
+    def _gradient_steps(self, layer: int) -> None:
+        n = layer + 1
+        bwd, A, D = self.bwd, self.fwd.activations, self.bwd.deltas[layer]
+        width = D.shape[1]
+        neurons = tuple((n, j) for j in range(width))
+        gW = bwd.weight_grads[layer]
+        self.add(
+            phase="backward",
+            kind="weight_gradient",
+            quantity=f"∇W{n}",
+            title=f"Gradients of the weights into layer {n}",
+            formula=row(
+                Sym("∇W", "", str(n).translate(SUP)),
+                "=",
+                self.M("A", layer, t=True),
+                self.M("Δ", n),
+            ),
+            substituted=row(_mat(A[layer].T), _mat(D), "=", _mat(gW)),
+            value=gW.tolist(),
+            neurons=tuple((layer, i) for i in range(gW.shape[0])) + neurons,
+            weights=tuple((layer, i, j) for i in range(gW.shape[0]) for j in range(width)),
+            covers=tuple(
+                f"∂E/∂{self.lab.weights[layer][i][j]}"
+                for i in range(gW.shape[0])
+                for j in range(width)
+            ),
+        )
+        if self.s.update_biases:
+            gb = bwd.bias_grads[layer]
+            self.add(
+                phase="backward",
+                kind="bias_gradient",
+                quantity=f"∇b{n}",
+                title=f"Gradients of the biases of layer {n}",
+                formula=row(Sym("∇b", "", str(n).translate(SUP)), "=", Sum("s", self.M("Δ", n))),
+                substituted=row(Sum("s", _mat(D)), "=", _mat(gb[None, :])),
+                value=gb.tolist(),
+                neurons=neurons,
+                biases=tuple((layer, j) for j in range(width)),
+                covers=tuple(f"∂E/∂{self.lab.biases[layer][j]}" for j in range(width)),
+            )
+
+    def input_steps(self) -> None:
+        g = self.bwd.upstream[0]
+        if g is None:
+            return
+        self.add(
+            phase="backward",
+            kind="input_gradient",
+            quantity="∂E/∂A0",
+            title="How the error changes with the inputs",
+            formula=row(_d("E", "A⁰"), "=", self.M("Δ", 1), self.M("W", 1, t=True)),
+            substituted=row(
+                _mat(self.bwd.deltas[0]), _mat(self.bwd.used_weights[0].T), "=", _mat(g)
+            ),
+            value=g.tolist(),
+            neurons=tuple((0, i) for i in range(g.shape[1])),
+            covers=tuple(f"∂E/∂{self.out(0, i)}" for i in range(g.shape[1])),
+        )
+
+    def update_layer(self, layer: int) -> None:
+        n, lr = layer + 1, self.s.learning_rate
+        W, gW, Wn = self.s.weights[layer], self.bwd.weight_grads[layer], self.after.weights[layer]
+        self.add(
+            phase="update",
+            kind="weight_update",
+            quantity=f"W{n}⁺",
+            title=f"New weights into layer {n}",
+            formula=row(
+                Sym("W", "", str(n).translate(SUP) + "⁺"),
+                "=",
+                self.M("W", n),
+                "−",
+                Sym("η"),
+                Sym("∇W", "", str(n).translate(SUP)),
+            ),
+            substituted=row(_mat(W), "−", Num(lr), _mat(gW), "=", _mat(Wn)),
+            value=Wn.tolist(),
+            neurons=tuple((layer, i) for i in range(W.shape[0]))
+            + tuple((n, j) for j in range(W.shape[1])),
+            weights=tuple((layer, i, j) for i in range(W.shape[0]) for j in range(W.shape[1])),
+            covers=tuple(
+                f"{self.lab.weights[layer][i][j]}⁺"
+                for i in range(W.shape[0])
+                for j in range(W.shape[1])
+            ),
+            factors=tuple(
+                Factor(
+                    f"η·∂E/∂{self.lab.weights[layer][i][j]}",
+                    row(Sym("η"), "·", _d("E", self.lab.weights[layer][i][j])),
+                    float(lr * gW[i, j]),
+                )
+                for i in range(W.shape[0])
+                for j in range(W.shape[1])
+            ),
+        )
+        if self.s.update_biases:
+            b, gb, bn = self.s.biases[layer], self.bwd.bias_grads[layer], self.after.biases[layer]
+            self.add(
+                phase="update",
+                kind="bias_update",
+                quantity=f"b{n}⁺",
+                title=f"New biases of layer {n}",
+                formula=row(
+                    Sym("b", "", str(n).translate(SUP) + "⁺"),
+                    "=",
+                    self.M("b", n),
+                    "−",
+                    Sym("η"),
+                    Sym("∇b", "", str(n).translate(SUP)),
+                ),
+                substituted=row(
+                    _mat(b[None, :]), "−", Num(lr), _mat(gb[None, :]), "=", _mat(bn[None, :])
+                ),
+                value=bn.tolist(),
+                neurons=tuple((n, j) for j in range(b.shape[0])),
+                biases=tuple((layer, j) for j in range(b.shape[0])),
+                covers=tuple(f"{self.lab.biases[layer][j]}⁺" for j in range(b.shape[0])),
+            )

@@ -1,0 +1,147 @@
+"""What the trace is made of (a step, its factors, the whole trace) and what both granularities
+share: the builder's frame (which steps in which order), names, and formula pieces."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..expr import Expr, Frac, Mat, Num, Sym, sym
+from ..losses import LOSSES
+from ..propagation import Backward, Forward
+from ..scenario import Scenario
+
+F64 = NDArray[np.float64]
+
+GRANULARITIES = ("neuron", "layer")
+PHASES = ("forward", "loss", "backward", "update")
+SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One factor of a chain-rule product: its symbol and its value."""
+
+    name: str
+    symbol: Expr
+    value: float
+
+
+@dataclass(frozen=True)
+class TraceStep:
+    """One micro-step. ``value`` is a float (neuron steps, one sample), a list over samples
+    (neuron steps of a batch) or a nested list (layer steps). ``covers`` lists the neuron-level
+    quantities a layer step holds (the step's own quantity at neuron granularity)."""
+
+    index: int
+    phase: str
+    kind: str
+    quantity: str
+    title: str
+    formula: Expr
+    substituted: Expr
+    value: Any
+    factors: tuple[Factor, ...] = ()
+    neurons: tuple[tuple[int, int], ...] = ()
+    weights: tuple[tuple[int, int, int], ...] = ()
+    biases: tuple[tuple[int, int], ...] = ()
+    covers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Trace:
+    granularity: str
+    before: Scenario
+    after: Scenario
+    forward: Forward
+    backward: Backward
+    steps: tuple[TraceStep, ...]
+
+
+class Steps:
+    def __init__(self, s: Scenario, fwd: Forward, bwd: Backward, after: Scenario) -> None:
+        self.s, self.fwd, self.bwd, self.after = s, fwd, bwd, after
+        self.L = len(s.weights)
+        self.S = s.n_samples
+        self.lab = s.labels
+        self.steps: list[TraceStep] = []
+
+    def add(self, **kw: Any) -> None:
+        self.steps.append(TraceStep(index=len(self.steps), **kw))
+
+    def build(self) -> list[TraceStep]:
+        self.forward_steps()
+        self.loss_steps()
+        for layer in range(self.L - 1, -1, -1):
+            self.backward_layer(layer)
+            if self.s.update_order == "output_first":
+                self.update_layer(layer)
+        self.input_steps()
+        if self.s.update_order == "simultaneous":
+            for layer in range(self.L - 1, -1, -1):
+                self.update_layer(layer)
+        return self.steps
+
+    # names
+    def neuron(self, layer: int, j: int) -> str:
+        return self.lab.neurons[layer][j]
+
+    def net(self, layer: int, j: int) -> str:
+        return f"{self.lab.net}{self.neuron(layer, j)}"
+
+    def out(self, layer: int, j: int) -> str:
+        return self.neuron(layer, j) if layer == 0 else f"{self.lab.out}{self.neuron(layer, j)}"
+
+    def forward_steps(self) -> None: ...
+    def loss_steps(self) -> None: ...
+    def backward_layer(self, layer: int) -> None: ...
+    def input_steps(self) -> None: ...
+    def update_layer(self, layer: int) -> None: ...
+
+    def _squared(self) -> tuple[list[Expr | str], list[Expr | str]] | None:
+        """For a squared loss, c in L = c · Σ_k (t_k − o_k)² and 2c in ∂L/∂o_k = 2c · (o_k − t_k),
+        as formula pieces (empty for 1); None for the other losses."""
+        text = LOSSES[self.s.loss].square_text
+        if text is None:
+            return None
+        loss, slope = text(self.fwd.outputs.shape[1])
+        return ([loss, "·"] if loss else []), ([slope, "·"] if slope else [])
+
+    def _loss_slope(self) -> list[Expr | str] | None:
+        """The factor before (o − t) in ∂E/∂o for the squared losses (the 1/n of the batch
+        mean included); None for the losses whose derivative is not of that form."""
+        squared = self._squared()
+        if squared is None:
+            return None
+        scale: list[Expr | str] = [Frac(Num(1), Num(self.S)), "·"] if self.S > 1 else []
+        return scale + squared[1]
+
+
+def _v(a: F64) -> Any:
+    """A per-sample column as a float (one sample) or a list over samples."""
+    return float(a[0]) if a.shape[0] == 1 else [float(x) for x in a]
+
+
+def _d(num: str, den: str) -> Frac:
+    return Frac(Sym("∂" + num), Sym("∂" + den))
+
+
+def _plus(name: str) -> Sym:
+    """The symbol of a parameter's new value: w5 → w₅⁺."""
+    s = sym(name)
+    return Sym(s.base, s.sub, "+")
+
+
+def _interleave(items: list[Expr], op: str = "·") -> list[Expr | str]:
+    out: list[Expr | str] = []
+    for k, e in enumerate(items):
+        out += ([] if k == 0 else [op]) + [e]
+    return out
+
+
+def _mat(a: F64) -> Mat:
+    a2 = np.atleast_2d(a)
+    return Mat(tuple(tuple(float(x) for x in r) for r in a2))
