@@ -6,11 +6,13 @@ Types and sizes are checked here; the engine then checks shapes and ranges
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from engine.activations import ACTIVATIONS
 from engine.limits import DEFAULT_LIMITS as LIM
+from engine.losses import LOSSES
 from engine.practice import MISTAKE_IDS
 from engine.presets import SIGMOID_2_2_2
 
@@ -20,8 +22,12 @@ Number = Annotated[
 ]
 Count = Annotated[int, Field(strict=True, ge=1, le=LIM.max_neurons)]
 Label = Annotated[str, Field(strict=True, max_length=LIM.max_label)]
-Activation = Literal["sigmoid", "tanh", "relu", "leaky_relu", "linear", "softmax"]
-LossName = Literal["half_sse", "sse", "mse", "bce", "cross_entropy"]
+if TYPE_CHECKING:  # the names are the engine's tables' (a rule is added there only)
+    Activation = str
+    LossName = str
+else:
+    Activation = Literal[tuple(ACTIVATIONS)]
+    LossName = Literal[tuple(LOSSES)]
 Row = Annotated[list[Number], Field(max_length=LIM.max_neurons)]
 Matrix = Annotated[list[Row], Field(max_length=LIM.max_neurons)]
 Samples = Annotated[list[Row], Field(min_length=1, max_length=LIM.max_samples)]

@@ -576,3 +576,13 @@ def test_a_form_post_from_another_site_is_not_computed(client: TestClient) -> No
     doc = PRESETS["sigmoid-2-2-2"].load().to_dict()
     r = client.post("/api/step", data={"scenario": json.dumps(doc)})
     assert r.status_code == 415
+
+
+def test_the_schemas_names_are_the_engines(client: TestClient) -> None:
+    from engine.activations import ACTIVATIONS
+    from engine.losses import LOSSES
+
+    schema = client.get("/openapi.json").json()["components"]["schemas"]["ScenarioModel"]
+    props = schema["properties"]
+    assert props["activations"]["items"]["enum"] == list(ACTIVATIONS)
+    assert props["loss"]["enum"] == list(LOSSES)
