@@ -15,9 +15,9 @@ from ..propagation import QUIET, backward, update
 from ..scenario import Scenario
 from .layer import LayerSteps
 from .neuron import NeuronSteps
-from .steps import GRANULARITIES, PHASES, Factor, Trace, TraceStep
+from .steps import GRANULARITIES, PHASES, SUP, Factor, Trace, TraceStep
 
-__all__ = ["GRANULARITIES", "PHASES", "Factor", "Trace", "TraceStep", "trace"]
+__all__ = ["GRANULARITIES", "PHASES", "SUP", "Factor", "Trace", "TraceStep", "trace"]
 
 
 def trace(s: Scenario, granularity: str = "neuron") -> Trace:
