@@ -8,6 +8,8 @@ PORT   ?= 8000
 # h11 bounds a request's line and headers (httptools buffers any size: a 100 MB header stalled
 # a worker for 8 s); a page's URL comes up to three times (request line, Referer, HX-Current-URL)
 MAX_HEADER_BYTES ?= 65536
+COVER_ENGINE ?= 95
+COVER_APP    ?= 90
 
 .PHONY: run test test-deploy lint bench system-deps clean
 
@@ -26,8 +28,12 @@ run: $(STAMP)
 	$(VENV)/bin/uvicorn app.main:app --host $(HOST) --port $(PORT) \
 		--http h11 --h11-max-incomplete-event-size $(MAX_HEADER_BYTES)
 
+# In random order (pytest-randomly; -p no:randomly to turn it off, -p randomly -p "randomly_seed=N"
+# to replay one), with branch coverage: engine below 95 % or app below 90 % fails the run.
 test: $(STAMP) system-deps
-	$(PY) -m pytest
+	$(PY) -m pytest --cov --cov-report=
+	$(PY) -m coverage report --include='engine/*' --fail-under=$(COVER_ENGINE)
+	$(PY) -m coverage report --include='app/*' --fail-under=$(COVER_APP)
 
 # The Compose fault run at full length (60 s; `make test` runs it for 20 s): docs/DEPLOY.md.
 test-deploy: $(STAMP) system-deps

@@ -789,7 +789,7 @@ def _content(g: _Geometry, tr: Trace, at: int, step: TraceStep | None) -> Diagra
     )
 
 
-def _layout(  # noqa: C901 - one pass over the picture, top to bottom
+def _layout(
     bundle: TraceBundle,
     v: _Values,
     fs: float,

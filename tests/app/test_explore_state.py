@@ -7,6 +7,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from app.explorer.codec import StateError, decode, encode
 from app.explorer.state import (
     HISTORY_POINTS,
     EditError,
@@ -23,7 +24,6 @@ from app.explorer.state import (
     train_state,
     url,
 )
-from app.explorer.codec import StateError, decode, encode
 from engine import PRESETS, EngineError
 
 
