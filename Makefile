@@ -28,8 +28,8 @@ run: $(STAMP)
 	$(VENV)/bin/uvicorn app.main:app --host $(HOST) --port $(PORT) \
 		--http h11 --h11-max-incomplete-event-size $(MAX_HEADER_BYTES)
 
-# In random order (pytest-randomly; -p no:randomly to turn it off, -p randomly -p "randomly_seed=N"
-# to replay one), with branch coverage: engine below 95 % or app below 90 % fails the run.
+# In random order (pytest-randomly; -p no:randomly turns it off, --randomly-seed=N replays one),
+# with branch coverage: engine below 95 % or app below 90 % fails the run.
 test: $(STAMP) system-deps
 	$(PY) -m pytest --cov --cov-report=
 	$(PY) -m coverage report --include='engine/*' --fail-under=$(COVER_ENGINE)

@@ -1,4 +1,4 @@
-"""The scenario: everything needed to reproduce a run (DESIGN.md), validated.
+"""The scenario: everything needed to reproduce a run (docs/DESIGN.md), validated.
 
 ``Scenario.from_dict`` takes the JSON document and raises ``EngineError`` naming the field and
 the rule; ``to_dict`` gives it back with every float64 intact (``float(x)`` round-trips).

@@ -1,4 +1,4 @@
-"""The JSON API (DESIGN.md's table). Validation failures, from pydantic or the engine, answer
+"""The JSON API (docs/DESIGN.md's table). Validation failures, from pydantic or the engine, answer
 422 with the field's path and the rule; the engine does all the math."""
 
 from __future__ import annotations
