@@ -64,10 +64,8 @@ def _descent(
     """
     acts, loss = _rules(s)
     X, T, lr, n = s.inputs, s.targets, s.learning_rate, s.n_samples
-    input_first = s.update_order != "output_first"
-    update_biases = s.update_biases
-    scale = 1.0 / n
-    ones = _ones(n)
+    input_first, update_biases = s.update_order != "output_first", s.update_biases
+    scale, ones = 1.0 / n, _ones(n)
     out, out_delta, dloss = acts[-1], loss.output_delta, loss.df
     sample_losses = loss.per_sample_of(T)
     # Hidden layers whose derivative reads only the activations are computed over their net
@@ -98,27 +96,7 @@ def _descent(
             delta = (dloss(Y, T) * scale) * out.df(Z, Y)
         else:
             delta = out.vjp(Z, Y, dloss(Y, T) * scale)
-        new_W, new_b = W.copy(), b.copy()
-        for layer, df in backward:
-            a, w = as_[layer], W[layer]
-            g = dot(a.T, delta)
-            g *= lr
-            new_W[layer] = w_new = w - g  # w − η·∂E/∂w
-            if update_biases:
-                g = dot(ones, delta)
-                g *= lr
-                new_b[layer] = b[layer] - g
-            up = dot(delta, w.T if input_first else w_new.T)
-            up *= df(zs[layer - 1], a)  # only rules never computed in place read this z
-            delta = up
-        g = dot(X.T, delta)
-        g *= lr
-        new_W[0] = W[0] - g
-        if update_biases:
-            g = dot(ones, delta)
-            g *= lr
-            new_b[0] = b[0] - g
-        W, b = new_W, new_b
+        W, b = _descend(W, b, X, as_, zs, delta, backward, lr, ones, update_biases, input_first)
         a = X
         zs, as_ = [], [X]
         for layer, f in forward:
@@ -129,6 +107,44 @@ def _descent(
             as_.append(a)
         Z = z
         yield (W, b), _mean(sample_losses(a, Z))
+
+
+def _descend(
+    W: list[F64],
+    b: list[F64],
+    X: F64,
+    as_: list[F64],
+    zs: list[F64],
+    delta: F64,
+    backward: list[tuple[int, Callable[[F64, F64], F64]]],
+    lr: float,
+    ones: F64,
+    update_biases: bool,
+    input_first: bool,
+) -> tuple[list[F64], list[F64]]:
+    """One step of _descent from the output layer's delta: each layer's gradients, its update,
+    and the delta below (through the weights before the step, or after it: output_first)."""
+    new_W, new_b = W.copy(), b.copy()
+    for layer, df in backward:
+        a, w = as_[layer], W[layer]
+        g = dot(a.T, delta)
+        g *= lr
+        new_W[layer] = w_new = w - g  # w − η·∂E/∂w
+        if update_biases:
+            g = dot(ones, delta)
+            g *= lr
+            new_b[layer] = b[layer] - g
+        up = dot(delta, w.T if input_first else w_new.T)
+        up *= df(zs[layer - 1], a)  # only rules never computed in place read this z
+        delta = up
+    g = dot(X.T, delta)
+    g *= lr
+    new_W[0] = W[0] - g
+    if update_biases:
+        g = dot(ones, delta)
+        g *= lr
+        new_b[0] = b[0] - g
+    return new_W, new_b
 
 
 class _Path:
@@ -197,49 +213,73 @@ def train(
         losses = [current]  # losses[k]: the loss after k iterations
         if not (math.isfinite(current) and path.within(state)):
             return TrainResult(s, 0, np.array(losses), "diverged")
-        reason = "iterations"
-        k = 0
-        good = (k, state, current)  # the last state whose parameters were checked
-        while k < iterations:
-            if current < stop:
-                reason = "stop_below"
-                break
-            if k % CHECK_EVERY == 0:
-                if not path.within(state):
-                    break  # replayed below
-                good = (k, state, current)
-                if time.perf_counter() > deadline:
-                    reason = "time_limit"
-                    break
-            new, nxt = next(steps)
-            if not math.isfinite(nxt):
-                reason = "diverged"
-                break
-            state, current = new, nxt
-            k += 1
-            losses.append(current)
+        k, state, reason, good = _run(path, steps, state, losses, iterations, stop, deadline)
         if not path.within(state):
             # A parameter left the limit while the loss stayed finite (a saturated sigmoid or
             # tanh hides it): replay from the last good state, checking every step (at most
             # CHECK_EVERY of them, so the clock is not read).
-            k, state, current = good
-            del losses[k + 1 :]
-            reason = "iterations"
-            steps = path.descend(state)
-            next(steps)  # the good state itself
-            while k < iterations:
-                if current < stop:
-                    reason = "stop_below"
-                    break
-                new, nxt = next(steps)
-                if not (math.isfinite(nxt) and path.within(new)):
-                    reason = "diverged"
-                    break
-                state, current = new, nxt
-                k += 1
-                losses.append(current)
+            k, state, reason = _replay(path, good, losses, iterations, stop)
     W, b = path.params(state)
     return TrainResult(s.with_params(W, b), k, np.array(losses, dtype=np.float64), reason)
+
+
+def _run(
+    path: _Path,
+    steps: Iterator[tuple[Any, float]],
+    state: Any,
+    losses: list[float],
+    iterations: int,
+    stop: float,
+    deadline: float,
+) -> tuple[int, Any, str, tuple[int, Any, float]]:
+    """The run, its parameters checked every CHECK_EVERY steps: (k, state, why it stopped, the
+    last checked (k, state, loss)); ``losses`` gets each step's loss."""
+    current = losses[-1]
+    reason = "iterations"
+    k = 0
+    good = (k, state, current)  # the last state whose parameters were checked
+    while k < iterations:
+        if current < stop:
+            reason = "stop_below"
+            break
+        if k % CHECK_EVERY == 0:
+            if not path.within(state):
+                break  # replayed by the caller
+            good = (k, state, current)
+            if time.perf_counter() > deadline:
+                reason = "time_limit"
+                break
+        new, nxt = next(steps)
+        if not math.isfinite(nxt):
+            reason = "diverged"
+            break
+        state, current = new, nxt
+        k += 1
+        losses.append(current)
+    return k, state, reason, good
+
+
+def _replay(
+    path: _Path, good: tuple[int, Any, float], losses: list[float], iterations: int, stop: float
+) -> tuple[int, Any, str]:
+    """From the last good state, checking every step: (k, state, why it stopped)."""
+    k, state, current = good
+    del losses[k + 1 :]
+    reason = "iterations"
+    steps = path.descend(state)
+    next(steps)  # the good state itself
+    while k < iterations:
+        if current < stop:
+            reason = "stop_below"
+            break
+        new, nxt = next(steps)
+        if not (math.isfinite(nxt) and path.within(new)):
+            reason = "diverged"
+            break
+        state, current = new, nxt
+        k += 1
+        losses.append(current)
+    return k, state, reason
 
 
 def _within(weights: Sequence[F64], biases: Sequence[F64], limit: float) -> bool:
