@@ -1,5 +1,6 @@
 """`/api/step` on `sigmoid-2-2-2` against a trivial endpoint of the same app (`/healthz`), one
-uvicorn worker, loopback, bounded in time. Target: /api/step at ≥ 60 % of the trivial req/s.
+uvicorn worker, loopback, bounded in time. Target: /api/step at ≥ 50 % of the trivial req/s
+(FastAPI's own routing for every call since issue 11; it was 60 % with a bypass router).
 
 The two loads alternate in short rounds (healthz, step, healthz, step, …) rather than one after
 the other: a shared VM drifts by ±40 % within a minute, and alternating makes the drift fall on
@@ -57,7 +58,7 @@ def main(seconds: float = 10.0) -> list[dict[str, Any]]:
         table(rows, ["endpoint (1 worker, 8 connections)", "req/s", "p50 ms", "p99 ms", "errors"])
     )
     print(
-        f"/api/step throughput = {ratio:.0%} of the trivial endpoint (target ≥ 60 %; "
+        f"/api/step throughput = {ratio:.0%} of the trivial endpoint (target ≥ 50 %; "
         f"{ROUNDS} alternating rounds of {per_round:g} s, each round {rounds[0]:.0%}–"
         f"{rounds[-1]:.0%}), load by {step.tool}"
     )
@@ -66,8 +67,8 @@ def main(seconds: float = 10.0) -> list[dict[str, Any]]:
             "bench": "HTTP: POST /api/step (sigmoid-2-2-2) vs GET /healthz, 1 worker",
             "ratio": ratio,
             "ratio_rounds": rounds,
-            "target": 0.6,
-            "ok": ratio >= 0.6,
+            "target": 0.5,
+            "ok": ratio >= 0.5,
             "step_rps": step.rps,
             "trivial_rps": trivial.rps,
             "step_p50_ms": step.p50_ms,
