@@ -13,16 +13,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import access_log, metrics
-
-
-def app_path(scope: Scope) -> str:
-    """The path inside the app: without ROOT_PATH when the server passes it in front."""
-    path: str = scope.get("path", "")
-    root: str = scope.get("root_path", "")
-    if root and (path == root or path.startswith(root + "/")):
-        return path[len(root) :] or "/"
-    return path
-
+from .paths import app_path
 
 UNMATCHED = "unmatched"  # a 404 for no route: the path itself would be any string sent
 
@@ -40,9 +31,9 @@ def route_template(scope: Scope, path: str) -> str:
 
 
 def _lookup(app: object, path: str) -> BaseRoute | None:
-    """The route for a request the router did not name: one answered ahead of it (app.main's
-    lean calls, a body over the limit), a mounted folder (/static). Only routes without
-    parameters and mounts: their path is their template."""
+    """The route for a request the router did not name: one answered ahead of it (a body over
+    the limit: 413), a mounted folder (/static). Only routes without parameters and mounts:
+    their path is their template."""
     routes = _fixed_routes(app)
     if path in routes:
         return routes[path]

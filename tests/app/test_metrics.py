@@ -70,17 +70,23 @@ def test_requests_by_route_template_and_status(metered: TestClient) -> None:
     assert metered.get("/explore/sigmoid-2-2-2").status_code == 200
     assert metered.get("/explore/sigmoid-2-2-2?at=3").status_code == 200
     assert metered.get("/explore/no-such-preset").status_code == 404
-    for _ in range(3):  # served ahead of the router (app.main's lean path), still by template
+    for _ in range(3):
         assert metered.post("/api/step", json=STEP_BODY).status_code == 200
     assert metered.get("/no/such/page/at/all").status_code == 404
     assert metered.get("/static/css/explorer.css").status_code == 200
+    too_large = {"method": "POST", "route": "/api/step", "status": "413"}
+    before_413 = value(name, **too_large)
+    big = b"[" + b"0," * 600_000 + b"0]"  # over MAX_BODY_BYTES: answered before routing
+    answer = metered.post("/api/step", content=big, headers={"Content-Type": "application/json"})
+    assert answer.status_code == 413
+    assert value(name, **too_large) - before_413 == 1
 
     after = [value(name, **labels) for labels in (page, missing, step, nowhere, static)]
     assert [a - b for a, b in zip(after, before, strict=True)] == [2, 1, 3, 1, 1]
     latency_after = value(
         "backprop_http_request_duration_seconds_count", method="POST", route="/api/step"
     )
-    assert latency_after - latency_before == 3
+    assert latency_after - latency_before == 4  # the three steps and the 413
 
 
 def test_engine_time_and_cache_lookups(metered: TestClient) -> None:
