@@ -10,6 +10,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from app.explorer.state import PageState, Scratch, preset_state, scratch_state
 from app.render.formatting import flat, number
@@ -344,3 +346,32 @@ def test_a_long_iteration_lists_the_steps_near_the_cursor(client: TestClient) ->
     html = client.get(f"/practice?s={state.encode()}&at=3").text
     assert n > 500 and 'class="tl-gap"' in html
     assert html.count('class="tl-step') < 80
+
+
+PARAMS = ("at", "score", "fade", "set", "help", "tries", "a0", "a1", "refade")
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.dictionaries(
+        st.sampled_from(PARAMS),
+        st.one_of(
+            st.text(max_size=40),
+            st.sampled_from(["0", "36", "37", "-1", "auto", "1", "doc003-iteration", "1" * 37]),
+        ),
+        max_size=5,
+    ),
+    st.sampled_from(["GET /practice/sigmoid-2-2-2", "POST /practice/check", "POST /practice/help"]),
+)
+def test_any_record_in_the_address_is_never_a_5xx(
+    client: TestClient, params: dict[str, str], call: str
+) -> None:
+    method, path = call.split()
+    if method == "GET":
+        r = client.get(path, params=params, follow_redirects=False)
+    else:
+        data = {"s": preset_state("sigmoid-2-2-2").encode(), "level": "numbers", **params}
+        r = client.post(path, data=data, follow_redirects=False)
+    assert r.status_code < 500, (params, r.text[:300])
