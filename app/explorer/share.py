@@ -33,6 +33,9 @@ from engine import EngineError, Scenario
 from . import pages
 from .codec import MAX_ENCODED, StateError, unwritable
 from .embed import PANELS, EmbedOptions, OptionError, embed_path
+from .embed_height import COLUMN, frame_height
+from .embed_options import PHASES, check_lock
+from .oembed import discovery_href
 from .state import PageState, load, loaded_state
 
 router = APIRouter(include_in_schema=False)
@@ -46,19 +49,17 @@ PANEL_LABELS = {
     "edit": "Editing the network",
     "table": "Tables of every value",
 }
-# The iframe's height in the copied snippet, in CSS pixels, until embed-host.js (if the course page
-# keeps it) sets the frame's own: each panel's height in a 700 px course column, measured on the
-# documents' examples (the taller of sigmoid-2-2-2 and batch-xor), rounded up. A wider column
-# needs less, a phone more; a larger network's diagram more.
-PANEL_HEIGHTS = {
-    "diagram": 540,
-    "step": 360,
-    "timeline": 390,
-    "chart": 460,
-    "edit": 1420,
-    "table": 70,
+PART_LABELS = {
+    "error": "The error readout",
+    "preview": "“After this update” preview",
+    "badges": "Notes on the document's figures",
+    "finish": "Finish button",
+    "train": "Train button",
+    "reset": "Reset button",
+    "view": "View controls (granularity, decimals)",
+    "open": "“Open in Backprop Explorer” link",
 }
-BASE_HEIGHT = 290  # the title, the step controls and the link back, with no panel
+PREVIEW_WIDTHS = (320, 400, 700, 1000)
 
 
 # -- the panel's links -----------------------------------------------------------------------------
@@ -72,14 +73,19 @@ class ShareLinks:
     download: str
     host_script: str  # the script tag that sizes the frames on a course page
     options: EmbedOptions
+    height: int = 0  # the snippet's iframe height (embed_height.py)
+    preview_width: int = COLUMN
+    error: str = ""  # an option the builder could not take
+    from_builder: bool = False  # answering the options form: its panels stay open
     max_bytes: int = MAX_SCENARIO_BYTES
     # no PUBLIC_URL: the links are paths, which static/js/embed.js completes with the origin
     # the browser sees (location.origin); the Host header never reaches a snippet
     relative: bool = True
 
-    @property
-    def panel_names(self) -> tuple[str, ...]:
-        return PANELS
+    panel_names = PANELS
+    phase_names = PHASES
+    part_labels = PART_LABELS
+    preview_widths = PREVIEW_WIDTHS
 
     @staticmethod
     def panel_label(name: str) -> str:
@@ -87,16 +93,12 @@ class ShareLinks:
 
     @property
     def custom(self) -> bool:
-        return self.options != EmbedOptions()
+        return self.options != EmbedOptions() or bool(self.error)
 
 
 def public_origin(request: Request) -> str:
     """The origin written into links that leave the site: PUBLIC_URL, or "" (paths)."""
     return str(request.app.state.settings.public_url)
-
-
-def iframe_height(opts: EmbedOptions) -> int:
-    return BASE_HEIGHT + sum(PANEL_HEIGHTS[p] for p in PANELS if opts.shows(p))
 
 
 def share_links(request: Request, v: Any) -> ShareLinks:
@@ -105,20 +107,38 @@ def share_links(request: Request, v: Any) -> ShareLinks:
     base = public_origin(request)
     root = pages.root(request)
     state: PageState = v.state
-    src = base + root + embed_path(state, v.at, opts)
+    at = v.at
+    if opts.locked:  # the frame opens at the lock's first step, whatever step is shown here
+        steps = opts.reachable([st.phase for st in v.tr.steps])
+        at = at if at in steps else (steps[0] if steps else at)
+    src = base + root + embed_path(state, at, opts)
+    height = frame_height(state, v.tr, v.granularity, v.diagram, opts)
     title = f"Backprop Explorer: {state.scenario.title or 'a network'}"
     iframe = (
-        f'<iframe src="{escape(src)}" width="100%" height="{iframe_height(opts)}" '
+        f'<iframe src="{escape(src)}" width="100%" height="{height}" '
         f'title="{escape(title)}" loading="lazy"></iframe>'
     )
     download = root + "/share/scenario.json?" + urlencode({"s": v.s})
     host = f'<script src="{escape(base + root)}/static/js/embed-host.js" async></script>'
-    return ShareLinks(base + v.url, src, iframe, download, host, opts, relative=not base)
+    return ShareLinks(
+        base + v.url,
+        src,
+        iframe,
+        download,
+        host,
+        opts,
+        height=height,
+        preview_width=getattr(request.state, "embed_preview", COLUMN),
+        error=getattr(request.state, "embed_error", ""),
+        from_builder=hasattr(request.state, "embed_preview"),
+        relative=not base,
+    )
 
 
 def install(templates: Any) -> None:
     """Make ``share_links`` available to the templates (``_share.html``)."""
     templates.env.globals["share_links"] = share_links
+    templates.env.globals["oembed_href"] = discovery_href
 
 
 # -- download --------------------------------------------------------------------------------------
@@ -152,6 +172,39 @@ def download(request: Request, s: str | None = None) -> Response:
 # -- embed options ---------------------------------------------------------------------------------
 
 
+def _builder_options(params: Any) -> EmbedOptions:
+    """The embed options the share panel's form sends (checkboxes arrive one value each)."""
+
+    def joined(name: str, empty: str = "") -> str:
+        return ",".join(p for p in params.getlist(name) if p.strip()) or empty
+
+    return EmbedOptions.from_params(
+        {
+            "panels": joined("panels", "none"),
+            "phases": joined("phases"),
+            "hide": joined("hide"),
+            "readonly": params.get("readonly"),
+            "from": _at_of(params.get("from_step"), "from"),
+            "to": _at_of(params.get("to_step"), "to"),
+            "caption": params.get("caption"),
+        }
+    )
+
+
+def _at_of(step: str | None, name: str) -> str | None:
+    """A step as the builder shows it (1 = the first) → its ``at`` index (0)."""
+    if step is None or not step.strip():
+        return None
+    text = step.strip()
+    if not text.isdigit() or len(text) > 9 or int(text) < 1:
+        raise OptionError(f"{name}: must be a step number from 1")
+    return str(int(text) - 1)
+
+
+def _preview_width(raw: str | None) -> int:
+    return int(raw) if raw in {str(w) for w in PREVIEW_WIDTHS} else COLUMN
+
+
 @router.get("/share/embed-code")
 def embed_code(request: Request, s: str | None = None, at: str | None = None) -> Response:
     try:
@@ -160,19 +213,23 @@ def embed_code(request: Request, s: str | None = None, at: str | None = None) ->
     except StateError as e:
         return pages.error_page(request, f"This page's state cannot be read: {e}.", 400)
     params = request.query_params
-    chosen = [p for p in params.getlist("panels") if p.strip()]
+    request.state.embed_preview = _preview_width(params.get("preview"))
+    status = 200
     try:
-        opts = EmbedOptions(
-            panels=EmbedOptions.parse(",".join(chosen) or "none", None).panels,
-            readonly=EmbedOptions.parse(None, params.get("readonly")).readonly,
-        )
+        opts = _builder_options(params)
+        if opts.locked:
+            settings = request.app.state.settings
+            granularity, _ = pages.effective_granularity(state, settings)
+            phases = [st.phase for st in pages.build_trace(state, granularity).steps]
+            check_lock(opts, phases, granularity)
     except OptionError as e:
-        return pages.error_page(request, f"The embed options are not valid: {e}.", 400)
+        request.state.embed_error = f"The embed options are not valid: {e}."
+        opts, status = EmbedOptions(), 422
     request.state.embed_options = opts
     if not pages.is_htmx(request):  # without JavaScript: the whole explorer, these options shown
-        return pages.explorer_response(request, state, cursor)
+        return pages.explorer_response(request, state, cursor, status=status)
     view = pages.build_view(request, state, cursor, {}, {})
-    resp: Response = pages.render(request, "_share_embed.html", {"v": view})
+    resp: Response = pages.render(request, "_share_embed.html", {"v": view}, status)
     resp.headers["Vary"] = "HX-Request"
     return resp
 

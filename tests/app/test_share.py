@@ -135,9 +135,7 @@ def test_embed_options_change_the_code(client: TestClient) -> None:
     assert r.status_code == 200 and "<html" not in r.text
     assert r.text.lstrip().startswith('<div class="share-item share-embed" id="share-embed-block">')
     code = textarea(r.text, "share-embed")
-    assert (
-        'src="/embed/sigmoid-2-2-2?at=3&amp;panels=diagram%2Ctimeline&amp;readonly=1"' in code
-    )
+    assert 'src="/embed/sigmoid-2-2-2?at=3&amp;panels=diagram%2Ctimeline&amp;readonly=1"' in code
     assert 'id="eo-timeline" name="panels" value="timeline" checked' in r.text
     assert 'id="eo-step" name="panels" value="step">' in r.text
     assert 'id="eo-readonly" name="readonly" value="1" checked' in r.text
@@ -149,8 +147,56 @@ def test_embed_options_change_the_code(client: TestClient) -> None:
     # no panel ticked: the step controls alone
     r = client.get("/share/embed-code", params={"s": s, "at": "3"}, headers=HX)
     assert "panels=none" in textarea(r.text, "share-embed")
+    # a bad option: named in the block, which keeps its form (422, swapped in place)
     bad = client.get("/share/embed-code", params={**q, "panels": "sideways"}, headers=HX)
-    assert bad.status_code == 400
+    assert bad.status_code == 422 and 'id="e-embed-options" role="alert"' in bad.text
+    assert "“sideways” is not a panel" in unescape(bad.text)
+
+
+def test_the_builder_offers_every_option_and_says_what_comes_from_the_view(
+    client: TestClient,
+) -> None:
+    s = START.encode()
+    q = {
+        "s": s,
+        "at": "20",
+        "panels": ["diagram", "step"],
+        "hide": ["error", "open"],
+        "phases": ["backward"],
+        "from_step": "13",
+        "to_step": "29",
+        "caption": "Week 3 <b>",
+        "preview": "400",
+    }
+    r = client.get("/share/embed-code", params=q, headers=HX)
+    assert r.status_code == 200
+    found = re.search(r'src="([^"]+)"', textarea(r.text, "share-embed"))
+    assert found
+    src = urlsplit(unescape(found.group(1)))  # the snippet's own escaping
+    query = parse_qs(src.query)
+    assert query["from"] == ["12"] and query["to"] == ["28"]  # steps 13-29 are at 12-28
+    assert query["phases"] == ["backward"] and query["hide"] == ["error,open"]
+    assert query["caption"] == ["Week 3 <b>"] and query["at"] == ["20"]
+    assert "From the current view: step 21" in unescape(r.text)
+    assert 'id="eo-hide-error" name="hide" value="error" checked' in r.text
+    assert 'id="eo-phase-backward" name="phases" value="backward" checked' in r.text
+    assert 'value="13"' in r.text and 'value="29"' in r.text
+    # the live preview: the frame at the chosen width, the snippet's height
+    frame = re.search(
+        r'<iframe id="embed-live-frame" src="([^"]+)" width="(\d+)" height="(\d+)"', r.text
+    )
+    assert frame and frame.group(2) == "400"
+    assert f'height="{frame.group(3)}"' in textarea(r.text, "share-embed")
+    # a lock outside the iteration is named
+    bad = client.get("/share/embed-code", params={**q, "to_step": "99"}, headers=HX)
+    assert bad.status_code == 422 and "past the last step" in unescape(bad.text)
+
+
+def test_the_toolbar_reaches_the_share_panel(client: TestClient) -> None:
+    html = client.get("/explore/sigmoid-2-2-2?at=3").text
+    assert '<a id="to-share" class="button quiet" href="#share">Share / Embed</a>' in html
+    assert 'id="share"' in html
+    assert 'id="to-share"' not in client.get("/embed/sigmoid-2-2-2").text
 
 
 # -- download --------------------------------------------------------------------------------------
