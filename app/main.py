@@ -8,7 +8,7 @@ from fastapi.staticfiles import StaticFiles
 from . import errors, export, middleware, observe, templating
 from .api import routes as api
 from .caches import DerivedCache
-from .explorer import embed, pages, share
+from .explorer import embed, oembed, pages, share
 from .practice import routes as practice
 from .settings import Settings
 
@@ -36,7 +36,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     share.install(app.state.templates)
     app.mount("/static", StaticFiles(directory=str(settings.static_dir)), name="static")
     # practice before embed: /embed/practice is not the example "practice" (/embed/{preset})
-    routers = (api.router, practice.router, embed.router, share.router, pages.router)
+    routers = (api.router, practice.router, embed.router, share.router, oembed.router)
+    routers += (pages.router,)
     for router in (*routers, *export.ROUTERS):
         app.include_router(router)
     app.include_router(templating.router)

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import errors
+from .explorer.embed_cors import EmbedCORS
 from .paths import app_path, is_embed
 from .redirects import RelativeRedirects
 from .settings import Settings
@@ -20,6 +21,7 @@ def install(app: FastAPI, settings: Settings) -> None:
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(ServerTiming)
     app.add_middleware(RelativeRedirects)
+    app.add_middleware(EmbedCORS)  # /embed only: a frame in sandbox="allow-scripts" steps
     app.add_middleware(SecurityHeaders, frame_ancestors=settings.frame_ancestors)
     if settings.root_path:
         app.add_middleware(RootPath, root_path=settings.root_path)

@@ -2,8 +2,9 @@
 // the CSP allows script-src 'self' only).
 //  - In an /embed page shown in a frame: tell the page around it how tall the explorer is, on
 //    load and on every change, in the form Canvas understands ({subject: "lti.frameResize",
-//    height}) and a plain one ({type: "backprop-explorer:resize", height}) that
-//    static/js/embed-host.js (or any snippet on a course page) reads.
+//    height}), a plain one ({type: "backprop-explorer:resize", height}) that
+//    static/js/embed-host.js (or any snippet on a course page) reads, and H5P's resizer
+//    protocol ({context: "h5p", action: …}) for pages that load h5p-resizer.js.
 //  - On the explorer: "Copy link" and "Copy embed code" (the clipboard, or the text selected for
 //    Ctrl+C), a scenario file too large for the load form refused before it is sent, and a
 //    request the server refused as too large (413) explained beside the form that sent it.
@@ -14,14 +15,46 @@
   var framed = window.parent !== window && document.documentElement.classList.contains("embed");
   var reported = 0;
 
+  function contentHeight() {
+    // the body contains its margins (display: flow-root): its bottom is the content's height
+    return Math.ceil(document.body.getBoundingClientRect().bottom + window.scrollY);
+  }
+
   function report() {
     if (!framed || !document.body) return;
-    // the body contains its margins (display: flow-root): its bottom is the content's height
-    var height = Math.ceil(document.body.getBoundingClientRect().bottom + window.scrollY);
+    var height = contentHeight();
     if (height <= 0 || height === reported) return;
     reported = height;
     window.parent.postMessage({ subject: "lti.frameResize", height: height }, "*");
     window.parent.postMessage({ type: "backprop-explorer:resize", height: height }, "*");
+    if (h5pHost) h5p("prepareResize");
+  }
+
+  // H5P's resizer protocol, for host pages that load h5p-resizer.js: "hello" until the host
+  // answers it, then "prepareResize" on every change; the host answers "resizePrepared" and
+  // the frame says "resize" with its height. The host may say "ready" (say hello) or "resize"
+  // (its window changed: measure again).
+  var h5pHost = false;
+
+  function h5p(action) {
+    var height = contentHeight();
+    window.parent.postMessage(
+      { context: "h5p", action: action, scrollHeight: height, clientHeight: height }, "*");
+  }
+
+  function fromHost(event) {
+    var data = event.data;
+    if (event.source !== window.parent || !data || data.context !== "h5p") return;
+    if (data.action === "hello") {
+      h5pHost = true;
+      h5p("prepareResize");
+    } else if (data.action === "resizePrepared") {
+      h5p("resize");
+    } else if (data.action === "resize" && h5pHost) {
+      h5p("prepareResize");
+    } else if (data.action === "ready") {
+      h5p("hello");
+    }
   }
 
   // the keyboard cue says "click here" until the frame has the focus (its keys work then)
@@ -40,7 +73,27 @@
     }
     document.addEventListener("htmx:afterSettle", report);
     window.addEventListener("load", report);
+    window.addEventListener("message", fromHost);
     report();
+    h5p("hello");
+  }
+
+  // -- a sandboxed frame ------------------------------------------------------------------------
+  // In an iframe with sandbox="allow-scripts" (WordPress frames oEmbed providers so) the
+  // document's origin is opaque and the browser submits no form: not even the submit event
+  // htmx listens for is fired. A click on a submit button becomes that event here, with the
+  // button as its submitter, and htmx sends the request (the embed answers CORS).
+  if (window.origin === "null") {
+    document.addEventListener("click", function (event) {
+      var button = event.target.closest && event.target.closest("button[type=submit]");
+      var form = button && !button.disabled ? button.form : null;
+      if (!form || !(form.hasAttribute("hx-get") || form.hasAttribute("hx-post"))) return;
+      event.preventDefault();
+      var submit = typeof SubmitEvent === "function"
+        ? new SubmitEvent("submit", { bubbles: true, cancelable: true, submitter: button })
+        : new Event("submit", { bubbles: true, cancelable: true });
+      form.dispatchEvent(submit);
+    });
   }
 
   // -- links written as paths -------------------------------------------------------------------

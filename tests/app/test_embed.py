@@ -50,7 +50,9 @@ def frame_urls(html: str) -> list[str]:
     return [
         u
         for u in urls(html)
-        if not u.startswith(("data:", "/static/", "#")) and u not in {unescape(a) for a in away}
+        # not the assets, nor the oEmbed discovery link (for consumers, not a navigation)
+        if not u.startswith(("data:", "/static/", "#", "/oembed?"))
+        and u not in {unescape(a) for a in away}
     ]
 
 
