@@ -5,8 +5,8 @@ to show its whole content without scrolling inside, at the tallest of the steps 
 The heights are measured, not guessed: ``scripts/embed_heights.py`` loads every preset at both
 granularities in chromium at 700 px and writes ``embed_heights.json``: the frame with no panel,
 each panel's extra height, and the step panel's at every step. A network shaped as a preset
-(same layers, samples, activations and loss: the presets themselves, edited or trained) takes
-its preset's figures; any other is estimated from its shape (its diagram's proportions, its
+(same layers, samples, activations, loss and number of steps: the presets themselves, edited
+or trained) takes its preset's figures; any other is estimated from its shape (its diagram's proportions, its
 number of steps, fields and samples) from the same measurements, on the generous side."""
 
 from __future__ import annotations
@@ -66,6 +66,8 @@ def frame_height(
 ) -> int:
     """The snippet's iframe height (CSS px) for this state and the frame's options."""
     measured = _measured(state, granularity)
+    if measured is not None and measured["steps"] != len(tr.steps):
+        measured = None  # shaped like a preset, stepped otherwise (biases updated, …)
     phases = [st.phase for st in tr.steps]
     reachable = opts.reachable(phases) if opts.locked else range(-1, len(tr.steps))
     figures = measured or _estimate(state, tr, granularity, diagram)

@@ -261,3 +261,33 @@ def test_options_round_trip_through_their_query() -> None:
         EmbedOptions.from_params({"hide": "everything"})
     assert opts.locked and not EmbedOptions().locked
     assert not opts.offers("finish") and not opts.offers("edit") and opts.offers("reset")
+
+
+# -- the controls in a frame sized to its content --------------------------------------------------
+
+
+def test_the_step_buttons_repeat_under_the_step_panel_with_the_keyboard_cue(
+    client: TestClient,
+) -> None:
+    html = client.get("/embed/sigmoid-2-2-2?at=5").text
+    assert value(html, "prev-step-below") == 4 and value(html, "next-step-below") == 6
+    assert html.index('id="step-title"') < html.index('id="next-step-below"')
+    assert re.search(r'<button type="button" class="embed-cue" id="embed-cue">.*Click here', html)
+    # the full explorer has its own toolbar in view (sticky) and no cue
+    page = client.get("/explore/sigmoid-2-2-2?at=5").text
+    assert 'id="next-step-below"' not in page and 'id="embed-cue"' not in page
+    # locked: the repeated buttons stay inside the lock too
+    html = client.get("/embed/sigmoid-2-2-2?from=12&to=28&at=28").text
+    assert " disabled" in button(html, "next-step-below")
+
+
+def test_a_preset_stepped_otherwise_gets_a_height_too(client: TestClient) -> None:
+    # biases updated: more steps than the preset measured (an estimate, never an error)
+    r = client.post(
+        "/explore/edit",
+        data={"s": S, "at": "-1", "has_update_biases": "1", "update_biases": "on"},
+        headers=HX,
+    )
+    assert r.status_code == 200
+    code = re.search(r'<textarea id="share-embed"[^>]*>(.*?)</textarea>', r.text, re.S)
+    assert code and re.search(r'height="(\d{3,4})"', unescape(code.group(1)))

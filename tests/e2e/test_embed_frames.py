@@ -295,3 +295,26 @@ def test_screenshots_of_the_options(
         expect(page.frame_locator("iframe").locator("#step-counter")).to_be_visible()
         page.wait_for_timeout(200)
         page.screenshot(path=str(shots / f"embed-option-{name}.png"))
+
+
+def test_the_share_panel_is_reached_from_the_toolbar_and_previews_the_frame(
+    page: Page, server: str, watch: Watch, shots: Path
+) -> None:
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(server + "/explore/sigmoid-2-2-2?at=15")
+    page.locator("#to-share").click()
+    expect(page.locator("#share-h")).to_be_in_viewport()
+    expect(page.locator("#embed-from-view")).to_contain_text("step 16")
+    page.locator("#embed-live summary").click()
+    preview = page.frame_locator("#embed-live-frame")
+    expect(preview.locator("#step-counter")).to_contain_text("step 16 of 37")
+    page.locator("details.embed-options summary").click()
+    page.locator("#eo-preview").select_option("400")
+    expect(page.locator("#embed-live-frame")).to_have_attribute("width", "400")
+    page.locator("#eo-hide-finish").check()
+    expect(page.locator("#share-embed")).to_have_value(re.compile(r"hide=finish"))
+    expect(preview.locator("#step-counter")).to_contain_text("step 16 of 37")
+    expect(preview.locator("#finish")).to_have_count(0)
+    expect(preview.locator("#next-step")).to_be_visible()
+    page.locator("#embed-live").scroll_into_view_if_needed()
+    page.screenshot(path=str(shots / "share-embed-preview.png"))
