@@ -134,7 +134,7 @@ def _answer(
 ) -> dict[str, Any]:
     settings = request.app.state.settings
     granularity, _ = pages.effective_granularity(state, settings)
-    tr = pages.build_trace(state, granularity)
+    tr = pages.build_trace(request, state, granularity)
     if opts.locked:
         steps = opts.reachable([st.phase for st in tr.steps])
         at = at if at in steps else (steps[0] if steps else at)

@@ -220,7 +220,7 @@ def embed_code(request: Request, s: str | None = None, at: str | None = None) ->
         if opts.locked:
             settings = request.app.state.settings
             granularity, _ = pages.effective_granularity(state, settings)
-            phases = [st.phase for st in pages.build_trace(state, granularity).steps]
+            phases = [st.phase for st in pages.build_trace(request, state, granularity).steps]
             check_lock(opts, phases, granularity)
     except OptionError as e:
         request.state.embed_error = f"The embed options are not valid: {e}."
