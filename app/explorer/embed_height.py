@@ -6,8 +6,9 @@ The heights are measured, not guessed: ``scripts/embed_heights.py`` loads every 
 granularities in chromium at 700 px and writes ``embed_heights.json``: the frame with no panel,
 each panel's extra height, and the step panel's at every step. A network shaped as a preset
 (same layers, samples, activations, loss and number of steps: the presets themselves, edited
-or trained) takes its preset's figures; any other is estimated from its shape (its diagram's proportions, its
-number of steps, fields and samples) from the same measurements, on the generous side."""
+or trained) takes its preset's figures; any other is estimated from its shape (its diagram's
+proportions, its number of steps, fields and samples) from the same measurements, on the
+generous side."""
 
 from __future__ import annotations
 
