@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ..paths import is_embed
+
 # every response header htmx 2 reads (it asks for each, and the browser logs each it may not read)
 EXPOSED = (
     b"HX-Location, HX-Push-Url, HX-Push, HX-Redirect, HX-Refresh, HX-Replace-Url, HX-Reswap, "
@@ -18,14 +20,6 @@ EXPOSED = (
 )
 METHODS = b"GET, POST"
 MAX_AGE = b"600"
-
-
-def _embed_path(scope: Scope) -> bool:
-    path: str = scope["path"]
-    root: str = scope.get("root_path", "")
-    if root and path.startswith(root + "/"):
-        path = path[len(root) :]
-    return path == "/embed" or path.startswith("/embed/")
 
 
 def _allowed_headers(requested: bytes) -> bool:
@@ -38,7 +32,7 @@ class EmbedCORS:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not _embed_path(scope):
+        if scope["type"] != "http" or not is_embed(scope):
             await self.app(scope, receive, send)
             return
         headers = dict(scope.get("headers", []))
