@@ -37,8 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(settings.static_dir)), name="static")
     # practice before embed: /embed/practice is not the example "practice" (/embed/{preset})
     routers = (api.router, practice.router, embed.router, share.router, oembed.router)
-    routers += (pages.router,)
-    for router in (*routers, *export.ROUTERS):
+    for router in (*routers, pages.router, *export.ROUTERS):
         app.include_router(router)
     app.include_router(templating.router)
     errors.install(app)
