@@ -104,7 +104,7 @@ def oembed(
     url: str | None = None,
     maxwidth: str | None = None,
     maxheight: str | None = None,
-    format: str | None = None,  # noqa: A002 (the spec's name)
+    format: str | None = None,  # the spec's name
 ) -> Response:
     if format is not None and format.strip().lower() not in ("", "json"):
         return PlainTextResponse("format: only json is offered", status_code=501)
