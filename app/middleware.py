@@ -1,6 +1,6 @@
 """The ASGI layers around the app, outermost first: the root path (ROOT_PATH), the security
 headers (which see the root path applied), redirects made relative (app/redirects.py), the
-server's own timing, the body limit."""
+server's own timing, the body limit, HEAD answered as GET (app/head.py)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import errors
 from .explorer.embed_cors import EmbedCORS
+from .head import HeadAsGet
 from .paths import app_path, is_embed
 from .redirects import RelativeRedirects
 from .settings import Settings
@@ -18,6 +19,7 @@ from .settings import Settings
 
 def install(app: FastAPI, settings: Settings) -> None:
     """Add the layers (Starlette runs the one added last first)."""
+    app.add_middleware(HeadAsGet)  # innermost: HEAD reaches the routes as GET (app/head.py)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(ServerTiming)
     app.add_middleware(RelativeRedirects)
