@@ -349,8 +349,12 @@ def load(s: str) -> PageState:
     return from_doc(decode(s))
 
 
+def _is_preset(x: Any) -> bool:
+    return isinstance(x, str) and x in PRESETS  # a list or a dict cannot be looked up
+
+
 def _origin(x: Any) -> str | Scratch | Loaded:
-    if isinstance(x, dict) and set(x) == {"preset"} and x["preset"] in PRESETS:
+    if isinstance(x, dict) and set(x) == {"preset"} and _is_preset(x["preset"]):
         return str(x["preset"])
     if isinstance(x, dict) and set(x) == {"loaded"} and isinstance(x["loaded"], dict):
         try:
