@@ -50,6 +50,7 @@ from ..render.formatting import (
 )
 from ..settings import Settings
 from .codec import StateError
+from .link import link_too_long
 from .state import (
     EditError,
     PageState,
@@ -244,6 +245,8 @@ def explorer_response(
     """The explorer for a state: a fragment for htmx, a full page or a redirect otherwise."""
     p = presentation(request)
     htmx = is_htmx(request)
+    if changed and (too_long := link_too_long(state)):
+        return p.error(request, too_long, 422)
     if changed and not htmx and status == 200:  # post, redirect, get
         resp: Response = RedirectResponse(root(request) + p.path(state, at), status_code=303)
         resp.headers["Vary"] = "HX-Request"

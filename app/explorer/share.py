@@ -31,10 +31,11 @@ from starlette.datastructures import FormData, UploadFile
 from engine import EngineError, Scenario
 
 from . import pages
-from .codec import MAX_ENCODED, StateError, unwritable
+from .codec import MAX_LINK, StateError, unwritable
 from .embed import PANELS, EmbedOptions, OptionError, embed_path
 from .embed_height import COLUMN, frame_height
 from .embed_options import PHASES, check_lock
+from .link import link_too_long
 from .oembed import discovery_href
 from .state import PageState, load, loaded_state
 
@@ -323,10 +324,10 @@ async def _load(request: Request, form: FormData) -> Response:
         else:
             raise LoadError("Choose a .json file or paste a scenario's JSON, then open it")
         new = loaded_state(scenario)
-        if len(new.encode()) > MAX_ENCODED // 2:
+        if link_too_long(new):
             raise LoadError(
-                "This scenario is valid but too large for the explorer's links; "
-                "use the REST API (/docs) for it"
+                "This scenario is valid but too large for the explorer's links; use the REST "
+                f"API (/docs) for it (a link may have at most {MAX_LINK:,} characters)"
             )
     except LoadError as e:
         kept = {"load_text": text} if len(text) <= MAX_SCENARIO_BYTES else {}

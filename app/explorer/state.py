@@ -1,9 +1,9 @@
 """The explorer's page state: everything a page shows, carried in the URL (no server session).
 
-The URL is ``/explore?s=<state>&at=<cursor>``: ``s`` is ``app.state.encode`` of the document
-below, ``at`` the index of the current trace step (−1 = before the first step; left out of the
-URL then). A state that is a preset exactly as it starts has the short URL
-``/explore/<preset>?at=…``.
+The URL is ``/explore?s=<state>&at=<cursor>``: ``s`` holds the document below, less what the
+state's origin already says (``app.explorer.link``), ``at`` the index of the current trace step
+(−1 = before the first step; left out of the URL then). A state that is a preset exactly as it
+starts has the short URL ``/explore/<preset>?at=…``.
 
     {"scenario": {…},                       # the scenario document (labels left out if default)
      "origin": {"preset": "sigmoid-2-2-2"}  # what "reset" goes back to, or
@@ -36,7 +36,7 @@ from engine.losses import LOSSES
 from engine.scenario import UPDATE_ORDERS
 
 from ..render.formatting import DEFAULT_DECIMALS, MAX_DECIMALS, MIN_DECIMALS, is_whole
-from .codec import StateError, decode, encode
+from .codec import StateError
 
 HISTORY_POINTS = 100
 HISTORY_DIGITS = 10  # significant digits kept in the URL: the chart and "one iteration ago"
@@ -145,7 +145,9 @@ class PageState:
     # ``replace`` and the encoding ignore them).
     @functools.cached_property
     def _encoded(self) -> str:
-        return encode(self.to_doc())
+        from .link import encode_state  # the link's format knows the origins: it imports this
+
+        return encode_state(self)
 
     def encode(self) -> str:
         return self._encoded
@@ -346,7 +348,9 @@ def from_doc(doc: dict[str, Any]) -> PageState:
 
 def load(s: str) -> PageState:
     """The state of a link."""
-    return from_doc(decode(s))
+    from .link import decode_doc
+
+    return from_doc(decode_doc(s))
 
 
 def _is_preset(x: Any) -> bool:

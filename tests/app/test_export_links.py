@@ -7,6 +7,7 @@ from html import unescape
 
 from fastapi.testclient import TestClient
 
+from app.explorer.codec import VERSION
 from app.explorer.state import preset_state
 
 
@@ -15,7 +16,7 @@ def test_a_pages_link_gives_its_scenario_and_a_scenario_gives_a_link(client: Tes
     doc["weights"][0][0][0] = 0.1 + 0.2
     made = client.post("/api/scenario/link", json=doc)
     assert made.status_code == 200
-    assert made.json()["url"].startswith("/explore?s=1.")
+    assert made.json()["url"].startswith(f"/explore?s={VERSION}.")
     back = client.get("/api/scenario", params={"s": made.json()["s"]})
     assert back.status_code == 200
     assert back.json() == doc  # bit for bit: 0.30000000000000004 comes back as itself

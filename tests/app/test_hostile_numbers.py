@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from app.explorer.codec import decode, encode
+from app.explorer.codec import encode
+from app.explorer.state import load
 from engine import PRESETS
 
 HUGE = 10**400
@@ -19,7 +20,7 @@ HUGE = 10**400
 def start_state(client: TestClient) -> dict[str, Any]:
     html = client.get("/explore/sigmoid-2-2-2?at=3").text
     s = html.split('name="s" value="', 1)[1].split('"', 1)[0]
-    return decode(s)
+    return load(s).to_doc()  # the whole document (a link's own leaves out what its origin says)
 
 
 @pytest.mark.parametrize("path", ["/explore", "/embed", "/share/scenario.json"])
