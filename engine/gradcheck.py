@@ -62,3 +62,70 @@ def gradcheck(s: Scenario, eps: float = 1e-6) -> GradCheck:
     return GradCheck(
         bwd.weight_grads, tuple(num_w), bwd.bias_grads, tuple(num_b), abs_err, rel_err, eps
     )
+
+
+Param = tuple[str, int, tuple[int, ...]]  # ("w", layer, (i, j)) or ("b", layer, (j,))
+
+
+@dataclass(frozen=True)
+class ParamCheck:
+    """One parameter's backprop gradient beside its centred finite difference."""
+
+    param: Param
+    analytic: float
+    numeric: float
+
+    @property
+    def abs_error(self) -> float:
+        return abs(self.analytic - self.numeric)
+
+    @property
+    def rel_error(self) -> float:
+        """|a − n| / max(|a| + |n|, 1e-12), as ``gradcheck`` measures it."""
+        return self.abs_error / max(abs(self.analytic) + abs(self.numeric), 1e-12)
+
+
+def all_params(s: Scenario) -> list[Param]:
+    """Every weight and bias, layer by layer: each weight matrix, then its biases."""
+    out: list[Param] = []
+    for layer, (W, b) in enumerate(zip(s.weights, s.biases, strict=True)):
+        out += [("w", layer, idx) for idx in np.ndindex(W.shape)]
+        out += [("b", layer, idx) for idx in np.ndindex(b.shape)]
+    return out
+
+
+def spread_params(s: Scenario, most: int) -> list[Param]:
+    """At most ``most`` parameters (every one when there are that few), evenly spread over every
+    weight matrix and bias vector, each of which keeps at least one: a check of a large network
+    within a bound of work that still looks at every layer."""
+    groups = [
+        [p for p in all_params(s) if p[0] == kind and p[1] == layer]
+        for layer in range(len(s.weights))
+        for kind in ("w", "b")
+    ]
+    total = sum(len(g) for g in groups)
+    if total <= most:
+        return [p for g in groups for p in g]
+    chosen: list[Param] = []
+    for g in groups:
+        k = min(len(g), max(1, most * len(g) // total))
+        picks = np.unique(np.linspace(0, len(g) - 1, k).round().astype(int))
+        chosen += [g[i] for i in picks]
+    return chosen
+
+
+def gradcheck_params(s: Scenario, params: list[Param], eps: float = 1e-6) -> list[ParamCheck]:
+    """``gradcheck`` for the given parameters only: two forward passes each (simultaneous
+    order, as ``gradcheck``)."""
+    exact = replace(s, update_order="simultaneous")
+    _, bwd = backward(exact)
+    out = []
+    with np.errstate(**QUIET):  # type: ignore[arg-type]
+        for kind, layer, idx in params:
+            grads = bwd.weight_grads if kind == "w" else bwd.bias_grads
+            up = _perturbed_loss(exact, kind, layer, idx, eps)
+            down = _perturbed_loss(exact, kind, layer, idx, -eps)
+            out.append(
+                ParamCheck((kind, layer, idx), float(grads[layer][idx]), (up - down) / (2 * eps))
+            )
+    return out
