@@ -96,8 +96,9 @@ def all_params(s: Scenario) -> list[Param]:
 
 def spread_params(s: Scenario, most: int) -> list[Param]:
     """At most ``most`` parameters (every one when there are that few), evenly spread over every
-    weight matrix and bias vector, each of which keeps at least one: a check of a large network
-    within a bound of work that still looks at every layer."""
+    weight matrix and bias vector, each of which keeps at least one (so ``most`` below twice the
+    number of layers is exceeded): a check of a large network within a bound of work that
+    still looks at every layer."""
     groups = [
         [p for p in all_params(s) if p[0] == kind and p[1] == layer]
         for layer in range(len(s.weights))
@@ -107,8 +108,9 @@ def spread_params(s: Scenario, most: int) -> list[Param]:
     if total <= most:
         return [p for g in groups for p in g]
     chosen: list[Param] = []
+    spare = max(0, most - len(groups))  # after one each, shared in proportion to size
     for g in groups:
-        k = min(len(g), max(1, most * len(g) // total))
+        k = min(len(g), 1 + spare * len(g) // total)
         picks = np.unique(np.linspace(0, len(g) - 1, k).round().astype(int))
         chosen += [g[i] for i in picks]
     return chosen
