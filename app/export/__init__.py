@@ -13,6 +13,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from . import links, numpy_script, trace_csv
+from . import links, numpy_script, torch_script, trace_csv
 
-ROUTERS: tuple[APIRouter, ...] = (links.router, numpy_script.router, trace_csv.router)
+ROUTERS: tuple[APIRouter, ...] = (
+    links.router,
+    numpy_script.router,
+    torch_script.router,
+    trace_csv.router,
+)

@@ -62,7 +62,8 @@ def report(r):
 
 
 def main(run):
-    sys.stdout.reconfigure(encoding="utf-8")  # the title and labels as written, on any console
+    if hasattr(sys.stdout, "reconfigure"):  # the title and labels as written, on any console
+        sys.stdout.reconfigure(encoding="utf-8")
     r = run()
     if "--json" in sys.argv[1:]:
         keys = ("loss_before", "loss_after", "gradients", "scenario")

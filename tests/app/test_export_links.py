@@ -49,7 +49,7 @@ def test_the_share_panel_links_every_export_of_this_state(client: TestClient) ->
     page = client.get("/explore/sigmoid-2-2-2")
     assert page.status_code == 200
     links = dict(re.findall(r'id="(export-[a-z]+)" href="([^"]+)"', page.text))
-    assert {"export-numpy", "export-csv"} <= set(links)
+    assert {"export-numpy", "export-torch", "export-csv"} <= set(links)
     for href in links.values():
         r = client.get(unescape(href))
         assert r.status_code == 200, href
