@@ -13,11 +13,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from . import links, numpy_script, torch_script, trace_csv
+from . import latex, links, numpy_script, torch_script, trace_csv, worked
 
 ROUTERS: tuple[APIRouter, ...] = (
+    latex.router,
     links.router,
     numpy_script.router,
     torch_script.router,
     trace_csv.router,
+    worked.router,
 )
