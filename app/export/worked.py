@@ -132,7 +132,7 @@ def value_expr(st: TraceStep) -> Expr:
 
 def worked(request: Request, state: PageState) -> Worked:
     granularity, _ = pages.effective_granularity(state, request.app.state.settings)
-    tr = pages.build_trace(state, granularity)
+    tr = pages.build_trace(request, state, granularity)
     phases = []
     for name in PHASES:
         steps = tuple(st for st in tr.steps if st.phase == name)
