@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.concurrency import run_in_threadpool
 
 from ..api.routes import SCENARIO_BODY, VALIDATION_ERROR
 from ..api.schemas import ScenarioModel
@@ -28,6 +29,7 @@ router = APIRouter(prefix="/api", tags=["export"])
     response_model=ScenarioModel,
     responses=VALIDATION_ERROR,
     summary="The scenario of a page's link",
+    operation_id="scenario_of_link",
 )
 def scenario_of_link(
     s: str = Query(description="The `s` parameter of an explorer link (/explore?s=…)"),
@@ -44,10 +46,11 @@ def scenario_of_link(
     openapi_extra=SCENARIO_BODY,
     responses=VALIDATION_ERROR,
     summary="A link to the explorer opened on a scenario",
+    operation_id="link_of_scenario",
 )
 async def link_of_scenario(request: Request) -> dict[str, str]:
-    state = loaded_state(await body_scenario(request))
-    s = state.encode()
+    scenario = await body_scenario(request)
+    s = await run_in_threadpool(lambda: loaded_state(scenario).encode())  # compressing: a thread
     if len(s) > MAX_ENCODED // 2:  # the explorer's own limit for a loaded scenario
         msg = "this scenario is valid but too large for the explorer's links"
         raise HTTPException(422, error_detail(["body"], msg, "too_large"))
