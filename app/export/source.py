@@ -99,7 +99,6 @@ def script_routes(
         summary=summary,
         operation_id=f"export_{name}",
         tags=["export"],
-        operation_id=f"export_{name}",
     )
     async def from_body(request: Request) -> Response:
         scenario = await body_scenario(request)
