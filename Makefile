@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 # h11 bounds a request's line and headers (httptools buffers any size: a 100 MB header stalled
 # a worker for 8 s); a page's URL comes up to three times (request line, Referer, HX-Current-URL)
-MAX_HEADER_BYTES ?= 65536
+MAX_HEADER_BYTES ?= 131072
 COVER_ENGINE ?= 95
 COVER_APP    ?= 90
 

@@ -14,12 +14,12 @@ form does not expand variables: this script reads them instead.
     TIMEOUT_GRACEFUL_SHUTDOWN  seconds to let requests finish on SIGTERM (default 10)
     METRICS_PORT          serve Prometheus metrics on this port (off when unset; app.metrics)
     METRICS_HOST          address the metrics port binds (default: HOST)
-    MAX_HEADER_BYTES      the most a request's line and headers may take (default 65536)
+    MAX_HEADER_BYTES      the most a request's line and headers may take (default 131072)
 
 The server speaks HTTP/1.1 with h11, whose limit on an incomplete request head bounds what a
 client can make the server buffer (httptools buffers headers without limit). The head holds a
-page's URL up to three times (the request line, Referer, htmx's HX-Current-URL): 64 KiB lets
-links of 16 KiB through with room to spare; the proxies in deploy/ use the same limit.
+page's URL up to three times (the request line, Referer, htmx's HX-Current-URL): 128 KiB lets
+the longest link the app writes (MAX_LINK, 32,000 characters) through; deploy/'s proxies match.
 
 Any other setting (FRAME_ANCESTORS, ...) is the application's own and read by app.settings.
 """
@@ -32,7 +32,7 @@ import tempfile
 from pathlib import Path
 
 APP = "app.main:app"
-MAX_HEADER_BYTES = 65536
+MAX_HEADER_BYTES = 131072
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
 
 
