@@ -9,6 +9,7 @@ from . import errors, export, middleware, observe, templating
 from .api import routes as api
 from .caches import DerivedCache
 from .explorer import embed, gradcheck_panel, oembed, pages, share
+from .explorer.budget import RenderSlots, share_the_interpreter
 from .practice import routes as practice
 from .settings import Settings
 
@@ -32,6 +33,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.derived = DerivedCache()  # the pages' one cache: every app starts empty
+    app.state.render_slots = RenderSlots()  # heavy renders in flight: one per core
+    share_the_interpreter()
     app.state.templates = templating.templates(settings)
     share.install(app.state.templates)
     app.mount("/static", StaticFiles(directory=str(settings.static_dir)), name="static")

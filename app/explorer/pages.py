@@ -49,6 +49,7 @@ from ..render.formatting import (
     number,
 )
 from ..settings import Settings
+from .budget import Busy, RenderSlots, table_sample
 from .codec import StateError
 from .link import link_too_long
 from .state import (
@@ -251,8 +252,18 @@ def explorer_response(
         resp: Response = RedirectResponse(root(request) + p.path(state, at), status_code=303)
         resp.headers["Vary"] = "HX-Request"
         return resp
-    view = p.adapt(request, state, build_view(request, state, at, errors or {}, values or {}))
-    resp = p.render(request, state, view, htmx, status)
+    try:
+        with render_slots(request).hold(state.scenario):
+            view = build_view(request, state, at, errors or {}, values or {})
+            resp = p.render(request, state, p.adapt(request, state, view), htmx, status)
+    except Busy:
+        resp = p.error(
+            request,
+            "The server is busy with other large pages; try again in a minute.",
+            503,
+        )
+        resp.headers["Retry-After"] = "30"
+        return resp
     resp.headers["Vary"] = "HX-Request"
     if htmx:
         if status == 200:
@@ -413,7 +424,7 @@ class View:
         return PRESETS[pid] if pid else None
 
     def values_table(self) -> dict[str, Any]:
-        return values_table(self.tr, self.d)
+        return values_table(self.tr, self.d, table_sample(self.scenario, self.state.sample))
 
     @staticmethod
     def factor_meaning(name: str) -> str:
@@ -452,6 +463,10 @@ def effective_granularity(state: PageState, settings: Settings) -> tuple[str, st
     """The granularity shown, and why neuron by neuron is not offered ("" if it is)."""
     refusal = neuron_refusal(state.scenario, settings)
     return (state.granularity if not refusal else "layer"), refusal
+
+
+def render_slots(request: Request) -> RenderSlots:
+    return request.app.state.render_slots  # type: ignore[no-any-return]
 
 
 def derived_cache(request: Request) -> DerivedCache:
@@ -738,9 +753,11 @@ def figures_for(state: PageState, step: TraceStep | None, d: int) -> list[Figure
 # -- the table of every value ----------------------------------------------------------------------
 
 
-def values_table(tr: Trace, d: int) -> dict[str, Any]:
+def values_table(tr: Trace, d: int, only: int | None = None) -> dict[str, Any]:
+    """Every value of the iteration; of sample ``only`` alone if it is given."""
     s = tr.before
     lab = s.labels
+    shown = range(s.n_samples) if only is None else (only,)
 
     def f(x: Any) -> str:
         return number(float(x), d)
@@ -748,7 +765,7 @@ def values_table(tr: Trace, d: int) -> dict[str, Any]:
     neurons = []
     for li, n in enumerate(s.layers):
         for j in range(n):
-            for k in range(s.n_samples):
+            for k in shown:
                 up = tr.backward.upstream[li]
                 neurons.append(
                     {
@@ -788,7 +805,20 @@ def values_table(tr: Trace, d: int) -> dict[str, Any]:
                     "new": f(tr.after.biases[li][j]),
                 }
             )
-    return {"neurons": neurons, "weights": weights, "biases": biases, "samples": s.n_samples}
+    note = ""
+    if only is not None:
+        rows = sum(s.layers) * s.n_samples
+        note = (
+            f"Sample {only + 1} of {s.n_samples:,} only: every sample would be {rows:,} rows. "
+            "Choose another sample above the diagram."
+        )
+    return {
+        "neurons": neurons,
+        "weights": weights,
+        "biases": biases,
+        "samples": s.n_samples,
+        "note": note,
+    }
 
 
 # -- routes ----------------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from markupsafe import escape
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
 from engine import EngineError, Scenario
@@ -301,19 +302,31 @@ async def load_scenario(request: Request) -> Response:
 
 
 async def _load(request: Request, form: FormData) -> Response:
+    """The form read here (the upload at most MAX_SCENARIO_BYTES); the state, the scenario and
+    the explorer worked out in the thread pool (a large state renders for seconds)."""
+    upload = form.get("file")
+    raw: bytes | None = None
+    name = ""
+    if isinstance(upload, UploadFile) and (upload.filename or upload.size):
+        name = f"The file “{(upload.filename or 'upload')[:60]}”"
+        raw = await upload.read(MAX_SCENARIO_BYTES + 1)
+    text = form.get("text")
+    fields = {k: v for k, v in form.items() if isinstance(v, str)}
+    return await run_in_threadpool(
+        _load_sync, request, fields, raw, name, text if isinstance(text, str) else ""
+    )
+
+
+def _load_sync(
+    request: Request, form: dict[str, str], raw: bytes | None, name: str, text: str
+) -> Response:
     try:
-        state = load(str(form.get("s") or ""))
-        raw_at = form.get("at")
-        at = pages.parse_at(raw_at if isinstance(raw_at, str) else None)
+        state = load(form.get("s") or "")
+        at = pages.parse_at(form.get("at"))
     except StateError as e:
         return pages.error_page(request, f"This page's state cannot be read: {e}.", 400)
-    upload = form.get("file")
-    text = form.get("text")
-    text = text if isinstance(text, str) else ""
     try:
-        if isinstance(upload, UploadFile) and (upload.filename or upload.size):
-            name = f"The file “{(upload.filename or 'upload')[:60]}”"
-            raw = await upload.read(MAX_SCENARIO_BYTES + 1)
+        if raw is not None:
             if len(raw) > MAX_SCENARIO_BYTES:
                 raise LoadError(
                     f"{name} is over {_kb(MAX_SCENARIO_BYTES)}, the most a scenario may be"
