@@ -20,7 +20,7 @@ from engine import Trace, TraceStep
 
 from ..caches import Memo, TraceBundle
 from .chart import Chart, Thumb, loss_chart, thumbnail
-from .geometry import Geometry
+from .geometry import BiasGeo, Geometry, LabelGeo, NodeGeo, Reveal
 from .layout import fit, reveal_index, step_keys
 from .svg import (
     PIECE_BYTES,
@@ -78,66 +78,89 @@ def build(
 
 def _content(g: Geometry, tr: Trace, at: int, step: TraceStep | None) -> Diagram:
     """The picture at the cursor: what the steps up to ``at`` revealed, this step highlighted."""
-    hl_neurons = set(step.neurons) if step else set()
     hl_weights = set(step.weights) if step else set()
     hl_biases = set(step.biases) if step else set()
-    fs = g.fs
-    card_anchor = "start" if g.vertical else "middle"
-    side_anchor = "middle" if g.vertical else "start"
-    nodes: list[Node] = []
-    for n in g.nodes:
-        title = [n.name]
-        lines: list[Line] = []
-        for k, line, text in n.items:
-            if k <= at:
-                if line is not None:
-                    lines.append(line)
-                title.append(text)
-        card = None
-        if n.card is not None:
-            card = TextBlock(n.card, fs, tuple(lines), anchor=card_anchor, valign="top")
-        side = None
-        if n.side_items:
-            slines: list[Line] = []
-            for k, line, text in n.side_items:
-                if k <= at:
-                    if line is not None:
-                        slines.append(line)
-                    title.append(text)
-            if n.side is not None:
-                side = TextBlock(n.side, fs, tuple(slines), anchor=side_anchor, valign="top")
-        nodes.append(
-            Node(
-                n.li,
-                n.j,
-                n.x,
-                n.y,
-                g.r,
-                n.name,
-                g.name_fs,
-                n.inside,
-                n.name_y,
-                n.cls + " hl" if (n.li, n.j) in hl_neurons else n.cls,
-                n.name_x,
-                n.name_anchor,
-                "; ".join(title),
-                n.href,
-                card,
-                side,
-            )
-        )
+    return Diagram(
+        width=g.width,
+        height=g.height,
+        fs=g.fs,
+        nodes=tuple(_node(g, n, at, step) for n in g.nodes),
+        edges=_edges(g, at, hl_weights),
+        biases=tuple(_bias(g, b, at, hl_biases) for b in g.biases),
+        labels_hidden=g.labels_hidden,
+        cards_hidden=not g.cards,
+        linked=g.linked,
+        focus=bool(hl_weights or hl_biases),
+        aria=g.aria,
+        boxes=g.boxes,
+    )
 
+
+def _revealed(items: tuple[Reveal, ...], at: int, title: list[str]) -> tuple[Line, ...]:
+    """The lines of ``items`` revealed by the steps up to ``at``; their hover texts go on
+    ``title``."""
+    lines: list[Line] = []
+    for k, line, text in items:
+        if k <= at:
+            if line is not None:
+                lines.append(line)
+            title.append(text)
+    return tuple(lines)
+
+
+def _node(g: Geometry, n: NodeGeo, at: int, step: TraceStep | None) -> Node:
+    title = [n.name]
+    lines = _revealed(n.items, at, title)
+    card = None
+    if n.card is not None:
+        anchor = "start" if g.vertical else "middle"
+        card = TextBlock(n.card, g.fs, lines, anchor=anchor, valign="top")
+    side = None
+    if n.side_items:
+        side_lines = _revealed(n.side_items, at, title)
+        if n.side is not None:
+            anchor = "middle" if g.vertical else "start"
+            side = TextBlock(n.side, g.fs, side_lines, anchor=anchor, valign="top")
+    hl = step is not None and (n.li, n.j) in step.neurons
+    return Node(
+        n.li,
+        n.j,
+        n.x,
+        n.y,
+        g.r,
+        n.name,
+        g.name_fs,
+        n.inside,
+        n.name_y,
+        n.cls + " hl" if hl else n.cls,
+        n.name_x,
+        n.name_anchor,
+        "; ".join(title),
+        n.href,
+        card,
+        side,
+    )
+
+
+def _title(
+    title: str, grad_title: str, grad_at: int, new_title: str, new_at: int, at: int
+) -> str:
+    """An edge's or a bias link's hover text: its value, then its gradient and new value once
+    the steps that compute them are reached."""
+    return title + (grad_title if grad_at <= at else "") + (new_title if new_at <= at else "")
+
+
+def _label(g: Geometry, label: LabelGeo | None, at: int) -> TextBlock | None:
+    return TextBlock(label.box, g.fs, label.lines(at)) if label is not None else None
+
+
+def _edges(g: Geometry, at: int, hl_weights: set[tuple[int, int, int]]) -> tuple[Edge, ...]:
+    """The edges at the cursor, the current step's drawn last (over the others)."""
     edges: list[Edge] = []
-    on_top: list[Edge] = []  # the current step's edges are drawn last, over the others
+    on_top: list[Edge] = []
     for e in g.edges:
         width, cls = e.new_look if e.new_at <= at else e.old_look
-        text = e.title
-        if e.grad_at <= at:
-            text += e.grad_title
-        if e.new_at <= at:
-            text += e.new_title
         hl = (e.li, e.i, e.j) in hl_weights
-        label = e.label
         edge = Edge(
             e.li,
             e.i,
@@ -148,65 +171,30 @@ def _content(g: Geometry, tr: Trace, at: int, step: TraceStep | None) -> Diagram
             e.y2,
             width,
             cls + " hl" if hl else cls,
-            text,
+            _title(e.title, e.grad_title, e.grad_at, e.new_title, e.new_at, at),
             e.href,
-            TextBlock(label.box, fs, label.lines(at)) if label is not None else None,
+            _label(g, e.label, at),
         )
         (on_top if hl else edges).append(edge)
+    return tuple(edges + on_top)
 
-    biases: list[Bias] = []
-    for b in g.biases:
-        links: list[BiasLink] = []
-        hl = False
-        for lk in b.links:
-            text = lk.title
-            if lk.grad_at <= at:
-                text += lk.grad_title
-            if lk.new_at <= at:
-                text += lk.new_title
-            lhl = (lk.li, lk.j) in hl_biases
-            hl = hl or lhl
-            label = lk.label
-            links.append(
-                BiasLink(
-                    lk.j,
-                    lk.x1,
-                    lk.y1,
-                    lk.x2,
-                    lk.y2,
-                    "bias-link hl" if lhl else "bias-link",
-                    text,
-                    lk.href,
-                    TextBlock(label.box, fs, label.lines(at)) if label is not None else None,
-                )
-            )
-        biases.append(
-            Bias(
-                b.li,
-                b.x,
-                b.y,
-                b.size,
-                "bias hl" if hl else "bias",
-                b.title,
-                b.href,
-                b.caption,
-                tuple(links),
-            )
+
+def _bias(g: Geometry, b: BiasGeo, at: int, hl_biases: set[tuple[int, int]]) -> Bias:
+    links = tuple(
+        BiasLink(
+            lk.j,
+            lk.x1,
+            lk.y1,
+            lk.x2,
+            lk.y2,
+            "bias-link hl" if (lk.li, lk.j) in hl_biases else "bias-link",
+            _title(lk.title, lk.grad_title, lk.grad_at, lk.new_title, lk.new_at, at),
+            lk.href,
+            _label(g, lk.label, at),
         )
-
-    return Diagram(
-        width=g.width,
-        height=g.height,
-        fs=fs,
-        nodes=tuple(nodes),
-        edges=tuple(edges + on_top),
-        biases=tuple(biases),
-        labels_hidden=g.labels_hidden,
-        cards_hidden=not g.cards,
-        linked=g.linked,
-        focus=bool(hl_weights or hl_biases),
-        aria=g.aria,
-        boxes=g.boxes,
+        for lk in b.links
     )
-
-
+    hl = any((lk.li, lk.j) in hl_biases for lk in b.links)
+    return Bias(
+        b.li, b.x, b.y, b.size, "bias hl" if hl else "bias", b.title, b.href, b.caption, links
+    )
