@@ -38,23 +38,18 @@ from ..render.formatting import (
     MIN_DECIMALS,
     is_whole,
 )
+from .actions import EditError, apply_architecture, apply_edit, finish, replay, train_state
 from .budget import Busy
 from .codec import StateError
 from .link import link_too_long
 from .state import (
-    EditError,
     PageState,
     Scratch,
-    apply_architecture,
-    apply_edit,
-    finish,
     hidden_activations,
     load,
     make_scratch,
     preset_state,
-    replay,
     scratch_state,
-    train_state,
     url,
 )
 from .view import (

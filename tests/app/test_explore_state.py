@@ -7,21 +7,17 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from app.explorer.actions import EditError, apply_architecture, apply_edit, finish, train_state
 from app.explorer.codec import VERSION, StateError, decode, encode
 from app.explorer.state import (
     HISTORY_POINTS,
-    EditError,
     Scratch,
     add_history,
-    apply_architecture,
-    apply_edit,
-    finish,
     from_doc,
     load,
     make_scratch,
     preset_state,
     scratch_state,
-    train_state,
     url,
 )
 from engine import PRESETS, EngineError

@@ -13,10 +13,10 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from app.explorer.actions import finish
 from app.explorer.codec import encode
 from app.explorer.state import (
     PageState,
-    finish,
     load,
     make_scratch,
     preset_state,
@@ -412,7 +412,7 @@ def test_train(client: TestClient) -> None:
 
 
 def test_train_shows_why_it_stopped(client: TestClient) -> None:
-    from app.explorer.state import apply_edit
+    from app.explorer.actions import apply_edit
 
     st = apply_edit(preset_state("linear-2-2-1"), {"learning_rate": "90"})
     r = client.post("/explore/train", data={"s": st.encode(), "iterations": "1000"}, headers=HX)

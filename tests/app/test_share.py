@@ -15,8 +15,9 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from app.explorer.actions import train_state
 from app.explorer.share import MAX_SCENARIO_BYTES, filename, parse_scenario
-from app.explorer.state import PageState, load, preset_state, train_state
+from app.explorer.state import PageState, load, preset_state
 from app.settings import Settings
 from engine import PRESETS, Scenario
 
