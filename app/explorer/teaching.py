@@ -32,6 +32,11 @@ STOP_REASONS = {
     ),
     "time_limit": "the server's time limit for one request was reached; train again to go on",
 }
+ORDER_REMARK = (
+    "Update order “output first”: the deltas come back through the weights already "
+    "updated (w⁺), not the ones the forward pass used. This is a classic mistake; "
+    "switch the update order to “simultaneous” to compare."
+)
 EXPLAIN = {
     "net_input": (
         "The net input is the weighted sum of everything that feeds the neuron: each "

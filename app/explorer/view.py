@@ -36,6 +36,7 @@ from .state import (
 )
 from .teaching import (
     EXPLAIN,
+    ORDER_REMARK,
     PHASE_NAMES,
     PHASES,
     STOP_REASONS,
@@ -253,59 +254,14 @@ def build_view(
     at = max(-1, min(at, len(steps) - 1))
     step = steps[at] if at >= 0 else None
     d = state.precision
-    dia = diagram.build(bundle, at, d, state.sample, step)
     layers = state.scenario.layers
     narrow = None
     if max(layers) <= NARROW_MAX_WIDTH and len(layers) <= NARROW_MAX_LAYERS:
         narrow = diagram.build(bundle, at, d, state.sample, step, vertical=True)
     loss = float(tr.forward.loss)
-    loss_after = None
-    previous = dict(state.history).get(state.iteration - 1)
-    loss_before = number(previous, d) if previous is not None and state.iteration > 0 else None
-    if step is not None and step.phase == "update":
-        with np.errstate(all="ignore"):
-            loss_after = number(forward(tr.after).loss, d)
-    chart = diagram.loss_chart(state.history, state.iteration, loss, d)
-
-    phase_idx = PHASES.index(step.phase) if step else 0
-    nxt_phase = next((st.index for st in steps if PHASES.index(st.phase) > phase_idx), None)
-    first_update = next((st.index for st in steps if st.phase == "update"), len(steps) - 1)
-    title = "Start of iteration " + f"{state.iteration + 1:,}"
-    if step is not None:
-        title = step.title
-    announce = (
-        f"Step {at + 1} of {len(steps)}: {step.title} = {_value_words(step.value, d)}"
-        if step
-        else f"Iteration {state.iteration + 1:,}: ready to start"
-    )
-    order_remark = ""
-    if (
-        step is not None
-        and state.scenario.update_order == "output_first"
-        and step.kind == "output_gradient"
-        and step.weights
-    ):
-        order_remark = (
-            "Update order “output first”: the deltas come back through the weights already "
-            "updated (w⁺), not the ones the forward pass used. This is a classic mistake; "
-            "switch the update order to “simultaneous” to compare."
-        )
-    stopped = ""
-    if state.trained is not None and state.trained.stopped != "iterations":
-        reason = STOP_REASONS.get(state.trained.stopped, state.trained.stopped)
-        stopped = (
-            f"Training stopped after {state.trained.run:,} of {state.trained.asked:,} "
-            f"iterations: {reason}."
-        )
-    pid = state.preset_id
-    # what the learner asked for last, else a run long enough to see the curve bend
-    train_default = (
-        state.trained.asked
-        if state.trained is not None
-        else 10_000
-        if pid == "sigmoid-2-2-2"
-        else 1_000
-    )
+    prev, nxt, next_phase = _navigation(steps, at, step)
+    loss_after, loss_previous = _losses_around(state, tr, step)
+    words = _step_words(state, at, len(steps), step)
     return View(
         env=templates_of(request).env,
         root=root(request),
@@ -319,32 +275,98 @@ def build_view(
         neuron_refusal=refusal,
         step=step,
         d=d,
-        diagram=dia,
+        diagram=diagram.build(bundle, at, d, state.sample, step),
         diagram_narrow=narrow,
-        chart=chart,
-        prev=Nav(at - 1, "Previous step", disabled=at < 0),
-        next=Nav(at + 1, "Next step", disabled=at >= len(steps) - 1),
-        next_phase=Nav(
-            nxt_phase if nxt_phase is not None else first_update,
-            "Next phase",
-            disabled=nxt_phase is None,
-        ),
+        chart=diagram.loss_chart(state.history, state.iteration, loss, d),
+        prev=prev,
+        next=nxt,
+        next_phase=next_phase,
         loss=number(loss, d),
         loss_cls=css_class(loss),
         loss_after=loss_after,
-        loss_previous=loss_before,
+        loss_previous=loss_previous,
         figures=tuple(figures_for(state, step, d)),
         errors=errors,
         values=values,
         reset_url=root(request) + url(origin_state(state)),
-        train_default=train_default,
+        train_default=_train_default(state),
         max_train=settings.max_train_iterations,
-        announce=announce,
-        title=title,
-        explain=EXPLAIN.get(step.kind, "") if step else "",
-        order_remark=order_remark,
-        stopped=stopped,
+        announce=words["announce"],
+        title=words["title"],
+        explain=words["explain"],
+        order_remark=words["order_remark"],
+        stopped=words["stopped"],
     )
+
+
+def _navigation(
+    steps: tuple[TraceStep, ...], at: int, step: TraceStep | None
+) -> tuple[Nav, Nav, Nav]:
+    """Previous, next, and the first step of the next phase (from the last phase: the first
+    update, disabled)."""
+    phase_idx = PHASES.index(step.phase) if step else 0
+    nxt_phase = next((st.index for st in steps if PHASES.index(st.phase) > phase_idx), None)
+    first_update = next((st.index for st in steps if st.phase == "update"), len(steps) - 1)
+    return (
+        Nav(at - 1, "Previous step", disabled=at < 0),
+        Nav(at + 1, "Next step", disabled=at >= len(steps) - 1),
+        Nav(
+            nxt_phase if nxt_phase is not None else first_update,
+            "Next phase",
+            disabled=nxt_phase is None,
+        ),
+    )
+
+
+def _losses_around(
+    state: PageState, tr: Trace, step: TraceStep | None
+) -> tuple[str | None, str | None]:
+    """The loss one iteration ago, and after the update once an update step is shown."""
+    d = state.precision
+    previous = dict(state.history).get(state.iteration - 1)
+    loss_after = None
+    if step is not None and step.phase == "update":
+        with np.errstate(all="ignore"):
+            loss_after = number(forward(tr.after).loss, d)
+    loss_previous = number(previous, d) if previous is not None and state.iteration > 0 else None
+    return loss_after, loss_previous
+
+
+def _train_default(state: PageState) -> int:
+    """What the learner asked for last, else a run long enough to see the curve bend."""
+    if state.trained is not None:
+        return state.trained.asked
+    return 10_000 if state.preset_id == "sigmoid-2-2-2" else 1_000
+
+
+def _step_words(state: PageState, at: int, n_steps: int, step: TraceStep | None) -> dict[str, str]:
+    """The step's title, its announcement to screen readers, what it means, and the remarks on
+    the update order and on why training stopped."""
+    d = state.precision
+    order_remark = ""
+    if (
+        step is not None
+        and state.scenario.update_order == "output_first"
+        and step.kind == "output_gradient"
+        and step.weights
+    ):
+        order_remark = ORDER_REMARK
+    stopped = ""
+    if state.trained is not None and state.trained.stopped != "iterations":
+        reason = STOP_REASONS.get(state.trained.stopped, state.trained.stopped)
+        stopped = (
+            f"Training stopped after {state.trained.run:,} of {state.trained.asked:,} "
+            f"iterations: {reason}."
+        )
+    return {
+        "announce": f"Step {at + 1} of {n_steps}: {step.title} = {_value_words(step.value, d)}"
+        if step
+        else f"Iteration {state.iteration + 1:,}: ready to start",
+        "title": step.title if step is not None else f"Start of iteration {state.iteration + 1:,}",
+        "explain": EXPLAIN.get(step.kind, "") if step else "",
+        "order_remark": order_remark,
+        "stopped": stopped,
+    }
 
 
 def _value_words(value: Any, d: int) -> str:
