@@ -52,6 +52,7 @@ from .state import (
     scratch_state,
     url,
 )
+from .teaching import PHASE_NAMES, PHASES, figures_for
 from .view import (
     Nav,
     View,
@@ -60,18 +61,23 @@ from .view import (
     derived_cache,
     effective_granularity,
     render_slots,
+    trace_bundle,
 )
 from .web import is_htmx, render, root, settings_of
 
-__all__ = [
+__all__ = [  # what other pages (embed, share, practice) take from here
+    "PHASES",
+    "PHASE_NAMES",
     "Nav",
     "View",
     "build_trace",
     "build_view",
     "effective_granularity",
+    "figures_for",
     "is_htmx",
     "render",
     "root",
+    "trace_bundle",
 ]
 
 

@@ -13,7 +13,8 @@ from engine import PRESETS, EngineError, Trace
 from engine.practice import SETS, PracticeSet
 
 from ..caches import TraceBundle
-from ..explorer.state import EditError, PageState, finish, preset_state
+from ..explorer.actions import EditError, finish
+from ..explorer.state import PageState, preset_state
 from ..explorer.state import url as explorer_url
 from . import grading
 from .questions import DEFAULT_FADE, FADES, asked
