@@ -183,7 +183,8 @@ def explorer_response(
     try:
         with render_slots(request).hold(state.scenario):
             view = build_view(request, state, at, errors or {}, values or {})
-            resp = p.render(request, state, p.adapt(request, state, view), htmx, status)
+            view = p.adapt(request, state, view)  # the presentation's URLs, pushed below
+            resp = p.render(request, state, view, htmx, status)
     except Busy:
         resp = p.error(
             request,
