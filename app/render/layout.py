@@ -121,7 +121,7 @@ def _search(bundle: TraceBundle, vals: Values, vertical: bool) -> Geometry:
 
 
 
-def _layout(  # noqa: C901 - one pass over the picture, top to bottom
+def _layout(  # one pass over the picture, top to bottom
     bundle: TraceBundle,
     v: Values,
     fs: float,
