@@ -15,17 +15,14 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.explorer import codec, link
+from app.explorer.actions import apply_architecture, apply_edit, finish, train_state
 from app.explorer.state import (
     PageState,
-    apply_architecture,
-    apply_edit,
-    finish,
     load,
     loaded_state,
     make_scratch,
     preset_state,
     scratch_state,
-    train_state,
     url,
 )
 from engine import PRESETS, Scenario

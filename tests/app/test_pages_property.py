@@ -23,19 +23,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.explorer import codec
+from app.explorer.actions import ARCH_OPS, EditError, finish, train_state
 from app.explorer.embed import ADDRESS_OPTIONS
 from app.explorer.state import (
-    ARCH_OPS,
     INIT_KINDS,
     MAX_ITERATION,
-    EditError,
     PageState,
-    finish,
     hidden_activations,
     make_scratch,
     preset_state,
     scratch_state,
-    train_state,
 )
 from engine import GRANULARITIES, PRESETS, EngineError
 from engine.activations import ACTIVATIONS
