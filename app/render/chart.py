@@ -141,4 +141,3 @@ def loss_chart(
     return Chart(
         width, height, plot, points, dots, coords[-1], x_ticks, y_ticks, log, summary, rows
     )
-

@@ -75,7 +75,6 @@ def build(
     return replace(_content(geometry, bundle.trace, at, step), pieces=pieces)
 
 
-
 def _content(g: Geometry, tr: Trace, at: int, step: TraceStep | None) -> Diagram:
     """The picture at the cursor: what the steps up to ``at`` revealed, this step highlighted."""
     hl_weights = set(step.weights) if step else set()
@@ -142,9 +141,7 @@ def _node(g: Geometry, n: NodeGeo, at: int, step: TraceStep | None) -> Node:
     )
 
 
-def _title(
-    title: str, grad_title: str, grad_at: int, new_title: str, new_at: int, at: int
-) -> str:
+def _title(title: str, grad_title: str, grad_at: int, new_title: str, new_at: int, at: int) -> str:
     """An edge's or a bias link's hover text: its value, then its gradient and new value once
     the steps that compute them are reached."""
     return title + (grad_title if grad_at <= at else "") + (new_title if new_at <= at else "")

@@ -61,7 +61,6 @@ class Values:
         return float(self.tr.after.biases[li][j])
 
 
-
 # -- the layout, once per trace: every position, and every text the cursor can reveal -------------
 
 NEVER = 1 << 62  # the reveal index of a value no step computes
@@ -171,5 +170,3 @@ class Geometry:
     linked: bool
     aria: str
     boxes: tuple[Box, ...]
-
-

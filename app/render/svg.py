@@ -181,9 +181,7 @@ class Diagram:
     boxes: tuple[Box, ...] = field(default=(), repr=False)  # every text box, for the tests
     # the SVG pieces drawn for this trace's layout: from one step to the next most of a picture
     # is drawn exactly as before (a step reveals or highlights a few values)
-    pieces: Memo[tuple[object, ...], Markup] | None = field(
-        default=None, repr=False, compare=False
-    )
+    pieces: Memo[tuple[object, ...], Markup] | None = field(default=None, repr=False, compare=False)
 
     def _draw(self, fn: Callable[..., Markup], *args: Any) -> Markup:
         if self.pieces is None:
@@ -208,19 +206,7 @@ class Diagram:
         out.append('</g>\n<g class="edges">\n')
         out.extend(draw(_edge_svg, *e.svg_args()) for e in self.edges)
         out.append('\n</g>\n<g class="edge-labels">\n')
-        edge_labels = [(e.href, e.cls, e.label) for e in self.edges]
-        bias_labels = [(k.href, k.cls, k.label) for b in self.biases for k in b.links]
-        for group in (edge_labels, bias_labels):
-            for href, cls, label in group:
-                if label is not None and label.lines:
-                    block = draw(_block_svg, label, cls + " edge-label")
-                    if href:
-                        block = Markup(
-                            f'<a href="{escape(href)}" class="to-field" tabindex="-1" '
-                            f'aria-hidden="true">{block}</a>'
-                        )
-                    out.append(block)
-            out.append("\n")
+        out.extend(self._labels_svg())
         out.append('</g>\n<g class="bias-nodes">\n')
         for b in self.biases:
             out.append(draw(_square_svg, b.x, b.y, b.size, b.cls, b.title, b.href))
@@ -252,6 +238,25 @@ class Diagram:
                 out.append(draw(_block_svg, n.side, "side") + "\n")
         out.append("</g>\n</svg>")
         return Markup("".join(out))
+
+    def _labels_svg(self) -> list[Markup]:
+        """The edges' labels, then the biases' (each a link to its field, out of the tab order:
+        the edge itself is the link a keyboard reaches)."""
+        out: list[Markup] = []
+        edge_labels = [(e.href, e.cls, e.label) for e in self.edges]
+        bias_labels = [(k.href, k.cls, k.label) for b in self.biases for k in b.links]
+        for group in (edge_labels, bias_labels):
+            for href, cls, label in group:
+                if label is not None and label.lines:
+                    block = self._draw(_block_svg, label, cls + " edge-label")
+                    if href:
+                        block = Markup(
+                            f'<a href="{escape(href)}" class="to-field" tabindex="-1" '
+                            f'aria-hidden="true">{block}</a>'
+                        )
+                    out.append(block)
+            out.append(Markup("\n"))
+        return out
 
 
 # -- the pieces of the SVG ---------------------------------------------------------------------
@@ -370,4 +375,3 @@ def block_size(lines: Sequence[str], fs: float) -> tuple[float, float]:
     w = max((text_width(t, fs) for t in lines), default=0.0) + 2 * PAD
     h = len(lines) * fs * LINE_H + PAD
     return w, h
-
