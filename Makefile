@@ -10,6 +10,8 @@ PORT   ?= 8000
 MAX_HEADER_BYTES ?= 131072
 COVER_ENGINE ?= 95
 COVER_APP    ?= 90
+# pytest-xdist workers: the machine's cores, at most 2 (CI's machine has 2)
+TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); echo $$(( n < 2 ? n : 2 )))
 
 .PHONY: run test test-deploy lint bench system-deps clean
 
@@ -29,9 +31,13 @@ run: $(STAMP)
 		--http h11 --h11-max-incomplete-event-size $(MAX_HEADER_BYTES)
 
 # In random order (pytest-randomly; -p no:randomly turns it off, --randomly-seed=N replays one),
-# with branch coverage: engine below 95 % or app below 90 % fails the run.
+# with branch coverage: engine below 95 % or app below 90 % fails the run. On both cores
+# (pytest-xdist): the container tests stay together on one worker (--dist loadgroup, their
+# xdist_group); the load tests (tests/load: memory and latency) run after, alone, or they lie.
 test: $(STAMP) system-deps
-	$(PY) -m pytest --cov --cov-report=
+	rm -f .coverage .coverage.*
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup -m 'not load' --cov --cov-report=
+	$(PY) -m pytest -m load --cov --cov-append --cov-report=
 	$(PY) -m coverage report --include='engine/*' --fail-under=$(COVER_ENGINE)
 	$(PY) -m coverage report --include='app/*' --fail-under=$(COVER_APP)
 
