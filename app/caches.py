@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import json
 import sys
 import threading
 from collections.abc import Callable, Hashable
@@ -21,7 +22,7 @@ from typing import Any, Generic, TypeVar
 import cachetools
 import numpy as np
 
-from engine import Trace
+from engine import Scenario, Trace, trace
 
 from . import metrics
 
@@ -90,6 +91,11 @@ class Memo(Generic[K, V]):
         return value
 
 
+def scenario_key(s: Scenario) -> str:
+    """A scenario as canonical JSON: what its trace is kept by."""
+    return json.dumps(s.to_dict(), sort_keys=True)
+
+
 @functools.cache  # one entry per dataclass type
 def _field_names(cls: Any) -> tuple[str, ...]:
     return tuple(f.name for f in dataclasses.fields(cls))
@@ -153,8 +159,8 @@ class DerivedCache:
     ) -> None:
         self.max_entry_bytes = min(max_entry_bytes, max_bytes)
         self.max_piece_bytes = max_piece_bytes
-        self._entries: cachetools.LRUCache[Hashable, TraceBundle | Kept[Any]] = (
-            cachetools.LRUCache(max_bytes, getsizeof=lambda e: e.nbytes)
+        self._entries: cachetools.LRUCache[Hashable, TraceBundle | Kept[Any]] = cachetools.LRUCache(
+            max_bytes, getsizeof=lambda e: e.nbytes
         )
         self._lock = threading.Lock()
 
@@ -180,6 +186,17 @@ class DerivedCache:
         with metrics.engine_time("trace"):
             made = make()
         return self._admit(("bundle", key), TraceBundle(made, self, ("bundle", key)))
+
+    def traced(self, s: Scenario, granularity: str, key: str | None = None) -> TraceBundle:
+        """The bundle of the trace of ``s`` at ``granularity``, kept by the scenario itself as
+        canonical JSON (nothing about the user; ``key`` when the caller has it already): the
+        pages and ``/api/check`` share it."""
+
+        def make() -> Trace:
+            with np.errstate(all="ignore"):
+                return trace(s, granularity)
+
+        return self.bundle((key if key is not None else scenario_key(s), granularity), make)
 
     def kept(
         self, key: Hashable, make: Callable[[], V], weigh: Callable[[V], int] = deep_size

@@ -29,9 +29,10 @@ from engine import (
 )
 from engine.expr import to_text
 from engine.limits import DEFAULT_LIMITS as LIM
-from engine.practice import check
+from engine.practice import check_trace
 from engine.propagation import Backward, Forward
 
+from ..caches import DerivedCache
 from ..errors import refuse
 from ..metrics import engine_time
 from ..settings import Settings
@@ -443,9 +444,11 @@ def api_check(request: Request, body: CheckIn) -> dict[str, Any]:
     s = engine_scenario(body.scenario, ("body", "scenario"))
     granularity = _granularity(request.app.state.settings, s, body.granularity)
     cell = tuple(body.cell) if body.cell is not None else None
+    derived: DerivedCache = request.app.state.derived  # the pages' cache: their traces too
     try:
+        tr = derived.traced(s, granularity).trace
         with engine_time("check"):
-            result = check(s, body.at, body.answer, granularity, cell)
+            result = check_trace(tr, body.at, body.answer, cell)
     except EngineError as e:
         raise unprocessable(e) from None
     _finite(result.expected)

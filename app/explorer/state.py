@@ -21,7 +21,6 @@ starts has the short URL ``/explore/<preset>?at=…``.
 from __future__ import annotations
 
 import functools
-import json
 import math
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -34,6 +33,7 @@ from engine.activations import ACTIVATIONS
 from engine.limits import DEFAULT_LIMITS
 from engine.losses import LOSSES
 
+from ..caches import scenario_key
 from ..render.formatting import DEFAULT_DECIMALS, MAX_DECIMALS, MIN_DECIMALS, is_whole
 from .codec import StateError
 
@@ -162,7 +162,7 @@ class PageState:
     @functools.cached_property
     def scenario_key(self) -> str:
         """The scenario as canonical JSON: what its trace is cached by."""
-        return json.dumps(self.scenario.to_dict(), sort_keys=True)
+        return scenario_key(self.scenario)
 
     @functools.cached_property
     def origin_state(self) -> PageState:

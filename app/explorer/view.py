@@ -11,7 +11,7 @@ import numpy as np
 from fastapi import Request
 from markupsafe import Markup, escape
 
-from engine import GRANULARITIES, PRESETS, Scenario, Trace, TraceStep, forward, trace
+from engine import GRANULARITIES, PRESETS, Scenario, Trace, TraceStep, forward
 from engine.activations import ACTIVATIONS
 from engine.losses import LOSSES
 from engine.scenario import UPDATE_ORDERS
@@ -231,12 +231,7 @@ def trace_bundle(request: Request, state: PageState, granularity: str) -> TraceB
     """The trace of the state's scenario and what is derived from it. Stepping sends the same
     scenario again and again: the app's cache keeps it (keyed by the scenario itself: nothing
     about the user)."""
-
-    def make() -> Trace:
-        with np.errstate(all="ignore"):
-            return trace(state.scenario, granularity)
-
-    return derived_cache(request).bundle((state.scenario_key, granularity), make)
+    return derived_cache(request).traced(state.scenario, granularity, state.scenario_key)
 
 
 def build_trace(request: Request, state: PageState, granularity: str) -> Trace:

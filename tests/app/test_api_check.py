@@ -116,3 +116,27 @@ def test_the_diagnosis_ids_are_documented(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     text = spec["components"]["schemas"]["DiagnosisOut"]["properties"]["id"]["description"]
     assert "updated_weights_sent_back" in text and "batch_summed" in text
+
+
+def test_checks_of_one_scenario_trace_it_once_in_the_pages_cache() -> None:
+    """/api/check keeps its trace in the app's one cache (``app.state.derived``), the pages'
+    own: a script checking every step of a scenario traces it once, and an explorer page of
+    the same scenario finds it there."""
+    from unittest import mock
+
+    import app.caches
+    from app.main import create_app
+    from app.settings import Settings
+
+    with TestClient(create_app(Settings())) as c:
+        derived = c.app.state.derived  # type: ignore[attr-defined]
+        with mock.patch.object(app.caches, "trace", wraps=app.caches.trace) as traced:
+            answers = [c.post("/api/check", json=body(at=k, answer="0.5")) for k in range(4)]
+            assert [r.status_code for r in answers] == [200] * 4
+            assert traced.call_count == 1 and len(derived) == 1
+            assert c.get("/explore/sigmoid-2-2-2?at=3").status_code == 200
+            assert traced.call_count == 1 and len(derived) == 1
+            layer = c.post(
+                "/api/check", json=body(at=1, granularity="layer", cell=[0, 0], answer="0.5")
+            )
+            assert layer.status_code == 200 and traced.call_count == 2
