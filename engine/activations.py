@@ -142,7 +142,7 @@ ACTIVATIONS: dict[str, Activation] = {
             scalar_f="tanh({z})",
             scalar_df="1.0 - {a} * {a}",
             f_in_place=lambda z: _tanh(z, z),
-            slope=lambda a, z: row(Num(1), "−", a, "²"),
+            slope=lambda a, z: row("(", Num(1), "−", a, "²", ")"),
         ),
         Activation(
             "relu",

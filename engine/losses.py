@@ -19,7 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .errors import EngineError
-from .expr import Expr, Frac, Num
+from .expr import Call, Expr, Frac, Num, Sum, Sym, row
 
 F64 = NDArray[np.float64]
 
@@ -156,6 +156,10 @@ class Loss:
     # writes c and 2c (in ∂L/∂o_k = 2c · (o_k − t_k)): None where it is 1. None: not squared.
     square_scale: Callable[[int], float] | None = None
     square_text: Callable[[int], tuple[Expr | str | None, Expr | str | None]] | None = None
+    # The per-sample formula as a tree, of output k's target and output symbols (t_k, o_k);
+    # and how a page names the rule (the picker's option, a step's title)
+    tree: Callable[[Sym, Sym], Expr] | None = None
+    title: str = ""
 
     def per_sample_of(self, T: F64) -> Callable[[F64, F64], F64]:
         """``(O, Z) → per_sample(O, T, Z)`` for these targets (see ``with_targets``)."""
@@ -179,6 +183,8 @@ LOSSES: dict[str, Loss] = {
             scalar_df="{o} - {t}",
             square_scale=lambda K: 0.5,
             square_text=lambda K: ("½", None),
+            tree=lambda t, o: row("½", "·", _squares(t, o)),
+            title="half the sum of squared errors, ½ Σ (t − o)²",
         ),
         Loss(
             "sse",
@@ -191,6 +197,8 @@ LOSSES: dict[str, Loss] = {
             scalar_df="2.0 * ({o} - {t})",
             square_scale=lambda K: 1.0,
             square_text=lambda K: (None, "2"),
+            tree=lambda t, o: _squares(t, o),
+            title="sum of squared errors, Σ (t − o)²",
         ),
         Loss(
             "mse",
@@ -203,6 +211,8 @@ LOSSES: dict[str, Loss] = {
             scalar_df="2.0 * ({o} - {t}) / {K}",
             square_scale=lambda K: 1.0 / K,
             square_text=lambda K: (f"1/{K}", Frac(Num(2), Num(K))),
+            tree=lambda t, o: row(Frac(Num(1), Sym("K")), "·", _squares(t, o)),
+            title="mean squared error, (1/K) Σ (t − o)²",
         ),
         Loss(
             "bce",
@@ -216,6 +226,28 @@ LOSSES: dict[str, Loss] = {
             scalar_term="{t} * softplus(-{z}) + (1.0 - {t}) * softplus({z})",
             scalar_total="{sum}",
             scalar_delta="{o} - {t}",
+            tree=lambda t, o: row(
+                "−",
+                Sum(
+                    "k",
+                    row(
+                        "[",
+                        t,
+                        "·",
+                        Call("log", (o,)),
+                        "+",
+                        "(",
+                        Num(1),
+                        "−",
+                        t,
+                        ")",
+                        "·",
+                        Call("log", (row(Num(1), "−", o),)),
+                        "]",
+                    ),
+                ),
+            ),  # fmt: skip
+            title="binary cross-entropy, −Σ [t log o + (1 − t) log(1 − o)]",
         ),
         Loss(
             "cross_entropy",
@@ -225,9 +257,16 @@ LOSSES: dict[str, Loss] = {
             "−t_k / o_k",
             requires_output="softmax",
             output_delta=_cross_entropy_delta,
+            tree=lambda t, o: row("−", Sum("k", row(t, "·", Call("log", (o,))))),
+            title="cross-entropy, −Σ t log o",
         ),
     )
 }
+
+
+def _squares(t: Sym, o: Sym) -> Sum:
+    """Σ_k (t_k − o_k)²."""
+    return Sum("k", row("(", t, "−", o, ")²"))
 
 
 def get_loss(name: str, loc: tuple[str | int, ...] = ()) -> Loss:

@@ -67,9 +67,11 @@ SINGLE_NEURON = Preset(
         "labels": {
             "weights": [[["w(L)"]]],
             "biases": [["b(L)"]],
-            "neurons": [["(L−1)"], ["(L)"]],
+            "neurons": [["a(L−1)"], ["(L)"]],
             "net": "z",
             "out": "a",
+            "cost": "C",
+            "target": "y",
         },
     },
     figures=(Figure("z(L)", "1.125"),),

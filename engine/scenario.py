@@ -36,6 +36,8 @@ class Labels:
     neurons: tuple[tuple[str, ...], ...]
     net: str = "net_"  # a neuron's net input is named net + its label, e.g. net_h1 or z(L)
     out: str = "out_"  # its activation: out + label, e.g. out_h1 or a(L)
+    cost: str = "E"  # the error (document 000's cost C)
+    target: str = "t_"  # a target: t_ + the output neuron (t_o1); document 000 writes y alone
 
     @staticmethod
     def default(layers: Sequence[int]) -> Labels:
@@ -48,6 +50,8 @@ class Labels:
             "neurons": [list(r) for r in self.neurons],
             "net": self.net,
             "out": self.out,
+            # the names a document may change, written only then (older links hold neither)
+            **{k: v for k, v in (("cost", self.cost), ("target", self.target)) if v != _NAMES[k]},
         }
 
 
@@ -318,15 +322,18 @@ def _string_rows(x: Any, sizes: Sequence[int], max_len: int) -> tuple[tuple[str,
     return tuple(map(tuple, x))
 
 
-_LABEL_FIELDS = frozenset({"weights", "biases", "neurons", "net", "out"})
+_LABEL_FIELDS = frozenset({"weights", "biases", "neurons", "net", "out", "cost", "target"})
+_NAMES = {"net": "net_", "out": "out_", "cost": "E", "target": "t_"}  # the one-string labels
+_QUICK = frozenset({"weights", "biases", "neurons", "net", "out"})
 
 
 def _labels_quick(x: Mapping[str, Any], layers: Sequence[int], max_len: int) -> Labels | None:
-    """The labels when all five are given, well formed and valid, in one pass over the
-    strings; else None, and the thorough path names what is wrong."""
-    if len(x) != 5 or not _LABEL_FIELDS.issuperset(x):
+    """The labels when the grids and net and out are given, well formed and valid, in one pass
+    over the strings; else None, and the thorough path names what is wrong."""
+    if not 5 <= len(x) <= 7 or not _LABEL_FIELDS.issuperset(x) or not _QUICK.issubset(x):
         return None
     grids, net, out = x["weights"], x["net"], x["out"]
+    cost, target = x.get("cost", "E"), x.get("target", "t_")
     if type(grids) not in _SEQ or len(grids) != len(layers) - 1:
         return None
     weights = []
@@ -339,9 +346,10 @@ def _labels_quick(x: Mapping[str, Any], layers: Sequence[int], max_len: int) -> 
     neurons = _string_rows(x["neurons"], layers, max_len)
     if biases is None or neurons is None:
         return None
-    if type(net) is not str or type(out) is not str or max(len(net), len(out)) > max_len:
+    names = (net, out, cost, target)
+    if any(type(n) is not str for n in names) or max(map(len, names)) > max_len:
         return None
-    return Labels(tuple(weights), biases, neurons, net, out)
+    return Labels(tuple(weights), biases, neurons, net, out, cost, target)
 
 
 def _parse_labels(x: Any, layers: Sequence[int], limits: Limits) -> Labels:
@@ -351,7 +359,7 @@ def _parse_labels(x: Any, layers: Sequence[int], limits: Limits) -> Labels:
             return quick
     if not isinstance(x, Mapping):
         raise EngineError("must be an object with weights, biases and neurons", ("labels",))
-    unknown = set(x) - {"weights", "biases", "neurons", "net", "out"}
+    unknown = set(x) - _LABEL_FIELDS
     if unknown:
         raise EngineError(f"unknown field {sorted(unknown)[0]!r}", ("labels",))
     default = Labels.default(layers) if not {"weights", "biases", "neurons"} <= set(x) else None
@@ -366,9 +374,10 @@ def _parse_labels(x: Any, layers: Sequence[int], limits: Limits) -> Labels:
     neurons = default.neurons if default else ()
     if "neurons" in x:
         neurons = _label_grids(x["neurons"], [(i,) for i in layers], "neurons", limits.max_label)
-    net = _string(x.get("net", "net_"), ("labels", "net"), limits.max_label)
-    out = _string(x.get("out", "out_"), ("labels", "out"), limits.max_label)
-    return Labels(weights, biases, neurons, net, out)
+    net, out, cost, target = (
+        _string(x.get(k, v), ("labels", k), limits.max_label) for k, v in _NAMES.items()
+    )
+    return Labels(weights, biases, neurons, net, out, cost, target)
 
 
 _FIELDS = frozenset(REQUIRED + OPTIONAL)

@@ -46,6 +46,10 @@ class LabelsModel(Strict):
     neurons: Annotated[list[list[Label]], Field(max_length=LIM.max_layers)] | None = None
     net: Label = "net_"
     out: Label = "out_"
+    cost: Label = Field("E", description="The error's name (document 000 writes C).")
+    target: Label = Field(
+        "t_", description="A target's name: t_ + the output neuron (t_o1), or one name (y)."
+    )
 
 
 class ScenarioModel(Strict):

@@ -13,6 +13,7 @@ from markupsafe import Markup, escape
 
 from engine import GRANULARITIES, PRESETS, Scenario, Trace, TraceStep, forward
 from engine.activations import ACTIVATIONS
+from engine.expr import Expr
 from engine.losses import LOSSES
 from engine.scenario import UPDATE_ORDERS
 
@@ -105,8 +106,9 @@ class View:
     def math(self, e: Any, wrap: bool = False) -> Markup:
         return mathml.render(e, self.d, wrap=wrap)
 
-    def sym(self, name: str) -> Markup:
-        return mathml.symbol(name, layer=self.granularity == "layer")
+    def sym(self, name: Expr | str) -> Markup:
+        """A step's symbol, or a neuron-level quantity's name, as inline MathML."""
+        return mathml.symbol(name, self.scenario.labels.cost)
 
     def value_math(self, value: Any, kind: str = "") -> Markup:
         """A step's value: a number, one per sample (a column), a layer's biases (a row, as

@@ -19,10 +19,9 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from engine import TraceStep
-from engine.expr import Call, Expr, Frac, Mat, Num, Op, Row, Sym
+from engine.expr import Expr, Sym, Visitor
 
 from ..render.formatting import number
-from ..render.mathml import _label
 from .source import SourceError, download, filename, page_state
 from .worked import Worked, value_expr, worked
 
@@ -48,7 +47,6 @@ TEXT_SPECIALS = {
     "<": r"\ensuremath{<}", ">": r"\ensuremath{>}", "|": r"\ensuremath{|}", '"': "''",
     "“": "``", "”": "''", "‘": "`", "’": "'", "–": "--", "—": "---", "…": r"\dots{}",
 }  # fmt: skip
-LAYER_NAMES = ("∇W", "∇b", "Z", "A", "Δ", "W", "b")  # as app/render/mathml.py's symbol()
 # letters NFKD does not take apart into ASCII
 LETTERS = {"ß": "ss", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O", "œ": "oe", "Œ": "OE", "ł": "l",
            "Ł": "L", "đ": "d", "Đ": "D", "þ": "th", "Þ": "Th", "ı": "i"}  # fmt: skip
@@ -95,22 +93,18 @@ def _name(s: str) -> str:
 
 
 def _sym(e: Sym) -> str:
-    """As the explorer's MathML reads a symbol (``mathml._label``): ∂out_o1 is ∂ and out with
-    subscript o1; a whole label as the base, w5⁺, is w with subscript 5 and superscript +."""
-    plain = not e.sub and not e.sup and "/" not in e.base
-    if plain and e.base.startswith("∂") and len(e.base) > 1:
-        return r"\partial " + _sym(_label(e.base[1:]))
-    if plain and " " not in e.base:
-        parsed = _label(e.base)
-        if parsed.sub or parsed.sup:
-            return _sym(parsed)
+    """A symbol: base, subscript, the layer's index in brackets and a sign as superscripts
+    (W^{(2)+}), as the explorer's MathML writes it."""
     greek = bool(e.base) and all(c in GREEK or c in SIGNS for c in e.base)
     base = "".join(_math_char(c) or "" for c in e.base) if greek else _name(e.base)
+    if e.base.startswith("∇") and len(e.base) > 1:
+        base = r"\nabla " + _name(e.base[1:])
     out = "{" + base + "}"
     if e.sub:
-        out += "_{" + _name(e.sub) + "}"
-    if e.sup:
-        out += "^{" + text("".join(SUPERSCRIPTS.get(c, SUP_SIGNS.get(c, c)) for c in e.sup)) + "}"
+        out += "_{" + ",".join(_name(p) for p in e.sub.split(",")) + "}"
+    sup = ("(" + _op(e.layer) + ")" if e.layer else "") + text(e.sup)
+    if sup:
+        out += "^{" + sup + "}"
     return out
 
 
@@ -127,23 +121,45 @@ def num(x: float, d: int) -> str:
     return out
 
 
+class Latex(Visitor[str]):
+    """The LaTeX back end of ``engine.expr.Visitor``: numbers at ``d`` decimals."""
+
+    def __init__(self, d: int) -> None:
+        self.d = d
+
+    def sym(self, s: Sym) -> str:
+        return _sym(s)
+
+    def num(self, x: float) -> str:
+        return num(x, self.d)
+
+    def op(self, text: str) -> str:
+        return _op(text)
+
+    def row(self, items: tuple[Expr, ...]) -> str:
+        return " ".join(self.visit(i) for i in items)
+
+    def frac(self, top: Expr, bottom: Expr) -> str:
+        return r"\frac{" + self.visit(top) + "}{" + self.visit(bottom) + "}"
+
+    def call(self, fn: str, args: tuple[Expr, ...]) -> str:
+        name = FUNCTIONS.get(fn) or "".join(_math_char(c) or text(c) for c in fn)
+        return name + r"\left(" + ", ".join(self.visit(a) for a in args) + r"\right)"
+
+    def mat(self, values: tuple[tuple[float, ...], ...]) -> str:
+        rows = r" \\ ".join(" & ".join(num(v, self.d) for v in r) for r in values)
+        return r"\begin{bmatrix}" + rows + r"\end{bmatrix}"
+
+    def sum(self, index: str, body: Expr) -> str:
+        return r"\sum_{" + _name(index) + "} " + self.visit(body)
+
+    def partial(self, of: Expr) -> str:
+        return r"\partial " + self.visit(of)
+
+
 def expr(e: Expr, d: int) -> str:
     """A formula tree (``engine.expr``) as LaTeX math."""
-    if isinstance(e, Sym):
-        return _sym(e)
-    if isinstance(e, Num):
-        return num(e.value, d)
-    if isinstance(e, Op):
-        return _op(e.text)
-    if isinstance(e, Row):
-        return " ".join(expr(i, d) for i in e.items)
-    if isinstance(e, Frac):
-        return r"\frac{" + expr(e.num, d) + "}{" + expr(e.den, d) + "}"
-    if isinstance(e, Call):
-        return _call(e, d)
-    if isinstance(e, Mat):
-        return _matrix(e, d)
-    return r"\sum_{" + _name(e.index) + "} " + expr(e.body, d)
+    return Latex(d).visit(e)
 
 
 def _op(t: str) -> str:
@@ -151,32 +167,10 @@ def _op(t: str) -> str:
     if t == ";":
         return r";\quad "
     return "".join(
-        _math_char(c) or (c if c in "()[],=+:/ " else r"\text{" + text(c) + "}") for c in t
-    )
-
-
-def _call(e: Call, d: int) -> str:
-    fn = FUNCTIONS.get(e.fn) or "".join(_math_char(c) or text(c) for c in e.fn)
-    return fn + r"\left(" + ", ".join(expr(a, d) for a in e.args) + r"\right)"
-
-
-def _matrix(e: Mat, d: int) -> str:
-    rows = r" \\ ".join(" & ".join(num(v, d) for v in row) for row in e.values)
-    return r"\begin{bmatrix}" + rows + r"\end{bmatrix}"
-
-
-def quantity(name: str, layer: bool = False) -> str:
-    """A step's quantity (net_h1, ∂E/∂w5, δ_o1, w5⁺; at layer granularity Z1, ∇W2, W2⁺ with
-    the layer as a superscript, as the explorer writes them) as LaTeX math."""
-    if name.startswith("∂E/∂"):
-        return r"\frac{\partial E}{\partial " + quantity(name[4:], layer) + "}"
-    if layer:
-        for base in LAYER_NAMES:
-            rest = name[len(base) :].rstrip("⁺")
-            if name.startswith(base) and rest.isdigit():
-                sup = rest + ("+" if name.endswith("⁺") else "")
-                return "{" + "".join(_math_char(c) or c for c in base) + "}^{" + sup + "}"
-    return _sym(_label(name))
+        _math_char(c) or (c if c in "()[],=+:/ " or c.isascii() and c.isalnum() else
+                          r"\text{" + text(c) + "}")
+        for c in t
+    )  # fmt: skip
 
 
 PREAMBLE = r"""\documentclass[11pt]{article}
@@ -240,7 +234,7 @@ def _step(w: Worked, st: TraceStep) -> str:
         r"\begin{gather*}",
         expr(st.formula, d) + r"\\",
         expr(st.substituted, d) + r"\\",
-        quantity(st.quantity, w.layer) + " = " + expr(value_expr(st), d),
+        expr(st.symbol, d) + " = " + expr(value_expr(st), d),
         r"\end{gather*}",
     ]
     return "\n".join(lines)

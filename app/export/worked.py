@@ -106,8 +106,8 @@ class Worked:
     def math(self, e: Expr, wrap: bool = True) -> Markup:
         return mathml.render(e, self.decimals, wrap=wrap)
 
-    def sym(self, name: str) -> Markup:
-        return mathml.symbol(name, layer=self.layer)
+    def sym(self, name: Expr | str) -> Markup:
+        return mathml.symbol(name, self.scenario.labels.cost)
 
     def value_math(self, st: TraceStep) -> Markup:
         return mathml.render(value_expr(st), self.decimals, display=False)

@@ -13,6 +13,7 @@ from typing import Any
 from markupsafe import Markup
 
 from engine import Trace, TraceStep
+from engine.expr import Expr
 
 from ..caches import TraceBundle
 from ..explorer.embed import unlinked
@@ -156,8 +157,8 @@ class PracticeView:
     def math(self, e: Any) -> Markup:
         return mathml.render(e, self.d, wrap=True)
 
-    def sym(self, name: str) -> Markup:
-        return mathml.symbol(name, layer=self.tr.granularity == "layer")
+    def sym(self, name: Expr | str) -> Markup:
+        return mathml.symbol(name, self.tr.before.labels.cost)
 
     def numbers(self) -> Markup:
         """The formula with the numbers: in full once answered, without its result as help."""

@@ -1,20 +1,23 @@
 """The trace's formulas (``engine.expr`` trees) as MathML, which browsers render natively.
 
 Every piece of text is escaped here, so the result can go into a template as ``Markup``:
-labels come from the scenario, which a user can write.
+labels come from the scenario, which a user can write. A layer's index is a parenthesised
+superscript, ``<msup><mi>W</mi><mrow><mo>(</mo><mn>2</mn><mo>)</mo></mrow></msup>``, never a
+bare one that reads as a power.
 """
 
 from __future__ import annotations
 
+import re
+
 from markupsafe import Markup, escape
 
-from engine.expr import Call, Expr, Frac, Mat, Num, Op, Row, Sym, to_text
+from engine.expr import Expr, Mat, Num, Op, Row, Sym, Visitor, name_expr, to_text
 
 from .formatting import DEFAULT_DECIMALS, is_finite, number
 
-_SUP = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻ᵀ", "0123456789+−T")
-_SUP_CHARS = set("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻ᵀ")
 _BINARY = {"×", "·", "−", "+", "⊙", "="}
+_TOKEN = re.compile(r"[0-9]+(?:\.[0-9]+)?|[^\W\d_]+|\S")
 
 
 def render(
@@ -23,15 +26,103 @@ def render(
     """``<math>`` for ``e``, numbers shown with ``decimals`` decimals; alttext in plain text.
 
     ``wrap``: a long row (or one holding a matrix) is broken into lines before each ``=``."""
-    body = _top(e, decimals)
+    m = MathML(decimals)
+    body = _top(e, m)
     if wrap and isinstance(e, Row) and _long(e, decimals):
-        body = _lines(e, decimals) or body
+        body = _lines(e, m) or body
     alt = to_text(e, lambda x: number(x, decimals))
     mode = "block" if display else "inline"
     return Markup(f'<math display="{mode}" alttext="{escape(alt)}">{body}</math>')
 
 
-def _top(e: Expr, d: int) -> str:
+def symbol(e: Expr | str, cost: str = "E") -> Markup:
+    """A quantity's symbol (a step's ``symbol``, or a neuron-level name such as ``net_h1``,
+    ``∂E/∂w5``, ``η·∂E/∂w5`` with the error named ``cost``) as inline MathML."""
+    tree = name_expr(e, cost) if isinstance(e, str) else e
+    return Markup(
+        f'<math alttext="{escape(to_text(tree))}">{MathML(DEFAULT_DECIMALS).visit(tree)}</math>'
+    )
+
+
+class MathML(Visitor[str]):
+    """The MathML back end of ``engine.expr.Visitor``: numbers at ``d`` decimals."""
+
+    def __init__(self, d: int) -> None:
+        self.d = d
+
+    def sym(self, s: Sym) -> str:
+        base = _base(s.base)
+        sub = _script(s.sub) if s.sub else ""
+        sup = ""
+        if s.layer:
+            sup = f"<mrow><mo>(</mo>{_tokens(s.layer)}<mo>)</mo></mrow>"
+        if s.sup:
+            tail = "".join("<mi>T</mi>" if c == "T" else f"<mo>{escape(c)}</mo>" for c in s.sup)
+            sup = f"<mrow>{sup}{tail}</mrow>" if sup else _one(tail)
+        if sub and sup:
+            return f"<msubsup>{base}{sub}{sup}</msubsup>"
+        if sub:
+            return f"<msub>{base}{sub}</msub>"
+        if sup:
+            return f"<msup>{base}{sup}</msup>"
+        return base
+
+    def num(self, x: float) -> str:
+        if not is_finite(x):
+            return f'<mtext class="overflow">{escape(number(x, self.d))}</mtext>'
+        return f"<mn>{escape(number(x, self.d))}</mn>"
+
+    def op(self, text: str) -> str:
+        if text == ")²":
+            return "<msup><mo>)</mo><mn>2</mn></msup>"
+        if text == "½":
+            return "<mfrac><mn>1</mn><mn>2</mn></mfrac>"
+        num, slash, den = text.partition("/")
+        if slash and num.isdigit() and den:
+            return f"<mfrac><mn>{escape(num)}</mn>{_ident(den)}</mfrac>"
+        return f"<mo>{escape(text)}</mo>"
+
+    def row(self, items: tuple[Expr, ...]) -> str:
+        out: list[str] = []
+        prev: Expr | None = None
+        for item in items:
+            if isinstance(item, Op) and item.text == "":
+                continue
+            text = self.visit(item)
+            # a negative number after an operator reads better in brackets: 0.5 × (−0.038)
+            if (
+                isinstance(item, Num)
+                and item.value < 0
+                and isinstance(prev, Op)
+                and prev.text in _BINARY - {"="}
+            ):
+                text = f"<mrow><mo>(</mo>{text}<mo>)</mo></mrow>"
+            out.append(text)
+            prev = item
+        return "<mrow>" + "".join(out) + "</mrow>"
+
+    def frac(self, num: Expr, den: Expr) -> str:
+        return f"<mfrac>{self.visit(num)}{self.visit(den)}</mfrac>"
+
+    def call(self, fn: str, args: tuple[Expr, ...]) -> str:
+        inner = "<mo>,</mo>".join(self.visit(a) for a in args)
+        name = '<mi mathvariant="double-struck">1</mi>' if fn == "1" else _ident(fn)
+        return f"<mrow>{name}<mo>(</mo>{inner}<mo>)</mo></mrow>"
+
+    def mat(self, values: tuple[tuple[float, ...], ...]) -> str:
+        rows = "".join(
+            "<mtr>" + "".join(f"<mtd>{self.num(v)}</mtd>" for v in r) + "</mtr>" for r in values
+        )
+        return f"<mrow><mo>[</mo><mtable>{rows}</mtable><mo>]</mo></mrow>"
+
+    def sum(self, index: str, body: Expr) -> str:
+        return f"<mrow><munder><mo>Σ</mo>{_ident(index)}</munder>{self.visit(body)}</mrow>"
+
+    def partial(self, of: Expr) -> str:
+        return f"<mrow><mo>∂</mo>{self.visit(of)}</mrow>"
+
+
+def _top(e: Expr, m: MathML) -> str:
     """A per-sample row (``; ``-separated, as the neuron trace writes a batch) as one line each."""
     if isinstance(e, Row) and any(isinstance(i, Op) and i.text == ";" for i in e.items):
         lines: list[list[Expr]] = [[]]
@@ -41,11 +132,11 @@ def _top(e: Expr, d: int) -> str:
             elif not (isinstance(item, Op) and item.text == ""):
                 lines[-1].append(item)
         rows = "".join(
-            f"<mtr><mtd><mtext>sample {k + 1}:</mtext></mtd><mtd>{_row(tuple(line), d)}</mtd></mtr>"
+            f"<mtr><mtd><mtext>sample {k + 1}:</mtext></mtd><mtd>{m.row(tuple(line))}</mtd></mtr>"
             for k, line in enumerate(lines)
         )
         return f'<mtable class="lines" columnalign="left">{rows}</mtable>'
-    return _node(e, d)
+    return m.visit(e)
 
 
 def _long(e: Row, d: int) -> bool:
@@ -53,7 +144,7 @@ def _long(e: Row, d: int) -> bool:
     return has_matrix or len(to_text(e, lambda x: number(x, d))) > 40
 
 
-def _lines(e: Row, d: int) -> str:
+def _lines(e: Row, m: MathML) -> str:
     """A row as lines, one per ``=``: "a × b" / "= c"; a product of wide matrices gets one line
     per matrix ("[A]" / "· [B]")."""
     parts: list[list[Expr]] = [[]]
@@ -66,7 +157,7 @@ def _lines(e: Row, d: int) -> str:
         return ""
     split: list[list[Expr]] = []
     for part in parts:
-        wide = len(to_text(Row(tuple(part)), lambda x: number(x, d))) > 40
+        wide = len(to_text(Row(tuple(part)), lambda x: number(x, m.d))) > 40
         if not wide or sum(isinstance(i, Mat) for i in part) < 2:
             split.append(part)
             continue
@@ -85,68 +176,8 @@ def _lines(e: Row, d: int) -> str:
     parts = [p for p in split if p]
     if len(parts) < 2:
         return ""
-    rows = "".join(f"<mtr><mtd>{_row(tuple(p), d)}</mtd></mtr>" for p in parts)
+    rows = "".join(f"<mtr><mtd>{m.row(tuple(p))}</mtd></mtr>" for p in parts)
     return f'<mtable class="lines" columnalign="left">{rows}</mtable>'
-
-
-def _node(e: Expr, d: int) -> str:
-    if isinstance(e, Sym):
-        return _sym(e)
-    if isinstance(e, Num):
-        return _num(e.value, d)
-    if isinstance(e, Op):
-        return _op(e.text)
-    if isinstance(e, Row):
-        return _row(e.items, d)
-    if isinstance(e, Frac):
-        return f"<mfrac>{_node(e.num, d)}{_node(e.den, d)}</mfrac>"
-    if isinstance(e, Call):
-        args = "<mo>,</mo>".join(_node(a, d) for a in e.args)
-        fn = '<mi mathvariant="double-struck">1</mi>' if e.fn == "1" else _ident(e.fn)
-        return f"<mrow>{fn}<mo>(</mo>{args}<mo>)</mo></mrow>"
-    if isinstance(e, Mat):
-        rows = "".join(
-            "<mtr>" + "".join(f"<mtd>{_num(v, d)}</mtd>" for v in r) + "</mtr>" for r in e.values
-        )
-        return f"<mrow><mo>[</mo><mtable>{rows}</mtable><mo>]</mo></mrow>"
-    return f"<mrow><munder><mo>Σ</mo>{_ident(e.index)}</munder>{_node(e.body, d)}</mrow>"
-
-
-def _row(items: tuple[Expr, ...], d: int) -> str:
-    out: list[str] = []
-    prev: Expr | None = None
-    for item in items:
-        if isinstance(item, Op) and item.text == "":
-            continue
-        text = _node(item, d)
-        # a negative number after an operator reads better in brackets: 0.5 × (−0.038)
-        if (
-            isinstance(item, Num)
-            and item.value < 0
-            and isinstance(prev, Op)
-            and prev.text in _BINARY - {"="}
-        ):
-            text = f"<mrow><mo>(</mo>{text}<mo>)</mo></mrow>"
-        out.append(text)
-        prev = item
-    return "<mrow>" + "".join(out) + "</mrow>"
-
-
-def _num(x: float, d: int) -> str:
-    if not is_finite(x):
-        return f'<mtext class="overflow">{escape(number(x, d))}</mtext>'
-    return f"<mn>{escape(number(x, d))}</mn>"
-
-
-def _op(text: str) -> str:
-    if text == ")²":
-        return "<msup><mo>)</mo><mn>2</mn></msup>"
-    if text == "½":
-        return "<mfrac><mn>1</mn><mn>2</mn></mfrac>"
-    num, slash, den = text.partition("/")
-    if slash and num.isdigit() and den:
-        return f"<mfrac><mn>{escape(num)}</mn>{_ident(den)}</mfrac>"
-    return f"<mo>{escape(text)}</mo>"
 
 
 def _ident(text: str) -> str:
@@ -158,84 +189,34 @@ def _ident(text: str) -> str:
     return f"<mi>{escape(text)}</mi>"
 
 
+def _base(text: str) -> str:
+    """A symbol's base: ∇W as ∇ and W, an empty one as an empty row."""
+    if not text:
+        return "<mrow></mrow>"
+    if text.startswith("∇") and len(text) > 1:
+        return f"<mrow><mo>∇</mo>{_ident(text[1:])}</mrow>"
+    return _ident(text)
+
+
 def _script(text: str) -> str:
-    """A subscript or superscript: w₅'s 5, h1, ²ᵀ, +."""
-    plain = text.translate(_SUP)
-    if plain in ("+", "−"):
-        return f"<mo>{plain}</mo>"
-    if plain.isdigit():
-        return f"<mn>{escape(plain)}</mn>"
-    digits = plain.rstrip("T+")
-    if digits and digits.isdigit():  # a layer number with a transpose or a plus: 2T, 1+
-        tail = "".join("<mi>T</mi>" if c == "T" else "<mo>+</mo>" for c in plain[len(digits) :])
-        return f"<mrow><mn>{escape(digits)}</mn>{tail}</mrow>"
-    return f"<mi>{escape(plain)}</mi>"
+    """A subscript: w₅'s 5, h1, or a sample's h1,s as h1, s."""
+    if "," in text:
+        return "<mrow>" + "<mo>,</mo>".join(_ident(p) for p in text.split(",")) + "</mrow>"
+    return _ident(text)
 
 
-def _label(name: str) -> Sym:
-    """A label as a symbol, like ``engine.expr.sym``, but a trailing superscript stays one."""
-    k = len(name)
-    while k > 0 and name[k - 1] in _SUP_CHARS:
-        k -= 1
-    base, sup = name[:k], name[k:]
-    if "_" in base:
-        b, sub = base.split("_", 1)
-        return Sym(b, sub, sup)
-    i = len(base)
-    while i > 0 and base[i - 1].isascii() and base[i - 1].isdigit():
-        i -= 1
-    if 0 < i < len(base):
-        return Sym(base[:i], base[i:], sup)
-    return Sym(base, "", sup)
+def _tokens(text: str) -> str:
+    """A layer's index: 2, L, L−1 as numbers, identifiers and operators."""
+    out = []
+    for tok in _TOKEN.findall(text):
+        if tok[0].isdigit():
+            out.append(f"<mn>{escape(tok)}</mn>")
+        elif tok[0].isalpha():
+            out.append(f"<mi>{escape(tok)}</mi>")
+        else:
+            out.append(f"<mo>{escape(tok)}</mo>")
+    return "".join(out)
 
 
-def _sym(s: Sym) -> str:
-    if s.base.startswith("∂") and len(s.base) > 1 and not s.sub and not s.sup and "/" not in s.base:
-        return f"<mrow><mo>∂</mo>{_sym(_label(s.base[1:]))}</mrow>"
-    if not s.sub and not s.sup and " " not in s.base and "/" not in s.base:
-        parsed = _label(s.base)  # a whole label as the base: w5⁺ → w₅⁺
-        if parsed.sub or parsed.sup:
-            return _sym(parsed)
-    base = _ident(s.base)
-    if s.sub and s.sup:
-        return f"<msubsup>{base}{_script(s.sub)}{_script(s.sup)}</msubsup>"
-    if s.sub:
-        return f"<msub>{base}{_script(s.sub)}</msub>"
-    if s.sup:
-        return f"<msup>{base}{_script(s.sup)}</msup>"
-    return base
-
-
-_LAYER = ("∇W", "∇b", "Z", "A", "Δ", "W", "b")
-
-
-def symbol(name: str, layer: bool = False) -> Markup:
-    """A quantity's name (``δ_o1``, ``net_h1``, ``w5⁺``, ``∂E/∂w5``) as inline MathML.
-
-    ``layer``: the layer granularity's names (Z1, ∇W2, W2⁺) carry the layer as a superscript."""
-    if layer:
-        for base in _LAYER:
-            rest = name[len(base) :]
-            if name.startswith(base) and rest.rstrip("⁺").isdigit():
-                sup = rest.rstrip("⁺") + ("+" if rest.endswith("⁺") else "")
-                inner = f"<msup>{_ident(base)}{_script(sup)}</msup>"
-                return Markup(f'<math alttext="{escape(name)}">{inner}</math>')
-        if name.startswith("∂E/∂A") and name[5:].isdigit():
-            inner = (
-                f"<mfrac><mrow><mo>∂</mo><mi>E</mi></mrow><mrow><mo>∂</mo>"
-                f"<msup><mi>A</mi><mn>{escape(name[5:])}</mn></msup></mrow></mfrac>"
-            )
-            return Markup(f'<math alttext="{escape(name)}">{inner}</math>')
-    if name.startswith("∂E/∂"):
-        inner = (
-            "<mfrac><mrow><mo>∂</mo><mi>E</mi></mrow>"
-            f"<mrow><mo>∂</mo>{_sym(_label(name[4:]))}</mrow></mfrac>"
-        )
-    elif name.startswith("η·∂E/∂"):
-        inner = (
-            f"<mrow><mi>η</mi><mo>·</mo><mfrac><mrow><mo>∂</mo><mi>E</mi></mrow>"
-            f"<mrow><mo>∂</mo>{_sym(_label(name[6:]))}</mrow></mfrac></mrow>"
-        )
-    else:
-        inner = _sym(_label(name))
-    return Markup(f'<math alttext="{escape(name)}">{inner}</math>')
+def _one(items: str) -> str:
+    return items if items.count("<m") == 1 else f"<mrow>{items}</mrow>"

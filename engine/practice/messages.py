@@ -10,8 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..activations import ACTIVATIONS
-from ..expr import exact
-from ..trace import SUP, Trace, TraceStep
+from ..expr import Sym, exact, sym_text
+from ..trace import Trace, TraceStep
 from .cells import Where
 from .mistakes import loss_factor
 from .notation import Notation
@@ -32,13 +32,13 @@ class Names:
 
     @property
     def quantity(self) -> str:
-        """The step's quantity; a layer step's layer number written as the formulas write it
-        (Z1 → Z¹, W2⁺ → W²⁺)."""
+        """The step's quantity; a layer step's as the formulas write it (Z1 → Z⁽¹⁾, W2⁺ →
+        W⁽²⁾⁺: the layer's index in brackets, never read as a power)."""
         q = self.step.quantity
         if not self.layers:
             return q
         head = q.rstrip("0123456789⁺")
-        return head + q[len(head) :].translate(SUP)
+        return _layer(head, q[len(head) :].rstrip("⁺")) + ("⁺" if q.endswith("⁺") else "")
 
     @property
     def j(self) -> int:
@@ -78,7 +78,16 @@ class Names:
 
     def target(self, j: int | None) -> str:
         top = len(self.t.before.weights)
-        return "T" if self.layers or j is None else f"t_{self.neuron(top, j)}"
+        name = self.t.before.labels.target  # t_ (t_o1), or document 000's y
+        if self.layers or j is None:
+            return (name.rstrip("_") or "t").upper()
+        alone = not name.endswith("_") and len(self.t.before.labels.neurons[top]) == 1
+        return name if alone else f"{name.rstrip('_') or 't'}_{self.neuron(top, j)}"
+
+    @property
+    def d(self) -> str:
+        """∂E/∂, the error in the labels' name (document 000's ∂C/∂)."""
+        return f"∂{self.t.before.labels.cost}/∂"
 
     def output_pair(self, j: int | None) -> tuple[str, str]:
         """The output and its target: out_o1 and t_o1, A² and T, or o and t for a sum."""
@@ -114,7 +123,12 @@ def _listed(names: list[str]) -> str:
 
 
 def _sup(n: int) -> str:
-    return str(n).translate(SUP)
+    """A layer's index as the formulas write it: ⁽²⁾."""
+    return _layer("", str(n))
+
+
+def _layer(head: str, n: str) -> str:
+    return sym_text(Sym(head, layer=n)) if n else head
 
 
 def _factor_text(c: float) -> str:
@@ -165,12 +179,12 @@ def derivative_left_out(n: Names) -> str:
         above = layer + 1 if kind == "output_gradient" else 0
         deltas, weights = n.sent_back(above)
         return (
-            f"That sends back ∂E/∂out of the layer above through {weights} without the slope of "
-            f"{n.fn(above)}: what goes back are the deltas {deltas}, each ∂E/∂out · ∂out/∂net. "
+            f"That sends back {n.d}out of the layer above through {weights} without the slope of "
+            f"{n.fn(above)}: what goes back are the deltas {deltas}, each {n.d}out · ∂out/∂net. "
             "The slope ∂out/∂net is the factor missing."
         )
     o, net = n.out(layer + 1, n.j), n.net(layer + 1, n.j)
-    chain = f"∂E/∂{o} · ∂{o}/∂{net}" + (f" · ∂{net}/∂w" if kind == "weight_gradient" else "")
+    chain = f"{n.d}{o} · ∂{o}/∂{net}" + (f" · ∂{net}/∂w" if kind == "weight_gradient" else "")
     return (
         f"That leaves the derivative of {n.fn(layer)} out: {n.quantity} is {chain}, "
         f"and ∂{o}/∂{net} = {n.slope(layer)} is the factor missing."
@@ -226,14 +240,14 @@ def target_output_swapped(n: Names) -> str:
     o, t = n.output_pair(None if n.layers or n.at.kind == "input_gradient" else n.j)
     return (
         f"That has the opposite sign: it takes ({t} − {o}), target minus output, where "
-        f"∂E/∂{o} has ({o} − {t}), output minus target. Only the sign differs."
+        f"{n.d}{o} has ({o} − {t}), output minus target. Only the sign differs."
     )
 
 
 def _parameter(n: Names) -> tuple[str, str]:
     """The parameter an update step changes and its gradient: w5 and ∂E/∂w5, or W¹ and ∇W¹."""
     p = n.quantity.rstrip("⁺")
-    return p, (f"∇{p}" if n.layers else f"∂E/∂{p}")
+    return p, (f"∇{p}" if n.layers else f"{n.d}{p}")
 
 
 def gradient_added(n: Names) -> str:

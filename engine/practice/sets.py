@@ -59,7 +59,7 @@ SETS: dict[str, PracticeSet] = {
             "single-neuron",
             "neuron",
             "Document 000's exercises: z, a, C and its three derivatives",
-            ("z(L)", "a(L)", "E", "∂E/∂w(L)", "∂E/∂b(L)", "∂E/∂(L−1)"),
+            ("z(L)", "a(L)", "E", "∂E/∂w(L)", "∂E/∂b(L)", "∂E/∂a(L−1)"),
         ),
         PracticeSet(
             "doc002-forward-update",

@@ -1,19 +1,19 @@
 """Layer granularity: one matrix step per layer and quantity, as the 2-2-1 document and
-batches read; symbols carry the layer as a superscript."""
+batches read; symbols carry the layer's index as a parenthesised superscript (W⁽²⁾)."""
 
 from __future__ import annotations
 
 from ..activations import ACTIVATIONS
-from ..expr import Call, Frac, Mat, Num, Sum, Sym, row
+from ..expr import Call, Expr, Frac, Mat, Num, Sum, Sym, layer_sym, row
 from ..losses import LOSSES
-from .steps import SUP, Factor, Steps, _d, _interleave, _mat
+from .steps import Factor, Steps, _interleave, _mat
 
 
 class LayerSteps(Steps):
-    """One step per layer and quantity; symbols carry the layer as a superscript."""
+    """One step per layer and quantity; symbols carry the layer's index: W⁽²⁾."""
 
     def M(self, base: str, layer: int, t: bool = False) -> Sym:
-        return Sym(base, "", str(layer).translate(SUP) + ("ᵀ" if t else ""))
+        return layer_sym(base, layer, "T" if t else "")
 
     def forward_steps(self) -> None:
         A, Z = self.fwd.activations, self.fwd.net_inputs
@@ -25,6 +25,7 @@ class LayerSteps(Steps):
                 phase="forward",
                 kind="net_input",
                 quantity=f"Z{n}",
+                symbol=self.M("Z", n),
                 title=f"Net inputs of layer {n}",
                 formula=row(
                     self.M("Z", n), "=", self.M("A", layer), self.M("W", n), "+", self.M("b", n)
@@ -52,6 +53,7 @@ class LayerSteps(Steps):
                 phase="forward",
                 kind="activation",
                 quantity=f"A{n}",
+                symbol=self.M("A", n),
                 title=f"Activations of layer {n} ({act.name})",
                 formula=row(self.M("A", n), "=", Call(fn, (self.M("Z", n),))),
                 substituted=row(Call(fn, (_mat(Z[layer]),)), "=", _mat(A[n])),
@@ -66,7 +68,7 @@ class LayerSteps(Steps):
         losses = Mat(tuple((float(x),) for x in sample))
         squared = self._squared()
         if squared is not None:  # both matrices, row by row (a row is a sample)
-            squares = row("(", _mat(self.s.targets), "−", _mat(self.fwd.outputs), ")", "²")
+            squares = row("(", _mat(self.s.targets), "−", _mat(self.fwd.outputs), ")²")
             substituted = row(*squared[0], Sum("k", squares), "=", losses)
         else:
             substituted = row(losses)
@@ -74,27 +76,31 @@ class LayerSteps(Steps):
             phase="loss",
             kind="sample_loss",
             quantity="L",
-            title=f"Loss of each sample ({self.s.loss})",
-            formula=row(Sym("L", "s"), "=", Sym(LOSSES[self.s.loss].formula)),
+            symbol=Sym("L", "s"),
+            title=f"Loss of each sample ({LOSSES[self.s.loss].title.partition(',')[0]})",
+            formula=row(Sym("L", "s"), "=", self._loss_tree()),
             substituted=substituted,
             value=sample.tolist(),
             neurons=tuple((L, k) for k in range(K)),
         )
+        if self.S > 1:
+            mean: list[Expr | str] = [Frac(Num(1), Num(self.S)), "·"]
+            formula = row(self.cost, "=", *mean, Sum("s", Sym("L", "s")))
+            sums = _interleave([Num(float(x)) for x in sample], "+")
+            substituted = row(*mean, "(", *sums, ")", "=", Num(self.fwd.loss))
+            title = "Loss of the batch (mean over samples)"
+        else:  # one sample: the mean is its loss, 1/1 · Σ is left out
+            formula = row(self.cost, "=", Sym("L", "s"))
+            substituted = row(Num(self.fwd.loss))
+            title = "Loss (one sample: its own loss)"
         self.add(
             phase="loss",
             kind="loss",
             quantity="E",
-            title="Loss of the batch (mean over samples)",
-            formula=row(Sym("E"), "=", Frac(Num(1), Num(self.S)), "·", Sum("s", Sym("L", "s"))),
-            substituted=row(
-                Frac(Num(1), Num(self.S)),
-                "·",
-                "(",
-                *_interleave([Num(float(x)) for x in sample], "+"),
-                ")",
-                "=",
-                Num(self.fwd.loss),
-            ),
+            symbol=self.cost,
+            title=title,
+            formula=formula,
+            substituted=substituted,
             value=self.fwd.loss,
             covers=("E",),
             neurons=tuple((L, k) for k in range(K)),
@@ -115,17 +121,16 @@ class LayerSteps(Steps):
         slope = self._loss_slope() if top else None
         if top and slope is not None:
             formula = row(
-                _d("E", "A" + str(n).translate(SUP)), "=", *slope,
-                "(", self.M("A", n), "−", Sym("T"), ")",
-            )  # fmt: skip
+                self.dE(self.M("A", n)), "=", *self._derivative(self.M("A", n), self.targets)
+            )
             subst = row(*slope, "(", _mat(A[n]), "−", _mat(self.s.targets), ")", "=", _mat(up))
         elif top:
-            formula = row(_d("E", "A" + str(n).translate(SUP)), "=", Sym("∂E/∂O"))
+            formula = row(self.dE(self.M("A", n)))
             subst = row(_mat(up))
         else:
             Wu = bwd.used_weights[n]
             formula = row(
-                _d("E", "A" + str(n).translate(SUP)),
+                self.dE(self.M("A", n)),
                 "=",
                 self.M("Δ", n + 1),
                 self.M("W", n + 1, t=True),
@@ -135,6 +140,7 @@ class LayerSteps(Steps):
             phase="backward",
             kind="output_gradient",
             quantity=f"∂E/∂A{n}",
+            symbol=self.dE(self.M("A", n)),
             title=f"How the error changes with the activations of layer {n}",
             formula=formula,
             substituted=subst,
@@ -152,18 +158,19 @@ class LayerSteps(Steps):
             formula = row(
                 self.M("Δ", n),
                 "=",
-                _d("E", "A" + str(n).translate(SUP)),
+                self.dE(self.M("A", n)),
                 "⊙",
                 Call(act.shown + "′", (self.M("Z", n),)),
             )
             subst = row(_mat(up), "⊙", _mat(loc), "=", _mat(D))
         else:
-            formula = row(self.M("Δ", n), "=", _d("E", "Z" + str(n).translate(SUP)))
+            formula = row(self.M("Δ", n), "=", self.dE(self.M("Z", n)))
             subst = row(_mat(D))
         self.add(
             phase="backward",
             kind="delta",
             quantity=f"Δ{n}",
+            symbol=self.M("Δ", n),
             title=f"Deltas of layer {n}",
             formula=formula,
             substituted=subst,
@@ -182,9 +189,10 @@ class LayerSteps(Steps):
             phase="backward",
             kind="weight_gradient",
             quantity=f"∇W{n}",
+            symbol=self.M("∇W", n),
             title=f"Gradients of the weights into layer {n}",
             formula=row(
-                Sym("∇W", "", str(n).translate(SUP)),
+                self.M("∇W", n),
                 "=",
                 self.M("A", layer, t=True),
                 self.M("Δ", n),
@@ -205,14 +213,19 @@ class LayerSteps(Steps):
                 phase="backward",
                 kind="bias_gradient",
                 quantity=f"∇b{n}",
+                symbol=self.M("∇b", n),
                 title=f"Gradients of the biases of layer {n}",
-                formula=row(Sym("∇b", "", str(n).translate(SUP)), "=", Sum("s", self.M("Δ", n))),
-                substituted=row(Sum("s", _mat(D)), "=", _mat(gb[None, :])),
+                formula=row(self.M("∇b", n), "=", *self._sum_s(self.M("Δ", n))),
+                substituted=row(*self._sum_s(_mat(D)), "=", _mat(gb[None, :])),
                 value=gb.tolist(),
                 neurons=neurons,
                 biases=tuple((layer, j) for j in range(width)),
                 covers=tuple(f"∂E/∂{self.lab.biases[layer][j]}" for j in range(width)),
             )
+
+    def _sum_s(self, e: Expr) -> list[Expr | str]:
+        """Σ over the samples of e; e itself for one sample (no Σ of one term)."""
+        return [Sum("s", e)] if self.S > 1 else [e]
 
     def input_steps(self) -> None:
         g = self.bwd.upstream[0]
@@ -222,8 +235,9 @@ class LayerSteps(Steps):
             phase="backward",
             kind="input_gradient",
             quantity="∂E/∂A0",
+            symbol=self.dE(self.M("A", 0)),
             title="How the error changes with the inputs",
-            formula=row(_d("E", "A⁰"), "=", self.M("Δ", 1), self.M("W", 1, t=True)),
+            formula=row(self.dE(self.M("A", 0)), "=", self.M("Δ", 1), self.M("W", 1, t=True)),
             substituted=row(
                 _mat(self.bwd.deltas[0]), _mat(self.bwd.used_weights[0].T), "=", _mat(g)
             ),
@@ -239,14 +253,10 @@ class LayerSteps(Steps):
             phase="update",
             kind="weight_update",
             quantity=f"W{n}⁺",
+            symbol=layer_sym("W", n, "+"),
             title=f"New weights into layer {n}",
             formula=row(
-                Sym("W", "", str(n).translate(SUP) + "⁺"),
-                "=",
-                self.M("W", n),
-                "−",
-                Sym("η"),
-                Sym("∇W", "", str(n).translate(SUP)),
+                layer_sym("W", n, "+"), "=", self.M("W", n), "−", Sym("η"), self.M("∇W", n)
             ),
             substituted=row(_mat(W), "−", Num(lr), _mat(gW), "=", _mat(Wn)),
             value=Wn.tolist(),
@@ -261,7 +271,7 @@ class LayerSteps(Steps):
             factors=tuple(
                 Factor(
                     f"η·∂E/∂{self.lab.weights[layer][i][j]}",
-                    row(Sym("η"), "·", _d("E", self.lab.weights[layer][i][j])),
+                    row(Sym("η"), "·", self.dE(self.lab.weights[layer][i][j])),
                     float(lr * gW[i, j]),
                 )
                 for i in range(W.shape[0])
@@ -274,14 +284,10 @@ class LayerSteps(Steps):
                 phase="update",
                 kind="bias_update",
                 quantity=f"b{n}⁺",
+                symbol=layer_sym("b", n, "+"),
                 title=f"New biases of layer {n}",
                 formula=row(
-                    Sym("b", "", str(n).translate(SUP) + "⁺"),
-                    "=",
-                    self.M("b", n),
-                    "−",
-                    Sym("η"),
-                    Sym("∇b", "", str(n).translate(SUP)),
+                    layer_sym("b", n, "+"), "=", self.M("b", n), "−", Sym("η"), self.M("∇b", n)
                 ),
                 substituted=row(
                     _mat(b[None, :]), "−", Num(lr), _mat(gb[None, :]), "=", _mat(bn[None, :])

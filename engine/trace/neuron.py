@@ -8,7 +8,12 @@ from typing import Any
 from ..activations import ACTIVATIONS
 from ..expr import Call, Expr, Frac, Num, Op, Row, Sum, Sym, row, sym
 from ..losses import LOSSES
-from .steps import F64, Factor, Steps, _d, _interleave, _plus, _v
+from .steps import F64, Factor, Steps, _d, _interleave, _plus, _v, indexed
+
+
+def _of_sample(s: Sym) -> Sym:
+    """A symbol for sample s of a batch: δ_o1 → δ_{o1,s}, out_h1 → out_{h1,s}."""
+    return Sym(s.base, f"{s.sub},s" if s.sub else "s", s.sup, s.layer)
 
 
 class NeuronSteps(Steps):
@@ -50,6 +55,7 @@ class NeuronSteps(Steps):
                     phase="forward",
                     kind="net_input",
                     quantity=self.net(layer + 1, j),
+                    symbol=sym(self.net(layer + 1, j)),
                     title=f"Net input of {self.neuron(layer + 1, j)}",
                     formula=row(sym(self.net(layer + 1, j)), "=", *terms),
                     substituted=self.per_sample(numbers),
@@ -63,6 +69,7 @@ class NeuronSteps(Steps):
                     phase="forward",
                     kind="activation",
                     quantity=self.out(layer + 1, j),
+                    symbol=sym(self.out(layer + 1, j)),
                     title=f"Activation of {self.neuron(layer + 1, j)} ({act.name})",
                     formula=row(
                         sym(self.out(layer + 1, j)), "=", Call(fn, (sym(self.net(layer + 1, j)),))
@@ -90,13 +97,14 @@ class NeuronSteps(Steps):
         square_scale = LOSSES[self.s.loss].square_scale
         assert square_scale is not None
         per = (Y[:, k] - T[:, k]) ** 2 * square_scale(Y.shape[1])
-        o, t, nk = self.out(self.L, k), f"t_{self.neuron(self.L, k)}", self.neuron(self.L, k)
+        o, t, nk = self.out(self.L, k), self.target(k), self.neuron(self.L, k)
         self.add(
             phase="loss",
             kind="error",
             quantity=f"E_{nk}",
+            symbol=indexed(self.lab.cost, nk),
             title=f"Error at {nk}",
-            formula=row(Sym("E", nk), "=", *coef, "(", sym(t), "−", sym(o), ")²"),
+            formula=row(indexed(self.lab.cost, nk), "=", *coef, "(", t, "−", sym(o), ")²"),
             substituted=self.per_sample(
                 lambda s, per=per: row(
                     *coef,
@@ -119,21 +127,22 @@ class NeuronSteps(Steps):
         K, sample = self.fwd.outputs.shape[1], self.fwd.sample_losses
         if self.S > 1:
             mean: list[Expr | str] = [Frac(Num(1), Num(self.S)), "·"]
-            formula = row(Sym("E"), "=", *mean, Sum("s", Sym("L", "s")))
+            formula = row(self.cost, "=", *mean, Sum("s", Sym("L", "s")))
             sums = _interleave([Num(sample[s]) for s in range(self.S)], "+")
             subst = row(*mean, "(", *sums, ")", "=", Num(self.fwd.loss))
         elif terms:
-            errors: list[Expr] = [Sym("E", self.neuron(self.L, k)) for k in range(K)]
-            formula = row(Sym("E"), "=", *_interleave(errors, "+"))
+            errors: list[Expr] = [indexed(self.lab.cost, self.neuron(self.L, k)) for k in range(K)]
+            formula = row(self.cost, "=", *_interleave(errors, "+"))
             sums = _interleave([Num(float(terms[k].mean())) for k in range(K)], "+")
             subst = row(*sums, "=", Num(self.fwd.loss))
         else:
-            formula = row(Sym("E"), "=", Sym(LOSSES[self.s.loss].formula))
+            formula = row(self.cost, "=", self._loss_tree())
             subst = row(Num(self.fwd.loss))
         self.add(
             phase="loss",
             kind="loss",
             quantity="E",
+            symbol=self.cost,
             title="Total error",
             formula=formula,
             substituted=subst,
@@ -168,14 +177,14 @@ class NeuronSteps(Steps):
             parts: list[Expr | str] = []
             for k in above:
                 parts += ([] if k == 0 else ["+"]) + [
-                    Sym("δ", self.neuron(layer + 2, k)),
+                    indexed("δ", self.neuron(layer + 2, k)),
                     "·",
                     sym(
                         self.lab.weights[layer + 1][j][k]
                         + ("⁺" if self.s.update_order == "output_first" else "")
                     ),
                 ]
-            formula = row(_d("E", o), "=", *parts)
+            formula = row(self.dE(o), "=", *parts)
 
             def numbers(s: int) -> Expr:
                 items: list[Expr | str] = []
@@ -188,6 +197,7 @@ class NeuronSteps(Steps):
             phase="backward",
             kind="output_gradient",
             quantity=f"∂E/∂{o}",
+            symbol=self.dE(o),
             title=f"How the error changes with the activation of {nn}",
             formula=formula,
             substituted=subst,
@@ -209,6 +219,7 @@ class NeuronSteps(Steps):
             phase="backward",
             kind="delta",
             quantity=f"δ_{nn}",
+            symbol=indexed("δ", nn),
             title=f"Delta of {nn}: how the error changes with its net input",
             formula=formula,
             substituted=subst,
@@ -225,10 +236,12 @@ class NeuronSteps(Steps):
         act = ACTIVATIONS[self.s.activations[layer]]
         slope = act.slope(sym(o), sym(nt)) if act.slope is not None else row(Sym("f′", sup=""))
         factors = (
-            Factor(f"∂E/∂{o}", _d("E", o), float(up[0, j])),
+            Factor(f"∂E/∂{o}", self.dE(o), float(up[0, j])),
             Factor(f"∂{o}/∂{nt}", _d(o, nt), float(loc[0, j])),
         )
-        formula = row(Sym("δ", nn), "=", _d("E", o), "·", _d(o, nt), "=", _d("E", o), "·", slope)
+        formula = row(
+            indexed("δ", nn), "=", self.dE(o), "·", _d(o, nt), "=", self.dE(o), "·", slope
+        )
         subst = self.per_sample(
             lambda s: row(
                 Num(float(up[s, j])), "×", Num(float(loc[s, j])), "=", Num(float(delta[s, j]))
@@ -241,14 +254,14 @@ class NeuronSteps(Steps):
         assert up is not None
         o, nn = self.out(layer + 1, j), self.neuron(layer + 1, j)
         formula = row(
-            Sym("δ", nn),
+            indexed("δ", nn),
             "=",
             sym(o),
             "·",
             "(",
-            _d("E", o),
+            self.dE(o),
             "−",
-            Sum("k", row(Sym("∂E/∂o", "k"), "·", Sym("o", "k"))),
+            Sum("k", row(self.dE(Sym("o", "k")), "·", Sym("o", "k"))),
             ")",
         )
         subst = self.per_sample(
@@ -271,10 +284,10 @@ class NeuronSteps(Steps):
         over the batch's n samples)."""
         delta, A, T = self.bwd.deltas[layer], self.fwd.activations, self.s.targets
         o, nn = self.out(layer + 1, j), self.neuron(layer + 1, j)
-        t = Sym("t", nn)
+        t = self.target(j)
         scale: list[Expr | str] = [Frac(Num(1), Num(self.S)), "·"] if self.S > 1 else []
         if self.s.loss == "bce":
-            formula = row(Sym("δ", nn), "=", *scale, sym(o), "−", t)
+            formula = row(indexed("δ", nn), "=", *scale, sym(o), "−", t)
             return formula, self.per_sample(
                 lambda s: row(
                     *scale,
@@ -287,7 +300,8 @@ class NeuronSteps(Steps):
                     Num(float(delta[s, j])),
                 )  # fmt: skip
             )
-        formula = row(Sym("δ", nn), "=", *scale, sym(o), "·", Sum("k", Sym("t", "k")), "−", t)
+        t_k = Sym(self.lab.target.rstrip("_") or "t", "k")
+        formula = row(indexed("δ", nn), "=", *scale, sym(o), "·", Sum("k", t_k), "−", t)
         return formula, self.per_sample(
             lambda s: row(
                 *scale,
@@ -309,12 +323,14 @@ class NeuronSteps(Steps):
         chain = self._chain(layer, j, i)
         if self.S == 1:
             formula = row(
-                _d("E", w), "=", *_interleave([f.symbol for f in chain]), "=",
-                Sym("δ", nn), "·", sym(src),
+                self.dE(w), "=", *_interleave([f.symbol for f in chain]), "=",
+                indexed("δ", nn), "·", sym(src),
             )  # fmt: skip
             subst = row(*_interleave([Num(f.value) for f in chain], "×"), "=", Num(gW[i, j]))
         else:
-            formula = row(_d("E", w), "=", Sum("s", row(Sym("δ", nn + ",s"), "·", Sym(src, "s"))))
+            formula = row(
+                self.dE(w), "=", Sum("s", row(Sym("δ", nn + ",s"), "·", _of_sample(sym(src))))
+            )
             items: list[Expr | str] = []
             for s in range(self.S):
                 items += ([] if s == 0 else ["+"]) + [
@@ -327,6 +343,7 @@ class NeuronSteps(Steps):
             phase="backward",
             kind="weight_gradient",
             quantity=f"∂E/∂{w}",
+            symbol=self.dE(w),
             title=f"Gradient of {w}",
             formula=formula,
             substituted=subst,
@@ -346,9 +363,10 @@ class NeuronSteps(Steps):
             phase="backward",
             kind="bias_gradient",
             quantity=f"∂E/∂{b}",
+            symbol=self.dE(b),
             title=f"Gradient of the bias {b}",
             formula=row(
-                _d("E", b), "=", Sum("s", Sym("δ", nn + ",s")) if self.S > 1 else Sym("δ", nn)
+                self.dE(b), "=", Sum("s", Sym("δ", nn + ",s")) if self.S > 1 else indexed("δ", nn)
             ),
             substituted=row(*items, "=", Num(gb[j])),
             value=float(gb[j]),
@@ -359,15 +377,15 @@ class NeuronSteps(Steps):
     def _output_grad(self, j: int) -> tuple[Expr, Expr]:
         Y, T, up = self.fwd.outputs, self.s.targets, self.bwd.upstream[self.L]
         assert up is not None
-        o, t = self.out(self.L, j), Sym("t", self.neuron(self.L, j))
+        o, t = self.out(self.L, j), self.target(j)
         slope = self._loss_slope()
         if slope is not None:
-            formula = row(_d("E", o), "=", *slope, "(", sym(o), "−", t, ")")
+            formula = row(self.dE(o), "=", *self._derivative(sym(o), t))
             subst = self.per_sample(
                 lambda s: row(*slope, "(", Num(Y[s, j]), "−", Num(T[s, j]), ")", "=", Num(up[s, j]))
             )
         else:  # bce / cross-entropy without their paired activation cannot occur (validated)
-            formula = row(_d("E", o))
+            formula = row(self.dE(o))
             subst = self.per_sample(lambda s: row(Num(up[s, j])))
         return formula, subst
 
@@ -379,11 +397,11 @@ class NeuronSteps(Steps):
         last = Factor(f"∂{nt}/∂{w}", _d(nt, w), float(self.fwd.activations[layer][0, i]))
         if up is not None and loc is not None:
             return (
-                Factor(f"∂E/∂{o}", _d("E", o), float(up[0, j])),
+                Factor(f"∂E/∂{o}", self.dE(o), float(up[0, j])),
                 Factor(f"∂{o}/∂{nt}", _d(o, nt), float(loc[0, j])),
                 last,
             )
-        return (Factor(f"δ_{nn}", Sym("δ", nn), float(self.bwd.deltas[layer][0, j])), last)
+        return (Factor(f"δ_{nn}", indexed("δ", nn), float(self.bwd.deltas[layer][0, j])), last)
 
     def input_steps(self) -> None:
         g = self.bwd.upstream[0]
@@ -396,7 +414,7 @@ class NeuronSteps(Steps):
             parts: list[Expr | str] = []
             for j in range(W.shape[1]):
                 parts += ([] if j == 0 else ["+"]) + [
-                    Sym("δ", self.neuron(1, j)),
+                    indexed("δ", self.neuron(1, j)),
                     "·",
                     sym(self.lab.weights[0][i][j]),
                 ]
@@ -411,8 +429,9 @@ class NeuronSteps(Steps):
                 phase="backward",
                 kind="input_gradient",
                 quantity=f"∂E/∂{x}",
+                symbol=self.dE(x),
                 title=f"How the error changes with the input {x}",
-                formula=row(_d("E", x), "=", *parts),
+                formula=row(self.dE(x), "=", *parts),
                 substituted=self.per_sample(numbers),
                 value=_v(g[:, i]),
                 neurons=((0, i),) + tuple((1, j) for j in range(W.shape[1])),
@@ -430,13 +449,14 @@ class NeuronSteps(Steps):
                     phase="update",
                     kind="weight_update",
                     quantity=f"{w}⁺",
+                    symbol=_plus(w),
                     title=f"New value of {w}",
-                    formula=row(_plus(w), "=", sym(w), "−", Sym("η"), "·", _d("E", w)),
+                    formula=row(_plus(w), "=", sym(w), "−", Sym("η"), "·", self.dE(w)),
                     substituted=row(
                         Num(W[i, j]), "−", Num(lr), "×", Num(gW[i, j]), "=", Num(Wn[i, j])
                     ),
                     value=float(Wn[i, j]),
-                    factors=(Factor(f"η·∂E/∂{w}", row(Sym("η"), "·", _d("E", w)), float(step)),),
+                    factors=(Factor(f"η·∂E/∂{w}", row(Sym("η"), "·", self.dE(w)), float(step)),),
                     neurons=((layer, i), (layer + 1, j)),
                     weights=((layer, i, j),),
                 )
@@ -448,13 +468,14 @@ class NeuronSteps(Steps):
                     phase="update",
                     kind="bias_update",
                     quantity=f"{name}⁺",
+                    symbol=_plus(name),
                     title=f"New value of the bias {name}",
-                    formula=row(_plus(name), "=", sym(name), "−", Sym("η"), "·", _d("E", name)),
+                    formula=row(_plus(name), "=", sym(name), "−", Sym("η"), "·", self.dE(name)),
                     substituted=row(Num(b[j]), "−", Num(lr), "×", Num(gb[j]), "=", Num(bn[j])),
                     value=float(bn[j]),
                     factors=(
                         Factor(
-                            f"η·∂E/∂{name}", row(Sym("η"), "·", _d("E", name)), float(lr * gb[j])
+                            f"η·∂E/∂{name}", row(Sym("η"), "·", self.dE(name)), float(lr * gb[j])
                         ),
                     ),
                     neurons=((layer + 1, j),),

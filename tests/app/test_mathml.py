@@ -2,9 +2,25 @@
 
 from __future__ import annotations
 
+import re
+
 from app.render.mathml import render, symbol
 from engine import get_preset, trace
-from engine.expr import Call, Frac, Mat, Num, Op, Row, Sum, Sym, row
+from engine.expr import (
+    Call,
+    Frac,
+    Mat,
+    Num,
+    Op,
+    Partial,
+    Row,
+    Sum,
+    Sym,
+    layer_sym,
+    row,
+    sym,
+    to_text,
+)
 
 
 def test_symbols_numbers_operators() -> None:
@@ -20,7 +36,7 @@ def test_symbols_numbers_operators() -> None:
 def test_fraction_sum_call_matrix() -> None:
     m = render(
         row(
-            Frac(Sym("∂E"), Sym("∂out_o1")),
+            Frac(Partial(Sym("E")), Partial(sym("out_o1"))),
             "=",
             Sum("k", Sym("δ", "k")),
             Call("σ", (Num(1.0),)),
@@ -36,20 +52,44 @@ def test_fraction_sum_call_matrix() -> None:
     assert m.count("<mtr>") == 2
 
 
-def test_superscripts_of_layer_names() -> None:
-    m = render(row(Sym("W", "", "²ᵀ"), Sym("∇W", "", "¹")), 2)
-    assert "<msup><mi>W</mi><mrow><mn>2</mn><mi>T</mi></mrow></msup>" in m
-    assert "<msup><mi>∇W</mi><mn>1</mn></msup>" in m
-    assert "<msup><mi>Z</mi><mn>1</mn></msup>" in symbol("Z1", layer=True)
+LAYER_2 = "<mrow><mo>(</mo><mn>2</mn><mo>)</mo></mrow>"
+
+
+def test_a_layers_index_is_a_bracketed_superscript_never_a_power() -> None:
+    m = render(row(layer_sym("W", 2, "T"), layer_sym("∇W", 1), layer_sym("W", 2, "+")), 2)
+    assert f"<msup><mi>W</mi><mrow>{LAYER_2}<mi>T</mi></mrow></msup>" in m
+    assert "<msup><mrow><mo>∇</mo><mi>W</mi></mrow><mrow><mo>(</mo><mn>1</mn>" in m
+    assert f"<msup><mi>W</mi><mrow>{LAYER_2}<mo>+</mo></mrow></msup>" in m
+    assert f"<msup><mi>Z</mi>{LAYER_2}</msup>" in symbol(layer_sym("Z", 2))
+    # document 000's names: w(L), a(L−1) as labels
+    assert "<msup><mi>a</mi><mrow><mo>(</mo><mi>L</mi><mo>−</mo><mn>1</mn><mo>)</mo></mrow>" in (
+        symbol("a(L−1)")
+    )
+
+
+def test_every_layer_index_of_every_preset_is_in_brackets() -> None:
+    """No layer step's formula, value name or factor holds a bare superscript number."""
+    from engine import PRESETS
+
+    bare = re.compile(r"<msup>(?:<mi>[^<]*</mi>|<mrow><mo>∇</mo><mi>\w</mi></mrow>)<mn>")
+    for p in PRESETS.values():
+        for st in trace(p.load(), "layer").steps:
+            for e in (st.formula, st.substituted, st.symbol):
+                m = render(e, 3).partition(">")[2]  # the MathML, not its alttext
+                assert not bare.search(m), (st.quantity, m)
+                assert "¹" not in m and "²" not in m, (st.quantity, m)
+            if st.quantity not in ("L", "E"):
+                assert "⁽" in to_text(st.symbol)
 
 
 def test_a_whole_label_as_a_base() -> None:
     # the output-first trace writes the updated weight as one name: w5⁺
-    assert "<msubsup><mi>w</mi><mn>5</mn><mo>+</mo></msubsup>" in render(Sym("w5⁺"), 2)
+    assert "<msubsup><mi>w</mi><mn>5</mn><mo>+</mo></msubsup>" in render(sym("w5⁺"), 2)
+    assert "<msubsup><mi>w</mi><mn>5</mn><mo>+</mo></msubsup>" in symbol("w5⁺")
 
 
 def test_labels_are_escaped() -> None:
-    m = render(row(Sym("<script>", "x&y"), Op("<")), 2)
+    m = render(row(Sym("<script>", "x&y", "", "<b>"), Op("<")), 2)
     assert "<script>" not in m
     assert "&lt;script&gt;" in m and "x&amp;y" in m and "<mo>&lt;</mo>" in m
     assert "<script" not in symbol("δ_<script>")
@@ -68,7 +108,7 @@ def test_per_sample_rows_are_lines() -> None:
 
 def test_long_rows_break_before_equals() -> None:
     s = get_preset("sigmoid-2-2-2").load()
-    step = trace(s, "layer").steps[8]  # ∇W2 = A¹ᵀ Δ²: two matrices
+    step = trace(s, "layer").steps[8]  # ∇W⁽²⁾ = A⁽¹⁾ᵀ Δ⁽²⁾: two matrices
     m = render(step.substituted, 9, wrap=True)
     assert m.count("<mtr><mtd><mrow><mo>=</mo>") == 1
 
@@ -83,4 +123,4 @@ def test_every_preset_step_renders() -> None:
                     m = render(e, 9, wrap=True)
                     assert m.startswith("<math") and m.endswith("</math>")
                     assert "nan" not in m
-                assert symbol(st.quantity, layer=g == "layer").startswith("<math")
+                assert symbol(st.symbol).startswith("<math")

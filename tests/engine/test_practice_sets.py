@@ -25,7 +25,7 @@ def test_document_000s_exercises_are_its_four_numbers_and_three_derivatives() ->
     practice = get_set("doc000-exercises")
     t = trace(get_preset("single-neuron").load(), "neuron")
     names = [t.steps[q.at].quantity for q in questions(t, practice)]
-    assert names == ["z(L)", "a(L)", "E", "∂E/∂w(L)", "∂E/∂b(L)", "∂E/∂(L−1)"]
+    assert names == ["z(L)", "a(L)", "E", "∂E/∂w(L)", "∂E/∂b(L)", "∂E/∂a(L−1)"]
 
 
 def test_document_002s_set_ends_with_the_six_updated_weights() -> None:

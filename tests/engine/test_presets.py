@@ -114,7 +114,7 @@ def test_single_neuron_document_000(preset: Callable[..., Scenario]) -> None:
     assert _step_value(s, "E") == pytest.approx(0.06006666366209483, abs=1e-15)  # C = (a − 1)²
     assert _step_value(s, "∂E/∂w(L)") == pytest.approx(-0.02267261230482628, abs=1e-15)
     assert _step_value(s, "∂E/∂b(L)") == pytest.approx(-0.09069044921930512, abs=1e-15)
-    assert _step_value(s, "∂E/∂(L−1)") == pytest.approx(-0.04534522460965256, abs=1e-15)
+    assert _step_value(s, "∂E/∂a(L−1)") == pytest.approx(-0.04534522460965256, abs=1e-15)
 
 
 def test_sigmoid_2_2_2_under_the_stated_rule(trained_preset: Callable[..., TrainResult]) -> None:

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from engine.activations import ACTIVATIONS, Activation
-from engine.expr import to_text
+from engine.expr import Sym, to_text
 from engine.losses import LOSSES, Loss, softplus_scalar
 
 Z = np.array([[-3.0, -0.5, 0.0, 0.25, 2.0]])
@@ -51,6 +51,8 @@ def test_every_loss_has_every_form(loss: Loss) -> None:
     assert per.shape == (1,)
     assert loss.df(Y, T).shape == Y.shape
     assert (loss.square_scale is None) == (loss.square_text is None)
+    assert loss.tree is not None and loss.title  # the formula as a tree, the rule's name
+    assert "_" not in to_text(loss.tree(Sym("t", "k"), Sym("o", "k"))).replace("_k", "")
     if loss.requires_output:  # the exact simplification through its paired output
         assert loss.output_delta is not None
     if loss.scalar_term is None:  # the kernel leaves it to NumPy (cross-entropy)

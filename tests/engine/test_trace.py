@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from engine import PRESETS, EngineError, Scenario, backward, step, trace, update
-from engine.expr import Call, Expr, Frac, Mat, Num, Row, Sum
+from engine.expr import Call, Expr, Frac, Mat, Num, Row, Sum, to_text
 from engine.limits import Limits
 from engine.trace import PHASES, Trace, TraceStep
 
@@ -338,7 +338,7 @@ def test_output_first_names_the_updated_weights(preset: Callable[..., Scenario])
     s = preset("sigmoid-2-2-2", "output_first")
     _, b = backward(s)
     assert b.upstream[1] is not None and dE_dh1.value == float(b.upstream[1][0, 0])
-    assert "⁺" in repr(dE_dh1.formula)  # δ_o1·w5⁺ + δ_o2·w7⁺
+    assert "w5⁺" in to_text(dE_dh1.formula)  # δ_o1·w5⁺ + δ_o2·w7⁺
 
 
 def test_unknown_granularity(preset: Callable[..., Scenario]) -> None:
@@ -379,7 +379,8 @@ def test_a_batchs_layer_steps_show_their_arithmetic() -> None:
         by["∂E/∂A2"].substituted
     )  # the mean's 1/4 and the loss's (o − t), sample by sample
     assert out.startswith("1/4 · ([0.5; ") and "] − [0; 1; 1; 0]) = [0.125; " in out
-    assert to_text(by["∂E/∂A2"].formula) == "∂E/∂A² = 1/4 · (A^² − T)"
+    # the layer's index in brackets, never a power; what cancels (½ · 2) shown, then dropped
+    assert to_text(by["∂E/∂A2"].formula) == "∂E/∂A⁽²⁾ = 1/4 · ½ · 2 · (A⁽²⁾ − T) = 1/4 · (A⁽²⁾ − T)"
     loss = to_text(by["L"].substituted)  # ½ Σ_k (t − o)², row by row
     # the factor written as the neuron-by-neuron steps write it (½), then both matrices
     assert loss.strip().startswith("½ · Σ_k ([0; 1; 1; 0] − [0.5; ") and loss.endswith("]")
