@@ -10,6 +10,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse
 from fastapi.templating import Jinja2Templates
 
+from engine.activations import ACTIVATIONS
+from engine.losses import LOSSES
+
 from .render import formatting
 from .settings import Settings
 
@@ -20,6 +23,7 @@ def templates(settings: Settings) -> Jinja2Templates:
     t = Jinja2Templates(directory=str(settings.templates_dir))
     t.env.globals["static_url"] = static_url
     t.env.globals["count"] = formatting.count
+    t.env.globals["rule_title"] = rule_title
     return t
 
 
@@ -67,3 +71,10 @@ def _swagger_assets(static_dir: Path) -> dict[str, str]:
     js = sorted(folder.glob("swagger-ui-bundle-*.js"))[-1].name
     css = sorted(folder.glob("swagger-ui-*.css"))[-1].name
     return {"js": f"swagger/{js}", "css": f"swagger/{css}"}
+
+
+def rule_title(name: str) -> str:
+    """An activation's or a loss's name and formula for a picker (leaky_relu → leaky ReLU, z if
+    z > 0 else 0.01·z): the internal id is the option's value, never its text."""
+    rule = ACTIVATIONS.get(name) or LOSSES.get(name)
+    return rule.title if rule is not None and rule.title else name

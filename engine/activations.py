@@ -102,6 +102,12 @@ class Activation:
     # a (the activation) and z (the net input); None where it is not elementwise.
     symbol: str = ""
     slope: Callable[[Expr, Expr], Expr] | None = None
+    title: str = ""  # how a page names the rule: the picker's option, a step's title
+
+    @property
+    def named(self) -> str:
+        """The rule's name in words (leaky ReLU), without its formula."""
+        return self.title.partition(",")[0]
 
     @property
     def shown(self) -> str:
@@ -132,6 +138,7 @@ ACTIVATIONS: dict[str, Activation] = {
             f_in_place=lambda z: _sigmoid(z, z),
             symbol="σ",
             slope=lambda a, z: row(a, "·", "(", Num(1), "−", a, ")"),
+            title="sigmoid, σ(z) = 1 / (1 + e⁻ᶻ)",
         ),
         Activation(
             "tanh",
@@ -143,6 +150,7 @@ ACTIVATIONS: dict[str, Activation] = {
             scalar_df="1.0 - {a} * {a}",
             f_in_place=lambda z: _tanh(z, z),
             slope=lambda a, z: row("(", Num(1), "−", a, "²", ")"),
+            title="tanh, (eᶻ − e⁻ᶻ) / (eᶻ + e⁻ᶻ)",
         ),
         Activation(
             "relu",
@@ -153,6 +161,7 @@ ACTIVATIONS: dict[str, Activation] = {
             scalar_f="({z} if {z} > 0.0 else 0.0)",
             scalar_df="(1.0 if {z} > 0.0 else 0.0)",
             slope=lambda a, z: row(Call("1", (row(z, ">", Num(0)),))),
+            title="ReLU, max(0, z)",
         ),
         Activation(
             "leaky_relu",
@@ -163,6 +172,7 @@ ACTIVATIONS: dict[str, Activation] = {
             scalar_f=f"({{z}} if {{z}} > 0.0 else {LEAKY_SLOPE!r} * {{z}})",
             scalar_df=f"(1.0 if {{z}} > 0.0 else {LEAKY_SLOPE!r})",
             slope=lambda a, z: row(Call("slope", (z,))),
+            title="leaky ReLU, z if z > 0 else 0.01·z",
         ),
         Activation(
             "linear",
@@ -174,6 +184,7 @@ ACTIVATIONS: dict[str, Activation] = {
             scalar_df="1.0",
             f_in_place=lambda z: z,
             slope=lambda a, z: row(Num(1)),
+            title="linear, z itself",
         ),
         Activation(
             "softmax",
@@ -182,6 +193,7 @@ ACTIVATIONS: dict[str, Activation] = {
             "e^(z_k) / Σ_j e^(z_j)",
             "a_k(δ_kj − a_j)",
             output_only=True,
+            title="softmax, eᶻᵏ / Σⱼ eᶻʲ (outputs only)",
         ),
     )
 }

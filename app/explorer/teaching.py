@@ -3,11 +3,16 @@ stopped, what a chain-rule factor says, and the documents' printed figures besid
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
+from markupsafe import Markup
+
 from engine import PRESETS, TraceStep
+from engine.expr import Frac, Num, Sym, d, row, to_text
 from engine.scenario import UPDATE_ORDERS
 
+from ..render import mathml
 from ..render.formatting import (
     flat,
     matches_printed,
@@ -46,56 +51,102 @@ EXPLAIN = {
     "error": "Each output's error measures how far its output is from its target.",
     "sample_loss": "Each sample's loss compares the network's outputs with that sample's targets.",
     "loss": (
-        "The total error E is what training makes smaller. Every gradient below says how "
-        "E changes when one number changes."
+        "The total error {E} is what training makes smaller. Every gradient below says how "
+        "{E} changes when one number changes."
     ),
     "output_gradient": (
-        "How much E changes when this output changes. At an output it is the "
-        "loss's derivative; a hidden neuron's output reaches E through every "
+        "How much {E} changes when this output changes. At an output it is the "
+        "loss's derivative; a hidden neuron's output reaches {E} through every "
         "neuron it feeds, so their deltas come back along its weights and add up."
     ),
     "delta": (
-        "The delta δ = ∂E/∂net: by the chain rule, how E changes with the output times how "
+        "The delta {delta}: by the chain rule, how {E} changes with the output times how "
         "the output changes with the net input (the activation's slope)."
     ),
     "weight_gradient": (
         "A weight's gradient is the chain rule once more: the delta of the neuron "
-        "it feeds times the value it carries (∂net/∂w is the incoming output)."
+        "it feeds times the value it carries ({dnet_dw} is the incoming output)."
     ),
-    "bias_gradient": "A bias's gradient is its neuron's delta (∂net/∂b = 1), summed over samples.",
+    "bias_gradient": "A bias's gradient is its neuron's delta ({dnet_db}), summed over samples.",
     "input_gradient": (
-        "How E changes with each input. Inputs are not trained, but this is where "
+        "How {E} changes with each input. Inputs are not trained, but this is where "
         "the chain rule would carry on into an earlier network."
     ),
     "weight_update": "Gradient descent: move the weight against its gradient, a step of size η.",
     "bias_update": "Gradient descent on the bias: a step of size η against its gradient.",
 }
 
+ODOT = (
+    " {odot} multiplies entry by entry: each entry of one matrix by the entry in the same place "
+    "of the other (the same sample, the same neuron), not a matrix product."
+)
+HALF_CANCELS = (
+    " The ½ in front of the square and the 2 its derivative brings down cancel ({half_two}): "
+    "what is left is the output minus the target."
+)
+MEAN = " The {mean} is the batch's mean: each of the {n} samples counts for a {n}th of {E}."
+
+
+def explain(step: TraceStep, cost: str = "E") -> Markup:
+    """What the step means, and what its formula drops or combines: ½ · 2 cancelling, ⊙ where
+    it appears, a batch's 1/n; every formula in it as MathML, the error named ``cost``."""
+    words = EXPLAIN.get(step.kind, "")
+    text = to_text(step.formula)
+    if "⊙" in text:
+        words += ODOT
+    if step.kind == "output_gradient" and "½ · 2" in text:
+        words += HALF_CANCELS
+    mean = re.search(r" 1/(\d+) ·", text)
+    if mean and step.kind in ("output_gradient", "loss"):
+        words += MEAN
+    n = int(mean.group(1)) if mean else 1
+    E = Sym(cost)
+    fills = {
+        "E": mathml.symbol(E),
+        "delta": mathml.symbol(row(Sym("δ"), "=", d(E, Sym("net")))),
+        "dnet_dw": mathml.symbol(d(Sym("net"), Sym("w"))),
+        "dnet_db": mathml.symbol(row(d(Sym("net"), Sym("b")), "=", Num(1))),
+        "odot": mathml.symbol(row("⊙")),
+        "half_two": mathml.symbol(row("½", "·", Num(2), "=", Num(1))),
+        "mean": mathml.symbol(row(Frac(Num(1), Num(n)))),
+        "n": Markup(n),
+    }
+    return Markup(words).format(**fills)
 
 
 @dataclass(frozen=True)
 class FigureView:
     printed: str
     ok: bool
-    text: str
+    text: Markup  # the quantity's name as MathML
     replay: str = ""  # an update order that shows the other side of the note
 
 
 
 
-def factor_meaning(name: str) -> str:
-    """What a chain-rule factor says, in words: ∂E/∂out_o1 → how E changes with o1's output."""
+def factor_meaning(name: str, cost: str = "E") -> Markup:
+    """What a chain-rule factor says, in words around its names as MathML: ∂E/∂out_o1 → how
+    the error changes with out_o1 (each name as the formulas write it)."""
+
+    def m(label: str) -> Markup:
+        return mathml.symbol(label, cost)
+
     if name.startswith("η·∂E/∂"):
-        return f"learning rate × gradient of {name[6:]}: how far {name[6:]} moves"
+        w = m(name[6:])
+        return Markup("learning rate × gradient of {}: how far {} moves").format(w, w)
     if name.startswith("δ_"):
-        return f"the delta of {name[2:]}, ∂E/∂net"
+        return Markup("the delta of {}: how the error changes with its net input").format(
+            name[2:]
+        )
     num, _, den = name.partition("/")
     num, den = num.lstrip("∂"), den.lstrip("∂")
     if num == "E":
-        return f"how the error changes with {den}"
+        return Markup("how the error changes with {}").format(m(den))
     if den.startswith(("w", "b")) or not den.startswith(("net", "z")):
-        return f"how {num} changes with {den}: the value {den} multiplies"
-    return f"how {num} changes with {den}: the slope of the activation"
+        return Markup("how {} changes with {}: the value {} multiplies").format(
+            m(num), m(den), m(den)
+        )
+    return Markup("how {} changes with {}: the slope of the activation").format(m(num), m(den))
 
 
 
@@ -120,6 +171,7 @@ def figures_for(state: PageState, step: TraceStep | None, d: int) -> list[Figure
     if step is None or not state.figures_apply:
         return []
     preset = PRESETS[str(state.preset_id)]
+    cost = state.scenario.labels.cost
     out = []
     for fig in preset.figures:
         if fig.iteration != state.iteration:
@@ -128,6 +180,7 @@ def figures_for(state: PageState, step: TraceStep | None, d: int) -> list[Figure
         if value is None:
             continue
         exact = number(value, d)
+        name = mathml.symbol(fig.quantity, cost)
         order = state.scenario.update_order
         other = next(o for o in UPDATE_ORDERS if o != order)
         # the other order shows the other side of a note about orders (iterations done only)
@@ -142,20 +195,22 @@ def figures_for(state: PageState, step: TraceStep | None, d: int) -> list[Figure
                 FigureView(
                     fig.printed,
                     True,
-                    f"{fig.quantity} = {fig.printed}, as the document prints{how}.",
+                    Markup("{} = {}, as the document prints{}.").format(name, fig.printed, how),
                     replay_to,
                 )
             )
         elif fig.note:
             text = fig.note.replace("{printed}", fig.printed).replace("{exact}", exact)
-            out.append(FigureView(fig.printed, False, f"{fig.quantity}: {text}", replay_to))
+            note = Markup("{}: {}").format(name, text)
+            out.append(FigureView(fig.printed, False, note, replay_to))
         else:
             out.append(
                 FigureView(
                     fig.printed,
                     False,
-                    f"{fig.quantity}: the document prints {fig.printed}; "
-                    f"here the value is {exact}.",
+                    Markup("{}: the document prints {}; here the value is {}.").format(
+                        name, fig.printed, exact
+                    ),
                 )
             )
     return out

@@ -13,12 +13,12 @@ from markupsafe import Markup, escape
 
 from engine import GRANULARITIES, PRESETS, Scenario, Trace, TraceStep, forward
 from engine.activations import ACTIVATIONS
-from engine.expr import Expr
+from engine.expr import Expr, row
 from engine.losses import LOSSES
 from engine.scenario import UPDATE_ORDERS
 
 from ..caches import DerivedCache, TraceBundle
-from ..render import diagram, mathml
+from ..render import diagram, mathml, names
 from ..render.diagram import Chart, Diagram
 from ..render.formatting import (
     MAX_DECIMALS,
@@ -26,6 +26,7 @@ from ..render.formatting import (
     css_class,
     flat,
     number,
+    precision_words,
 )
 from ..settings import Settings
 from .budget import RenderSlots, table_sample
@@ -36,12 +37,12 @@ from .state import (
     url,
 )
 from .teaching import (
-    EXPLAIN,
     ORDER_REMARK,
     PHASE_NAMES,
     PHASES,
     STOP_REASONS,
     FigureView,
+    explain,
     factor_meaning,
     figures_for,
 )
@@ -174,6 +175,10 @@ class View:
         return MIN_DECIMALS, MAX_DECIMALS
 
     @property
+    def precision_words(self) -> str:
+        return precision_words(self.d)
+
+    @property
     def n_steps(self) -> int:
         return len(self.tr.steps)
 
@@ -196,9 +201,15 @@ class View:
     def values_table(self) -> dict[str, Any]:
         return values_table(self.tr, self.d, table_sample(self.scenario, self.state.sample))
 
-    @staticmethod
-    def factor_meaning(name: str) -> str:
-        return factor_meaning(name)
+    def factor_meaning(self, name: str) -> Markup:
+        return factor_meaning(name, self.scenario.labels.cost)
+
+    def factor_product(self, step: TraceStep) -> Markup:
+        """The chain rule's product in symbols: ∂E/∂out_o1 × ∂out_o1/∂net_o1 × …"""
+        items: list[Expr | str] = []
+        for k, fa in enumerate(step.factors):
+            items += ([] if k == 0 else ["×"]) + [fa.symbol]
+        return mathml.render(row(*items), self.d, display=False)
 
 
 
@@ -360,7 +371,7 @@ def _step_words(state: PageState, at: int, n_steps: int, step: TraceStep | None)
         if step
         else f"Iteration {state.iteration + 1:,}: ready to start",
         "title": step.title if step is not None else f"Start of iteration {state.iteration + 1:,}",
-        "explain": EXPLAIN.get(step.kind, "") if step else "",
+        "explain": explain(step, state.scenario.labels.cost) if step else "",
         "order_remark": order_remark,
         "stopped": stopped,
     }
@@ -371,14 +382,6 @@ def _value_words(value: Any, d: int) -> str:
         return number(value, d)
     n = len(flat(value))
     return f"{n} values" if n > 1 else number(flat(value)[0], d)
-
-
-def quantity_html(q: str) -> Markup:
-    """net_h1 → net<sub>h1</sub>, for the timeline's buttons."""
-    head, sep, tail = q.partition("_")
-    if not sep:
-        return Markup(escape(q))
-    return Markup(f"{escape(head)}<sub>{escape(tail)}</sub>")
 
 
 @dataclass(frozen=True)
@@ -399,7 +402,7 @@ def _timeline_of(tr: Trace) -> _Timeline:
                 f'<li><button type="submit" form="nav" name="at" value="{st.index}" '
                 f'id="tl-{st.index}" class="tl-step',
                 f'" title="{title}" aria-label="{title}" ',
-                f">{quantity_html(st.quantity)}</button></li>\n",
+                f">{names.html(st.symbol)}</button></li>\n",
             )
         )
     phases = []
@@ -481,7 +484,7 @@ def values_table(tr: Trace, d: int, only: int | None = None) -> dict[str, Any]:
                 neurons.append(
                     {
                         "layer": li,
-                        "name": lab.neurons[li][j],
+                        "name": names.neuron_html(lab.neurons[li][j]),
                         "sample": k + 1,
                         "net": f(tr.forward.net_inputs[li - 1][k, j]) if li else "",
                         "out": f(tr.forward.activations[li][k, j]),
@@ -496,9 +499,9 @@ def values_table(tr: Trace, d: int, only: int | None = None) -> dict[str, Any]:
             for i in range(W.shape[0]):
                 weights.append(
                     {
-                        "name": lab.weights[li][i][j],
-                        "src": lab.neurons[li][i],
-                        "dst": lab.neurons[li + 1][j],
+                        "name": names.label_html(lab.weights[li][i][j]),
+                        "src": names.neuron_html(lab.neurons[li][i]),
+                        "dst": names.neuron_html(lab.neurons[li + 1][j]),
                         "value": f(W[i, j]),
                         "grad": f(tr.backward.weight_grads[li][i, j]),
                         "new": f(tr.after.weights[li][i, j]),
@@ -509,8 +512,8 @@ def values_table(tr: Trace, d: int, only: int | None = None) -> dict[str, Any]:
         for j in range(b.shape[0]):
             biases.append(
                 {
-                    "name": lab.biases[li][j],
-                    "dst": lab.neurons[li + 1][j],
+                    "name": names.label_html(lab.biases[li][j]),
+                    "dst": names.neuron_html(lab.neurons[li + 1][j]),
                     "value": f(b[j]),
                     "grad": f(tr.backward.bias_grads[li][j]),
                     "new": f(tr.after.biases[li][j]),
@@ -529,6 +532,8 @@ def values_table(tr: Trace, d: int, only: int | None = None) -> dict[str, Any]:
         "biases": biases,
         "samples": s.n_samples,
         "note": note,
+        "cost": lab.cost,  # the headers' names: ∂E/∂out, or document 000's ∂C/∂a
+        "out": lab.out.rstrip("_") or "out",
     }
 
 

@@ -42,6 +42,12 @@ PHASE_INTRO = {
 }
 
 
+def _titled(title: str) -> str:
+    """A rule's title as its name and its formula in brackets: ReLU (max(0, z))."""
+    name, _, formula = title.partition(", ")
+    return f"{name} ({formula})" if formula else name
+
+
 @dataclass(frozen=True)
 class Phase:
     name: str
@@ -85,14 +91,14 @@ class Worked:
     def rules(self) -> list[str]:
         s = self.scenario
         acts = ", ".join(
-            f"{a} ({ACTIVATIONS[a].formula})" if a not in s.activations[:k] else a
+            _titled(ACTIVATIONS[a].title) if a not in s.activations[:k] else ACTIVATIONS[a].named
             for k, a in enumerate(s.activations)
         )
         return [
             f"Network {'-'.join(map(str, s.layers))}, {s.n_samples} sample"
             + ("s" if s.n_samples > 1 else ""),
             f"Activations, layer by layer: {acts}",
-            f"Loss {s.loss}: {LOSSES[s.loss].formula} per sample, the mean over samples",
+            f"Loss: {_titled(LOSSES[s.loss].title)} per sample, the mean over samples",
             f"Learning rate η = {self.f(s.learning_rate)}; biases "
             + ("updated" if s.update_biases else "kept as they are"),
             "Update order: "

@@ -42,8 +42,22 @@ def number(x: float, decimals: int = DEFAULT_DECIMALS) -> str:
     return text.replace("-", MINUS)
 
 
+def significant_digits(decimals: int) -> int:
+    """How many significant digits a value too small for ``decimals`` decimals keeps (2 to 6)."""
+    return max(2, min(decimals, 6))
+
+
+def precision_words(decimals: int) -> str:
+    """What the "Decimals" setting means, said once beside it."""
+    return (
+        f"{decimals} decimal{'' if decimals == 1 else 's'} after the point; a value too small "
+        f"for that keeps {significant_digits(decimals)} significant digits instead "
+        f"(e.g. {_scientific(3.5101878 * 10.0 ** -(decimals + 2), decimals)})."
+    )
+
+
 def _scientific(x: float, decimals: int) -> str:
-    digits = max(1, min(decimals, 6) - 1)
+    digits = significant_digits(decimals) - 1
     mantissa, _, exponent = f"{x:.{digits}e}".partition("e")
     if "." in mantissa:
         mantissa = mantissa.rstrip("0").rstrip(".")

@@ -229,24 +229,30 @@ def _name_place(sk: Sketch, x: float, y: float, name: str) -> tuple[bool, float,
     return place
 
 
+def _word(prefix: str, default: str) -> str:
+    """A label's prefix as a word on the diagram: net_ → net, document 000's z → z."""
+    return prefix.rstrip("_") or default
+
+
 def _node_items(sk: Sketch, li: int, j: int, name: str) -> tuple[Reveal, ...]:
     """A neuron's card lines and hover texts, each with the step that reveals it."""
-    v = sk.v
+    v, lab = sk.v, sk.s.labels
     if li == 0:
         items: list[Reveal] = [(-1, Line(v.f(v.out(0, j)), "val"), f"input = {v.f(v.out(0, j))}")]
         g = v.dout(0, j)
         if g is not None:
-            grad = Line("∂E/∂x " + v.f(g), "grad")
-            items.append((sk.when(("dout", 0, j)), grad, f"∂E/∂{name} = {v.f(g)}"))
+            grad = Line(f"∂{lab.cost}/∂{name} " + v.f(g), "grad")  # the step's own name
+            items.append((sk.when(("dout", 0, j)), grad, f"∂{lab.cost}/∂{name} = {v.f(g)}"))
         return tuple(items)
     net, out = v.net(li, j), v.out(li, j)
+    z, a = _word(lab.net, "net"), _word(lab.out, "out")  # the labels' names: net, or z (doc 000)
     items = [
-        (sk.when(("net", li, j)), Line("net " + v.f(net), "val"), f"net input = {v.f(net)}"),
-        (sk.when(("out", li, j)), Line("out " + v.f(out), "val"), f"output = {v.f(out)}"),
+        (sk.when(("net", li, j)), Line(f"{z} " + v.f(net), "val"), f"net input = {v.f(net)}"),
+        (sk.when(("out", li, j)), Line(f"{a} " + v.f(out), "val"), f"output = {v.f(out)}"),
     ]
     g = v.dout(li, j)
     if g is not None:
-        items.append((sk.when(("dout", li, j)), None, f"∂E/∂out = {v.f(g)}"))
+        items.append((sk.when(("dout", li, j)), None, f"∂{lab.cost}/∂{a} = {v.f(g)}"))
     delta = v.delta(li, j)
     items.append((sk.when(("delta", li, j)), Line("δ " + v.f(delta), "grad"), f"δ = {v.f(delta)}"))
     return tuple(items)
@@ -254,12 +260,13 @@ def _node_items(sk: Sketch, li: int, j: int, name: str) -> tuple[Reveal, ...]:
 
 def _side_items(sk: Sketch, li: int, j: int) -> tuple[Reveal, ...]:
     """An output's target and error."""
-    v = sk.v
-    t = float(sk.s.targets[v.s, j])
-    items: list[Reveal] = [(-1, Line("t " + v.f(t), "val"), f"target = {v.f(t)}")]
+    v, lab = sk.v, sk.s.labels
+    t, y = float(sk.s.targets[v.s, j]), _word(lab.target, "t")
+    items: list[Reveal] = [(-1, Line(f"{y} " + v.f(t), "val"), f"target = {v.f(t)}")]
     if j in v.errors:
         e = v.errors[j]
-        items.append((sk.when(("err", li, j)), Line("E " + v.f(e), "err"), f"error = {v.f(e)}"))
+        line = Line(f"{lab.cost} " + v.f(e), "err")
+        items.append((sk.when(("err", li, j)), line, f"error = {v.f(e)}"))
     return tuple(items)
 
 
@@ -316,7 +323,7 @@ def _label(
         Line(f"{name} = {f(old)}", "val"),
         Line(f"{name} {f(old)} → {f(new)}", "new"),
         sk.when(keys[0]),
-        Line(f"∂E/∂{name} {f(grad)}", "grad"),
+        Line(f"∂{sk.s.labels.cost}/∂{name} {f(grad)}", "grad"),
         sk.when(keys[1]),
     )
 
@@ -439,7 +446,7 @@ def _edges(sk: Sketch, edge_labels: EdgeLabels) -> tuple[EdgeGeo, ...]:
                 f"#f-w-{li}-{i}-{j}" if g.size.linked else "",
                 f"{name}: {lab.neurons[li][i]} → {lab.neurons[li + 1][j]}; "
                 f"weight = {v.f(v.w(li, i, j))}",
-                f"; ∂E/∂{name} = {v.f(v.gw(li, i, j))}",
+                f"; ∂{lab.cost}/∂{name} = {v.f(v.gw(li, i, j))}",
                 sk.when(("gw", li, i, j)),
                 f"; new value = {v.f(v.nw(li, i, j))}",
                 sk.when(("nw", li, i, j)),
@@ -467,7 +474,7 @@ def _bias_geos(sk: Sketch, squares: list[Square], bias_labels: BiasLabels) -> tu
                     *ends,
                     f"#f-b-{li}-{j}" if linked else "",
                     f"{name}: bias of {lab.neurons[li + 1][j]}; value = {v.f(v.b(li, j))}",
-                    f"; ∂E/∂{name} = {v.f(v.gb(li, j))}",
+                    f"; ∂{lab.cost}/∂{name} = {v.f(v.gb(li, j))}",
                     sk.when(("gb", li, j)),
                     f"; new value = {v.f(v.nb(li, j))}",
                     sk.when(("nb", li, j)),

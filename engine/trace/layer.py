@@ -54,7 +54,7 @@ class LayerSteps(Steps):
                 kind="activation",
                 quantity=f"A{n}",
                 symbol=self.M("A", n),
-                title=f"Activations of layer {n} ({act.name})",
+                title=f"Activations of layer {n} ({act.named})",
                 formula=row(self.M("A", n), "=", Call(fn, (self.M("Z", n),))),
                 substituted=row(Call(fn, (_mat(Z[layer]),)), "=", _mat(A[n])),
                 value=A[n].tolist(),

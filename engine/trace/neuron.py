@@ -70,7 +70,7 @@ class NeuronSteps(Steps):
                     kind="activation",
                     quantity=self.out(layer + 1, j),
                     symbol=sym(self.out(layer + 1, j)),
-                    title=f"Activation of {self.neuron(layer + 1, j)} ({act.name})",
+                    title=f"Activation of {self.neuron(layer + 1, j)} ({act.named})",
                     formula=row(
                         sym(self.out(layer + 1, j)), "=", Call(fn, (sym(self.net(layer + 1, j)),))
                     ),
