@@ -113,10 +113,13 @@ def test_a_printed_figure_that_differs_shows_its_note(client: TestClient) -> Non
 def test_layer_granularity_matches_figures_through_covers(client: TestClient) -> None:
     st = replace(preset_state("sigmoid-2-2-2"), granularity="layer")
     html = client.get(explore_url(st, 8)).text  # ∇W2 covers ∂E/∂w5
-    assert "∂E/∂w5 = 0.082167041, as the document prints" in unescape(html)
+    # the figure's name as MathML (issue 14: no formula text outside <math>)
+    assert '<math alttext="∂E/∂w5">' in html
+    assert "</math> = 0.082167041, as the document prints" in unescape(html)
     lin = preset_state("linear-2-2-1")
     html = unescape(client.get(explore_url(lin, len(trace(lin.scenario, "layer").steps) - 2)).text)
-    assert "η·∂E/∂w5: The document prints -0.0478" in html
+    assert '<math alttext="η · ∂E/∂w5">' in html
+    assert "</math>: The document prints -0.0478" in html
 
 
 # -- htmx fragments --------------------------------------------------------------------------------
