@@ -3,8 +3,11 @@
 
     GET  /share/scenario.json?s=…          the state's scenario as a file (``Scenario.to_dict()``,
                                            the JSON the REST API takes)
-    GET  /share/embed-code?s=&at=&panels=&readonly=
-                                           the embed code for other options (htmx: the snippet)
+    POST /share/scenario.json              scenario=<JSON>: the same file, for a change whose link
+                                           would be too long (the explorer offers it in place)
+    GET  /share/embed-code?s=&at=&kind=&panels=&readonly=&…
+                                           the embed code for other options (htmx: the snippet);
+                                           kind=practice: the practice frame, same options
     POST /share/load                       a .json file (multipart) or pasted JSON: the explorer
                                            opens on it (origin "loaded", iteration 0); a bad one
                                            answers 422 with the current state and the message
@@ -31,6 +34,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from engine import EngineError, Scenario
 
+from ..practice.build import Where
 from . import pages
 from .codec import MAX_LINK, StateError, unwritable
 from .embed import PANELS, EmbedOptions, OptionError, embed_path
@@ -62,6 +66,12 @@ PART_LABELS = {
     "open": "“Open in Backprop Explorer” link",
 }
 PREVIEW_WIDTHS = (320, 400, 700, 1000)
+KINDS = {
+    "explore": "The explorer: the steps, worked",
+    "practice": "Practice: the steps as questions, with the learner's score",
+}
+# a practice frame's question (fields, Check, help) over the explorer's step panel, generously
+PRACTICE_EXTRA = 240  # px
 
 
 # -- the panel's links -----------------------------------------------------------------------------
@@ -78,6 +88,7 @@ class ShareLinks:
     height: int = 0  # the snippet's iframe height (embed_height.py)
     preview_width: int = COLUMN
     error: str = ""  # an option the builder could not take
+    kind: str = "explore"  # or "practice": what the frame shows (KINDS)
     from_builder: bool = False  # answering the options form: its panels stay open
     max_bytes: int = MAX_SCENARIO_BYTES
     # no PUBLIC_URL: the links are paths, which static/js/embed.js completes with the origin
@@ -88,6 +99,7 @@ class ShareLinks:
     phase_names = PHASES
     part_labels = PART_LABELS
     preview_widths = PREVIEW_WIDTHS
+    kinds = KINDS
 
     @staticmethod
     def panel_label(name: str) -> str:
@@ -95,7 +107,7 @@ class ShareLinks:
 
     @property
     def custom(self) -> bool:
-        return self.options != EmbedOptions() or bool(self.error)
+        return self.options != EmbedOptions() or bool(self.error) or self.kind != "explore"
 
 
 def public_origin(request: Request) -> str:
@@ -113,8 +125,13 @@ def share_links(request: Request, v: Any) -> ShareLinks:
     if opts.locked:  # the frame opens at the lock's first step, whatever step is shown here
         steps = opts.reachable([st.phase for st in v.tr.steps])
         at = at if at in steps else (steps[0] if steps else at)
-    src = base + root + embed_path(state, at, opts)
+    kind = getattr(request.state, "embed_kind", "explore")
     height = frame_height(state, v.tr, v.granularity, v.diagram, opts)
+    if kind == "practice":  # it opens at the first question (or the lock's first step)
+        src = base + Where(root, "/embed/practice", opts).base(state)
+        height += PRACTICE_EXTRA
+    else:
+        src = base + root + embed_path(state, at, opts)
     title = f"Backprop Explorer: {state.scenario.title or 'a network'}"
     iframe = (
         f'<iframe src="{escape(src)}" width="100%" height="{height}" '
@@ -133,6 +150,7 @@ def share_links(request: Request, v: Any) -> ShareLinks:
         preview_width=getattr(request.state, "embed_preview", COLUMN),
         error=getattr(request.state, "embed_error", ""),
         from_builder=hasattr(request.state, "embed_preview"),
+        kind=kind,
         relative=not base,
     )
 
@@ -163,12 +181,32 @@ def download(request: Request, s: str | None = None) -> Response:
         state = load(s or "")
     except StateError as e:
         return pages.error_page(request, f"This link cannot be saved: {e}.", 400)
-    sc = state.scenario
+    return _attachment(state.scenario)
+
+
+def _attachment(sc: Scenario) -> Response:
     return Response(
         scenario_json(sc),
         media_type="application/json",
         headers={"Content-Disposition": f'attachment; filename="{filename(sc.title)}"'},
     )
+
+
+@router.post("/share/scenario.json")
+async def download_posted(request: Request) -> Response:
+    """A changed scenario no link can carry, posted by the explorer's refusal of the change."""
+    async with request.form() as form:
+        raw = form.get("scenario")
+    text = raw if isinstance(raw, str) else ""
+    return await run_in_threadpool(_download_posted, request, text)
+
+
+def _download_posted(request: Request, text: str) -> Response:
+    try:
+        scenario = parse_scenario(text.encode(), "The posted scenario")
+    except LoadError as e:
+        return pages.error_page(request, f"This scenario cannot be saved: {e}.", 422)
+    return _attachment(scenario)
 
 
 # -- embed options ---------------------------------------------------------------------------------
@@ -216,6 +254,7 @@ def embed_code(request: Request, s: str | None = None, at: str | None = None) ->
         return pages.error_page(request, f"This page's state cannot be read: {e}.", 400)
     params = request.query_params
     request.state.embed_preview = _preview_width(params.get("preview"))
+    request.state.embed_kind = "practice" if params.get("kind") == "practice" else "explore"
     status = 200
     try:
         opts = _builder_options(params)

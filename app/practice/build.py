@@ -14,6 +14,7 @@ from engine.practice import SETS, PracticeSet
 
 from ..caches import TraceBundle
 from ..explorer.actions import EditError, finish
+from ..explorer.embed_options import EmbedOptions, check_lock
 from ..explorer.state import PageState, preset_state
 from ..explorer.state import url as explorer_url
 from . import grading
@@ -25,6 +26,7 @@ from .record import (
     MAX_TRIES,
     PENDING,
     REVEALED,
+    WORKED,
     Record,
     RecordError,
     fresh_marks,
@@ -37,12 +39,18 @@ from .record import (
 from .view import Field, PracticeView
 
 
+class Outside(ValueError):
+    """A step outside a locked frame's range (from, to, phases): refused with 403."""
+
+
 @dataclass(frozen=True)
 class Where:
-    """Where the page lives: its path prefix (``/practice`` or ``/embed/practice``) and root."""
+    """Where the page lives: its path prefix (``/practice`` or ``/embed/practice``) and root;
+    in a frame, its options (``embed_options.py``), carried by every address it makes."""
 
     root: str
     prefix: str
+    frame: EmbedOptions = EmbedOptions()
 
     @property
     def embed(self) -> bool:
@@ -50,9 +58,11 @@ class Where:
 
     def base(self, state: PageState) -> str:
         pid = state.preset_id
+        options = self.frame.query()
         if pid is not None and state.encode() == _preset_encoded(pid):
-            return f"{self.root}{self.prefix}/{pid}"
-        return f"{self.root}{self.prefix}?" + urlencode({"s": state.encode()})
+            path = f"{self.root}{self.prefix}/{pid}"
+            return path + ("?" + urlencode(options) if options else "")
+        return f"{self.root}{self.prefix}?" + urlencode({"s": state.encode(), **options})
 
 
 @functools.lru_cache(maxsize=len(PRESETS))
@@ -68,6 +78,7 @@ class Page:
     bundle: TraceBundle
     record: Record
     practice_set: PracticeSet | None
+    reachable: tuple[int, ...] = ()  # a locked frame's steps (() = every step)
 
     @property
     def tr(self) -> Trace:
@@ -97,9 +108,16 @@ def read_fade(raw: str | None) -> str:
 
 
 def read_page(
-    state: PageState, params: Mapping[str, str], granularity: str, bundle_of: BundleOf
+    state: PageState,
+    params: Mapping[str, str],
+    granularity: str,
+    bundle_of: BundleOf,
+    frame: EmbedOptions | None = None,
 ) -> Page:
-    """The page for a state and the record in ``params``; RecordError names what is wrong."""
+    """The page for a state and the record in ``params``; RecordError names what is wrong. In
+    a locked frame only its steps are questions (the others are shown worked), the page opens
+    at its first step, and any other step but the score at the end raises ``Outside``
+    (OptionError: a lock that leaves no step of this iteration)."""
     ps = read_set(params.get("set"), state)
     if ps is not None:
         state = replace(state, granularity=ps.granularity)
@@ -107,11 +125,15 @@ def read_page(
     bundle = bundle_of(state, granularity)
     tr = bundle.trace
     n = len(tr.steps)
-    at = whole(params.get("at"), "at", -1, n, 0)
-    at = max(at, 0)
+    steps: tuple[int, ...] = ()
+    if frame is not None and frame.locked:
+        steps = check_lock(frame, [st.phase for st in tr.steps], granularity)
+    at = max(whole(params.get("at"), "at", -1, n, steps[0] if steps else 0), 0)
+    if steps and at not in steps and at != n:
+        raise Outside(f"at={at} is outside the steps of this embedded practice ({_lock(frame)})")
     fade = read_fade(params.get("fade"))
     try:
-        which = asked(tr, fade, state.iteration, ps)
+        which = _inside(asked(tr, fade, state.iteration, ps), steps)
     except EngineError as e:
         raise RecordError(f"{'.'.join(str(p) for p in e.loc) or 'set'}: {e.message}") from None
     marks = read_marks(params.get("score"), n)
@@ -119,6 +141,9 @@ def read_page(
         marks = fresh_marks(which, at)
     elif params.get("refade"):
         marks = refade(marks, which, at)
+    if steps:  # a crafted score cannot ask a question outside the lock
+        inside = set(steps)
+        marks = "".join(m if k in inside else WORKED for k, m in enumerate(marks))
     record = Record(at, marks, fade, ps.id if ps else "")
     at = min(at, record.frontier)  # nothing beyond the first open question is shown
     record = replace(record, at=at)
@@ -130,7 +155,20 @@ def read_page(
             tries=whole(params.get("tries"), "tries", 0, MAX_TRIES, 0),
             answers=read_answers(params, cells),
         )
-    return Page(state, bundle, record, ps)
+    return Page(state, bundle, record, ps, steps)
+
+
+def _inside(questions: list[bool], steps: tuple[int, ...]) -> list[bool]:
+    """The questions a locked frame asks: only those among its ``steps`` (all if none)."""
+    if not steps:
+        return questions
+    allowed = set(steps)
+    return [q and k in allowed for k, q in enumerate(questions)]
+
+
+def _lock(frame: EmbedOptions | None) -> str:
+    query = frame.query() if frame is not None else {}
+    return ", ".join(f"{k}={v}" for k, v in query.items() if k in ("from", "to", "phases"))
 
 
 def view(page: Page, where: Where, *, report: str = "") -> PracticeView:
@@ -159,6 +197,8 @@ def view(page: Page, where: Where, *, report: str = "") -> PracticeView:
         set_title=page.practice_set.title if page.practice_set else "",
         fades=FADES,
         embed=where.embed,
+        frame=where.frame,
+        reachable=page.reachable,
     )
     pv.urls = addresses(pv, where)
     return feedback(pv)
@@ -173,17 +213,18 @@ def addresses(pv: PracticeView, where: Where) -> dict[str, str]:
     again = pv.base + ("&" if query else "?") + urlencode(keep)
     site = Where(where.root, "/practice").base(pv.state)
     site_view = replace(pv, base=site)
+    offers_next = where.frame.offers("finish")  # the next iteration is Finish's update
     return {
         "action": where.root + where.prefix,
         "self_action": path,
         "self_s": "1" if query else "",
-        "prev": pv.step_url(max(rec.at - 1, 0)),
-        "next": pv.step_url(rec.at + 1),
+        "prev": pv.step_url(pv.prev_at if pv.prev_at is not None else rec.at),
+        "next": pv.step_url(pv.next_at),
         "explore": where.root + explorer_url(pv.state, min(rec.at, pv.n_steps - 1)),
         "open": site_view.url,
         "again": again,
         "activity": again,
-        "next_iteration": next_iteration(pv, where) if rec.finished else "",
+        "next_iteration": next_iteration(pv, where) if rec.finished and offers_next else "",
     }
 
 

@@ -8,6 +8,11 @@ own record, carried in the address (``record.py``); the server keeps no session.
     GET  /embed/practice/{preset}, /embed/practice?s=   the same in an iframe (no site chrome;
     POST /embed/practice/check, /embed/practice/help     progress messages to the parent)
 
+A frame takes the explorer embed's options (``explorer/embed_options.py``, docs/EMBED.md):
+from/to/phases lock it to some steps (only they are asked; any other step answers 403), hide=
+leaves parts out (a hidden "view" control's request answers 403), caption, panels (diagram,
+timeline; the question is always shown). Every address and form of the frame carries them.
+
 A request from htmx gets the ``#practice`` fragment and the new address in ``HX-Replace-Url``;
 any other gets the full page (GET) or a redirect to the new address (POST), so every form works
 without JavaScript. An answer that is not a number answers 422 with the message in place.
@@ -27,6 +32,7 @@ from ..caches import TraceBundle
 from ..explorer import pages
 from ..explorer.codec import StateError
 from ..explorer.embed import EmbedFrame, EmbedOptions
+from ..explorer.embed_options import OptionError
 from ..explorer.state import PageState, load, preset_state
 from . import build
 from .record import RecordError
@@ -38,24 +44,54 @@ FRAME = build.Where("", "/embed/practice")
 
 
 def _where(request: Request, embed: bool) -> build.Where:
-    prefix = FRAME.prefix if embed else SITE.prefix
-    return build.Where(pages.root(request), prefix)
+    if embed:
+        return build.Where(pages.root(request), FRAME.prefix, request.state.practice_frame)
+    return build.Where(pages.root(request), SITE.prefix)
 
 
 def _error(request: Request, message: str, status: int, embed: bool) -> HTMLResponse:
     if embed:
-        return EmbedFrame(EmbedOptions()).error(request, message, status)
+        opts = getattr(request.state, "practice_frame", EmbedOptions())
+        return EmbedFrame(opts).error(request, message, status)
     return pages.SITE.error(request, message, status)
 
 
-def _read(request: Request, state: PageState, params: Mapping[str, str]) -> build.Page:
-    """The page's record read against the state's trace (the app's cached one)."""
+def _framed(request: Request, params: Mapping[str, str], embed: bool) -> HTMLResponse | None:
+    """A frame's options read into ``request.state.practice_frame``; else the page saying
+    which cannot be read (400), or that the frame refuses the request (403)."""
+    if not embed:
+        return None
+    try:
+        opts = EmbedOptions.from_params(params)
+    except OptionError as e:
+        return _error(request, f"This embed's address has a problem: {e}.", 400, embed)
+    request.state.practice_frame = opts
+    if params.get("refade") and opts.hides("view"):
+        why = "This embedded practice does not offer the choice of which steps are asked."
+        return _error(request, why, 403, embed)
+    return None
+
+
+def _read(
+    request: Request, state: PageState, params: Mapping[str, str], embed: bool, problem: str
+) -> build.Page | HTMLResponse:
+    """The page's record read against the state's trace (the app's cached one); else the page
+    saying what is wrong with it (``problem``: the record's, 422), with the frame's options
+    (400) or that a locked frame refuses the step (403)."""
     gran, _ = pages.effective_granularity(state, request.app.state.settings)
 
     def bundle_of(st: PageState, granularity: str) -> TraceBundle:
         return pages.trace_bundle(request, st, granularity)
 
-    return build.read_page(state, params, gran, bundle_of)
+    frame = request.state.practice_frame if embed else None
+    try:
+        return build.read_page(state, params, gran, bundle_of, frame)
+    except RecordError as e:
+        return _error(request, f"{problem}: {e}.", 422, embed)
+    except OptionError as e:
+        return _error(request, f"This embed's address has a problem: {e}.", 400, embed)
+    except build.Outside as e:
+        return _error(request, f"{e}.", 403, embed)
 
 
 def respond(
@@ -85,14 +121,15 @@ def respond(
 
 
 def _open(request: Request, state: PageState, params: Mapping[str, str], embed: bool) -> Response:
-    try:
-        page = _read(request, state, params)
-    except RecordError as e:
-        return _error(request, f"This practice address has a problem: {e}.", 422, embed)
+    page = _read(request, state, params, embed, "This practice address has a problem")
+    if isinstance(page, HTMLResponse):
+        return page
     return respond(request, page, embed, changed=bool(params.get("refade")))
 
 
 def _preset(request: Request, preset_id: str, embed: bool) -> Response:
+    if (refused := _framed(request, request.query_params, embed)) is not None:
+        return refused
     if preset_id not in PRESETS:
         examples = ", ".join(PRESETS)
         message = f"There is no example called “{preset_id[:40]}”. The examples are: {examples}."
@@ -102,6 +139,8 @@ def _preset(request: Request, preset_id: str, embed: bool) -> Response:
 
 def _state(request: Request, embed: bool) -> Response:
     params = request.query_params
+    if (refused := _framed(request, params, embed)) is not None:
+        return refused
     s = params.get("s")
     if not s:
         if embed:
@@ -142,12 +181,16 @@ async def _posted(request: Request, embed: bool, act: str) -> Response:
 
 
 def _act(request: Request, params: dict[str, str], embed: bool, act: str) -> Response:
+    if (refused := _framed(request, params, embed)) is not None:
+        return refused
     try:
         state = load(params.get("s") or "")
     except StateError as e:
         return _error(request, f"This page's state cannot be read: {e}.", 400, embed)
+    page = _read(request, state, params, embed, "This practice page's record has a problem")
+    if isinstance(page, HTMLResponse):
+        return page
     try:
-        page = _read(request, state, params)
         if act == "check":
             after, readable = build.check(page)
         else:

@@ -7,6 +7,7 @@ table and the loss history (the practice page has neither), the diagram's hover 
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +18,7 @@ from engine.expr import Expr
 
 from ..caches import TraceBundle
 from ..explorer.embed import unlinked
+from ..explorer.embed_options import EmbedOptions
 from ..explorer.pages import PHASE_NAMES, PHASES, figures_for
 from ..explorer.state import PageState
 from ..render import diagram, mathml
@@ -97,6 +99,8 @@ class PracticeView:
     set_title: str = ""
     fades: tuple[tuple[str, str], ...] = ()
     embed: bool = False
+    frame: EmbedOptions = EmbedOptions()  # an embed's options (the site's page: the defaults)
+    reachable: tuple[int, ...] = ()  # a locked frame's steps (() = every step)
     urls: dict[str, str] = field(default_factory=dict)
 
     # -- what is shown ---------------------------------------------------------------------------
@@ -119,6 +123,30 @@ class PracticeView:
     @property
     def asked(self) -> bool:
         return self.step is not None and self.record.mark(self.at) != WORKED
+
+    @functools.cached_property
+    def _inside(self) -> frozenset[int]:
+        return frozenset(self.reachable)
+
+    def inside(self, k: int) -> bool:
+        """Whether step ``k`` is one the page may show (a locked frame's, or any)."""
+        return not self.reachable or k in self._inside
+
+    @property
+    def prev_at(self) -> int | None:
+        """The step ← goes to (None at the first one)."""
+        k = self.at - 1
+        while k >= 0 and not self.inside(k):
+            k -= 1
+        return k if k >= 0 else None
+
+    @property
+    def next_at(self) -> int:
+        """The step → goes to: the next one (of a locked frame's), or the score at the end."""
+        k = self.at + 1
+        while k < self.n_steps and not self.inside(k):
+            k += 1
+        return k
 
     @property
     def shown_at(self) -> int:
@@ -279,7 +307,7 @@ class PracticeView:
                     if items and items[-1] is not None:
                         items.append(None)
                     continue
-                href = self.step_url(s.index) if s.index <= reach else ""
+                href = self.step_url(s.index) if s.index <= reach and self.inside(s.index) else ""
                 mark = self.record.mark(s.index)
                 items.append(
                     TimelineItem(

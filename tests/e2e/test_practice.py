@@ -204,6 +204,16 @@ COURSE = """<!doctype html>
 </body></html>
 """
 
+# a frame locked to three steps (the output deltas), without the "Ask" control, captioned
+LOCKED = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Week 3: the output deltas</title>
+<script src="/record.js"></script></head><body style="max-width: 700px">
+<h1>Week 3: the output deltas</h1>
+<iframe id="locked-frame" title="Backprop Explorer practice"
+  src="{app}/embed/practice/sigmoid-2-2-2?from=12&amp;to=14&amp;hide=view&amp;caption=The%20output%20deltas"
+  width="100%" height="1400"></iframe>
+</body></html>
+"""
 
 HEARD = "kind => window.received.some(m => m.data && m.data.type === kind)"
 
@@ -218,6 +228,7 @@ def course(server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[st
     root = tmp_path_factory.mktemp("course-practice")
     (root / "record.js").write_text(RECORD_JS)
     (root / "course.html").write_text(COURSE.format(app=server))
+    (root / "locked.html").write_text(LOCKED.format(app=server))
     handler = functools.partial(_Quiet, directory=str(root))
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
@@ -267,6 +278,41 @@ def test_the_embed_tells_a_course_page_on_another_origin(
         if isinstance(m["data"], dict) and m["data"].get("type") == "backprop-explorer:progress"
     ]
     assert len(progress) == 5 and progress[0]["data"]["score"] == 1
+
+
+def test_a_locked_practice_frame_asks_only_its_steps_and_reports_completion(
+    page: Page, server: str, course: str, watch: Watch, shots: Path
+) -> None:
+    """Issue 15: practice takes the embed's options; ← → stay inside the lock."""
+    page.set_viewport_size({"width": 760, "height": 1000})
+    page.goto(course + "/locked.html")
+    inside = page.frame_locator("#locked-frame")
+    expect(inside.locator("#embed-caption")).to_have_text("The output deltas")
+    expect(inside.locator("#step-counter")).to_contain_text("step 13 of 37")
+    assert inside.locator("#fade-form").count() == 0  # hide=view: absent, not just unseen
+    expect(inside.locator("#prev-step")).to_be_disabled()
+    steps = trace(preset_state("sigmoid-2-2-2").scenario).steps
+    for k in (12, 13, 14):
+        expect(inside.locator("#step-counter")).to_contain_text(f"step {k + 1} of 37")
+        inside.locator("#answer-0").fill(number(steps[k].value, 9))
+        inside.locator("#answer-0").press("Enter")
+        expect(inside.locator("#feedback")).to_contain_text("Right")
+        if k == 12:
+            page.screenshot(path=str(shots / "practice-embed-locked-760.png"), full_page=True)
+        inside.locator("#next-step").focus()
+        inside.locator("#next-step").press("Enter")
+    expect(inside.locator("#score-total")).to_contain_text("3 of 3")
+    page.wait_for_function(HEARD, arg="backprop-explorer:completed")
+    done = [
+        m["data"]
+        for m in page.evaluate("window.received")
+        if isinstance(m["data"], dict) and m["data"].get("type") == "backprop-explorer:completed"
+    ]
+    assert len(done) == 1 and (done[0]["score"], done[0]["max"]) == (3, 3)
+    assert "from=12" in done[0]["statement"]["object"]["id"]
+    # ← from the score goes back to the lock's last step, never before its first
+    inside.locator("#prev-step").click()
+    expect(inside.locator("#step-counter")).to_contain_text("step 15 of 37")
 
 
 # -- accessibility and the picture -------------------------------------------------------------
