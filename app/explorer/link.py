@@ -62,9 +62,9 @@ def link_too_long(state: PageState) -> str:
         return ""
     return (
         f"This network's link would be {length:,} characters long, and a link may have at most "
-        f"{codec.MAX_LINK:,}: that is more than browsers and proxies carry. Download its "
-        "scenario (Share → Download scenario) before this change and go on with the REST API "
-        "(/docs), or make the network smaller"
+        f"{codec.MAX_LINK:,}: that is more than browsers and proxies carry. The explorer still "
+        "shows the network as it was before this change. Download the changed scenario to keep "
+        "it and go on with the REST API (/docs), or make the network smaller"
     )
 
 

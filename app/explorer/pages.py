@@ -20,6 +20,7 @@ answers 422 with the message beside its field and the rest of the page as it was
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
@@ -175,7 +176,7 @@ def explorer_response(
     p = presentation(request)
     htmx = is_htmx(request)
     if changed and (too_long := link_too_long(state)):
-        return p.error(request, too_long, 422)
+        return _too_long(request, state, too_long)
     if changed and not htmx and status == 200:  # post, redirect, get
         resp: Response = RedirectResponse(root(request) + p.path(state, at), status_code=303)
         resp.headers["Vary"] = "HX-Request"
@@ -201,6 +202,24 @@ def explorer_response(
             resp.headers["HX-Push-Url"] = "false"
     return resp
 
+
+# the error beside which a control's too-long change is refused, by the route's last part
+TOO_LONG_FIELD = {"edit": "form", "architecture": "architecture", "train": "iterations"}
+
+
+def _too_long(request: Request, new: PageState, message: str) -> Response:
+    """A change whose link would be over MAX_LINK: the explorer as it was before it (what was
+    typed kept), the message beside the control used, and the changed scenario offered as a
+    download (a form that posts it: no link can carry it); not an error page."""
+    posted = getattr(request.state, "posted", None)
+    if posted is None:
+        return presentation(request).error(request, message, 422)
+    state, at, form = posted
+    field = TOO_LONG_FIELD.get(request.url.path.rsplit("/", 1)[-1], "update")
+    doc = new.scenario.to_dict()
+    request.state.too_long_scenario = json.dumps(doc, separators=(",", ":"), ensure_ascii=False)
+    values = {k: v for k, v in form.items() if k not in ("s", "at")}
+    return explorer_response(request, state, at, status=422, errors={field: message}, values=values)
 
 
 # -- routes ----------------------------------------------------------------------------------------
@@ -379,6 +398,7 @@ def _action(act: Action) -> Callable[[Request], Awaitable[Response]]:
             state, at, form = await _post_state(request)
         except StateError as e:
             return error_page(request, f"This page's state cannot be read: {e}.", 400)
+        request.state.posted = (state, at, form)  # a refused change shows them again
         return await run_in_threadpool(act, request, state, at, form)
 
     handler.__name__, handler.__doc__ = act.__name__, act.__doc__

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import replace
 from html import unescape
 from pathlib import Path
@@ -26,6 +27,8 @@ from app.explorer.state import (
     url,
 )
 from engine import PRESETS, Scenario
+
+HX = {"HX-Request": "true"}
 
 FORMAT_1 = json.loads((Path(__file__).parent / "fixtures" / "links_format1.json").read_text())
 ORIGIN = "http://127.0.0.1:8000"  # what `make run` serves: a link as a learner copies it
@@ -148,6 +151,33 @@ def test_a_change_whose_link_would_be_too_long_is_refused_with_a_way_out(
         text = unescape(r.text)
         assert f"a link may have at most {codec.MAX_LINK:,}" in text
         assert "Download" in text and "REST API" in text
+
+
+def test_a_too_long_change_is_refused_in_place_with_the_changed_scenario_to_download(
+    client: TestClient,
+) -> None:
+    """Not an error page: the explorer as it was, the message beside the control used (the
+    train form), what was typed kept, and the changed network downloadable."""
+    state = large_loaded()
+    trained = train_state(state, 1, 30.0)
+    r = client.post(
+        "/explore/train", data={"s": state.encode(), "at": "-1", "iterations": "1"}, headers=HX
+    )
+    assert r.status_code == 422 and r.headers["HX-Push-Url"] == "false"
+    html = unescape(r.text)
+    error = re.search(r'<p class="field-error" id="e-iterations" role="alert">([^<]*)</p>', html)
+    assert error and f"a link may have at most {codec.MAX_LINK:,}" in error.group(1)
+    assert re.search(r'id="f-iterations" name="iterations"[^>]* value="1"', html)  # as typed
+    assert f'name="s" value="{state.encode()}"' in html  # the network as it was
+    assert 'form="too-long-download"' in html
+    posted = re.search(r'<form id="too-long-download" action="([^"]*)" method="post"', html)
+    scenario = re.search(r'<input type="hidden" name="scenario" value="([^"]*)"', r.text)
+    assert posted and scenario
+    download = client.post(posted.group(1), data={"scenario": unescape(scenario.group(1))})
+    assert download.status_code == 200 and "attachment" in download.headers["content-disposition"]
+    assert Scenario.from_dict(download.json()) == trained.scenario
+    bad = client.post("/share/scenario.json", data={"scenario": "{"})
+    assert bad.status_code == 422 and "is not JSON" in unescape(bad.text)
 
 
 def test_links_the_app_writes_stay_within_the_maximum() -> None:
