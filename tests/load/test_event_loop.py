@@ -22,11 +22,10 @@ from tests.load.heavy import heavy_scenario
 
 pytestmark = pytest.mark.slow
 
-# The issue asks p90 < 300 ms; measured 302 ms at load ~15 on 2 shared cores (19.7 s before the
-# renders left the loop). The test holds a bound a loaded CI machine still meets, and prints the
-# figure: a render back on the loop takes seconds and fails it.
-P90_LIMIT = 1.0  # seconds
-TARGET = 0.300
+# The issue's bound. Measured on 2 cores with this test alone (make test runs tests/load after the
+# others, on no xdist worker): p90 70 ms, max 255 ms at load 0.4; 302 ms when other sessions' test
+# runs kept the load at ~15 (19.7 s before the renders left the loop).
+P90_LIMIT = 0.300  # seconds
 
 
 def _heavy_requests() -> list[tuple[str, bytes, dict[str, str]]]:
@@ -96,6 +95,6 @@ def test_healthz_stays_quick_while_three_clients_send_heavy_requests() -> None:
             c.join()
     p90 = statistics.quantiles(times, n=10)[-1]
     figure = f"/healthz p90 {p90 * 1000:.0f} ms, max {max(times) * 1000:.0f} ms"
-    print(f"{figure} (the issue's target: {TARGET * 1000:.0f} ms)")
+    print(f"{figure} (the issue's bound: {P90_LIMIT * 1000:.0f} ms)")
     assert len(statuses) >= 3 and all(s < 500 for s in statuses), statuses
     assert p90 < P90_LIMIT, figure
