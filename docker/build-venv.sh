@@ -39,11 +39,15 @@ trim() {
     find "$site" -depth -type d \( -name tests -o -name testing -o -name include \) \
         -path '*/numpy/*' -exec rm -rf {} +
     rm -rf "$site/numpy/f2py" "$site/numpy/distutils" "$site/numpy/_pyinstaller" "$site/numpy/doc"
+    # pydantic's mypy plugin (a type checker's, never the server's)
+    rm -f "$site/pydantic/mypy.py" "$site"/pydantic/__pycache__/mypy.*
     # numpy's extension modules for its own tests (_simd: its SIMD test bench, 1.4 MB)
     rm -f "$site"/numpy/_core/_simd.* "$site"/numpy/_core/_*_tests.*
     find "$site" \( -name '*.pyi' -o -name '*.pxd' -o -name '*.a' -o -name '*.h' \
         -o -name '*.c' -o -name '*.pyx' \) -delete
-    # Debug symbols: the wheels' own libraries (numpy.libs' OpenBLAS is left as it is).
+    # Debug symbols: the wheels' own libraries. numpy.libs' OpenBLAS (25 MB, not stripped) is
+    # left as it is: auditwheel's patchelf moved its load segments, and a stripped copy fails to
+    # load ("ELF load command address/offset not page-aligned"; it would save 2 MB).
     find "$site" -name '*.so' -path '*-packages/*/*' ! -path '*.libs/*' \
         -exec strip --strip-unneeded {} +
 }
