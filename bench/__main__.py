@@ -14,7 +14,7 @@ from typing import Any
 
 from bench.common import machine, table
 
-MODULES = ["engine", "torch_compare", "train_api", "http", "render", "load"]
+MODULES = ["engine", "torch_compare", "train_api", "http", "render", "clicks", "load"]
 RESULTS = Path(__file__).with_name("RESULTS.md")
 
 
@@ -57,6 +57,23 @@ def _figure(r: dict[str, Any]) -> tuple[str, str, str]:
             f"NumPy {r['numpy_tanh_us']:.1f} µs",
             f"PyTorch {r['torch_tanh_us']:.1f} µs",
             "(no target: why the 2-8-8-1 margin is thin)",
+        )
+    if "wire_max" in r:
+        return (
+            f"wire {r['wire_max'] / 1000:,.1f} kB, raw {r['raw_max'] / 1000:,.1f} kB (largest), "
+            f"p50 {r['ms_median']:.1f} ms",
+            "Next and Previous as htmx sends them (gzip, br)",
+            ", ".join(
+                f"{kind} ≤ {r[key] / 1000:g} kB"
+                for kind, key in (("wire", "wire_target"), ("raw", "raw_target"))
+                if r[key]
+            ),
+        )
+    if "time_ratio" in r:
+        return (
+            f"{r['big_raw'] / 1000:,.0f} kB raw, {r['big_ms']:.1f} ms",
+            f"2-2-2 {r['small_raw'] / 1000:,.0f} kB, {r['small_ms']:.1f} ms",
+            f"≤ 400 kB, ≤ 10× ({r['time_ratio']:.1f}×)",
         )
     if "p50_ms" in r:
         return (
