@@ -1,6 +1,7 @@
 """The ASGI layers around the app, outermost first: the root path (ROOT_PATH), the security
 headers (which see the root path applied), redirects made relative (app/redirects.py), the
-server's own timing, the body limit, HEAD answered as GET (app/head.py)."""
+server's own timing, the body limit, HEAD answered as GET (app/head.py), compression
+(app/compression.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import errors
+from .compression import Compress
 from .explorer.embed_cors import EmbedCORS
 from .head import HeadAsGet
 from .paths import app_path, is_embed
@@ -19,7 +21,8 @@ from .settings import Settings
 
 def install(app: FastAPI, settings: Settings) -> None:
     """Add the layers (Starlette runs the one added last first)."""
-    app.add_middleware(HeadAsGet)  # innermost: HEAD reaches the routes as GET (app/head.py)
+    app.add_middleware(Compress)  # innermost: HEAD's headers are GET's; timed with the route
+    app.add_middleware(HeadAsGet)  # HEAD reaches the routes as GET (app/head.py)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(ServerTiming)
     app.add_middleware(RelativeRedirects)

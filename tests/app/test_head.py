@@ -38,10 +38,17 @@ def test_head_answers_as_get_without_a_body_on_every_get_route(
 
 
 def test_head_of_a_page_keeps_its_length_and_type(client: TestClient) -> None:
-    got = client.get("/explore/sigmoid-2-2-2?at=4")
-    head = client.head("/explore/sigmoid-2-2-2?at=4")
-    assert head.status_code == 200 and head.content == b""
-    assert head.headers["content-length"] == str(len(got.content))
+    for coding in ("identity", "gzip, br"):  # the length GET sends, compressed or not
+        plain = {"Accept-Encoding": coding}
+        got = client.get("/explore/sigmoid-2-2-2?at=4", headers=plain)
+        head = client.head("/explore/sigmoid-2-2-2?at=4", headers=plain)
+        assert head.status_code == 200 and head.content == b""
+        assert head.headers["content-length"] == got.headers["content-length"]
+    assert head.headers["content-length"] != str(len(got.content))  # compressed
+    plain = {"Accept-Encoding": "identity"}
+    assert client.head("/explore/sigmoid-2-2-2?at=4", headers=plain).headers[
+        "content-length"
+    ] == str(len(client.get("/explore/sigmoid-2-2-2?at=4", headers=plain).content))
     assert head.headers["content-type"].startswith("text/html")
     assert "frame-ancestors" in head.headers["content-security-policy"]
 
