@@ -89,7 +89,6 @@ def _content(g: Geometry, tr: Trace, at: int, step: TraceStep | None) -> Diagram
         labels_hidden=g.labels_hidden,
         cards_hidden=not g.cards,
         linked=g.linked,
-        focus=bool(hl_weights or hl_biases),
         aria=g.aria,
         boxes=g.boxes,
     )

@@ -176,7 +176,6 @@ class Diagram:
     labels_hidden: bool  # some edge labels are in hover text only
     cards_hidden: bool  # neuron values are in hover text only
     linked: bool
-    focus: bool = False  # the step touches some weights or biases: the others fade
     aria: str = ""
     boxes: tuple[Box, ...] = field(default=(), repr=False)  # every text box, for the tests
     # the SVG pieces drawn for this trace's layout: from one step to the next most of a picture
@@ -195,7 +194,7 @@ class Diagram:
         draw = self._draw
         sid = escape(svg_id)
         out = [
-            f'<svg id="{sid}" class="diagram {escape(extra)}{" focus" if self.focus else ""}" '
+            f'<svg id="{sid}" class="diagram {escape(extra)}" '
             f'viewBox="0 0 {self.width} {self.height}" width="{int(round(self.width * 1.15, 0))}" '
             f'role="img" aria-labelledby="{sid}-title" data-width="{self.width}">\n'
             f'<title id="{sid}-title">{escape(self.aria)}</title>\n<g class="bias-links">\n'
