@@ -263,6 +263,7 @@ ADDRESS_OPTIONS = (
     "phases",
     "hide",
     "caption",
+    "shown",  # the step the frame shows, sent by its step form (partial.py): not an option
 )
 
 

@@ -2,9 +2,12 @@
 
 Every action reads the whole state from the request (``s`` and ``at``) and answers with the
 explorer: a request from htmx gets the ``#explorer`` fragment and ``HX-Push-Url`` with the new
-state's URL; any other request a full page (GET) or a redirect to that URL (POST), so the pages
-work without JavaScript and every pushed URL renders a whole page on reload. A refused edit
-answers 422 with the message beside its field and the rest of the page as it was.
+state's URL (Back undoes the change); any other request a full page (GET) or a redirect to that
+URL (POST), so the pages work without JavaScript and every pushed URL renders a whole page on
+reload. A step (the step form, ``#nav``) replaces the address instead (``HX-Replace-Url``), and
+from a page that holds the explorer as its address renders it, gets only the parts a step
+changes (``partial.py``). A refused edit answers 422 with the message beside its field and the
+rest of the page as it was.
 
     GET  /                          the examples, "start from scratch", the API docs
     GET  /explore/new               start from scratch (the home page's form)
@@ -43,6 +46,7 @@ from .actions import EditError, apply_architecture, apply_edit, finish, replay, 
 from .budget import Busy
 from .codec import StateError
 from .link import link_too_long
+from .partial import is_step, lean
 from .state import (
     PageState,
     Scratch,
@@ -172,7 +176,8 @@ def explorer_response(
     values: dict[str, str] | None = None,
     changed: bool = False,
 ) -> Response:
-    """The explorer for a state: a fragment for htmx, a full page or a redirect otherwise."""
+    """The explorer for a state: a fragment for htmx (a step's parts for a step, ``partial.py``),
+    a full page or a redirect otherwise."""
     p = presentation(request)
     htmx = is_htmx(request)
     if changed and (too_long := link_too_long(state)):
@@ -186,6 +191,8 @@ def explorer_response(
             view = build_view(request, state, at, errors or {}, values or {})
             view = p.adapt(request, state, view)  # the presentation's URLs, pushed below
             resp = p.render(request, state, view, htmx, status)
+            if status == 200:  # kept for the next step; a step answered by its parts
+                resp = _lean(request, p, state, view, resp)
     except Busy:
         resp = p.error(
             request,
@@ -196,10 +203,13 @@ def explorer_response(
         return resp
     resp.headers["Vary"] = "HX-Request"
     if htmx:
-        if status == 200:
-            resp.headers[p.history_header] = view.url
-        else:
+        if status != 200:
             resp.headers["HX-Push-Url"] = "false"
+        elif is_step(request):  # a step moves within the page's history entry
+            resp.headers["HX-Replace-Url"] = view.url
+            resp.headers["Vary"] = "HX-Request, HX-Trigger, HX-Explorer-Holds"
+        else:
+            resp.headers[p.history_header] = view.url
     return resp
 
 
@@ -220,6 +230,26 @@ def _too_long(request: Request, new: PageState, message: str) -> Response:
     request.state.too_long_scenario = json.dumps(doc, separators=(",", ":"), ensure_ascii=False)
     values = {k: v for k, v in form.items() if k not in ("s", "at")}
     return explorer_response(request, state, at, status=422, errors={field: message}, values=values)
+
+
+def _lean(
+    request: Request, p: Presentation, state: PageState, view: View, whole: Response
+) -> Response:
+    """The render's parts kept under its address, and a step's answer by its parts
+    (``partial.py``); the page a step comes from rendered again if its parts are not kept."""
+
+    def render_at(at: int) -> str:
+        shown = p.adapt(request, state, build_view(request, state, at, {}, {}))
+        return bytes(p.render(request, state, shown, True, 200).body).decode()
+
+    return lean(
+        request,
+        whole,
+        view.at,
+        lambda at: root(request) + p.path(state, at),
+        render_at,
+        derived_cache(request),
+    )
 
 
 # -- routes ----------------------------------------------------------------------------------------

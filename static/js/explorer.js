@@ -25,11 +25,15 @@
   }
 
   document.addEventListener("htmx:beforeRequest", function () { busy = true; });
-  // once per request, after the swap (settling is immediate: defaultSettleDelay is 0)
+  // once per request, after the swap (settling is immediate: defaultSettleDelay is 0); the
+  // next press waits a turn, until htmx has released #explorer's hx-sync lock (a step swaps
+  // its parts and keeps #explorer: a press now would be dropped)
   document.addEventListener("htmx:afterRequest", function (event) {
-    busy = false;
     if (!event.detail.successful) pending = [];
-    if (pending.length) press(pending.shift());
+    window.setTimeout(function () {
+      busy = false;
+      if (pending.length) press(pending.shift());
+    }, 0);
   });
 
   document.addEventListener("keydown", function (event) {
@@ -45,13 +49,15 @@
   });
 
   // Back and Forward: the URL holds the whole state, so the page is rendered again from it.
-  // htmx reloads the entries it pushed (it keeps no history cache). Whatever it did not handle
-  // (an entry it never marked, or a Back pressed before it had loaded) is reloaded here: the
-  // explorer says which URL it shows. This script loads first (no defer) to see every popstate.
+  // A step replaces the address; an edit, a training run, a change of view or Reset adds an
+  // entry. htmx reloads the entries it pushed or replaced (it keeps no history cache).
+  // Whatever it did not handle (an entry it never marked, or a Back pressed before it had
+  // loaded) is reloaded here: the explorer says which URL it shows (#explorer-at). This
+  // script loads first (no defer) to see every popstate.
   window.addEventListener("popstate", function () {
     window.setTimeout(function () {
-      var explorer = document.getElementById("explorer");
-      var shown = explorer && explorer.getAttribute("data-url");
+      var where = document.getElementById("explorer-at");
+      var shown = where && where.getAttribute("data-url");
       if (shown && shown !== window.location.pathname + window.location.search) {
         window.location.reload();
       }

@@ -31,7 +31,8 @@ def test_every_app_starts_with_an_empty_cache_of_its_own() -> None:
     one, two = create_app(Settings()), create_app(Settings())
     with TestClient(one) as c:
         assert c.get("/explore/sigmoid-2-2-2?at=3").status_code == 200
-    assert len(one.state.derived) == 1 and one.state.derived.nbytes > 0
+    # the trace's bundle, and the page's parts kept for the next step's answer (partial.py)
+    assert len(one.state.derived) == 2 and one.state.derived.nbytes > 0
     assert len(two.state.derived) == 0
 
 

@@ -89,10 +89,12 @@ def test_the_keyboard_steps_both_ways(page: Page, server: str, watch: Watch) -> 
 
 
 def test_history_reload_back_forward(page: Page, server: str, watch: Watch) -> None:
+    page.goto(server + "/")
     page.goto(server + "/explore/sigmoid-2-2-2?at=2")
     page.locator("#next-step").click()
     at_step(page, 3)
-    page.locator("#gran-layer").click()
+    assert page.url.endswith("/explore/sigmoid-2-2-2?at=3")  # a step replaces the address
+    page.locator("#gran-layer").click()  # a change of view adds an entry
     expect(page.locator("#gran-layer")).to_have_attribute("aria-pressed", "true")
     layer_url = page.url
     assert "s=" in layer_url
@@ -102,13 +104,39 @@ def test_history_reload_back_forward(page: Page, server: str, watch: Watch) -> N
     page.go_back()
     at_step(page, 3)
     expect(page.locator("#gran-neuron")).to_have_attribute("aria-pressed", "true")
-    page.go_back()
-    at_step(page, 2)
     page.go_forward()
+    expect(page.locator("#gran-layer")).to_have_attribute("aria-pressed", "true")
+    page.go_back()
     at_step(page, 3)
+    page.wait_for_load_state("networkidle")  # htmx reloads an entry it made (no history cache)
+    page.go_back()  # the steps made no entries: the page before the example
+    expect(page).to_have_url(server + "/")
     # a pasted link restores exactly what was shown
     page.goto(layer_url)
     expect(page.locator("#gran-layer")).to_have_attribute("aria-pressed", "true")
+
+
+def test_back_undoes_the_last_change_not_the_last_step(
+    page: Page, server: str, watch: Watch
+) -> None:
+    page.goto(server + "/")
+    page.goto(server + "/explore/sigmoid-2-2-2")
+    for k in range(16):
+        page.keyboard.press("ArrowRight")
+        at_step(page, k)
+    page.reload()  # the address followed the steps
+    at_step(page, 15)
+    w1 = page.locator("#f-w-0-0-0")
+    w1.fill("0.5")
+    w1.press("Tab")  # an edit adds an entry
+    expect(page.locator("#f-w-0-0-0")).to_have_value("0.5")
+    expect(page.locator("#loss-readout")).not_to_contain_text("0.298371109")
+    page.go_back()  # the example as it was before the edit, at the step it was on
+    at_step(page, 15)
+    expect(page.locator("#f-w-0-0-0")).to_have_value("0.15")
+    expect(page.locator("#loss-readout")).to_contain_text("0.298371109")
+    page.go_back()  # not step 15, then 14, …: the page before the example
+    expect(page).to_have_url(server + "/")
 
 
 def test_an_edit_changes_everything_downstream(page: Page, server: str, watch: Watch) -> None:

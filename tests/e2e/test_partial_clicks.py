@@ -1,0 +1,111 @@
+"""A step answers only the parts it changes (app/explorer/partial.py): proof that the page after
+each click is the page its address renders. Over every step of every preset at both
+granularities (and the embed's), Next to the end, Previous back to the start, then Next phase:
+after each click the explorer (and the announcement) as htmx left it is compared with the same
+parts of the full page of the address the click put in the address bar, whitespace-normalised.
+One page load per walk; the clicks and the comparisons run inside the page."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page
+
+from app.explorer.state import preset_state, url
+from engine import GRANULARITIES, PRESETS
+
+from .conftest import Watch
+
+pytestmark = pytest.mark.e2e
+
+WALKS = [
+    (f"{preset}/{g}", url(replace(preset_state(preset), granularity=g)))
+    for preset in PRESETS
+    for g in GRANULARITIES
+] + [
+    (f"embed/{g}", f"/embed/sigmoid-2-2-2?granularity={g}") for g in GRANULARITIES
+]
+
+# Runs in the page: clicks one button until it is disabled, and after each click compares the
+# live explorer with the full page of the current address. Returns what differs.
+WALK = """
+async ([button, limit]) => {
+  const junk = ["htmx-request", "htmx-settling", "htmx-added", "htmx-swapping"];
+  const norm = (s) => s.replace(/\\s+/g, " ").replace(/> </g, "><").trim();
+  // what static/js/embed.js does to the page once loaded: the same on both sides
+  const enhanced = (copy) => {
+    for (const el of copy.querySelectorAll("[data-complete-origin]")) {
+      el.removeAttribute("data-complete-origin");
+    }
+    for (const el of copy.querySelectorAll("button[data-copy]")) el.hidden = false;
+  };
+  const snapshot = (doc) => {
+    const parts = ["explorer", "announce", "embed-open"].map((id) => doc.getElementById(id));
+    return parts.filter((e) => e).map((e) => {
+      const copy = e.cloneNode(true);
+      enhanced(copy);
+      for (const el of [copy, ...copy.querySelectorAll("[class]")]) {
+        el.classList.remove(...junk);
+        if (el.getAttribute("class") === "") el.removeAttribute("class");
+      }
+      return norm(copy.outerHTML).replaceAll(location.origin, "");
+    }).join("\\n");
+  };
+  const answered = () => new Promise((done) =>
+    document.body.addEventListener("htmx:afterRequest", (e) => done(e.detail), { once: true }));
+  const tick = () => new Promise((done) => setTimeout(done, 0));
+  const seen = window.fullPages || (window.fullPages = new Map());
+  const found = { clicks: 0, partial: 0, differ: [], history: history.length };
+  for (let n = 0; n < limit; n++) {
+    const target = document.getElementById(button);
+    if (!target || target.disabled) break;
+    const reply = answered();
+    target.click();
+    const detail = await reply;
+    await tick();
+    found.clicks += 1;
+    if (detail.xhr.getResponseHeader("HX-Reswap") === "none") found.partial += 1;
+    if (!seen.has(location.href)) {  // Previous and Next phase come back to pages seen
+      const whole = await (await fetch(location.href)).text();
+      seen.set(location.href, snapshot(new DOMParser().parseFromString(whole, "text/html")));
+    }
+    const expected = seen.get(location.href);
+    const shown = snapshot(document);
+    if (shown !== expected) {
+      let i = 0;
+      while (i < shown.length && shown[i] === expected[i]) i++;
+      found.differ.push({ url: location.href, shown: shown.slice(Math.max(0, i - 100), i + 200),
+                          expected: expected.slice(Math.max(0, i - 100), i + 200) });
+      if (found.differ.length > 3) break;
+    }
+  }
+  found.history = history.length - found.history;
+  return found;
+}
+"""
+
+
+def walk(page: Page, button: str, limit: int = 10_000) -> dict[str, Any]:
+    found: dict[str, Any] = page.evaluate(WALK, [button, limit])
+    return found
+
+
+@pytest.mark.parametrize(("name", "path"), WALKS, ids=[w[0] for w in WALKS])
+def test_every_step_by_its_parts_is_the_page_of_its_address(
+    page: Page, server: str, watch: Watch, name: str, path: str
+) -> None:
+    page.goto(server + path)
+    forward = walk(page, "next-step")
+    back = walk(page, "prev-step")
+    phases = walk(page, "next-phase")
+    for found in (forward, back, phases):
+        assert not found["differ"], "\n".join(
+            f"{d['url']}\n  shown:    {d['shown']}\n  expected: {d['expected']}"
+            for d in found["differ"]
+        )
+        assert found["history"] == 0  # a step replaces the address: no entry is added
+    assert forward["clicks"] == back["clicks"] > 0
+    # every click was answered by its parts alone
+    assert forward["partial"] == forward["clicks"] and back["partial"] == back["clicks"]
