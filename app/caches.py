@@ -32,7 +32,7 @@ E = TypeVar("E", "TraceBundle", "Kept[Any]")
 
 MAX_BYTES = 96 * 2**20  # everything kept: a few of the largest traces, or many small ones
 MAX_ENTRY_BYTES = 32 * 2**20  # the largest trace (8 × 16, 256 samples) weighs ~22 MB
-MAX_PIECE_BYTES = 2**20  # a rendered piece larger than this is rendered for each request
+MAX_PIECE_BYTES = 4 * 2**20  # larger pieces are made for each request (an 8 × 16 layout: 1.8 MB)
 SAMPLE = 16  # items of a long sequence weighed; the rest are assumed alike
 FLOAT = sys.getsizeof(1.0)
 
