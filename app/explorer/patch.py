@@ -88,21 +88,32 @@ Op = tuple[bool, str]  # (inside a picture, the operation)
 def _children_ops(old: Element, new: Element, sel: str, in_svg: bool, depth: int) -> list[Op]:
     """Operations on the children of the element at ``sel`` (the same tag in both), from the
     last change to the first, so that each place is counted among the children as they still
-    are. Children are matched by their start tags: a matched pair is patched in turn."""
+    are. Children equal in both stay; among the others, those with the same start tag are
+    patched in turn, the rest deleted and inserted."""
     kids_old, kids_new = old.kids(), new.kids()
     svg = in_svg or new.name == "svg"
+    tags_old = [_start(k) for k in kids_old]
+    tags_new = [_start(k) for k in kids_new]
     ops: list[Op] = []
-    tags_old = [_TAG.match(k).group(0) for k in kids_old]  # type: ignore[union-attr]
-    tags_new = [_TAG.match(k).group(0) for k in kids_new]  # type: ignore[union-attr]
-    matcher = difflib.SequenceMatcher(None, tags_old, tags_new, autojunk=False)
-    for op, i1, i2, j1, j2 in reversed(matcher.get_opcodes()):
+    same = difflib.SequenceMatcher(None, kids_old, kids_new, autojunk=False)
+    for op, i1, i2, j1, j2 in reversed(same.get_opcodes()):
         if op == "equal":
-            for k in reversed(range(i2 - i1)):
-                place = _place(sel, i1 + k, tags_new[j1 + k])
-                ops += _element_ops(kids_old[i1 + k], kids_new[j1 + k], place, svg, depth)
             continue
-        ops += _moved(sel, svg, i1, i2, kids_new[j1:j2])
+        tags = difflib.SequenceMatcher(None, tags_old[i1:i2], tags_new[j1:j2], autojunk=False)
+        for tag_op, a1, a2, b1, b2 in reversed(tags.get_opcodes()):
+            if tag_op != "equal":
+                ops += _moved(sel, svg, i1 + a1, i1 + a2, kids_new[j1 + b1 : j1 + b2])
+                continue
+            for k in reversed(range(a2 - a1)):
+                i, j = i1 + a1 + k, j1 + b1 + k
+                place = _place(sel, i, tags_new[j])
+                ops += _element_ops(kids_old[i], kids_new[j], place, svg, depth)
     return ops
+
+
+def _start(piece: str) -> str:
+    tag = _TAG.match(piece)
+    return tag.group(0) if tag else piece
 
 
 ID = re.compile(r'\sid="([^"]+)"')
@@ -116,6 +127,8 @@ def _place(sel: str, index: int, start_tag: str) -> str:
 
 def _moved(sel: str, svg: bool, i1: int, i2: int, pieces: list[str]) -> list[Op]:
     """The children ``i1`` to ``i2`` (0-based) of ``sel`` deleted, ``pieces`` put there."""
+    if i2 - i1 == len(pieces) == 1:  # one for one: replaced where it is
+        return [(svg, Element(pieces[0]).marked(f"outerHTML:{sel} > :nth-child({i1 + 1})"))]
     holder = "g" if svg else "i"
     ops = [
         (svg, f'<{holder} hx-swap-oob="delete:{sel} > :nth-child({i1 + 1})"></{holder}>')
