@@ -135,7 +135,8 @@ def test_checks_of_one_scenario_trace_it_once_in_the_pages_cache() -> None:
             assert [r.status_code for r in answers] == [200] * 4
             assert traced.call_count == 1 and len(derived) == 1
             assert c.get("/explore/sigmoid-2-2-2?at=3").status_code == 200
-            assert traced.call_count == 1 and len(derived) == 1
+            # the same trace; beside it, the page's parts kept for a step's answer
+            assert traced.call_count == 1 and len(derived) == 2
             layer = c.post(
                 "/api/check", json=body(at=1, granularity="layer", cell=[0, 0], answer="0.5")
             )

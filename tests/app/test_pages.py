@@ -154,7 +154,8 @@ def test_ids_and_hx_attributes(client: TestClient) -> None:
         'id="loss-readout"',
         'id="announce"',
         '<form id="nav" action="/explore" method="get" hx-get="/explore" hx-target="#explorer" '
-        'hx-swap="outerHTML" hx-push-url="true">',
+        'hx-swap="outerHTML" hx-replace-url="true" hx-headers=\'{"HX-Explorer-Holds": "page"}\' '
+        'hx-include="#explorer-at">',
         'form="nav" name="at" value="4" id="prev-step"',
         'form="nav" name="at" value="6" id="next-step"',
         'id="next-phase"',

@@ -1,0 +1,82 @@
+"""A step's answer (app/explorer/partial.py): the parts a step changes, out of band, for a
+step from a page that holds the explorer; the whole explorer otherwise; and the address
+replaced by a step, pushed by any other change. What the page looks like after the swaps is
+proven in a browser (tests/e2e/test_partial_clicks.py)."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from app.explorer.patch import patch
+from app.explorer.state import preset_state
+
+S = preset_state("sigmoid-2-2-2").encode()
+STEP = {"HX-Request": "true", "HX-Trigger": "nav", "HX-Explorer-Holds": "page"}
+
+
+def test_a_step_from_a_page_that_holds_the_explorer_answers_its_parts(client: TestClient) -> None:
+    client.get("/explore/sigmoid-2-2-2?at=4")  # the page the step comes from
+    r = client.get("/explore", params={"s": S, "at": "5", "shown": "4"}, headers=STEP)
+    assert r.status_code == 200 and r.headers["hx-reswap"] == "none"
+    assert r.headers["hx-replace-url"] == "/explore/sigmoid-2-2-2?at=5"
+    assert "hx-push-url" not in r.headers
+    assert 'id="explorer" class' not in r.text  # not the whole explorer
+    assert (
+        '<input hx-swap-oob="true" type="hidden" id="explorer-at" name="shown" value="5"' in r.text
+    )
+    assert 'id="step-counter"' in r.text and "step 6 of 37" in r.text
+    assert 'hx-swap-oob="outerHTML:#explorer input[type=hidden][name=at]"' in r.text
+    assert 'id="edit-form"' not in r.text and 'id="values-table"' not in r.text
+    whole = client.get("/explore", params={"s": S, "at": "5"}, headers={"HX-Request": "true"})
+    assert len(r.content) < len(whole.content) / 2
+
+
+def test_a_step_that_cannot_say_what_changed_sends_its_parts_whole(client: TestClient) -> None:
+    r = client.get("/explore", params={"s": S, "at": "7", "shown": "x"}, headers=STEP)
+    assert r.headers["hx-reswap"] == "none"
+    assert '<figure hx-swap-oob="true"' in r.text and '<section hx-swap-oob="true"' in r.text
+
+
+def test_a_step_from_a_page_with_a_refusal_on_show_gets_the_whole_explorer(
+    client: TestClient,
+) -> None:
+    headers = {k: v for k, v in STEP.items() if k != "HX-Explorer-Holds"}
+    r = client.get("/explore", params={"s": S, "at": "5", "shown": "4"}, headers=headers)
+    assert "hx-reswap" not in r.headers and 'id="explorer"' in r.text
+    assert r.headers["hx-replace-url"] == "/explore/sigmoid-2-2-2?at=5"  # still a step
+
+
+def test_any_other_change_pushes_its_address(client: TestClient) -> None:
+    view = client.get(
+        "/explore/view",
+        params={"s": S, "at": "5", "granularity": "layer"},
+        headers=STEP | {"HX-Trigger": "view"},
+    )
+    assert view.headers["hx-push-url"].startswith("/explore?s=") and "hx-reswap" not in view.headers
+    reset = client.get(
+        "/explore/sigmoid-2-2-2", headers={"HX-Request": "true", "HX-Trigger": "reset"}
+    )
+    assert reset.headers["hx-push-url"] == "/explore/sigmoid-2-2-2"
+
+
+def test_a_page_without_a_refusal_asks_for_parts_and_one_with_a_refusal_does_not(
+    client: TestClient,
+) -> None:
+    clean = client.get("/explore/sigmoid-2-2-2?at=3").text
+    assert '''hx-headers='{"HX-Explorer-Holds": "page"}' hx-include="#explorer-at"''' in clean
+    refused = client.post("/explore/edit", data={"s": S, "at": "3", "w-0-0-0": "abc"})
+    assert refused.status_code == 422 and "HX-Explorer-Holds" not in refused.text
+
+
+def test_a_patch_is_empty_when_nothing_changed_and_whole_when_the_tag_did() -> None:
+    old = '<div id="x" class="a"><p>1</p><p>2</p></div>'
+    assert patch(old, old, "x") == ""
+    assert patch(old, '<div id="x" class="b"><p>1</p><p>2</p></div>', "x").startswith(
+        '<div hx-swap-oob="true" id="x" class="b">'
+    )
+    long = '<div id="x">' + "".join(f"<p>{'word ' * 20}{k}</p>" for k in range(20)) + "</div>"
+    changed = long.replace(">word word", ' class="hl">word word', 1)
+    ops = patch(long, changed, "x")
+    assert ops == (
+        '<p hx-swap-oob="outerHTML:#x > :nth-child(1)" class="hl">' + "word " * 20 + "0</p>"
+    )
