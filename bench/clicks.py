@@ -149,7 +149,8 @@ def clicks(base: str, path: str, most: int) -> dict[str, Any]:
                 "HX-Trigger": "nav",
                 **extra,
             }
-            found[kind].append(ask(next_step_url(base, s, to), headers))
+            # the step the page shows rides along (the form's hx-include of #explorer-at)
+            found[kind].append(ask(f"{next_step_url(base, s, to)}&shown={held}", headers))
     return {"steps": n_steps, **found}
 
 
