@@ -218,6 +218,16 @@ LOCKED = """<!doctype html>
 HEARD = "kind => window.received.some(m => m.data && m.data.type === kind)"
 
 
+def heard(page: Page, kind: str) -> list[dict[str, Any]]:
+    """The messages of ``kind`` ("backprop-explorer:…") the course page received, in order,
+    each ``{origin, data}``."""
+    return [
+        m
+        for m in page.evaluate("window.received")
+        if isinstance(m["data"], dict) and m["data"].get("type") == kind
+    ]
+
+
 class _Quiet(SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         pass
@@ -257,12 +267,7 @@ def test_the_embed_tells_a_course_page_on_another_origin(
         expect(inside.locator("#practice")).not_to_have_attribute("data-url", before or "")
     expect(inside.locator("#score-total")).to_contain_text("1 of 6")
     page.wait_for_function(HEARD, arg="backprop-explorer:completed")
-    messages = page.evaluate("window.received")
-    done = [
-        m
-        for m in messages
-        if isinstance(m["data"], dict) and m["data"].get("type") == "backprop-explorer:completed"
-    ]
+    done = heard(page, "backprop-explorer:completed")
     assert len(done) == 1 and done[0]["origin"] == server
     data = done[0]["data"]
     assert (data["set"], data["score"], data["max"]) == ("doc000-exercises", 1, 6)
@@ -272,11 +277,7 @@ def test_the_embed_tells_a_course_page_on_another_origin(
     assert "set=doc000-exercises" in st["object"]["id"]
     assert st["result"]["score"] == {"raw": 1, "min": 0, "max": 6, "scaled": 1 / 6}
     assert st["result"]["completion"] is True
-    progress = [
-        m
-        for m in messages
-        if isinstance(m["data"], dict) and m["data"].get("type") == "backprop-explorer:progress"
-    ]
+    progress = heard(page, "backprop-explorer:progress")
     assert len(progress) == 5 and progress[0]["data"]["score"] == 1
 
 
@@ -303,11 +304,7 @@ def test_a_locked_practice_frame_asks_only_its_steps_and_reports_completion(
         inside.locator("#next-step").press("Enter")
     expect(inside.locator("#score-total")).to_contain_text("3 of 3")
     page.wait_for_function(HEARD, arg="backprop-explorer:completed")
-    done = [
-        m["data"]
-        for m in page.evaluate("window.received")
-        if isinstance(m["data"], dict) and m["data"].get("type") == "backprop-explorer:completed"
-    ]
+    done = [m["data"] for m in heard(page, "backprop-explorer:completed")]
     assert len(done) == 1 and (done[0]["score"], done[0]["max"]) == (3, 3)
     assert "from=12" in done[0]["statement"]["object"]["id"]
     # ← from the score goes back to the lock's last step, never before its first
