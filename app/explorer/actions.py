@@ -4,7 +4,7 @@ returns a new state, or raises ``EditError`` naming the form field and the rule.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -95,50 +95,62 @@ def parse_number(text: str) -> float:
     return float(cleaned)
 
 
+ARRAYS = {"w": "weights", "b": "biases", "x": "inputs", "t": "targets"}
+CHOICES = ("loss", "update_order", "title")  # fields whose text is the value
+
+
+def _is_number_field(parts: list[str]) -> bool:
+    return parts[0] in NUMBER_FIELDS and len(parts) > 1 and all(is_whole(p) for p in parts[1:])
+
+
+def _typed(s: Scenario, name: str, raw: str) -> float:
+    """A number field's value; EditError naming the field if it is not a number."""
+    try:
+        return parse_number(raw)
+    except ValueError:
+        raise EditError(
+            name, f"{describe(s, name)}: must be a number, got “{raw.strip()[:40]}”"
+        ) from None
+
+
+def _set_number(doc: dict[str, Any], s: Scenario, name: str, raw: str) -> None:
+    """A weight, bias, input or target (``w-1-0-1``…) written into the scenario document."""
+    parts = name.split("-")
+    if len(parts) != NUMBER_FIELDS[parts[0]] + 1:
+        raise EditError("form", f"“{name[:40]}” is not a field of this network")
+    value = _typed(s, name, raw)
+    idx = [int(p) for p in parts[1:]]
+    try:
+        target: Any = doc[ARRAYS[parts[0]]]
+        for k in idx[:-1]:
+            target = target[k]
+        target[idx[-1]] = value
+    except IndexError:
+        raise EditError("form", f"{describe(s, name)}: no such value in this network") from None
+
+
+def _set_field(doc: dict[str, Any], s: Scenario, name: str, raw: str) -> None:
+    """One posted field written into the scenario document (a field of no meaning is left)."""
+    parts = name.split("-")
+    if _is_number_field(parts):
+        _set_number(doc, s, name, raw)
+    elif name == "learning_rate":
+        doc["learning_rate"] = _typed(s, name, raw)
+    elif name in CHOICES:
+        doc[name] = raw
+    elif parts[0] == "act" and len(parts) == 2 and is_whole(parts[1]):
+        li = int(parts[1])
+        if li >= len(doc["activations"]):
+            raise EditError("form", f"{describe(s, name)}: no such layer")
+        doc["activations"][li] = raw
+
+
 def apply_edit(state: PageState, form: dict[str, str]) -> PageState:
     """The state with the edit form's values; EditError for the first value refused."""
     s = state.scenario
     doc = s.to_dict()
     for name, raw in form.items():
-        parts = name.split("-")
-        if parts[0] in NUMBER_FIELDS and len(parts) > 1 and all(is_whole(p) for p in parts[1:]):
-            if len(parts) != NUMBER_FIELDS[parts[0]] + 1:
-                raise EditError("form", f"“{name[:40]}” is not a field of this network")
-            try:
-                value = parse_number(raw)
-            except ValueError:
-                raise EditError(
-                    name, f"{describe(s, name)}: must be a number, got “{raw.strip()[:40]}”"
-                ) from None
-            idx = [int(p) for p in parts[1:]]
-            key = {"w": "weights", "b": "biases", "x": "inputs", "t": "targets"}[parts[0]]
-            try:
-                target: Any = doc[key]
-                for k in idx[:-1]:
-                    target = target[k]
-                target[idx[-1]] = value
-            except IndexError:
-                raise EditError(
-                    "form", f"{describe(s, name)}: no such value in this network"
-                ) from None
-        elif name == "learning_rate":
-            try:
-                doc["learning_rate"] = parse_number(raw)
-            except ValueError:
-                raise EditError(
-                    name, f"the learning rate: must be a number, got “{raw.strip()[:40]}”"
-                ) from None
-        elif name == "loss":
-            doc["loss"] = raw
-        elif parts[0] == "act" and len(parts) == 2 and is_whole(parts[1]):
-            li = int(parts[1])
-            if li >= len(doc["activations"]):
-                raise EditError("form", f"{describe(s, name)}: no such layer")
-            doc["activations"][li] = raw
-        elif name == "update_order":
-            doc["update_order"] = raw
-        elif name == "title":
-            doc["title"] = raw
+        _set_field(doc, s, name, raw)
     if "has_update_biases" in form:
         doc["update_biases"] = form.get("update_biases") in ("on", "true", "1")
     try:
@@ -146,11 +158,10 @@ def apply_edit(state: PageState, form: dict[str, str]) -> PageState:
     except EngineError as e:
         f = field_name(e.loc)
         raise EditError(f, f"{describe(s, f)}: {e.message}") from None
-    same_but_order = replace(new, update_order=s.update_order).to_dict() == s.to_dict()
     if new.to_dict() == s.to_dict():
         return state
-    if same_but_order:
-        return replace(state, scenario=new, trained=None)
+    if replace(new, update_order=s.update_order).to_dict() == s.to_dict():
+        return replace(state, scenario=new, trained=None)  # the order alone: not an edit
     return replace(
         state,
         scenario=new,
@@ -160,13 +171,108 @@ def apply_edit(state: PageState, form: dict[str, str]) -> PageState:
     )
 
 
-ARCH_OPS = ("add_neuron", "remove_neuron", "add_layer", "remove_layer")
-
-
 def _new_values(shape: tuple[int, ...], *seed: int) -> list[Any]:
     """Small deterministic values for new weights: seeded, uniform in ±0.5, two decimals."""
     rng = np.random.default_rng([abs(x) for x in seed])
     return np.round(rng.uniform(-0.5, 0.5, size=shape), 2).tolist()  # type: ignore[no-any-return]
+
+
+@dataclass
+class _Net:
+    """A scenario document being reshaped: its lists, changed in place by one operation."""
+
+    doc: dict[str, Any]
+    li: int  # the layer the operation names
+
+    @property
+    def layers(self) -> list[int]:
+        return self.doc["layers"]  # type: ignore[no-any-return]
+
+    @property
+    def last(self) -> int:
+        return len(self.layers) - 1
+
+    @property
+    def seed(self) -> tuple[int, int, int]:
+        return len(self.layers), self.li, self.layers[self.li]
+
+
+def _add_neuron(net: _Net) -> None:
+    li, doc, W = net.li, net.doc, net.doc["weights"]
+    layers = net.layers
+    if layers[li] >= DEFAULT_LIMITS.max_neurons:
+        raise EditError("architecture", f"a layer has at most {DEFAULT_LIMITS.max_neurons} neurons")
+    if li > 0:  # a new column into it, a new bias
+        new = _new_values((layers[li - 1],), *net.seed, 1)
+        for i in range(layers[li - 1]):
+            W[li - 1][i].append(new[i])
+        doc["biases"][li - 1].append(0.0)
+    if li < net.last:  # a new row out of it
+        W[li].append(_new_values((layers[li + 1],), *net.seed, 2))
+    if li == 0:
+        for row in doc["inputs"]:
+            row.append(0.5)
+    if li == net.last:
+        fill = 0.0 if doc["activations"][-1] == "softmax" else 0.5
+        for row in doc["targets"]:
+            row.append(fill)
+    layers[li] += 1
+
+
+def _remove_neuron(net: _Net) -> None:
+    li, doc, W = net.li, net.doc, net.doc["weights"]
+    if net.layers[li] <= 1:
+        raise EditError("architecture", "a layer needs at least one neuron")
+    if li > 0:
+        for row in W[li - 1]:
+            row.pop()
+        doc["biases"][li - 1].pop()
+    if li < net.last:
+        W[li].pop()
+    if li == 0:
+        for row in doc["inputs"]:
+            row.pop()
+    if li == net.last:
+        for row in doc["targets"]:
+            row.pop()
+    net.layers[li] -= 1
+
+
+def _add_layer(net: _Net) -> None:
+    """A hidden layer right after layer li, as wide as the next one."""
+    li, doc, layers = net.li, net.doc, net.layers
+    if li >= net.last:
+        raise EditError("architecture", "a new hidden layer goes before the output layer")
+    if len(layers) >= DEFAULT_LIMITS.max_layers:
+        raise EditError("architecture", f"a network has at most {DEFAULT_LIMITS.max_layers} layers")
+    m = layers[li + 1]
+    acts: list[str] = doc["activations"]
+    hidden = next(
+        (a for a in acts[:-1]), "sigmoid" if acts[-1] in ("sigmoid", "softmax") else "relu"
+    )
+    doc["weights"].insert(li + 1, _new_values((m, m), *net.seed, 3))
+    doc["biases"].insert(li, [0.0] * m)
+    acts.insert(li, hidden)
+    layers.insert(li + 1, m)
+
+
+def _remove_layer(net: _Net) -> None:
+    """Hidden layer li goes; the layers either side are joined by new weights."""
+    li, doc, layers = net.li, net.doc, net.layers
+    if not 0 < li < net.last:
+        raise EditError("architecture", "only a hidden layer can be removed")
+    doc["weights"][li - 1 : li + 1] = [_new_values((layers[li - 1], layers[li + 1]), *net.seed, 4)]
+    del doc["biases"][li - 1]
+    del doc["activations"][li - 1]
+    del layers[li]
+
+
+ARCH_OPS = {
+    "add_neuron": _add_neuron,
+    "remove_neuron": _remove_neuron,
+    "add_layer": _add_layer,
+    "remove_layer": _remove_layer,
+}
 
 
 def apply_architecture(state: PageState, op: str) -> PageState:
@@ -174,75 +280,14 @@ def apply_architecture(state: PageState, op: str) -> PageState:
     name, _, where = op.partition(":")
     if name not in ARCH_OPS or not is_whole(where):
         raise EditError("architecture", f"unknown change “{op[:40]}”")
-    li = int(where)
     s = state.scenario
-    doc = s.to_dict()
-    layers: list[int] = list(doc["layers"])
-    W: list[Any] = doc["weights"]
-    B: list[Any] = doc["biases"]
-    acts: list[str] = doc["activations"]
-    L = len(layers) - 1
-    lim = DEFAULT_LIMITS
-    if not 0 <= li <= L:
-        raise EditError("architecture", f"there is no layer {li}")
-    seed = (len(layers), li, layers[li])
-    if name == "add_neuron":
-        if layers[li] >= lim.max_neurons:
-            raise EditError("architecture", f"a layer has at most {lim.max_neurons} neurons")
-        if li > 0:  # a new column into it, a new bias
-            new = _new_values((layers[li - 1],), *seed, 1)
-            for i in range(layers[li - 1]):
-                W[li - 1][i].append(new[i])
-            B[li - 1].append(0.0)
-        if li < L:  # a new row out of it
-            W[li].append(_new_values((layers[li + 1],), *seed, 2))
-        if li == 0:
-            for row in doc["inputs"]:
-                row.append(0.5)
-        if li == L:
-            for row in doc["targets"]:
-                row.append(0.0 if acts[-1] == "softmax" else 0.5)
-        layers[li] += 1
-    elif name == "remove_neuron":
-        if layers[li] <= 1:
-            raise EditError("architecture", "a layer needs at least one neuron")
-        if li > 0:
-            for row in W[li - 1]:
-                row.pop()
-            B[li - 1].pop()
-        if li < L:
-            W[li].pop()
-        if li == 0:
-            for row in doc["inputs"]:
-                row.pop()
-        if li == L:
-            for row in doc["targets"]:
-                row.pop()
-        layers[li] -= 1
-    elif name == "add_layer":  # a hidden layer right after layer li, as wide as the next one
-        if li >= L:
-            raise EditError("architecture", "a new hidden layer goes before the output layer")
-        if len(layers) >= lim.max_layers:
-            raise EditError("architecture", f"a network has at most {lim.max_layers} layers")
-        m = layers[li + 1]
-        hidden = next(
-            (a for a in acts[:-1]), "sigmoid" if acts[-1] in ("sigmoid", "softmax") else "relu"
-        )
-        W.insert(li + 1, _new_values((m, m), *seed, 3))
-        B.insert(li, [0.0] * m)
-        acts.insert(li, hidden)
-        layers.insert(li + 1, m)
-    else:  # remove_layer: a hidden layer li; the layers either side are joined by new weights
-        if not 0 < li < L:
-            raise EditError("architecture", "only a hidden layer can be removed")
-        W[li - 1 : li + 1] = [_new_values((layers[li - 1], layers[li + 1]), *seed, 4)]
-        del B[li - 1]
-        del acts[li - 1]
-        del layers[li]
-    doc["layers"] = layers
-    doc.pop("labels", None)
+    net = _Net(s.to_dict(), int(where))
+    if not 0 <= net.li <= net.last:
+        raise EditError("architecture", f"there is no layer {net.li}")
+    ARCH_OPS[name](net)
+    net.doc.pop("labels", None)
     try:
-        changed = Scenario.from_dict(doc)
+        changed = Scenario.from_dict(net.doc)
     except EngineError as e:
         raise EditError("architecture", f"{describe(s, field_name(e.loc))}: {e.message}") from None
     return replace(

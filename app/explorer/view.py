@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -476,12 +477,34 @@ def values_table(tr: Trace, d: int, only: int | None = None) -> dict[str, Any]:
     def f(x: Any) -> str:
         return number(float(x), d)
 
-    neurons = []
+    note = ""
+    if only is not None:
+        rows = sum(s.layers) * s.n_samples
+        note = (
+            f"Sample {only + 1} of {s.n_samples:,} only: every sample would be {rows:,} rows. "
+            "Choose another sample above the diagram."
+        )
+    return {
+        "neurons": _neuron_rows(tr, f, shown),
+        "weights": _weight_rows(tr, f),
+        "biases": _bias_rows(tr, f),
+        "samples": s.n_samples,
+        "note": note,
+        "cost": lab.cost,  # the headers' names: ∂E/∂out, or document 000's ∂C/∂a
+        "out": lab.out.rstrip("_") or "out",
+    }
+
+
+def _neuron_rows(tr: Trace, f: Callable[[Any], str], shown: Iterable[int]) -> list[dict[str, Any]]:
+    """Each neuron's net input, output, ∂E/∂out, delta and target, per sample shown."""
+    s = tr.before
+    lab = s.labels
+    rows = []
     for li, n in enumerate(s.layers):
+        up = tr.backward.upstream[li]
         for j in range(n):
             for k in shown:
-                up = tr.backward.upstream[li]
-                neurons.append(
+                rows.append(
                     {
                         "layer": li,
                         "name": names.neuron_html(lab.neurons[li][j]),
@@ -493,47 +516,37 @@ def values_table(tr: Trace, d: int, only: int | None = None) -> dict[str, Any]:
                         "target": f(s.targets[k, j]) if li == len(s.layers) - 1 else "",
                     }
                 )
-    weights = []
-    for li, W in enumerate(s.weights):
-        for j in range(W.shape[1]):
-            for i in range(W.shape[0]):
-                weights.append(
-                    {
-                        "name": names.label_html(lab.weights[li][i][j]),
-                        "src": names.neuron_html(lab.neurons[li][i]),
-                        "dst": names.neuron_html(lab.neurons[li + 1][j]),
-                        "value": f(W[i, j]),
-                        "grad": f(tr.backward.weight_grads[li][i, j]),
-                        "new": f(tr.after.weights[li][i, j]),
-                    }
-                )
-    biases = []
-    for li, b in enumerate(s.biases):
-        for j in range(b.shape[0]):
-            biases.append(
-                {
-                    "name": names.label_html(lab.biases[li][j]),
-                    "dst": names.neuron_html(lab.neurons[li + 1][j]),
-                    "value": f(b[j]),
-                    "grad": f(tr.backward.bias_grads[li][j]),
-                    "new": f(tr.after.biases[li][j]),
-                }
-            )
-    note = ""
-    if only is not None:
-        rows = sum(s.layers) * s.n_samples
-        note = (
-            f"Sample {only + 1} of {s.n_samples:,} only: every sample would be {rows:,} rows. "
-            "Choose another sample above the diagram."
-        )
-    return {
-        "neurons": neurons,
-        "weights": weights,
-        "biases": biases,
-        "samples": s.n_samples,
-        "note": note,
-        "cost": lab.cost,  # the headers' names: ∂E/∂out, or document 000's ∂C/∂a
-        "out": lab.out.rstrip("_") or "out",
-    }
+    return rows
 
 
+def _weight_rows(tr: Trace, f: Callable[[Any], str]) -> list[dict[str, Any]]:
+    """Each weight (column by column, as the documents list them): value, gradient, new value."""
+    lab = tr.before.labels
+    return [
+        {
+            "name": names.label_html(lab.weights[li][i][j]),
+            "src": names.neuron_html(lab.neurons[li][i]),
+            "dst": names.neuron_html(lab.neurons[li + 1][j]),
+            "value": f(W[i, j]),
+            "grad": f(tr.backward.weight_grads[li][i, j]),
+            "new": f(tr.after.weights[li][i, j]),
+        }
+        for li, W in enumerate(tr.before.weights)
+        for j in range(W.shape[1])
+        for i in range(W.shape[0])
+    ]
+
+
+def _bias_rows(tr: Trace, f: Callable[[Any], str]) -> list[dict[str, Any]]:
+    lab = tr.before.labels
+    return [
+        {
+            "name": names.label_html(lab.biases[li][j]),
+            "dst": names.neuron_html(lab.neurons[li + 1][j]),
+            "value": f(b[j]),
+            "grad": f(tr.backward.bias_grads[li][j]),
+            "new": f(tr.after.biases[li][j]),
+        }
+        for li, b in enumerate(tr.before.biases)
+        for j in range(b.shape[0])
+    ]
