@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request as StarletteRequest
 from starlette.types import Scope
 
-from .paths import is_api
+from .paths import is_api, is_embed
 
 
 def error_detail(loc: Sequence[str | int], msg: str, kind: str) -> list[dict[str, Any]]:
@@ -134,9 +134,10 @@ def too_large(scope: Scope, limit: int) -> Response:
 
 
 def _page(request: StarletteRequest, message: str, status: int) -> Response:
-    from .explorer import pages  # the page in the site's or the embed's frame
+    from .explorer import embed, pages  # the page in the site's or the embed's frame
 
-    return pages.error_page(Request(request.scope, request.receive), message, status)
+    p = embed.EmbedFrame(embed.EmbedOptions()) if is_embed(request.scope) else pages.SITE
+    return pages.error_page(Request(request.scope, request.receive), message, status, p)
 
 
 def _allowed(exc: StarletteHTTPException) -> str:

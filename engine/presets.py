@@ -84,8 +84,9 @@ BATCH_XOR = Preset(
     description=(
         "The four XOR samples go forward together as the rows of one matrix, the way document 001 "
         "describes the forward pass. Each hidden delta is the output delta sent back through the "
-        "weights and scaled by the activation's slope (the delta rule); training repeats epochs "
-        "until the loss falls below 0.01."
+        "weights and scaled by the activation's slope (the delta rule). The training panel "
+        "repeats epochs until the loss E falls below 0.01 (its “stop when E <” field) or the "
+        "iterations asked for run out."
     ),
     granularity="layer",
     scenario={

@@ -4,6 +4,7 @@ returns a new state, or raises ``EditError`` naming the form field and the rule.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -13,7 +14,9 @@ from engine import EngineError, Scenario
 from engine.limits import DEFAULT_LIMITS
 from engine.scenario import UPDATE_ORDERS
 
-from ..render.formatting import is_whole
+from ..render.formatting import MINUS, is_whole
+from .edit_form import NUMBER_FIELDS, TEXT_FIELDS, bias_fields, changed_fields, shared_with
+from .link import link_too_long
 from .state import (
     HISTORY_POINTS,
     MAX_ITERATION,
@@ -32,9 +35,6 @@ class EditError(ValueError):
         super().__init__(message)
         self.field = field
         self.message = message
-
-
-NUMBER_FIELDS = {"w": 3, "b": 2, "x": 2, "t": 2}  # a field name's indices: w-1-0-1, b-1-0
 
 
 def field_name(loc: tuple[str | int, ...]) -> str:
@@ -96,47 +96,93 @@ def parse_number(text: str) -> float:
 
 
 ARRAYS = {"w": "weights", "b": "biases", "x": "inputs", "t": "targets"}
-CHOICES = ("loss", "update_order", "title")  # fields whose text is the value
+MAX_ABS = DEFAULT_LIMITS.max_abs_value
+MAX_RATE = DEFAULT_LIMITS.max_learning_rate
+RATE_RULE = f"0 < η ≤ {MAX_RATE:g}"
 
 
-def _is_number_field(parts: list[str]) -> bool:
-    return parts[0] in NUMBER_FIELDS and len(parts) > 1 and all(is_whole(p) for p in parts[1:])
+def learner_name(s: Scenario, name: str) -> str:
+    """A number field's name as the page shows it: w5, b1 (or "b1 (h2)" where a shared name
+    now holds two values), "input x1 of sample 2", "the learning rate η"."""
+    parts = name.split("-")
+    lab = s.labels
+    try:
+        if parts[0] == "w" and len(parts) == 4:
+            li, i, j = (int(p) for p in parts[1:])
+            return lab.weights[li][i][j]
+        if parts[0] == "b" and len(parts) == 3:
+            li, j = int(parts[1]), int(parts[2])
+            return next(f.label for f in bias_fields(s, li) if j in f.members)
+        if parts[0] in ("x", "t") and len(parts) == 3:
+            k, i = int(parts[1]), int(parts[2])
+            if parts[0] == "x":
+                return f"input {lab.neurons[0][i]} of sample {k + 1}"
+            return f"the target of {lab.neurons[-1][i]} for sample {k + 1}"
+    except (ValueError, IndexError, StopIteration):
+        return describe(s, name)
+    if name == "learning_rate":
+        return "the learning rate η"
+    return describe(s, name)
 
 
 def _typed(s: Scenario, name: str, raw: str) -> float:
-    """A number field's value; EditError naming the field if it is not a number."""
+    """A number field's value, in range; EditError in the learner's words if it is not."""
+    typed = raw.strip()[:40]
     try:
-        return parse_number(raw)
+        value = parse_number(raw)
     except ValueError:
-        raise EditError(
-            name, f"{describe(s, name)}: must be a number, got “{raw.strip()[:40]}”"
-        ) from None
+        value = math.nan
+    if name == "learning_rate":
+        if not 0 < value <= MAX_RATE:
+            raise EditError(
+                name,
+                f"{learner_name(s, name)}: “{typed}” is not allowed: use {RATE_RULE}",
+            )
+        return value
+    if math.isnan(value):
+        why = "is not a number"
+    elif value > MAX_ABS:
+        why = "is too large"
+    elif value < -MAX_ABS:
+        why = "is too small"
+    else:
+        return value
+    raise EditError(
+        name,
+        f"{learner_name(s, name)}: “{typed}” {why}: use a number from "
+        f"{MINUS}{MAX_ABS:,.0f} to {MAX_ABS:,.0f}",
+    )
 
 
 def _set_number(doc: dict[str, Any], s: Scenario, name: str, raw: str) -> None:
-    """A weight, bias, input or target (``w-1-0-1``…) written into the scenario document."""
+    """A weight, bias, input or target (``w-1-0-1``…) written into the scenario document; a
+    shared bias's field sets every bias of its group."""
     parts = name.split("-")
     if len(parts) != NUMBER_FIELDS[parts[0]] + 1:
         raise EditError("form", f"“{name[:40]}” is not a field of this network")
-    value = _typed(s, name, raw)
     idx = [int(p) for p in parts[1:]]
     try:
         target: Any = doc[ARRAYS[parts[0]]]
         for k in idx[:-1]:
             target = target[k]
-        target[idx[-1]] = value
+        if idx[-1] >= len(target):
+            raise IndexError(name)
     except IndexError:
         raise EditError("form", f"{describe(s, name)}: no such value in this network") from None
+    value = _typed(s, name, raw)
+    members = shared_with(s, idx[0], idx[1]) if parts[0] == "b" else (idx[-1],)
+    for j in members:
+        target[j] = value
 
 
 def _set_field(doc: dict[str, Any], s: Scenario, name: str, raw: str) -> None:
     """One posted field written into the scenario document (a field of no meaning is left)."""
     parts = name.split("-")
-    if _is_number_field(parts):
+    if parts[0] in NUMBER_FIELDS and len(parts) > 1 and all(is_whole(p) for p in parts[1:]):
         _set_number(doc, s, name, raw)
     elif name == "learning_rate":
         doc["learning_rate"] = _typed(s, name, raw)
-    elif name in CHOICES:
+    elif name in TEXT_FIELDS:
         doc[name] = raw
     elif parts[0] == "act" and len(parts) == 2 and is_whole(parts[1]):
         li = int(parts[1])
@@ -146,29 +192,42 @@ def _set_field(doc: dict[str, Any], s: Scenario, name: str, raw: str) -> None:
 
 
 def apply_edit(state: PageState, form: dict[str, str]) -> PageState:
-    """The state with the edit form's values; EditError for the first value refused."""
+    """The state with the fields the learner changed: those whose text differs from what the
+    form showed (``edit_form``); EditError for the first value refused, beside its field."""
     s = state.scenario
+    changed = changed_fields(s, form, state.precision)
     doc = s.to_dict()
-    for name, raw in form.items():
+    for name, raw in changed.items():
         _set_field(doc, s, name, raw)
     if "has_update_biases" in form:
         doc["update_biases"] = form.get("update_biases") in ("on", "true", "1")
     try:
         new = Scenario.from_dict(doc)
     except EngineError as e:
-        f = field_name(e.loc)
-        raise EditError(f, f"{describe(s, f)}: {e.message}") from None
+        raise _beside(s, field_name(e.loc), e.message, changed) from None
     if new.to_dict() == s.to_dict():
         return state
     if replace(new, update_order=s.update_order).to_dict() == s.to_dict():
-        return replace(state, scenario=new, trained=None)  # the order alone: not an edit
+        # the order alone: not an edit (the figures still apply), but a new path from here
+        return replace(state, scenario=new, trained=None, previous=None)
     return replace(
         state,
         scenario=new,
         edited=True,
         trained=None,
         history=((state.iteration, current_loss(new)),),
+        previous=None,
     )
+
+
+def _beside(s: Scenario, field: str, message: str, changed: dict[str, str]) -> EditError:
+    """The engine's refusal, shown beside the field the learner changed: a rule that a field
+    breaks with another (bce needs targets in 0…1: the loss was changed) is said at the one
+    field changed."""
+    text = f"{describe(s, field)}: {message}"
+    if field not in changed and len(changed) == 1:
+        return EditError(next(iter(changed)), text)
+    return EditError(field, text)
 
 
 def _new_values(shape: tuple[int, ...], *seed: int) -> list[Any]:
@@ -297,6 +356,7 @@ def apply_architecture(state: PageState, op: str) -> PageState:
         trained=None,
         sample=0,
         history=((state.iteration, current_loss(changed)),),
+        previous=None,
     )
 
 
@@ -313,16 +373,41 @@ def finish(state: PageState) -> PageState:
     with np.errstate(all="ignore"):
         result = step(state.scenario)
     new = _checked(result.after, "the update")
-    return replace(
+    after = replace(
         state,
         scenario=new,
         iteration=state.iteration + 1,
         trained=None,
         history=add_history(state.history, [(state.iteration + 1, current_loss(new))]),
+        previous=state.scenario,  # Previous from the next start shows this update again
     )
+    if link_too_long(after) and not link_too_long(replace(after, previous=None)):
+        return replace(after, previous=None)  # a link that carries the network, if not both
+    return after
 
 
-def train_state(state: PageState, iterations: int, time_limit: float) -> PageState:
+def parse_stop_below(raw: str) -> float | None:
+    """ "Stop when E < …": a loss above 0, or nothing (train every iteration asked for)."""
+    if not raw.strip():
+        return None
+    try:
+        value = parse_number(raw)
+    except ValueError:
+        value = math.nan
+    if not 0 < value <= MAX_ABS:
+        raise EditError(
+            "stop_below",
+            f"stop when E <: “{raw.strip()[:40]}” is not allowed: use a loss above 0 "
+            "(e.g. 0.01), or leave it empty to run every iteration",
+        )
+    return value
+
+
+def train_state(
+    state: PageState, iterations: int, time_limit: float, stop_below: float | None = None
+) -> PageState:
+    """``iterations`` more, or fewer: until the loss falls below ``stop_below``, the weights
+    would leave the explorer's limits, or the time limit."""
     from engine import sample_history, train
 
     room = MAX_ITERATION - state.iteration
@@ -335,7 +420,7 @@ def train_state(state: PageState, iterations: int, time_limit: float) -> PageSta
 
     with np.errstate(all="ignore"):
         # the engine stops before a weight leaves ±1e6, so the result can be carried in a URL
-        result = train(state.scenario, iterations, time_limit=time_limit)
+        result = train(state.scenario, iterations, stop_below=stop_below, time_limit=time_limit)
         stopped = result.stopped_because
     new = _checked(result.scenario, "training")
     its, losses = sample_history(result.losses, HISTORY_POINTS)
@@ -345,7 +430,8 @@ def train_state(state: PageState, iterations: int, time_limit: float) -> PageSta
         scenario=new,
         iteration=state.iteration + result.iterations_run,
         history=add_history(state.history, points),
-        trained=Trained(result.iterations_run, iterations, stopped),
+        trained=Trained(result.iterations_run, iterations, stopped, stop_below),
+        previous=None,
     )
 
 

@@ -13,21 +13,21 @@ phases, hide, caption. A locked frame (from, to, phases) opens at its first step
 (403) a step outside the lock; an action the options leave out is refused with 403 too.
 
 The embed runs the explorer's own actions (``app.explorer.pages``) with this module as their
-presentation (``request.state.frame``): its forms post under ``/embed/explore/…`` and carry
-the options in hidden fields, and each answer sets the frame's URL to the
-canonical one (``HX-Replace-Url``: the course page's Back button leaves the page rather than
-stepping back through every click), so a reload inside the iframe restores it. No cookies.
+presentation (``EmbedFrame``, each route's dependency ``Frame``): its forms post under
+``/embed/explore/…`` and carry the options in hidden fields, and each answer sets the frame's
+URL to the canonical one (``HX-Replace-Url``: the course page's Back button leaves the page
+rather than stepping back through every click), so a reload inside the iframe restores it. No
+cookies.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -152,8 +152,15 @@ class EmbedFrame(pages.Presentation):
 
     history_header = "HX-Replace-Url"
 
-    def __init__(self, opts: EmbedOptions) -> None:
+    def __init__(self, opts: EmbedOptions, problem: str = "") -> None:
         self.opts = opts
+        self.problem = problem  # an option of the address that could not be taken
+
+    def refused(self, request: Request) -> HTMLResponse | None:
+        """The page that says which option of the frame's address is wrong, or None."""
+        if not self.problem:
+            return None
+        return self.error(request, f"This embed's address has a problem: {self.problem}.", 400)
 
     def _context(self, request: Request, **extra: Any) -> dict[str, Any]:
         base = pages.root(request)
@@ -213,8 +220,10 @@ class EmbedFrame(pages.Presentation):
     def show(self, request: Request, state: PageState, at: int | None) -> Response:
         """The explorer at a step: a locked frame opens at its first step when none is given,
         and refuses (403) a step outside the lock."""
+        if at is not None:
+            state, at = pages.resolve_previous(request, state, at)
         if not self.opts.locked:
-            return pages.explorer_response(request, state, -1 if at is None else at)
+            return pages.explorer_response(request, state, -1 if at is None else at, p=self)
         try:
             steps = lock_steps(request, state, self.opts)
         except OptionError as e:
@@ -223,7 +232,7 @@ class EmbedFrame(pages.Presentation):
             at = steps[0]
         if at not in steps:
             return self.error(request, lock_message(self.opts, at), 403)
-        return pages.explorer_response(request, state, at)
+        return pages.explorer_response(request, state, at, p=self)
 
     def refuse(self, request: Request, state: PageState, at: int, message: str) -> Response:
         """403: the explorer as it was (a locked frame's at its lock), the message beside the
@@ -234,19 +243,32 @@ class EmbedFrame(pages.Presentation):
             except OptionError as e:
                 return self.error(request, f"This embed's address has a problem: {e}.", 400)
             at = at if at in steps else steps[0]
-        return pages.explorer_response(request, state, at, status=403, errors={"update": message})
-
-
-def _framed(request: Request, params: Any) -> EmbedFrame | HTMLResponse:
-    """The frame for the request's options, or the page that says which option is wrong."""
-    try:
-        frame = EmbedFrame(EmbedOptions.from_params(params))
-    except OptionError as e:
-        return EmbedFrame(EmbedOptions()).error(
-            request, f"This embed's address has a problem: {e}.", 400
+        return pages.explorer_response(
+            request, state, at, status=403, errors={"update": message}, p=self
         )
-    request.state.frame = frame
-    return frame
+
+
+def framed(params: Any) -> EmbedFrame:
+    """The frame for these options (a wrong one: a frame with the defaults, and its problem)."""
+    try:
+        return EmbedFrame(EmbedOptions.from_params(params))
+    except OptionError as e:
+        return EmbedFrame(EmbedOptions(), str(e))
+
+
+def query_frame(request: Request) -> EmbedFrame:
+    """The frame of a GET route: the options in the address."""
+    return framed(request.query_params)
+
+
+async def form_frame(request: Request) -> EmbedFrame:
+    """The frame of a control's POST: the options in the address and the form's hidden fields."""
+    form = await request.form()  # Starlette keeps it: the explorer's handler reads it again
+    return framed({**request.query_params, **{k: v for k, v in form.items() if isinstance(v, str)}})
+
+
+Frame = Annotated[EmbedFrame, Depends(query_frame)]
+PostedFrame = Annotated[EmbedFrame, Depends(form_frame)]
 
 
 # What an embed's address may carry (docs/EMBED.md); a typo such as precision= for decimals=
@@ -282,15 +304,15 @@ def _address_mistake(params: Any) -> str:
 
 def _open(
     request: Request,
+    frame: EmbedFrame,
     state: PageState | None,
     at: str | None,
     granularity: str | None,
     decimals: str | None,
     s_error: str = "",
 ) -> Response:
-    frame = _framed(request, request.query_params)
-    if isinstance(frame, HTMLResponse):
-        return frame
+    if (refused := frame.refused(request)) is not None:
+        return refused
     mistake = _address_mistake(request.query_params)
     if mistake:
         return frame.error(request, f"This embed's address has a problem: {mistake}.", 400)
@@ -308,6 +330,7 @@ def _open(
 @router.get("/embed/explore")
 def embed_state(
     request: Request,
+    frame: Frame,
     s: str | None = None,
     at: str | None = None,
     granularity: str | None = None,
@@ -316,6 +339,7 @@ def embed_state(
     if not s:
         return _open(
             request,
+            frame,
             None,
             at,
             granularity,
@@ -325,8 +349,10 @@ def embed_state(
     try:
         state = pages.read_state(request, s)
     except StateError as e:
-        return _open(request, None, at, granularity, decimals, f"This link cannot be opened: {e}.")
-    return _open(request, state, at, granularity, decimals)
+        return _open(
+            request, frame, None, at, granularity, decimals, f"This link cannot be opened: {e}."
+        )
+    return _open(request, frame, state, at, granularity, decimals)
 
 
 def _state_at(s: Any, at: Any) -> tuple[PageState, int]:
@@ -337,15 +363,15 @@ def _state_at(s: Any, at: Any) -> tuple[PageState, int]:
 @router.get("/embed/explore/view")
 def embed_view(
     request: Request,
+    frame: Frame,
     s: str | None = None,
     at: str | None = None,
     granularity: str | None = None,
     precision: str | None = None,
     sample: str | None = None,
 ) -> Response:
-    frame = _framed(request, request.query_params)
-    if isinstance(frame, HTMLResponse):
-        return frame
+    if (refused := frame.refused(request)) is not None:
+        return refused
     opts = frame.opts
     why = opts.refusal("view")
     if opts.locked and not why:
@@ -367,15 +393,16 @@ def embed_view(
         except StateError as e:
             return frame.error(request, f"This page's state cannot be read: {e}.", 400)
         return frame.refuse(request, state, cursor, why)
-    return pages.explore_view(request, s, at, granularity, precision, sample)
+    return pages.explore_view(request, frame, s, at, granularity, precision, sample)
 
 
 @router.get("/embed/explore/reset")
-def embed_reset(request: Request, s: str | None = None, at: str | None = None) -> Response:
+def embed_reset(
+    request: Request, frame: Frame, s: str | None = None, at: str | None = None
+) -> Response:
     """Reset: the example as it started (a locked frame: its first step of the same state)."""
-    frame = _framed(request, request.query_params)
-    if isinstance(frame, HTMLResponse):
-        return frame
+    if (refused := frame.refused(request)) is not None:
+        return refused
     try:
         state, cursor = _state_at(s, at)
     except StateError as e:
@@ -384,18 +411,12 @@ def embed_reset(request: Request, s: str | None = None, at: str | None = None) -
     if why:
         return frame.refuse(request, state, cursor, why)
     if not frame.opts.locked:
-        return pages.explorer_response(request, origin_state(state), -1, changed=True)
+        return pages.explorer_response(request, origin_state(state), -1, changed=True, p=frame)
     try:
         steps = lock_steps(request, state, frame.opts)
     except OptionError as e:
         return frame.error(request, f"This embed's address has a problem: {e}.", 400)
-    return pages.explorer_response(request, state, steps[0], changed=True)
-
-
-async def _post_frame(request: Request) -> EmbedFrame | HTMLResponse:
-    form = await request.form()  # Starlette keeps it: the explorer's handler reads it again
-    params = {**request.query_params, **{k: v for k, v in form.items() if isinstance(v, str)}}
-    return _framed(request, params)
+    return pages.explorer_response(request, state, steps[0], changed=True, p=frame)
 
 
 async def _refused(request: Request, frame: EmbedFrame, name: str) -> Response | None:
@@ -411,19 +432,18 @@ async def _refused(request: Request, frame: EmbedFrame, name: str) -> Response |
     return await run_in_threadpool(frame.refuse, request, state, at, why)
 
 
-def _embedded(action: Callable[[Request], Awaitable[Response]], name: str) -> Any:
+def _embedded(action: pages.Handler, name: str) -> Any:
     """An explorer control inside the frame: the frame's options read from the form (a page
     saying which is wrong otherwise), an action the frame does not offer refused (403: a
     read-only or locked frame's edits, a hidden control's action), then the explorer's own
     action, answered through the frame (``EmbedFrame``)."""
 
-    async def handler(request: Request) -> Response:
-        frame = await _post_frame(request)
-        if isinstance(frame, HTMLResponse):
-            return frame
+    async def handler(request: Request, frame: PostedFrame) -> Response:
+        if (problem := frame.refused(request)) is not None:
+            return problem
         if (refused := await _refused(request, frame, name)) is not None:
             return refused
-        return await action(request)
+        return await action(request, frame)
 
     return handler
 
@@ -446,15 +466,15 @@ for _name, _action in (
 @router.get("/embed/{preset_id}")
 def embed_preset(
     request: Request,
+    frame: Frame,
     preset_id: str,
     at: str | None = None,
     granularity: str | None = None,
     decimals: str | None = None,
 ) -> Response:
     if preset_id not in PRESETS:
-        frame = _framed(request, request.query_params)
-        if isinstance(frame, HTMLResponse):
-            return frame
+        if (refused := frame.refused(request)) is not None:
+            return refused
         return frame.error(
             request,
             f"There is no example called “{preset_id[:40]}”. The examples are: "
@@ -462,4 +482,4 @@ def embed_preset(
             + ".",
             404,
         )
-    return _open(request, preset_state(preset_id), at, granularity, decimals)
+    return _open(request, frame, preset_state(preset_id), at, granularity, decimals)

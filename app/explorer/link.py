@@ -9,6 +9,8 @@ of the history as decimal text, the preset's labels and data again. Format 2 (``
 - the loss history as its iterations' differences (``history_at``) and its losses as float64
   too, exact: the differences of their bit patterns, byte by byte (a loss curve's points share
   their sign, exponent and first digits, so those bytes pack to almost nothing);
+- the parameters before the last update (``previous``: 1), where the state keeps them, as
+  float64 bytes after its own parameters;
 - the other fields only where they differ from what a missing one means (``from_doc``).
 
 A document with a ``scenario`` (format 1, or one written whole) is read as it is.
@@ -86,6 +88,10 @@ def encode_state(state: PageState) -> str:
     numbers = [np.ravel(w) for w in s.weights] + [np.ravel(b) for b in s.biases]
     if all(base.get(k) == scenario[k] for k in PARAMETERS):  # e.g. a file as it was loaded
         doc["parameters"], numbers = "origin", []
+    if state.previous is not None:
+        doc["previous"] = 1
+        numbers += [np.ravel(w) for w in state.previous.weights]
+        numbers += [np.ravel(b) for b in state.previous.biases]
     if state.history:
         doc["history_at"] = np.diff([k for k, _ in state.history], prepend=0).tolist()
         # a loss that overflowed is written as 1e308, as format 1 did: the chart clips it
@@ -117,6 +123,11 @@ def decode_doc(s: str) -> dict[str, Any]:
         return doc
     full = {k: v for k, v in doc.items() if k not in COMPACT}
     full["scenario"], used = _scenario(doc, numbers)
+    if doc.get("previous") is not None:
+        if doc["previous"] != 1:
+            raise StateError("the link's previous parameters are damaged")
+        weights, biases, size = _parameters(full["scenario"]["layers"], numbers[used:])
+        full["previous"], used = {"weights": weights, "biases": biases}, used + size
     full["history"] = _history(doc.get("history_at", []), numbers[used:])
     return full
 
@@ -135,7 +146,13 @@ def _scenario(doc: dict[str, Any], numbers: bytes) -> tuple[dict[str, Any], int]
             scenario.pop(key, None)
     if doc.get("parameters") == "origin":
         return scenario, 0
-    layers = _layers(scenario.get("layers"))
+    scenario["weights"], scenario["biases"], size = _parameters(scenario.get("layers"), numbers)
+    return scenario, size
+
+
+def _parameters(layers_doc: Any, numbers: bytes) -> tuple[list[Any], list[Any], int]:
+    """Weights and biases of these layers from the front of ``numbers``; and their bytes."""
+    layers = _layers(layers_doc)
     pairs = list(itertools.pairwise(layers))
     count = sum(a * b + b for a, b in pairs)
     if len(numbers) < count * FLOAT.itemsize:
@@ -148,8 +165,7 @@ def _scenario(doc: dict[str, Any], numbers: bytes) -> tuple[dict[str, Any], int]
     for _, b in pairs:
         biases.append(values[at : at + b].tolist())
         at += b
-    scenario["weights"], scenario["biases"] = weights, biases
-    return scenario, count * FLOAT.itemsize
+    return weights, biases, count * FLOAT.itemsize
 
 
 def _base_scenario(origin: str | Scratch | Loaded) -> dict[str, Any]:

@@ -26,8 +26,9 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -42,18 +43,28 @@ from ..render.formatting import (
     MIN_DECIMALS,
     is_whole,
 )
-from .actions import EditError, apply_architecture, apply_edit, finish, replay, train_state
+from .actions import (
+    EditError,
+    apply_architecture,
+    apply_edit,
+    finish,
+    parse_stop_below,
+    replay,
+    train_state,
+)
 from .budget import Busy
 from .codec import StateError
 from .link import link_too_long
 from .partial import is_step, lean
 from .state import (
+    PREVIOUS_STEP,
     PageState,
     Scratch,
     hidden_activations,
     load,
     make_scratch,
     preset_state,
+    previous_state,
     scratch_state,
     url,
 )
@@ -91,10 +102,14 @@ router = APIRouter(include_in_schema=False)
 
 class Presentation:
     """How the explorer's answers look: the site's pages. Another presentation of the same
-    actions (the embed, app/embed.py) is set on the request by its route and overrides these."""
+    actions (the embed's frame, app/explorer/embed.py) reaches them through its routes'
+    dependency and overrides these."""
 
     # the htmx header that records a successful click's URL in the browser's history
     history_header = "HX-Push-Url"
+
+    def __init__(self, **context: Any) -> None:
+        self.context = context  # more for the templates (the share panel's embed builder)
 
     def path(self, state: PageState, at: int) -> str:
         return url(state, at)
@@ -106,7 +121,7 @@ class Presentation:
         self, request: Request, state: PageState, view: View, htmx: bool, status: int
     ) -> HTMLResponse:
         name = "_explorer.html" if htmx else "explore.html"
-        return render(request, name, {"v": view, "fragment": htmx}, status)
+        return render(request, name, {"v": view, "fragment": htmx, **self.context}, status)
 
     def error(self, request: Request, message: str, status: int) -> HTMLResponse:
         resp = render(request, "error.html", {"message": message, "status": status}, status)
@@ -121,12 +136,16 @@ class Presentation:
 SITE = Presentation()
 
 
-def presentation(request: Request) -> Presentation:
-    return getattr(request.state, "frame", SITE)
+def site() -> Presentation:
+    """The site's routes' presentation (a dependency: the embed's routes give their frame)."""
+    return SITE
 
 
-def error_page(request: Request, message: str, status: int) -> HTMLResponse:
-    return presentation(request).error(request, message, status)
+Shown = Annotated[Presentation, Depends(site)]
+
+
+def error_page(request: Request, message: str, status: int, p: Presentation = SITE) -> HTMLResponse:
+    return p.error(request, message, status)
 
 
 def parse_at(raw: str | None) -> int:
@@ -175,13 +194,13 @@ def explorer_response(
     errors: dict[str, str] | None = None,
     values: dict[str, str] | None = None,
     changed: bool = False,
+    p: Presentation = SITE,
 ) -> Response:
-    """The explorer for a state: a fragment for htmx (a step's parts for a step, ``partial.py``),
-    a full page or a redirect otherwise."""
-    p = presentation(request)
+    """The explorer for a state, as ``p`` shows it: a fragment for htmx (a step's parts for a
+    step, ``partial.py``), a full page or a redirect otherwise."""
     htmx = is_htmx(request)
     if changed and (too_long := link_too_long(state)):
-        return _too_long(request, state, too_long)
+        return _too_long(request, state, too_long, p)
     if changed and not htmx and status == 200:  # post, redirect, get
         resp: Response = RedirectResponse(root(request) + p.path(state, at), status_code=303)
         resp.headers["Vary"] = "HX-Request"
@@ -191,7 +210,9 @@ def explorer_response(
             view = build_view(request, state, at, errors or {}, values or {})
             view = p.adapt(request, state, view)  # the presentation's URLs, pushed below
             resp = p.render(request, state, view, htmx, status)
-            if status == 200:  # kept for the next step; a step answered by its parts
+            # kept for the next step; a step answered by its parts (not a step that moved to
+            # another state: Previous from an iteration's start, whose page is not the one shown)
+            if status == 200 and not (changed and is_step(request)):
                 resp = _lean(request, p, state, view, resp)
     except Busy:
         resp = p.error(
@@ -217,19 +238,21 @@ def explorer_response(
 TOO_LONG_FIELD = {"edit": "form", "architecture": "architecture", "train": "iterations"}
 
 
-def _too_long(request: Request, new: PageState, message: str) -> Response:
+def _too_long(request: Request, new: PageState, message: str, p: Presentation) -> Response:
     """A change whose link would be over MAX_LINK: the explorer as it was before it (what was
     typed kept), the message beside the control used, and the changed scenario offered as a
     download (a form that posts it: no link can carry it); not an error page."""
     posted = getattr(request.state, "posted", None)
     if posted is None:
-        return presentation(request).error(request, message, 422)
+        return p.error(request, message, 422)
     state, at, form = posted
     field = TOO_LONG_FIELD.get(request.url.path.rsplit("/", 1)[-1], "update")
     doc = new.scenario.to_dict()
     request.state.too_long_scenario = json.dumps(doc, separators=(",", ":"), ensure_ascii=False)
     values = {k: v for k, v in form.items() if k not in ("s", "at")}
-    return explorer_response(request, state, at, status=422, errors={field: message}, values=values)
+    return explorer_response(
+        request, state, at, status=422, errors={field: message}, values=values, p=p
+    )
 
 
 def _lean(
@@ -317,6 +340,7 @@ def explore_new(
 @router.get("/explore/view")
 def explore_view(
     request: Request,
+    p: Shown,
     s: str | None = None,
     at: str | None = None,
     granularity: str | None = None,
@@ -327,7 +351,7 @@ def explore_view(
         state = _state_from(request, s)
         cursor = parse_at(at)
     except StateError as e:
-        return error_page(request, str(e), 400)
+        return error_page(request, str(e), 400, p)
     errors: dict[str, str] = {}
     new = state
     if granularity is not None:
@@ -337,13 +361,13 @@ def explore_view(
             cursor = map_cursor(request, state, cursor, granularity)
             new = replace(new, granularity=granularity)
     if precision is not None:
-        p = precision.strip()
-        if not is_whole(p) or not MIN_DECIMALS <= int(p) <= MAX_DECIMALS:
+        digits = precision.strip()
+        if not is_whole(digits) or not MIN_DECIMALS <= int(digits) <= MAX_DECIMALS:
             errors["precision"] = (
                 f"decimals: must be a whole number from {MIN_DECIMALS} to {MAX_DECIMALS}"
             )
         else:
-            new = replace(new, precision=int(p))
+            new = replace(new, precision=int(digits))
     if sample is not None:
         k = sample.strip()
         if not is_whole(k) or not 1 <= int(k) <= state.scenario.n_samples:
@@ -355,9 +379,9 @@ def explore_view(
     if errors:
         values = {k: v for k, v in (("precision", precision), ("sample", sample)) if v is not None}
         return explorer_response(
-            request, state, parse_at(at), status=422, errors=errors, values=values
+            request, state, parse_at(at), status=422, errors=errors, values=values, p=p
         )
-    return explorer_response(request, new, cursor, changed=True)
+    return explorer_response(request, new, cursor, changed=True, p=p)
 
 
 def map_cursor(request: Request, state: PageState, at: int, granularity: str) -> int:
@@ -405,7 +429,22 @@ def explore(request: Request, s: str | None = None, at: str | None = None) -> Re
         cursor = parse_at(at)
     except StateError as e:
         return error_page(request, f"This link cannot be opened: {e}.", 400)
-    return explorer_response(request, state, cursor)
+    back, cursor = resolve_previous(request, state, cursor)
+    # stepped back an iteration: the page's address becomes that state's own
+    return explorer_response(request, back, cursor, changed=back is not state)
+
+
+def resolve_previous(request: Request, state: PageState, at: int) -> tuple[PageState, int]:
+    """``at=PREVIOUS_STEP`` (Previous from the start of an iteration): the iteration before at
+    its last step, where the state keeps its parameters; otherwise the state and step as they
+    are (a step below −1 is the start)."""
+    if at != PREVIOUS_STEP:
+        return state, at
+    back = previous_state(state)
+    if back is None:
+        return state, -1
+    granularity, _ = effective_granularity(back, settings_of(request))
+    return back, len(build_trace(request, back, granularity).steps) - 1
 
 
 async def _post_state(request: Request) -> tuple[PageState, int, dict[str, str]]:
@@ -414,22 +453,23 @@ async def _post_state(request: Request) -> tuple[PageState, int, dict[str, str]]
     return state, parse_at(form.get("at")), form
 
 
-Action = Callable[[Request, PageState, int, dict[str, str]], Response]
+Action = Callable[[Request, PageState, int, dict[str, str], Presentation], Response]
+Handler = Callable[[Request, Presentation], Awaitable[Response]]
 
 
-def _action(act: Action) -> Callable[[Request], Awaitable[Response]]:
+def _action(act: Action) -> Handler:
     """A control's POST: the posted state and step read (a 400 page if they cannot be), then
-    ``act(request, state, at, form)`` in the thread pool, as the GET pages run (training may
-    take up to TRAIN_TIME_LIMIT: other requests go on meanwhile). The route sees a plain
-    ``request`` handler."""
+    ``act(request, state, at, form, p)`` in the thread pool, as the GET pages run (training may
+    take up to TRAIN_TIME_LIMIT: other requests go on meanwhile). The route sees a handler of
+    the request and the presentation (the site's here; the embed calls it with its frame)."""
 
-    async def handler(request: Request) -> Response:
+    async def handler(request: Request, p: Shown) -> Response:
         try:
             state, at, form = await _post_state(request)
         except StateError as e:
-            return error_page(request, f"This page's state cannot be read: {e}.", 400)
+            return error_page(request, f"This page's state cannot be read: {e}.", 400, p)
         request.state.posted = (state, at, form)  # a refused change shows them again
-        return await run_in_threadpool(act, request, state, at, form)
+        return await run_in_threadpool(act, request, state, at, form, p)
 
     handler.__name__, handler.__doc__ = act.__name__, act.__doc__
     return handler
@@ -437,53 +477,63 @@ def _action(act: Action) -> Callable[[Request], Awaitable[Response]]:
 
 @router.post("/explore/edit")
 @_action
-def explore_edit(request: Request, state: PageState, at: int, form: dict[str, str]) -> Response:
+def explore_edit(
+    request: Request, state: PageState, at: int, form: dict[str, str], p: Presentation
+) -> Response:
     fields = {k: v for k, v in form.items() if k not in ("s", "at")}
     try:
         new = apply_edit(state, fields)
     except EditError as e:
         return explorer_response(
-            request, state, at, status=422, errors={e.field: e.message}, values=fields
+            request, state, at, status=422, errors={e.field: e.message}, values=fields, p=p
         )
-    return explorer_response(request, new, at, changed=True)
+    return explorer_response(request, new, at, changed=True, p=p)
 
 
 @router.post("/explore/architecture")
 @_action
 def explore_architecture(
-    request: Request, state: PageState, at: int, form: dict[str, str]
+    request: Request, state: PageState, at: int, form: dict[str, str], p: Presentation
 ) -> Response:
     try:
         new = apply_architecture(state, form.get("op", ""))
     except EditError as e:
-        return explorer_response(request, state, -1, status=422, errors={"architecture": e.message})
-    return explorer_response(request, new, -1, changed=True)
+        return explorer_response(
+            request, state, -1, status=422, errors={"architecture": e.message}, p=p
+        )
+    return explorer_response(request, new, -1, changed=True, p=p)
 
 
 @router.post("/explore/finish")
 @_action
-def explore_finish(request: Request, state: PageState, at: int, form: dict[str, str]) -> Response:
+def explore_finish(
+    request: Request, state: PageState, at: int, form: dict[str, str], p: Presentation
+) -> Response:
     try:
         new = finish(state)
     except EditError as e:
-        return explorer_response(request, state, at, status=422, errors={"update": e.message})
-    return explorer_response(request, new, -1, changed=True)
+        return explorer_response(request, state, at, status=422, errors={"update": e.message}, p=p)
+    return explorer_response(request, new, -1, changed=True, p=p)
 
 
 @router.post("/explore/replay")
 @_action
-def explore_replay(request: Request, state: PageState, at: int, form: dict[str, str]) -> Response:
+def explore_replay(
+    request: Request, state: PageState, at: int, form: dict[str, str], p: Presentation
+) -> Response:
     """The preset's iterations again with the other update order (a figure's note offers it)."""
     try:
         new = replay(state, form.get("order", ""), settings_of(request).train_time_limit)
     except EditError as e:
-        return explorer_response(request, state, at, status=422, errors={e.field: e.message})
-    return explorer_response(request, new, at, changed=True)
+        return explorer_response(request, state, at, status=422, errors={e.field: e.message}, p=p)
+    return explorer_response(request, new, at, changed=True, p=p)
 
 
 @router.post("/explore/train")
 @_action
-def explore_train(request: Request, state: PageState, at: int, form: dict[str, str]) -> Response:
+def explore_train(
+    request: Request, state: PageState, at: int, form: dict[str, str], p: Presentation
+) -> Response:
     settings = settings_of(request)
     raw = form.get("iterations", "").strip().replace(",", "").replace("_", "")
     top = settings.max_train_iterations
@@ -494,18 +544,20 @@ def explore_train(request: Request, state: PageState, at: int, form: dict[str, s
             at,
             status=422,
             errors={"iterations": f"iterations: must be a whole number from 1 to {top:,}"},
-            values={"iterations": form.get("iterations", "")},
+            values={k: form.get(k, "") for k in ("iterations", "stop_below")},
+            p=p,
         )
     try:
-        new = train_state(state, int(raw), settings.train_time_limit)
+        stop = parse_stop_below(form.get("stop_below", ""))
+        new = train_state(state, int(raw), settings.train_time_limit, stop)
     except EditError as e:
         return explorer_response(
             request,
             state,
             at,
             status=422,
-            errors={"iterations": e.message},
-            values={"iterations": raw},
+            errors={e.field if e.field == "stop_below" else "iterations": e.message},
+            values={"iterations": raw, "stop_below": form.get("stop_below", "")},
+            p=p,
         )
-    return explorer_response(request, new, -1, changed=True)
-
+    return explorer_response(request, new, -1, changed=True, p=p)

@@ -22,11 +22,11 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from markupsafe import escape
 from starlette.concurrency import run_in_threadpool
@@ -115,9 +115,35 @@ def public_origin(request: Request) -> str:
     return str(request.app.state.settings.public_url)
 
 
-def share_links(request: Request, v: Any) -> ShareLinks:
-    """The links for the explorer's view ``v`` (a ``pages.View``)."""
-    opts = getattr(request.state, "embed_options", None) or EmbedOptions()
+@dataclass(frozen=True)
+class Builder:
+    """The share panel's embed options as its form sent them (``/share/embed-code``)."""
+
+    options: EmbedOptions = field(default_factory=EmbedOptions)
+    preview_width: int = COLUMN
+    error: str = ""  # an option the builder could not take
+    asked: bool = False  # answering the options form: its panels stay open
+    kind: str = "explore"  # or "practice": what the frame shows (KINDS)
+
+
+def builder_of(request: Request) -> Builder:
+    """The builder's options from the address (a dependency): the defaults and the reason
+    when one cannot be taken."""
+    params = request.query_params
+    preview = _preview_width(params.get("preview"))
+    kind = "practice" if params.get("kind") == "practice" else "explore"
+    try:
+        return Builder(_builder_options(params), preview, asked=True, kind=kind)
+    except OptionError as e:
+        error = f"The embed options are not valid: {e}."
+        return Builder(EmbedOptions(), preview, error, asked=True, kind=kind)
+
+
+def share_links(request: Request, v: Any, builder: Any = None) -> ShareLinks:
+    """The links for the explorer's view ``v`` (a ``pages.View``), with the embed builder's
+    options where the page answers it (a template without one passes its undefined name)."""
+    built = builder if isinstance(builder, Builder) else Builder()
+    opts = built.options
     base = public_origin(request)
     root = pages.root(request)
     state: PageState = v.state
@@ -125,7 +151,7 @@ def share_links(request: Request, v: Any) -> ShareLinks:
     if opts.locked:  # the frame opens at the lock's first step, whatever step is shown here
         steps = opts.reachable([st.phase for st in v.tr.steps])
         at = at if at in steps else (steps[0] if steps else at)
-    kind = getattr(request.state, "embed_kind", "explore")
+    kind = built.kind
     height = frame_height(state, v.tr, v.granularity, v.diagram, opts)
     if kind == "practice":  # it opens at the first question (or the lock's first step)
         src = base + Where(root, "/embed/practice", opts).base(state)
@@ -147,9 +173,9 @@ def share_links(request: Request, v: Any) -> ShareLinks:
         host,
         opts,
         height=height,
-        preview_width=getattr(request.state, "embed_preview", COLUMN),
-        error=getattr(request.state, "embed_error", ""),
-        from_builder=hasattr(request.state, "embed_preview"),
+        preview_width=built.preview_width,
+        error=built.error,
+        from_builder=built.asked,
         kind=kind,
         relative=not base,
     )
@@ -246,31 +272,33 @@ def _preview_width(raw: str | None) -> int:
 
 
 @router.get("/share/embed-code")
-def embed_code(request: Request, s: str | None = None, at: str | None = None) -> Response:
+def embed_code(
+    request: Request,
+    builder: Annotated[Builder, Depends(builder_of)],
+    s: str | None = None,
+    at: str | None = None,
+) -> Response:
     try:
         state = load(s or "")
         cursor = pages.parse_at(at)
     except StateError as e:
         return pages.error_page(request, f"This page's state cannot be read: {e}.", 400)
-    params = request.query_params
-    request.state.embed_preview = _preview_width(params.get("preview"))
-    request.state.embed_kind = "practice" if params.get("kind") == "practice" else "explore"
-    status = 200
-    try:
-        opts = _builder_options(params)
-        if opts.locked:
+    if builder.options.locked:
+        try:
             settings = request.app.state.settings
             granularity, _ = pages.effective_granularity(state, settings)
             phases = [st.phase for st in pages.build_trace(request, state, granularity).steps]
-            check_lock(opts, phases, granularity)
-    except OptionError as e:
-        request.state.embed_error = f"The embed options are not valid: {e}."
-        opts, status = EmbedOptions(), 422
-    request.state.embed_options = opts
+            check_lock(builder.options, phases, granularity)
+        except OptionError as e:
+            error = f"The embed options are not valid: {e}."
+            builder = replace(builder, options=EmbedOptions(), error=error)
+    status = 422 if builder.error else 200
     if not pages.is_htmx(request):  # without JavaScript: the whole explorer, these options shown
-        return pages.explorer_response(request, state, cursor, status=status)
+        shown = pages.Presentation(builder=builder)
+        return pages.explorer_response(request, state, cursor, status=status, p=shown)
     view = pages.build_view(request, state, cursor, {}, {})
-    resp: Response = pages.render(request, "_share_embed.html", {"v": view}, status)
+    context = {"v": view, "builder": builder}
+    resp: Response = pages.render(request, "_share_embed.html", context, status)
     resp.headers["Vary"] = "HX-Request"
     return resp
 

@@ -15,7 +15,13 @@ starts has the short URL ``/explore/<preset>?at=…``.
      "iteration": 0,        # iterations completed
      "granularity": "neuron", "precision": 9, "sample": 0,
      "history": [[0, 0.298371]],            # (iteration, loss), at most 100 points
-     "trained": null}       # the last training run: {"run": n, "asked": n, "stopped": reason}
+     "trained": null,       # the last training run: {"run": n, "asked": n, "stopped": reason,
+                            #   "below": the loss it was to stop under, if any}
+     "previous": null}      # {"weights", "biases"} before the last update ("Finish"), so that
+                            # Previous at the start of an iteration shows the last one again
+
+``at`` = −2 (``PREVIOUS_STEP``) asks for the last step of the previous iteration: the state
+with the ``previous`` parameters, one iteration back (``previous_state``).
 """
 
 from __future__ import annotations
@@ -42,6 +48,7 @@ HISTORY_DIGITS = 10  # significant digits kept in the URL: the chart and "one it
 INIT_KINDS = ("random", "fixed")
 # the iterations a state counts: what a link may hold, so what Finish and Train may reach
 MAX_ITERATION = 10**9
+PREVIOUS_STEP = -2  # ``at``: the last step of the iteration before (where the state keeps it)
 KEYS = {
     "scenario",
     "origin",
@@ -52,6 +59,7 @@ KEYS = {
     "sample",
     "history",
     "trained",
+    "previous",
 }
 
 
@@ -82,6 +90,7 @@ class Trained:
     run: int
     asked: int
     stopped: str
+    below: float | None = None  # the loss the run was to stop under ("stop when E < …")
 
 
 @dataclass(frozen=True)
@@ -102,6 +111,7 @@ class PageState:
     sample: int = 0
     history: tuple[tuple[int, float], ...] = field(default=())
     trained: Trained | None = None
+    previous: Scenario | None = None  # the scenario before the last update (Finish)
 
     @property
     def preset_id(self) -> str | None:
@@ -117,6 +127,15 @@ class PageState:
         return self.preset_id is not None and not self.edited
 
     def to_doc(self) -> dict[str, Any]:
+        doc = self._doc()
+        if self.previous is not None:
+            doc["previous"] = {
+                "weights": [w.tolist() for w in self.previous.weights],
+                "biases": [b.tolist() for b in self.previous.biases],
+            }
+        return doc
+
+    def _doc(self) -> dict[str, Any]:
         return {
             "scenario": _scenario_doc(self.scenario),
             "origin": {"preset": self.origin}
@@ -130,13 +149,7 @@ class PageState:
             "precision": self.precision,
             "sample": self.sample,
             "history": [[k, _short(x)] for k, x in self.history],
-            "trained": None
-            if self.trained is None
-            else {
-                "run": self.trained.run,
-                "asked": self.trained.asked,
-                "stopped": self.trained.stopped,
-            },
+            "trained": None if self.trained is None else _trained_doc(self.trained),
         }
 
     # A state is immutable, and a page asks for its encoding, its URL, its origin and its
@@ -340,8 +353,18 @@ def from_doc(doc: dict[str, Any]) -> PageState:
     sample = _int(doc.get("sample", 0), "sample", 0, scenario.n_samples - 1)
     history = _history(doc.get("history", []))
     trained = _trained(doc.get("trained"))
+    previous = _previous(scenario, doc.get("previous"))
     return PageState(
-        scenario, origin, edited, iteration, granularity, precision, sample, history, trained
+        scenario,
+        origin,
+        edited,
+        iteration,
+        granularity,
+        precision,
+        sample,
+        history,
+        trained,
+        previous,
     )
 
 
@@ -425,18 +448,60 @@ def _whole(x: Any, hi: int) -> bool:
     return isinstance(x, int) and not isinstance(x, bool) and 0 <= x <= hi
 
 
+def _trained_doc(t: Trained) -> dict[str, Any]:
+    doc: dict[str, Any] = {"run": t.run, "asked": t.asked, "stopped": t.stopped}
+    if t.below is not None:
+        doc["below"] = t.below
+    return doc
+
+
 def _trained(x: Any) -> Trained | None:
     if x is None:
         return None
     if (
         isinstance(x, dict)
-        and set(x) == {"run", "asked", "stopped"}
+        and set(x) - {"below"} == {"run", "asked", "stopped"}
         and all(_whole(x[k], MAX_ITERATION) for k in ("run", "asked"))
         and isinstance(x["stopped"], str)
         and len(x["stopped"]) <= 20
+        and _threshold(x.get("below"))
     ):
-        return Trained(x["run"], x["asked"], x["stopped"])
+        return Trained(x["run"], x["asked"], x["stopped"], x.get("below"))
     raise StateError("the link's training summary is damaged")
+
+
+def _threshold(x: Any) -> bool:
+    if x is None:
+        return True
+    return isinstance(x, float | int) and not isinstance(x, bool) and math.isfinite(x) and x > 0
+
+
+def _previous(scenario: Scenario, x: Any) -> Scenario | None:
+    """The parameters before the last update, with the rest of the state's scenario."""
+    if x is None:
+        return None
+    if not isinstance(x, dict) or set(x) != {"weights", "biases"}:
+        raise StateError("the link's previous parameters are damaged")
+    try:
+        return Scenario.from_dict({**scenario.to_dict(), **x})
+    except EngineError as e:
+        raise StateError(f"the link's previous parameters are not valid: {e}") from None
+
+
+def previous_state(state: PageState) -> PageState | None:
+    """The state one iteration back, at the parameters before the last update (None where the
+    state does not keep them): what Previous shows from the start of an iteration."""
+    if state.previous is None or state.iteration < 1:
+        return None
+    back = state.iteration - 1
+    return replace(
+        state,
+        scenario=state.previous,
+        iteration=back,
+        history=tuple(p for p in state.history if p[0] <= back),
+        trained=None,
+        previous=None,
+    )
 
 
 def _short(x: float) -> float | str:

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -31,10 +30,21 @@ from ..render.formatting import (
 )
 from ..settings import Settings
 from .budget import RenderSlots, table_sample
+from .edit_form import (
+    BiasField,
+    bias_cells,
+    bias_fields,
+    exact_text,
+    field_text,
+    is_rounded,
+    split_biases,
+)
 from .state import (
+    PREVIOUS_STEP,
     PageState,
     hidden_activations,
     origin_state,
+    previous_state,
     url,
 )
 from .teaching import (
@@ -89,6 +99,7 @@ class View:
     values: dict[str, str]
     reset_url: str
     train_default: int
+    train_stop: str  # "stop when E < …": the last run's, or the example's criterion, or ""
     max_train: int
     announce: str
     title: str
@@ -142,10 +153,43 @@ class View:
             return self.values[name]
         if isinstance(current, str):
             return current
-        if not math.isfinite(current):
-            return str(current)
-        text = repr(float(current))  # the shortest text that reads back as the same float
-        return text.removesuffix(".0")  # 2, not 2.0: as a learner writes a whole number
+        return field_text(current, self.d)
+
+    def bias_fields(self, layer: int) -> list[BiasField]:
+        return bias_fields(self.scenario, layer)
+
+    def bias_cells(self, layer: int) -> list[tuple[int, BiasField]]:
+        return bias_cells(self.scenario, layer)
+
+    def split_biases(self, layer: int) -> str:
+        return split_biases(self.scenario, layer)
+
+    def exact_values(self, layer: int | None) -> list[tuple[str, str]]:
+        """The exact values of the fields of a weight layer's table (``None``: the data table
+        and the learning rate) that show them rounded, as (name, value)."""
+        s, d = self.scenario, self.d
+        lab = s.labels
+        if layer is None:
+            pairs = [("η", s.learning_rate)]
+            pairs += [
+                (f"{lab.neurons[0][i]}, sample {k + 1}", x)
+                for k, row in enumerate(s.inputs)
+                for i, x in enumerate(row)
+            ]
+            pairs += [
+                (f"target {lab.neurons[-1][j]}, sample {k + 1}", x)
+                for k, row in enumerate(s.targets)
+                for j, x in enumerate(row)
+            ]
+        else:
+            W = s.weights[layer]
+            pairs = [
+                (lab.weights[layer][i][j], W[i, j])
+                for i in range(W.shape[0])
+                for j in range(W.shape[1])
+            ]
+            pairs += [(f.label, s.biases[layer][f.members[0]]) for f in self.bias_fields(layer)]
+        return [(name, exact_text(x)) for name, x in pairs if is_rounded(x, d)]
 
     @property
     def scenario(self) -> Scenario:
@@ -213,7 +257,6 @@ class View:
         return mathml.render(row(*items), self.d, display=False)
 
 
-
 def neuron_refusal(s: Scenario, settings: Settings) -> str:
     """Why neuron by neuron is not offered for this scenario ("" if it is): it writes one
     substitution per sample for every weight and bias, so its pages grow with both."""
@@ -268,7 +311,7 @@ def build_view(
     if max(layers) <= NARROW_MAX_WIDTH and len(layers) <= NARROW_MAX_LAYERS:
         narrow = diagram.build(bundle, at, d, state.sample, step, vertical=True)
     loss = float(tr.forward.loss)
-    prev, nxt, next_phase = _navigation(steps, at, step)
+    prev, nxt, next_phase = _navigation(steps, at, step, previous_state(state) is not None)
     loss_after, loss_previous = _losses_around(state, tr, step)
     words = _step_words(state, at, len(steps), step)
     return View(
@@ -299,6 +342,7 @@ def build_view(
         values=values,
         reset_url=root(request) + url(origin_state(state)),
         train_default=_train_default(state),
+        train_stop=_train_stop(state),
         max_train=settings.max_train_iterations,
         announce=words["announce"],
         title=words["title"],
@@ -309,15 +353,18 @@ def build_view(
 
 
 def _navigation(
-    steps: tuple[TraceStep, ...], at: int, step: TraceStep | None
+    steps: tuple[TraceStep, ...], at: int, step: TraceStep | None, has_previous: bool
 ) -> tuple[Nav, Nav, Nav]:
-    """Previous, next, and the first step of the next phase (from the last phase: the first
-    update, disabled)."""
+    """Previous (from the start: the last step of the iteration before, where the state keeps
+    it), next, and the first step of the next phase (from the last phase: the first update,
+    disabled)."""
     phase_idx = PHASES.index(step.phase) if step else 0
     nxt_phase = next((st.index for st in steps if PHASES.index(st.phase) > phase_idx), None)
     first_update = next((st.index for st in steps if st.phase == "update"), len(steps) - 1)
     return (
-        Nav(at - 1, "Previous step", disabled=at < 0),
+        Nav(at - 1, "Previous step", disabled=at < 0)
+        if at >= 0 or not has_previous
+        else Nav(PREVIOUS_STEP, "Previous step"),
         Nav(at + 1, "Next step", disabled=at >= len(steps) - 1),
         Nav(
             nxt_phase if nxt_phase is not None else first_update,
@@ -348,6 +395,18 @@ def _train_default(state: PageState) -> int:
     return 10_000 if state.preset_id == "sigmoid-2-2-2" else 1_000
 
 
+# the stopping criterion an example's text promises: its training panel offers it
+TRAIN_STOP = {"batch-xor": 0.01}
+
+
+def _train_stop(state: PageState) -> str:
+    if state.trained is not None:
+        below = state.trained.below
+        return "" if below is None else field_text(below, MAX_DECIMALS)
+    stop = TRAIN_STOP.get(state.preset_id or "")
+    return "" if stop is None else field_text(stop, MAX_DECIMALS)
+
+
 def _step_words(state: PageState, at: int, n_steps: int, step: TraceStep | None) -> dict[str, str]:
     """The step's title, its announcement to screen readers, what it means, and the remarks on
     the update order and on why training stopped."""
@@ -363,6 +422,8 @@ def _step_words(state: PageState, at: int, n_steps: int, step: TraceStep | None)
     stopped = ""
     if state.trained is not None and state.trained.stopped != "iterations":
         reason = STOP_REASONS.get(state.trained.stopped, state.trained.stopped)
+        if state.trained.stopped == "stop_below" and state.trained.below is not None:
+            reason = f"the loss E fell below {number(state.trained.below, MAX_DECIMALS)}"
         stopped = (
             f"Training stopped after {state.trained.run:,} of {state.trained.asked:,} "
             f"iterations: {reason}."
@@ -462,7 +523,6 @@ def timeline_html(bundle: TraceBundle, at: int) -> Markup:
         out.append("</ol>\n</div>\n")
     out.append("</nav>")
     return Markup("".join(out))
-
 
 
 # -- the table of every value ----------------------------------------------------------------------

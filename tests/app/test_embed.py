@@ -251,7 +251,7 @@ def test_view_finish_train_and_edit_inside_an_embed(client: TestClient) -> None:
         "/embed/explore/edit", data={"s": s, "at": "0", "w-0-0-0": "x", **opts}, headers=HX
     )
     assert r.status_code == 422 and r.headers["hx-push-url"] == "false"
-    assert "must be a number" in r.text and form_s(r.text) == s
+    assert "is not a number" in r.text and form_s(r.text) == s
     no_cookies(r)
 
 

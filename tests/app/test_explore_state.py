@@ -96,11 +96,11 @@ def test_edit_changes_one_value_and_marks_the_state_edited() -> None:
 @pytest.mark.parametrize(
     ("form", "field", "words"),
     [
-        ({"w-1-0-0": "abc"}, "w-1-0-0", "w5 (weights[1][0][0]): must be a number"),
-        ({"w-1-0-0": "nan"}, "w-1-0-0", "finite"),
-        ({"b-0-1": "1e400"}, "b-0-1", "finite"),
-        ({"x-0-1": "2e6"}, "x-0-1", "between"),
-        ({"learning_rate": "0"}, "learning_rate", "greater than 0"),
+        ({"w-1-0-0": "abc"}, "w-1-0-0", "w5: “abc” is not a number: use a number from"),
+        ({"w-1-0-0": "nan"}, "w-1-0-0", "is not a number"),
+        ({"b-0-0": "1e400"}, "b-0-0", "b1: “1e400” is too large: use a number from −1,000,000"),
+        ({"x-0-1": "2e6"}, "x-0-1", "input i2 of sample 1: “2e6” is too large"),
+        ({"learning_rate": "0"}, "learning_rate", "0 < η ≤ 100"),
         ({"loss": "cross_entropy"}, "loss", "softmax"),
         ({"act-0": "softmax"}, "act-0", "output layer only"),
     ],

@@ -243,11 +243,11 @@ def test_a_long_timeline_shows_a_window_around_the_cursor(client: TestClient) ->
 @pytest.mark.parametrize(
     ("field", "value", "words"),
     [
-        ("w-1-0-0", "abc", "w5 (weights[1][0][0]): must be a number"),
-        ("w-1-0-0", "nan", "must be a finite number"),
-        ("b-0-0", "1e400", "must be a finite number"),
-        ("x-0-0", "-3e6", "must be between"),
-        ("learning_rate", "-1", "must be greater than 0"),
+        ("w-1-0-0", "abc", "w5: “abc” is not a number: use a number from"),
+        ("w-1-0-0", "nan", "w5: “nan” is not a number"),
+        ("b-0-0", "1e400", "b1: “1e400” is too large: use a number from −1,000,000 to 1,000,000"),
+        ("x-0-0", "-3e6", "input i1 of sample 1: “-3e6” is too small"),
+        ("learning_rate", "-1", "the learning rate η: “-1” is not allowed: use 0 < η ≤ 100"),
         ("loss", "cross_entropy", "needs a softmax output layer"),
     ],
 )
