@@ -4,11 +4,16 @@ Previous from the start of iteration 2 shows the update just applied."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
+from app.explorer.actions import apply_edit, finish
+from app.explorer.state import preset_state, url
+
+from . import axe
 from .conftest import Watch
 
 pytestmark = pytest.mark.e2e
@@ -95,3 +100,31 @@ def test_previous_at_the_start_of_iteration_2_steps_back_into_the_update(
     page.goto(server + "/explore/sigmoid-2-2-2?at=36")
     page.locator("#finish").click()
     expect(page.locator("#loss-readout")).to_contain_text("E = 0.291027774")
+
+
+@pytest.mark.parametrize("width", [1366, 320])
+def test_the_edit_form_and_the_training_panel_pass_axe(
+    browser: Browser, server: str, width: int
+) -> None:
+    # a trained network at 3 decimals whose shared b1 has split: every new part of the form
+    state = apply_edit(
+        preset_state("sigmoid-2-2-2"), {"has_update_biases": "1", "update_biases": "on"}
+    )
+    state = replace(finish(state), precision=3)
+    context = browser.new_context(bypass_csp=True, viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.goto(server + url(state))
+    expect(page.locator(".split-biases").first).to_be_visible()
+    for summary in page.locator("details.exact-values summary").all():
+        summary.click()
+    inside = (
+        "t => t.every(s => { const e = document.querySelector(s);"
+        " return e && e.closest('section.edit, section.training'); })"
+    )
+    ours = [
+        {**v, "nodes": [n for n in v["nodes"] if page.evaluate(inside, n["target"])]}
+        for v in axe.violations(page)
+    ]
+    ours = [v for v in ours if v["nodes"]]
+    context.close()
+    assert not ours, axe.summary(ours)
