@@ -386,7 +386,7 @@ def finish(state: PageState) -> PageState:
     return after
 
 
-def parse_stop_below(raw: str) -> float | None:
+def parse_stop_below(raw: str, cost: str = "E") -> float | None:
     """ "Stop when E < …": a loss above 0, or nothing (train every iteration asked for)."""
     if not raw.strip():
         return None
@@ -397,7 +397,7 @@ def parse_stop_below(raw: str) -> float | None:
     if not 0 < value <= MAX_ABS:
         raise EditError(
             "stop_below",
-            f"stop when E <: “{raw.strip()[:40]}” is not allowed: use a loss above 0 "
+            f"stop when {cost} <: “{raw.strip()[:40]}” is not allowed: use a loss above 0 "
             "(e.g. 0.01), or leave it empty to run every iteration",
         )
     return value

@@ -548,7 +548,7 @@ def explore_train(
             p=p,
         )
     try:
-        stop = parse_stop_below(form.get("stop_below", ""))
+        stop = parse_stop_below(form.get("stop_below", ""), state.scenario.labels.cost)
         new = train_state(state, int(raw), settings.train_time_limit, stop)
     except EditError as e:
         return explorer_response(

@@ -423,7 +423,8 @@ def _step_words(state: PageState, at: int, n_steps: int, step: TraceStep | None)
     if state.trained is not None and state.trained.stopped != "iterations":
         reason = STOP_REASONS.get(state.trained.stopped, state.trained.stopped)
         if state.trained.stopped == "stop_below" and state.trained.below is not None:
-            reason = f"the loss E fell below {number(state.trained.below, MAX_DECIMALS)}"
+            cost, below = state.scenario.labels.cost, number(state.trained.below, MAX_DECIMALS)
+            reason = f"the loss {cost} fell below {below}"
         stopped = (
             f"Training stopped after {state.trained.run:,} of {state.trained.asked:,} "
             f"iterations: {reason}."
