@@ -48,12 +48,9 @@ def significant_digits(decimals: int) -> int:
 
 
 def precision_words(decimals: int) -> str:
-    """What the "Decimals" setting means, said once beside it."""
-    return (
-        f"{decimals} decimal{'' if decimals == 1 else 's'} after the point; a value too small "
-        f"for that keeps {significant_digits(decimals)} significant digits instead "
-        f"(e.g. {_scientific(3.5101878 * 10.0 ** -(decimals + 2), decimals)})."
-    )
+    """What the "Decimals" setting means, said once beside it (one short line on a phone)."""
+    n = significant_digits(decimals)
+    return f"A value too small for {decimals} decimals shows {n} significant digits."
 
 
 def _scientific(x: float, decimals: int) -> str:

@@ -17,6 +17,8 @@ from engine.expr import Expr, Mat, Num, Op, Row, Sym, Visitor, name_expr, to_tex
 from .formatting import DEFAULT_DECIMALS, is_finite, number
 
 _BINARY = {"×", "·", "−", "+", "⊙", "="}
+# a layer's brackets: not stretchy, which would space them out of a superscript ("( 2 )")
+_PAREN = ('<mo stretchy="false">(</mo>', '<mo stretchy="false">)</mo>')
 _TOKEN = re.compile(r"[0-9]+(?:\.[0-9]+)?|[^\W\d_]+|\S")
 
 
@@ -55,7 +57,7 @@ class MathML(Visitor[str]):
         sub = _script(s.sub) if s.sub else ""
         sup = ""
         if s.layer:
-            sup = f"<mrow><mo>(</mo>{_tokens(s.layer)}<mo>)</mo></mrow>"
+            sup = f"<mrow>{_PAREN[0]}{_tokens(s.layer)}{_PAREN[1]}</mrow>"
         if s.sup:
             tail = "".join("<mi>T</mi>" if c == "T" else f"<mo>{escape(c)}</mo>" for c in s.sup)
             sup = f"<mrow>{sup}{tail}</mrow>" if sup else _one(tail)
@@ -214,7 +216,7 @@ def _tokens(text: str) -> str:
         elif tok[0].isalpha():
             out.append(f"<mi>{escape(tok)}</mi>")
         else:
-            out.append(f"<mo>{escape(tok)}</mo>")
+            out.append(f'<mo lspace="0" rspace="0">{escape(tok)}</mo>')  # L−1, tight
     return "".join(out)
 
 

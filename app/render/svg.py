@@ -6,6 +6,7 @@ style attributes); every text is escaped here.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -286,7 +287,7 @@ def _block_svg(b: TextBlock, cls: str) -> Markup:
         y = round(bx.y + PAD / 2 + b.fs * (LINE_H * k + 1.0), 1)
         out.append(
             f'<text x="{tx}" y="{y}" font-size="{b.fs}" text-anchor="{b.anchor}" '
-            f'class="{escape(line.cls)}">{escape(line.text)}</text>'
+            f'class="{escape(line.cls)}">{scripts(line.text)}</text>'
         )
     out.append("</g>")
     return Markup("".join(out))
@@ -361,7 +362,7 @@ def _node_svg(
         f'<circle cx="{round(x, 1)}" cy="{round(y, 1)}" r="{round(r, 1)}"/>\n'
         f'<text class="name" x="{round(name_x, 1)}" y="{round(name_y, 1)}" '
         f'font-size="{name_fs}" text-anchor="{escape(name_anchor)}">'
-        f"{escape(name)}</text>\n</g>\n"
+        f"{scripts(name)}</text>\n</g>\n"
     )
     return Markup(_linked(href, text, node))
 
@@ -374,3 +375,23 @@ def block_size(lines: Sequence[str], fs: float) -> tuple[float, float]:
     w = max((text_width(t, fs) for t in lines), default=0.0) + 2 * PAD
     h = len(lines) * fs * LINE_H + PAD
     return w, h
+
+
+# a label's subscript (b_h1) or layer index (w(L), a(L−1)), as the formulas write them
+_SCRIPT = re.compile(r"(?<=[^\W_])(?:_([^\W_]+)|(\((?:L|L−\d+|\d+)\)))")
+
+
+def scripts(text: str) -> Markup:
+    """A diagram text, escaped, its labels' subscripts and layer indices raised or lowered:
+    b_h1 → b with h1 below, w(L) → w with (L) above (never a raw "_")."""
+    out, last = [], 0
+    for m in _SCRIPT.finditer(text):
+        out.append(str(escape(text[last : m.start()])))
+        sub, layer = m.group(1), m.group(2)
+        shift = "sub" if sub else "super"
+        out.append(
+            f'<tspan baseline-shift="{shift}" font-size="80%">{escape(sub or layer)}</tspan>'
+        )
+        last = m.end()
+    out.append(str(escape(text[last:])))
+    return Markup("".join(out))

@@ -52,17 +52,19 @@ def test_fraction_sum_call_matrix() -> None:
     assert m.count("<mtr>") == 2
 
 
-LAYER_2 = "<mrow><mo>(</mo><mn>2</mn><mo>)</mo></mrow>"
+OPEN, CLOSE = '<mo stretchy="false">(</mo>', '<mo stretchy="false">)</mo>'  # not spaced out
+LAYER_2 = f"<mrow>{OPEN}<mn>2</mn>{CLOSE}</mrow>"
 
 
 def test_a_layers_index_is_a_bracketed_superscript_never_a_power() -> None:
     m = render(row(layer_sym("W", 2, "T"), layer_sym("∇W", 1), layer_sym("W", 2, "+")), 2)
     assert f"<msup><mi>W</mi><mrow>{LAYER_2}<mi>T</mi></mrow></msup>" in m
-    assert "<msup><mrow><mo>∇</mo><mi>W</mi></mrow><mrow><mo>(</mo><mn>1</mn>" in m
+    assert '<msup><mrow><mo>∇</mo><mi>W</mi></mrow><mrow><mo stretchy="false">(</mo><mn>1</mn>' in m
     assert f"<msup><mi>W</mi><mrow>{LAYER_2}<mo>+</mo></mrow></msup>" in m
     assert f"<msup><mi>Z</mi>{LAYER_2}</msup>" in symbol(layer_sym("Z", 2))
     # document 000's names: w(L), a(L−1) as labels
-    assert "<msup><mi>a</mi><mrow><mo>(</mo><mi>L</mi><mo>−</mo><mn>1</mn><mo>)</mo></mrow>" in (
+    minus = '<mo lspace="0" rspace="0">−</mo>'
+    assert f"<msup><mi>a</mi><mrow>{OPEN}<mi>L</mi>{minus}<mn>1</mn>{CLOSE}</mrow>" in (
         symbol("a(L−1)")
     )
 

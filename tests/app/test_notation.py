@@ -18,6 +18,7 @@ MATH = re.compile(r"<math\b.*?</math>", re.S)
 TAG = re.compile(r"<[^>]+>")
 RAW = re.compile(r"[_^\\{}]")
 TIMELINE = re.compile(r'<nav class="timeline".*?</nav>', re.S)
+OPEN, CLOSE = '<mo stretchy="false">(</mo>', '<mo stretchy="false">)</mo>'  # a layer's index
 FORMULA = re.compile(r"∂|Σ|⊙")  # a derivative, a sum or a product written as text
 
 
@@ -65,7 +66,7 @@ def test_layer_indices_are_in_brackets_on_the_pages(client: TestClient) -> None:
         assert not bare.search(panel), at
         assert "<sup>²</sup>" not in panel and "W²" not in panel
     html = _pages(client, "linear-2-2-1", "layer")[0][1]
-    assert "<msup><mi>Z</mi><mrow><mo>(</mo><mn>1</mn><mo>)</mo></mrow></msup>" in html
+    assert f"<msup><mi>Z</mi><mrow>{OPEN}<mn>1</mn>{CLOSE}</mrow></msup>" in html
     assert ">W<sup>(2)+</sup></button>" in html  # the timeline's update step
 
 
@@ -73,8 +74,9 @@ def test_document_000_in_its_own_names(client: TestClient) -> None:
     """Its input a(L−1), its cost C and target y, z and a on the diagram too."""
     pages = dict(_pages(client, "single-neuron", "neuron"))
     z = _region(pages[0], '<section class="step-pane"')
-    a_prev = "<msup><mi>a</mi><mrow><mo>(</mo><mi>L</mi><mo>−</mo><mn>1</mn><mo>)</mo></mrow>"
-    assert a_prev in z and "<msup><mi>z</mi><mrow><mo>(</mo><mi>L</mi>" in z
+    minus = '<mo lspace="0" rspace="0">−</mo>'
+    a_prev = f"<msup><mi>a</mi><mrow>{OPEN}<mi>L</mi>{minus}<mn>1</mn>{CLOSE}</mrow>"
+    assert a_prev in z and f"<msup><mi>z</mi><mrow>{OPEN}<mi>L</mi>" in z
     assert "(L−1)</mi>" not in z  # the input is a(L−1), not a bare "(L−1)"
     cost = _region(pages[3], '<section class="step-pane"')
     assert "<mi>C</mi>" in cost and "<mi>E</mi>" not in cost
@@ -106,3 +108,15 @@ def test_pickers_name_the_rules(client: TestClient) -> None:
     html = client.get("/explore/batch-xor").text
     assert ">leaky ReLU, z if z &gt; 0 else 0.01·z</option>" in html
     assert 'value="half_sse"' in html and ">half_sse</option>" not in html
+
+
+def test_the_diagram_writes_labels_as_the_formulas_do(client: TestClient) -> None:
+    """b_h1 with h1 lowered, w(L) with (L) raised: no raw "_" in the diagram's text."""
+    for preset in ("linear-2-2-1", "single-neuron"):
+        for granularity in GRANULARITIES:
+            for at, html in _pages(client, preset, granularity):
+                svg = html.partition('<section class="diagram-pane"')[2].partition("</section>")[0]
+                text = TAG.sub(" ", re.sub(r"<title\b.*?</title>", " ", svg, flags=re.S))
+                assert "_" not in unescape(text), (preset, granularity, at)
+    html = client.get("/explore/linear-2-2-1?at=0").text
+    assert 'b<tspan baseline-shift="sub" font-size="80%">h1</tspan>' in html
