@@ -6,11 +6,14 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
-from engine.expr import Expr, Sym, Visitor, exact, sym
+from engine.expr import Expr, Sym, Text, exact, sym
 
 
-class Html(Visitor[str]):
-    """The HTML back end of ``engine.expr.Visitor`` for names (numbers in full)."""
+class Html(Text):
+    """The HTML back end for names: the text back end, escaped, its scripts as tags."""
+
+    def __init__(self) -> None:
+        super().__init__(lambda x: exact(x).replace("-", "−"))
 
     def sym(self, s: Sym) -> str:
         out = str(escape(s.base))
@@ -19,29 +22,14 @@ class Html(Visitor[str]):
         sup = (f"({s.layer})" if s.layer else "") + s.sup
         return out + (f"<sup>{escape(sup)}</sup>" if sup else "")
 
-    def num(self, x: float) -> str:
-        return exact(x).replace("-", "−")
-
     def op(self, text: str) -> str:
-        return str(escape(text if text in "()," else f" {text} "))
-
-    def row(self, items: tuple[Expr, ...]) -> str:
-        return "".join(self.visit(i) for i in items).replace("  ", " ")
-
-    def frac(self, num: Expr, den: Expr) -> str:
-        return f"{self.visit(num)}/{self.visit(den)}"
+        return str(escape(super().op(text)))
 
     def call(self, fn: str, args: tuple[Expr, ...]) -> str:
-        return f"{escape(fn)}(" + ", ".join(self.visit(a) for a in args) + ")"
-
-    def mat(self, values: tuple[tuple[float, ...], ...]) -> str:
-        return "[" + "; ".join(", ".join(self.num(v) for v in r) for r in values) + "]"
+        return super().call(str(escape(fn)), args)
 
     def sum(self, index: str, body: Expr) -> str:
         return f"Σ<sub>{escape(index)}</sub> {self.visit(body)}"
-
-    def partial(self, of: Expr) -> str:
-        return "∂" + self.visit(of)
 
 
 def html(e: Expr) -> Markup:
