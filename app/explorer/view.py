@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 from fastapi import Request
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from engine import GRANULARITIES, PRESETS, Scenario, Trace, TraceStep, forward
 from engine.activations import ACTIVATIONS
@@ -18,7 +18,7 @@ from engine.losses import LOSSES
 from engine.scenario import UPDATE_ORDERS
 
 from ..caches import DerivedCache, TraceBundle
-from ..render import diagram, mathml, names
+from ..render import diagram, formula_wrap, mathml, names
 from ..render.diagram import Chart, Diagram
 from ..render.formatting import (
     MAX_DECIMALS,
@@ -118,6 +118,10 @@ class View:
 
     def math(self, e: Any, wrap: bool = False) -> Markup:
         return mathml.render(e, self.d, wrap=wrap)
+
+    def math_wrap(self, e: Any) -> Markup:
+        """A formula that wraps at its operators to fit its panel (``formula_wrap``)."""
+        return formula_wrap.render(e, self.d)
 
     def sym(self, name: Expr | str) -> Markup:
         """A step's symbol, or a neuron-level quantity's name, as inline MathML."""
@@ -235,8 +239,18 @@ class View:
     def phase_name(self) -> str:
         return PHASE_NAMES[self.step.phase] if self.step else ""
 
-    def timeline(self) -> Markup:
-        return timeline_html(self.bundle, self.at)
+    def timeline_groups(self) -> list[TimelineGroup]:
+        return timeline_groups(self.tr, self.at)
+
+    def reaches(self, at: int) -> bool:
+        """Whether the timeline's button for step ``at`` may be pressed (a locked embed's may
+        not, outside its lock)."""
+        return True
+
+    @staticmethod
+    def step_label(st: TraceStep) -> Markup:
+        """A step's short name on its timeline button: its symbol (``names.html``)."""
+        return names.html(st.symbol)
 
     @property
     def preset(self) -> Any:
@@ -448,83 +462,45 @@ def _value_words(value: Any, d: int) -> str:
 
 
 @dataclass(frozen=True)
-class _Timeline:
-    """A trace's timeline, drawn once: each step's button around the classes that follow the
-    cursor (current, done), and the steps of each phase."""
+class TimelineGroup:
+    """One phase on the timeline (templates/_timeline.html): the steps shown (None for a gap)
+    and how many of its steps are left out after them."""
 
-    buttons: tuple[tuple[str, str, str], ...]  # per step: its button around class and aria-current
-    phases: tuple[tuple[str, str, tuple[int, ...]], ...]  # phase, its heading, its steps
+    phase: str
+    name: str
+    size: int
+    current: bool
+    shown: tuple[int | None, ...]
+    more: int
 
 
-def _timeline_of(tr: Trace) -> _Timeline:
-    buttons = []
-    for st in tr.steps:
-        title = escape(f"Step {st.index + 1}: {st.title}")
-        buttons.append(
-            (
-                f'<li><button type="submit" form="nav" name="at" value="{st.index}" '
-                f'id="tl-{st.index}" class="tl-step',
-                f'" title="{title}" aria-label="{title}" ',
-                f">{names.html(st.symbol)}</button></li>\n",
-            )
-        )
-    phases = []
+def timeline_groups(tr: Trace, at: int) -> list[TimelineGroup]:
+    """The iteration's steps by phase. A long iteration shows a window around the cursor (and
+    its phase's first and last step) and the first step of every other phase."""
+    cur_phase = tr.steps[at].phase if at >= 0 else None
+    big = len(tr.steps) > TIMELINE_ALL
+    groups = []
     for phase in PHASES:
-        members = tuple(st.index for st in tr.steps if st.phase == phase)
-        if members:
-            n = len(members)
-            head = (
-                f'<h4 class="tl-phase">{PHASE_NAMES[phase]} '
-                f'<span class="tl-count">{n} step{"s" if n > 1 else ""}</span></h4>\n'
-                '<ol class="tl-steps">\n'
-            )
-            phases.append((phase, head, members))
-    return _Timeline(tuple(buttons), tuple(phases))
-
-
-def timeline_html(bundle: TraceBundle, at: int) -> Markup:
-    """The timeline of the iteration's steps, grouped by phase, the cursor's step marked. A long
-    iteration shows a window around the cursor and the first step of every other phase."""
-    tr = bundle.trace
-    tl = bundle.derived(("timeline",), lambda: _timeline_of(tr))
-    steps = tr.steps
-    cur_phase = steps[at].phase if at >= 0 else None
-    big = len(steps) > TIMELINE_ALL
-    start = ' current" aria-current="step"' if at < 0 else '" '
-    out = [
-        '<nav class="timeline" id="timeline" aria-label="Steps of this iteration">\n'
-        "<h3>Timeline</h3>\n"
-        f'<button type="submit" form="nav" name="at" value="-1" id="tl-start" class="tl-start'
-        f"{start}>Start</button>\n"
-    ]
-    for phase, head, members in tl.phases:
+        members = [st.index for st in tr.steps if st.phase == phase]
+        if not members:
+            continue
         current = phase == cur_phase
         shown = members
-        if big:
-            if current:
-                last = len(members) - 1
-                shown = tuple(
-                    i for k, i in enumerate(members) if k in (0, last) or abs(i - at) <= WINDOW
-                )
-            else:
-                shown = members[:1]
-        out.append(f'<div class="tl-group {phase}{" current" if current else ""}">\n{head}')
-        prev = None
-        for i in shown:
-            if prev is not None and i != prev + 1:
-                out.append('<li class="tl-gap" aria-hidden="true">…</li>\n')
-            prev = i
-            before, between, end = tl.buttons[i]
-            if i == at:
-                out.append(f'{before} current{between}aria-current="step"{end}')
-            else:
-                out.append(f"{before}{' done' if i < at else ''}{between}{end}")
-        if len(shown) < len(members) and not current:
-            out.append(f'<li class="tl-gap" aria-hidden="true">… {len(members) - 1} more</li>\n')
-        out.append("</ol>\n</div>\n")
-    out.append("</nav>")
-    return Markup("".join(out))
-
+        if big and current:
+            last = len(members) - 1
+            shown = [i for k, i in enumerate(members) if k in (0, last) or abs(i - at) <= WINDOW]
+        elif big:
+            shown = members[:1]
+        with_gaps: list[int | None] = []
+        for k, i in enumerate(shown):
+            if k and i != shown[k - 1] + 1:
+                with_gaps.append(None)
+            with_gaps.append(i)
+        more = len(members) - len(shown) if not current else 0
+        groups.append(
+            TimelineGroup(phase, PHASE_NAMES[phase], len(members), current, tuple(with_gaps), more)
+        )
+    return groups
 
 # -- the table of every value ----------------------------------------------------------------------
 

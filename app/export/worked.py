@@ -26,7 +26,7 @@ from engine.losses import LOSSES
 
 from ..explorer import pages
 from ..explorer.state import PageState
-from ..render import diagram, mathml
+from ..render import diagram, formula_wrap, mathml
 from ..render.formatting import number
 from .source import SourceError, page_state
 
@@ -110,7 +110,8 @@ class Worked:
         ]
 
     def math(self, e: Expr, wrap: bool = True) -> Markup:
-        return mathml.render(e, self.decimals, wrap=wrap)
+        """``wrap``: the line may wrap at its operators (``formula_wrap``)."""
+        return formula_wrap.render(e, self.decimals) if wrap else mathml.render(e, self.decimals)
 
     def sym(self, name: Expr | str) -> Markup:
         return mathml.symbol(name, self.scenario.labels.cost)
