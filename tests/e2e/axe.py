@@ -17,7 +17,10 @@ def violations(page: Page) -> list[dict[str, Any]]:
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.add_script_tag(path=str(AXE))
     found: list[dict[str, Any]] = page.evaluate(
-        "tags => axe.run(document, {runOnly: tags}).then(r => r.violations)", TAGS
+        # resultTypes: only the violations are described node by node (much quicker)
+        "tags => axe.run(document, {runOnly: tags, resultTypes: ['violations']})"
+        ".then(r => r.violations)",
+        TAGS,
     )
     return found
 

@@ -1,0 +1,195 @@
+"""Layout and accessibility a browser alone can judge (issue 14): a long formula wraps inside its
+panel; on a phone the step and the picture are on screen together; the step panel has no fold
+of its own on a laptop; the focus ring is always visible; the live region says each step;
+reduced motion is respected; nothing overflows the page at 200 % zoom."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from .conftest import Watch
+
+pytestmark = pytest.mark.e2e
+
+# the long "with the numbers" lines of issue 14: batch-xor's gradients of w5 and w6 (steps 11
+# and 12: four sample terms each), the 2-2-2 gradients of w5 and w6 (steps 16 and 17)
+LONG_LINES = (
+    "/explore/batch-xor?at=10",
+    "/explore/batch-xor?at=11",
+    "/explore/sigmoid-2-2-2?at=15",
+    "/explore/sigmoid-2-2-2?at=16",
+    "/explore/sigmoid-2-2-2?at=23",
+    "/explore/linear-2-2-1?at=6",
+)
+OVERFLOWING = """() => [...document.querySelectorAll('#step-panel .math')]
+  .filter(el => el.scrollWidth > el.clientWidth + 1).map(el => el.id)"""
+
+
+def contrast(a: tuple[int, ...], b: tuple[int, ...]) -> float:
+    def lum(rgb: tuple[int, ...]) -> float:
+        c = [x / 255 for x in rgb[:3]]
+        c = [x / 12.92 if x <= 0.03928 else ((x + 0.055) / 1.055) ** 2.4 for x in c]
+        return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
+
+    hi, lo = sorted((lum(a), lum(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def rgb(css: str) -> tuple[int, ...]:
+    """``rgb(138, 82, 0)`` → (138, 82, 0)."""
+    return tuple(int(float(x)) for x in css[css.index("(") + 1 : -1].split(",")[:3])
+
+
+@pytest.mark.parametrize("width", [1366, 400])
+def test_a_long_formula_wraps_at_an_operator_inside_its_panel(
+    page: Page, server: str, watch: Watch, shots: Path, width: int
+) -> None:
+    page.set_viewport_size({"width": width, "height": 860})
+    for path in LONG_LINES:
+        page.goto(server + path)
+        assert page.evaluate(OVERFLOWING) == [], path
+        # every piece of the line is on screen, each term whole
+        terms = page.locator("#substituted .term")
+        assert terms.count() >= 2, path
+    page.goto(server + "/explore/batch-xor?at=10")
+    lines = page.evaluate(
+        "() => new Set([...document.querySelectorAll('#substituted .term')]"
+        ".map(t => Math.round(t.getBoundingClientRect().top))).size"
+    )
+    assert lines >= 2  # four sample terms do not fit one line of the step panel
+    page.locator("#step-panel").screenshot(path=shots / f"wrapped-{width}.png")
+
+
+def test_on_a_phone_the_step_and_the_diagram_are_in_view_together(
+    page: Page, server: str, watch: Watch, shots: Path
+) -> None:
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(server + "/explore/sigmoid-2-2-2")
+    for k in range(3):
+        page.locator("#next-step").click()
+        expect(page.locator("#step-counter")).to_contain_text(f"step {k + 1} of 37")
+    now = page.locator("#step-counter .now")
+    expect(now).to_contain_text("Net input of h2")
+    expect(now).to_contain_text("= 0.3925")
+    expect(now).to_be_in_viewport()
+    expect(page.locator("#next-step")).to_be_in_viewport()
+    expect(page.locator("#diagram-svg-narrow")).to_be_in_viewport(ratio=0.5)
+    # scrolled down to the picture, the sticky bar keeps the step on screen
+    page.locator("#diagram-svg-narrow").scroll_into_view_if_needed()
+    page.locator("#next-step").click()
+    expect(now).to_contain_text("Activation of h2")
+    expect(now).to_contain_text("= 0.596884378")
+    expect(now).to_be_in_viewport()
+    expect(page.locator("#diagram-svg-narrow")).to_be_in_viewport(ratio=0.5)
+    page.screenshot(path=shots / "phone-step-and-diagram.png")
+
+
+def test_the_step_panel_has_no_fold_of_its_own_on_a_laptop(
+    page: Page, server: str, watch: Watch, shots: Path
+) -> None:
+    page.set_viewport_size({"width": 1366, "height": 860})
+    for path in ("/explore/sigmoid-2-2-2?at=23", "/explore/batch-xor?at=27"):
+        page.goto(server + path)
+        panel = page.locator("#step-panel")
+        inner = panel.evaluate("el => el.scrollHeight - el.clientHeight")
+        assert inner <= 1, path  # nothing scrolls inside the panel
+        page.locator("#timeline").scroll_into_view_if_needed()
+        expect(page.locator("#timeline")).to_be_in_viewport()
+        expect(page.locator("#tl-0")).to_be_in_viewport()
+    page.screenshot(path=shots / "laptop-860.png")
+
+
+def test_the_focus_ring_is_always_visible_with_3_to_1_contrast(
+    page: Page, server: str, watch: Watch
+) -> None:
+    page.set_viewport_size({"width": 1366, "height": 860})
+    page.goto(server + "/explore/sigmoid-2-2-2?at=15")
+    seen = set()
+    for _ in range(90):
+        page.keyboard.press("Tab")
+        info = page.evaluate(
+            """() => { const el = document.activeElement; const cs = getComputedStyle(el);
+            return {id: el.id || el.tagName + (el.getAttribute('href') || ''), tag: el.tagName,
+                    cls: el.getAttribute('class') || '', style: cs.outlineStyle,
+                    width: parseFloat(cs.outlineWidth), color: cs.outlineColor,
+                    stroke: el.querySelector('circle, rect, .hit') ?
+                      getComputedStyle(el.querySelector('circle, rect, .hit')).stroke : ''}; }"""
+        )
+        seen.add(info["id"])
+        if info["tag"] == "a" and "to-field" in info["cls"]:  # a weight on the picture
+            assert contrast(rgb(info["stroke"]), (255, 255, 255)) >= 3, info
+            continue
+        assert info["style"] != "none" and info["width"] >= 2, info
+        for background in ((255, 255, 255), (245, 246, 242)):
+            assert contrast(rgb(info["color"]), background) >= 3, info
+    for reached in ("next-step", "tl-0", "formula", "substituted", "f-precision"):
+        assert reached in seen, reached
+
+
+def test_the_live_region_says_each_steps_title_and_result(
+    page: Page, server: str, watch: Watch
+) -> None:
+    page.goto(server + "/explore/sigmoid-2-2-2")
+    announce = page.locator("#announce")
+    expect(announce).to_have_attribute("aria-live", "polite")
+    announce.evaluate("el => { el.dataset.kept = 'yes'; }")
+    page.keyboard.press("ArrowRight")
+    expect(announce).to_have_text("Step 1 of 37: Net input of h1 = 0.3775")
+    page.locator("#tl-5").click()
+    expect(announce).to_contain_text("Step 6 of 37: Activation of o1")
+    expect(announce).to_contain_text("= 0.75136507")
+    # the same node, its text changed: a screen reader announces a change, not a new region
+    expect(announce).to_have_attribute("data-kept", "yes")
+
+
+def test_reduced_motion_turns_the_transitions_off(browser: Browser, server: str) -> None:
+    durations = {}
+    for motion in ("no-preference", "reduce"):
+        context = browser.new_context(reduced_motion=motion)
+        page = context.new_page()
+        page.goto(server + "/explore/sigmoid-2-2-2")
+        durations[motion] = page.evaluate(
+            """() => { const el = document.getElementById('explorer');
+            el.classList.add('htmx-request'); return getComputedStyle(el).transitionDuration; }"""
+        )
+        context.close()
+    assert durations == {"no-preference": "0.2s", "reduce": "0s"}
+
+
+ZOOMED = (
+    "/",
+    "/explore/sigmoid-2-2-2?at=15",
+    "/explore/batch-xor?at=10",
+    "/explore/sigmoid-2-2-2?at=30",
+    "/embed/sigmoid-2-2-2?at=15",
+    "/practice/sigmoid-2-2-2?at=3&score=111",
+    "/export/worked?preset=sigmoid-2-2-2",
+)
+# what may scroll sideways on its own (a scroll region); nothing else may be wider than the page
+WIDE = """() => {
+  const page = document.documentElement.clientWidth;
+  const inScroller = el => { for (let p = el.parentElement; p; p = p.parentElement) {
+      const o = getComputedStyle(p).overflowX; if (o === 'auto' || o === 'scroll') return true; }
+    return false; };
+  return [...document.body.querySelectorAll('*')].filter(el => {
+      const r = el.getBoundingClientRect();
+      return r.width > 0 && r.right > page + 1 && !inScroller(el);
+  }).slice(0, 5).map(el => el.tagName + '#' + el.id + '.' + el.getAttribute('class'));
+}"""
+
+
+def test_at_200_percent_zoom_nothing_overflows_the_page(browser: Browser, server: str) -> None:
+    context = browser.new_context(viewport={"width": 683, "height": 430}, device_scale_factor=2)
+    page = context.new_page()
+    try:
+        for path in ZOOMED:
+            page.goto(server + path)
+            assert page.evaluate(WIDE) == [], path
+            assert page.evaluate(
+                "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+            ), path
+    finally:
+        context.close()
