@@ -5,20 +5,26 @@ reduced motion is respected; nothing overflows the page at 200 % zoom."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from app.explorer.state import preset_state, url
+
 from .conftest import Watch
 
 pytestmark = pytest.mark.e2e
 
-# the long "with the numbers" lines of issue 14: batch-xor's gradients of w5 and w6 (steps 11
-# and 12: four sample terms each), the 2-2-2 gradients of w5 and w6 (steps 16 and 17)
+XOR_NEURONS = replace(preset_state("batch-xor"), granularity="neuron")
+# the long "with the numbers" lines of issue 14: batch-xor's gradients of w5 and w6 neuron by
+# neuron (steps 11 and 12: four sample terms each), the 2-2-2 gradients of w5 and w6 (steps 16
+# and 17), a layer-by-layer product of matrices
 LONG_LINES = (
+    url(XOR_NEURONS, 10),
+    url(XOR_NEURONS, 11),
     "/explore/batch-xor?at=10",
-    "/explore/batch-xor?at=11",
     "/explore/sigmoid-2-2-2?at=15",
     "/explore/sigmoid-2-2-2?at=16",
     "/explore/sigmoid-2-2-2?at=23",
@@ -26,6 +32,18 @@ LONG_LINES = (
 )
 OVERFLOWING = """() => [...document.querySelectorAll('#step-panel .math')]
   .filter(el => el.scrollWidth > el.clientWidth + 1).map(el => el.id)"""
+
+
+# what the focused element shows: its outline, or (a link on the picture) its shape's stroke
+FOCUSED = """() => {
+  const el = document.activeElement, cs = getComputedStyle(el);
+  const shape = el.querySelector('circle, rect, line');
+  const ss = shape ? getComputedStyle(shape) : null;
+  return {id: el.id || el.tagName + (el.getAttribute('href') || ''), tag: el.tagName,
+          cls: el.getAttribute('class') || '', style: cs.outlineStyle,
+          width: parseFloat(cs.outlineWidth), color: cs.outlineColor,
+          stroke: ss ? ss.stroke : '', opacity: ss ? ss.strokeOpacity : '1'};
+}"""
 
 
 def contrast(a: tuple[int, ...], b: tuple[int, ...]) -> float:
@@ -54,7 +72,7 @@ def test_a_long_formula_wraps_at_an_operator_inside_its_panel(
         # every piece of the line is on screen, each term whole
         terms = page.locator("#substituted .term")
         assert terms.count() >= 2, path
-    page.goto(server + "/explore/batch-xor?at=10")
+    page.goto(server + url(XOR_NEURONS, 10))
     lines = page.evaluate(
         "() => new Set([...document.querySelectorAll('#substituted .term')]"
         ".map(t => Math.round(t.getBoundingClientRect().top))).size"
@@ -110,16 +128,7 @@ def test_the_focus_ring_is_always_visible_with_3_to_1_contrast(
     seen = set()
     for _ in range(90):
         page.keyboard.press("Tab")
-        info = page.evaluate(
-            """() => { const el = document.activeElement; const cs = getComputedStyle(el);
-            return {id: el.id || el.tagName + (el.getAttribute('href') || ''), tag: el.tagName,
-                    cls: el.getAttribute('class') || '', style: cs.outlineStyle,
-                    width: parseFloat(cs.outlineWidth), color: cs.outlineColor,
-                    stroke: el.querySelector('circle, rect, line') ?
-                      getComputedStyle(el.querySelector('circle, rect, line')).stroke : '',
-                    opacity: el.querySelector('circle, rect, line') ?
-                      getComputedStyle(el.querySelector('circle, rect, line')).strokeOpacity : '1'}; }"""
-        )
+        info = page.evaluate(FOCUSED)
         seen.add(info["id"])
         if info["tag"] == "a" and "to-field" in info["cls"]:  # a weight on the picture
             alpha = float(info["opacity"])  # the ring as it shows over white
