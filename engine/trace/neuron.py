@@ -23,6 +23,17 @@ class NeuronSteps(Steps):
             return make(0)  # type: ignore[no-any-return]
         return Row(tuple(x for s in range(self.S) for x in ((Op(";") if s else Op("")), make(s))))
 
+    def _net_terms(self, layer: int, j: int, n_in: int) -> list[Expr | str]:
+        """The symbols of neuron j's net input: w·out for each input, then + b."""
+        terms: list[Expr | str] = []
+        for i in range(n_in):
+            terms += ([] if i == 0 else ["+"]) + [
+                sym(self.lab.weights[layer][i][j]),
+                "·",
+                sym(self.out(layer, i)),
+            ]
+        return terms + ["+", sym(self.lab.biases[layer][j])]
+
     def forward_steps(self) -> None:
         A, Z = self.fwd.activations, self.fwd.net_inputs
         for layer in range(self.L):
@@ -30,14 +41,7 @@ class NeuronSteps(Steps):
             act = ACTIVATIONS[self.s.activations[layer]]
             n_in = W.shape[0]
             for j in range(W.shape[1]):
-                terms: list[Expr | str] = []
-                for i in range(n_in):
-                    terms += ([] if i == 0 else ["+"]) + [
-                        sym(self.lab.weights[layer][i][j]),
-                        "·",
-                        sym(self.out(layer, i)),
-                    ]
-                terms += ["+", sym(self.lab.biases[layer][j])]
+                terms = self._net_terms(layer, j, n_in)
 
                 def numbers(
                     s: int, layer: int = layer, j: int = j, W: F64 = W, b: F64 = b, n_in: int = n_in
