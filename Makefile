@@ -33,7 +33,8 @@ run: $(STAMP)
 # In random order (pytest-randomly; -p no:randomly turns it off, --randomly-seed=N replays one),
 # with branch coverage: engine below 95 % or app below 90 % fails the run. On both cores
 # (pytest-xdist): the container tests stay together on one worker (--dist loadgroup, their
-# xdist_group); the 25 slowest tests are listed (CI's budget is 15 min); the load tests (tests/load: memory and latency) run after, alone, or they lie.
+# xdist_group); the 25 slowest are listed (CI's budget: 15 min). The load tests (tests/load:
+# memory and latency) run after, alone, or they lie.
 test: $(STAMP) system-deps
 	rm -f .coverage .coverage.*
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup -m 'not load' --cov --cov-report= --durations=25
