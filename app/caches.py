@@ -30,7 +30,6 @@ K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 E = TypeVar("E", "TraceBundle", "Kept[Any]")
 
-MAX_BYTES = 96 * 2**20  # everything kept: a few of the largest traces, or many small ones
 MAX_ENTRY_BYTES = 32 * 2**20  # the largest trace (8 × 16, 256 samples) weighs ~22 MB
 MAX_PIECE_BYTES = 4 * 2**20  # larger pieces are made for each request (an 8 × 16 layout: 1.8 MB)
 SAMPLE = 16  # items of a long sequence weighed; the rest are assumed alike
@@ -149,11 +148,12 @@ class Kept(Generic[V]):
 
 class DerivedCache:
     """Trace bundles by (scenario, granularity), and a few other values worth keeping between
-    clicks, least recently used first out, at most ``max_bytes`` in all."""
+    clicks, least recently used first out, at most ``max_bytes`` in all (the setting
+    ``CACHE_MB``, 96 MiB by default: a few of the largest traces, or many small ones)."""
 
     def __init__(
         self,
-        max_bytes: int = MAX_BYTES,
+        max_bytes: int,
         max_entry_bytes: int = MAX_ENTRY_BYTES,
         max_piece_bytes: int = MAX_PIECE_BYTES,
     ) -> None:

@@ -32,7 +32,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         generate_unique_id_function=api.operation_id,
     )
     app.state.settings = settings
-    app.state.derived = DerivedCache()  # the pages' one cache: every app starts empty
+    app.state.derived = DerivedCache(settings.cache_mb * 2**20)  # the one cache: empty at start
     app.state.render_slots = RenderSlots()  # heavy renders in flight: one per core
     share_the_interpreter()
     app.state.templates = templating.templates(settings)

@@ -27,6 +27,7 @@ class Settings:
     train_time_limit: float = 2.0  # seconds of engine work per request
     max_trace_samples: int = 8  # neuron granularity writes one substitution per sample
     max_trace_work: int = 2_000  # … for every weight and bias: samples × (weights + biases)
+    cache_mb: int = 96  # the pages' one cache (app/caches.py), in MiB; 0 keeps nothing
     root_path: str = ""
     public_url: str = ""  # the origin written into embed snippets and oEmbed (PUBLIC_URL)
     templates_dir: Path = ROOT / "templates"
@@ -187,6 +188,7 @@ class Environment(BaseSettings):
     train_time_limit: Annotated[float, BeforeValidator(read_seconds(_D.train_time_limit))] = (
         _D.train_time_limit
     )
+    cache_mb: Annotated[int, BeforeValidator(read_whole(0, 65_536, _D.cache_mb))] = _D.cache_mb
     root_path: Annotated[str, BeforeValidator(read_root_path)] = _D.root_path
     public_url: Annotated[str, BeforeValidator(read_public_url)] = _D.public_url
 

@@ -79,9 +79,16 @@ def _figure(r: dict[str, Any]) -> tuple[str, str, str]:
         return (
             f"p50 {r['p50_ms']:.2f} ms, p99 {r['p99_ms']:.2f} ms",
             r.get("reference", ""),
-            f"p50 ≤ {r['target_ms']} ms",
+            f"p50 ≤ {r['target_ms']} ms" if r["ok"] is not None else "(no target)",
         )
     return (str(r.get("ratio", "")), "", str(r.get("target", "")))
+
+
+def _kept_sections() -> list[str]:
+    """The record's own sections after the table (before/after figures written by hand), kept."""
+    old = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
+    at = old.find("\n## ")
+    return old[at + 1 :].rstrip("\n").split("\n") + [""] if at >= 0 else []
 
 
 def main() -> None:
@@ -114,6 +121,7 @@ def main() -> None:
         "|" + "---|" * len(header),
         *("| " + " | ".join(r) + " |" for r in rows),
         "",
+        *_kept_sections(),
     ]
     RESULTS.write_text("\n".join(md), encoding="utf-8")
     print(f"\nwritten to {RESULTS}")

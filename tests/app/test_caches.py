@@ -36,6 +36,19 @@ def test_every_app_starts_with_an_empty_cache_of_its_own() -> None:
     assert len(two.state.derived) == 0
 
 
+def test_an_app_with_no_cache_keeps_nothing_and_answers_the_same() -> None:
+    # CACHE_MB=0: what the cache buys is measured against it (python -m bench.render)
+    kept, bare = create_app(Settings()), create_app(Settings(cache_mb=0))
+    with TestClient(kept) as a, TestClient(bare) as b:
+        for at in (3, 4, 3):
+            assert (
+                a.get(f"/explore/sigmoid-2-2-2?at={at}").text
+                == b.get(f"/explore/sigmoid-2-2-2?at={at}").text
+            )
+    assert len(bare.state.derived) == 0 and bare.state.derived.nbytes == 0
+    assert len(kept.state.derived) > 0
+
+
 @pytest.mark.parametrize(("layers", "samples"), [("2,2,2", 1), ("4,8,8,4", 64), ("8,16,16,8", 256)])
 def test_a_traces_estimated_size_is_near_what_it_holds(layers: str, samples: int) -> None:
     s = _scenario(layers, samples)

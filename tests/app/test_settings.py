@@ -31,6 +31,8 @@ from app.settings import Settings
         ("FRAME_ANCESTORS", "self", "not 'self', * or an origin"),
         ("FRAME_ANCESTORS", "javascript://x", "not 'self', * or an origin"),
         ("FRAME_ANCESTORS", "https://user@a.example", "not 'self', * or an origin"),
+        ("CACHE_MB", "96MB", "whole number"),
+        ("CACHE_MB", "65537", "from 0 to 65,536"),
         ("PUBLIC_URL", "explorer.example.edu", "must be an origin"),
         ("PUBLIC_URL", "https://explorer.example.edu/bp", "must be an origin"),
     ],
