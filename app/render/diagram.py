@@ -21,7 +21,7 @@ from engine import Trace, TraceStep
 from ..caches import Memo, TraceBundle
 from .chart import Chart, Thumb, loss_chart, thumbnail
 from .geometry import BiasGeo, Geometry, LabelGeo, NodeGeo, Reveal
-from .layout import fit, reveal_index, step_keys
+from .layout import Focus, fit, focus, reveal_index, step_keys
 from .svg import (
     PIECE_BYTES,
     PIECE_VARIANTS,
@@ -72,10 +72,11 @@ def build(
         lambda: Memo(PIECE_VARIANTS * n_pieces, PIECE_BYTES),
         lambda memo: memo.nbytes,
     )
-    return replace(_content(geometry, bundle.trace, at, step), pieces=pieces)
+    spot = focus(bundle, geometry, decimals, sample, step)
+    return replace(_content(geometry, at, step, spot), pieces=pieces)
 
 
-def _content(g: Geometry, tr: Trace, at: int, step: TraceStep | None) -> Diagram:
+def _content(g: Geometry, at: int, step: TraceStep | None, spot: Focus) -> Diagram:
     """The picture at the cursor: what the steps up to ``at`` revealed, this step highlighted."""
     hl_weights = set(step.weights) if step else set()
     hl_biases = set(step.biases) if step else set()
@@ -83,8 +84,8 @@ def _content(g: Geometry, tr: Trace, at: int, step: TraceStep | None) -> Diagram
         width=g.width,
         height=g.height,
         fs=g.fs,
-        nodes=tuple(_node(g, n, at, step) for n in g.nodes),
-        edges=_edges(g, at, hl_weights),
+        nodes=tuple(_node(g, n, at, step, (n.li, n.j) in spot.hidden_cards) for n in g.nodes),
+        edges=_edges(g, at, hl_weights, spot),
         biases=tuple(_bias(g, b, at, hl_biases) for b in g.biases),
         labels_hidden=g.labels_hidden,
         cards_hidden=not g.cards,
@@ -106,17 +107,18 @@ def _revealed(items: tuple[Reveal, ...], at: int, title: list[str]) -> tuple[Lin
     return tuple(lines)
 
 
-def _node(g: Geometry, n: NodeGeo, at: int, step: TraceStep | None) -> Node:
+def _node(g: Geometry, n: NodeGeo, at: int, step: TraceStep | None, covered: bool) -> Node:
+    """A neuron at the cursor (``covered``: its card is under the step's label, left out)."""
     title = [n.name]
-    lines = _revealed(n.items, at, title)
+    lines = _revealed(n.items, at, title) + (n.bias.lines(at) if n.bias is not None else ())
     card = None
-    if n.card is not None:
+    if n.card is not None and not covered:
         anchor = "start" if g.vertical else "middle"
         card = TextBlock(n.card, g.fs, lines, anchor=anchor, valign="top")
     side = None
     if n.side_items:
         side_lines = _revealed(n.side_items, at, title)
-        if n.side is not None:
+        if n.side is not None and not covered:
             anchor = "middle" if g.vertical else "start"
             side = TextBlock(n.side, g.fs, side_lines, anchor=anchor, valign="top")
     hl = step is not None and (n.li, n.j) in step.neurons
@@ -150,11 +152,16 @@ def _label(g: Geometry, label: LabelGeo | None, at: int) -> TextBlock | None:
     return TextBlock(label.box, g.fs, label.lines(at)) if label is not None else None
 
 
-def _edges(g: Geometry, at: int, hl_weights: set[tuple[int, int, int]]) -> tuple[Edge, ...]:
-    """The edges at the cursor, the current step's drawn last (over the others)."""
+def _edges(
+    g: Geometry, at: int, hl_weights: set[tuple[int, int, int]], spot: Focus
+) -> tuple[Edge, ...]:
+    """The edges at the cursor, the current step's drawn last (over the others); the step's
+    weights labelled (``spot``: those the picture had no room for, and the labels they hide)."""
     edges: list[Edge] = []
     on_top: list[Edge] = []
     for e in g.edges:
+        key = (e.li, e.i, e.j)
+        label = spot.labels.get(key) or (None if key in spot.hidden_labels else e.label)
         width, cls = e.new_look if e.new_at <= at else e.old_look
         hl = (e.li, e.i, e.j) in hl_weights
         edge = Edge(
@@ -169,7 +176,7 @@ def _edges(g: Geometry, at: int, hl_weights: set[tuple[int, int, int]]) -> tuple
             cls + " hl" if hl else cls,
             _title(e.title, e.grad_title, e.grad_at, e.new_title, e.new_at, at),
             e.href,
-            _label(g, e.label, at),
+            _label(g, label, at),
         )
         (on_top if hl else edges).append(edge)
     return tuple(edges + on_top)
@@ -186,7 +193,6 @@ def _bias(g: Geometry, b: BiasGeo, at: int, hl_biases: set[tuple[int, int]]) -> 
             "bias-link hl" if (lk.li, lk.j) in hl_biases else "bias-link",
             _title(lk.title, lk.grad_title, lk.grad_at, lk.new_title, lk.new_at, at),
             lk.href,
-            _label(g, lk.label, at),
         )
         for lk in b.links
     )

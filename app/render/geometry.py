@@ -84,6 +84,7 @@ class NodeGeo:
     side: Box | None
     items: tuple[Reveal, ...]  # the card's lines and the hover text, in order
     side_items: tuple[Reveal, ...]  # the target and the error (output neurons)
+    bias: LabelGeo | None = None  # the neuron's bias, under its values in the card
 
 
 @dataclass(frozen=True)
@@ -139,7 +140,6 @@ class LinkGeo:
     grad_at: int
     new_title: str
     new_at: int
-    label: LabelGeo | None
 
 
 @dataclass(frozen=True)
@@ -169,4 +169,5 @@ class Geometry:
     cards: bool
     linked: bool
     aria: str
-    boxes: tuple[Box, ...]
+    boxes: tuple[Box, ...]  # every text box and label, for the tests
+    fixed: tuple[Box, ...] = ()  # what no label may cover: names, cards, captions, bias squares

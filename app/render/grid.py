@@ -11,7 +11,7 @@ from engine import Scenario
 
 from .geometry import Values
 from .spacing import SPACING as S
-from .svg import LINE_H, PAD, block_size, text_width
+from .svg import LINE_H, PAD, Line, block_size, text_width
 
 # -- sizes: what the longest texts need ------------------------------------------------------------
 
@@ -33,42 +33,51 @@ class Sizes:
         return self.fs * LINE_H
 
 
-def _node_lines_max(v: Values, li: int, j: int) -> list[str]:
-    """The most a neuron's card will hold during the iteration."""
+def _card_lines_max(s: Scenario, v: Values, li: int, j: int) -> list[Line]:
+    """The most a neuron's card will hold during the iteration (its bias last)."""
     if li == 0:
-        lines = [v.f(v.out(0, j))]
+        lines = [Line(v.f(v.out(0, j)))]
         g = v.dout(0, j)
         if g is not None:
-            lines.append("∂E/∂x " + v.f(g))
+            lines.append(Line("∂E/∂x " + v.f(g)))
         return lines
-    return ["net " + v.f(v.net(li, j)), "out " + v.f(v.out(li, j)), "δ " + v.f(v.delta(li, j))]
+    lines = [Line(f"net {v.f(v.net(li, j))}"), Line(f"out {v.f(v.out(li, j))}")]
+    lines.append(Line(f"δ {v.f(v.delta(li, j))}"))
+    return lines + (bias_lines_max(s, v, li - 1, j) if shows_bias(s, v, li - 1) else [])
 
 
-def _side_lines_max(s: Scenario, v: Values, k: int) -> list[str]:
-    lines = ["t " + v.f(float(s.targets[v.s, k]))]
+def _side_lines_max(s: Scenario, v: Values, k: int) -> list[Line]:
+    lines = [Line("t " + v.f(float(s.targets[v.s, k])))]
     if k in v.errors:
-        lines.append("E " + v.f(v.errors[k]))
+        lines.append(Line("E " + v.f(v.errors[k]), "err"))
     return lines
 
 
-def edge_lines_max(s: Scenario, v: Values, li: int, i: int, j: int) -> list[str]:
+def edge_lines_max(s: Scenario, v: Values, li: int, i: int, j: int) -> list[Line]:
     """An edge label at its longest: "w5 0.4 → 0.35891648" / "∂E/∂w5 0.082167041"."""
     name = s.labels.weights[li][i][j]
     return [
-        f"{name} {v.f(v.w(li, i, j))} → {v.f(v.nw(li, i, j))}",
-        f"∂E/∂{name} {v.f(v.gw(li, i, j))}",
+        Line(f"{name} {v.f(v.w(li, i, j))} → {v.f(v.nw(li, i, j))}", "new"),
+        Line(f"∂E/∂{name} {v.f(v.gw(li, i, j))}", "grad"),
     ]
 
 
-def bias_lines_max(s: Scenario, v: Values, li: int, j: int) -> list[str]:
+def bias_lines_max(s: Scenario, v: Values, li: int, j: int) -> list[Line]:
     name = s.labels.biases[li][j]
     return [
-        f"{name} {v.f(v.b(li, j))} → {v.f(v.nb(li, j))}",
-        f"∂E/∂{name} {v.f(v.gb(li, j))}",
+        Line(f"{name} {v.f(v.b(li, j))} → {v.f(v.nb(li, j))}", "new"),
+        Line(f"∂E/∂{name} {v.f(v.gb(li, j))}", "grad"),
     ]
 
 
-def _largest(blocks: Iterable[list[str]], fs: float) -> tuple[float, float]:
+def shows_bias(s: Scenario, v: Values, li: int) -> bool:
+    """Layer li + 1's cards show each neuron's bias: the biases differ or change (a layer's
+    one unchanged bias is its square's caption)."""
+    uniform = len({v.b(li, j) for j in range(s.layers[li + 1])}) == 1
+    return not uniform or s.update_biases
+
+
+def _largest(blocks: Iterable[list[Line]], fs: float) -> tuple[float, float]:
     sizes = [block_size(lines, fs) for lines in blocks]
     return max((w for w, _ in sizes), default=0.0), max((h for _, h in sizes), default=0.0)
 
@@ -87,17 +96,14 @@ def sizes(s: Scenario, v: Values, fs: float, cards: bool) -> Sizes:
     card = (0.0, 0.0)
     if cards:
         card = _largest(
-            (_node_lines_max(v, li, j) for li in range(L + 1) for j in range(layers[li])), fs
+            (_card_lines_max(s, v, li, j) for li in range(L + 1) for j in range(layers[li])), fs
         )
     side = _largest((_side_lines_max(s, v, k) for k in range(layers[L])), fs)
     if not cards:
         side = (0.0, 0.0)
     name_fs = fs + S.name_larger
-    longest_name = max(len(n) for layer in s.labels.neurons for n in layer)
-    r = max(
-        fs * S.radius_min_em,
-        min(fs * S.radius_max_em, text_width("m" * longest_name, name_fs) / 2 + S.radius_name_pad),
-    )
+    widest_name = max(text_width(n, name_fs, bold=True) for ns in s.labels.neurons for n in ns)
+    r = max(fs * S.radius_min_em, min(fs * S.radius_max_em, widest_name / 2 + S.radius_name_pad))
     small = all(layers[li] * layers[li + 1] <= S.max_labelled_edges for li in range(L))
     label_w = 0.0
     if small:
@@ -126,6 +132,7 @@ class Grid:
     bias_x: float
     bias_y: float
     bias_sq: float
+    side_top: float = 0.0  # layers down: from an output's centre to its target's box
 
     def pos(self, li: int, j: int) -> tuple[float, float]:
         n = self.layers[li]
@@ -161,7 +168,7 @@ def _grid_across(sz: Sizes, layers: tuple[int, ...], extra: float) -> Grid:
     top = PAD + caption_h + S.top_gaps[0] + S.top_gaps[1]
     first_y = top + r + S.first_row_gap
     ml = max(card_w / 2, r) + S.margin
-    mr = r + (side_w + S.side_pad if sz.cards else 0) + S.margin
+    mr = max(r + (side_w + S.side_pad if sz.cards else 0), card_w / 2) + S.margin
     height = (
         first_y + (max_n - 1) * row_gap + r + (card_h + S.card_bottom if sz.cards else 0) + S.margin
     )
@@ -211,6 +218,7 @@ def _grid_down(sz: Sizes, s: Scenario, v: Values, extra: float) -> Grid:
     ml = cap_w + r + S.down_margin_gap
     first_y = max(r, caption_h + bias_sq) + S.down_top_gap
     end = S.down_card_pad_end
+    below = max(r, card_h / 2)  # the target goes under the circle and the card beside it
     return Grid(
         sz,
         layers,
@@ -221,10 +229,11 @@ def _grid_down(sz: Sizes, s: Scenario, v: Values, extra: float) -> Grid:
         first_y,
         center=ml + (max_n - 1) * row_gap / 2,
         width=ml + (max_n - 1) * row_gap + r + (card_w + end if sz.cards else 0) + S.down_end,
-        height=first_y + L * col_gap + r + (side_h + end if sz.cards else 0) + S.down_end,
+        height=first_y + L * col_gap + below + (side_h + end if sz.cards else 0) + S.down_end,
         bias_x=cap_w / 2 + S.bias_column_gap,
         bias_y=0.0,
         bias_sq=bias_sq,
+        side_top=below + S.side_gap_down,
     )
 
 

@@ -23,16 +23,16 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from engine import Scenario
+from engine import Scenario, TraceStep
 
 from ..caches import TraceBundle
 from .geometry import BiasGeo, EdgeGeo, Geometry, LabelGeo, LinkGeo, NodeGeo, Reveal, Values
-from .grid import Grid, bias_caption, bias_lines_max, edge_lines_max, grid, pairs, sizes
+from .grid import Grid, bias_caption, edge_lines_max, grid, pairs, shows_bias, sizes
 from .reveal import Key, reveal_index, step_keys, when
 from .spacing import SPACING as S
 from .svg import Box, Line, TextBlock, block_size, text_width
 
-__all__ = ["fit", "reveal_index", "step_keys"]
+__all__ = ["Focus", "fit", "focus", "reveal_index", "step_keys"]
 
 
 def fit(bundle: TraceBundle, decimals: int, sample: int, vertical: bool) -> Geometry:
@@ -79,10 +79,10 @@ def _layout(
     laid = grid(sizes(s, v, fs, cards), s, v, extra, vertical)
     if laid is None:
         return None
-    sk = Sketch(s, v, reveal_index(bundle), laid)
+    sk = Sketch(s, v, reveal_index(bundle), laid, Room(laid.width, laid.height))
     nodes = _nodes(sk)
     squares = _bias_squares(sk)
-    edge_labels, bias_labels = _labels(sk, squares)
+    edge_labels = _labels(sk)
     layers = s.layers
     aria = f"Network diagram: {' → '.join(str(n) for n in layers)} neurons" + (
         f", sample {v.s + 1} of {s.n_samples}" if s.n_samples > 1 else ""
@@ -96,16 +96,58 @@ def _layout(
         vertical=vertical,
         nodes=nodes,
         edges=_edges(sk, edge_labels),
-        biases=_bias_geos(sk, squares, bias_labels),
+        biases=_bias_geos(sk, squares),
         labels_hidden=sk.labels_hidden,
         cards=cards,
         linked=laid.size.linked,
         aria=aria,
         boxes=tuple(sk.text_boxes + sk.placed),
+        fixed=tuple(sk.fixed),
     )
 
 
 # -- the one object the stages share -------------------------------------------------------------
+
+
+@dataclass
+class Room:
+    """The picture's free room: a label goes where it covers no circle and no box here."""
+
+    width: float
+    height: float
+    circles: list[tuple[float, float, float]] = field(default_factory=list)
+    boxes: list[Box] = field(default_factory=list)
+
+    def fits(self, b: Box) -> bool:
+        m = S.inside_margin
+        if b.x < m or b.y < m or b.x + b.w > self.width - m or b.y + b.h > self.height - m:
+            return False
+        if any(b.hits_circle(cx, cy, cr) for cx, cy, cr in self.circles):
+            return False
+        return not any(b.overlaps(o, S.label_gap) for o in self.boxes)
+
+    def place(
+        self,
+        ends: tuple[float, float, float, float],
+        size: tuple[float, float],
+        ts: Iterable[float],
+        shifts: Iterable[float] = (0.0,),
+    ) -> Box | None:
+        """The first box of ``size`` that fits, centred at a fraction ``ts`` along ``ends``
+        (then moved across the line by ``shifts`` of its own height)."""
+        x1, y1, x2, y2 = ends
+        w, h = size
+        dist = math.hypot(x2 - x1, y2 - y1) or 1.0
+        nx, ny = (y1 - y2) / dist, (x2 - x1) / dist  # across the line
+        for shift in shifts:
+            across = shift * (h + S.label_gap)
+            for t in ts:
+                cx = x1 + t * (x2 - x1) + nx * across
+                cy = y1 + t * (y2 - y1) + ny * across
+                b = Box(cx - w / 2, cy - h / 2, w, h)
+                if self.fits(b):
+                    return b
+        return None
 
 
 @dataclass
@@ -116,8 +158,8 @@ class Sketch:
     v: Values
     reveal: dict[Key, int]
     grid: Grid
-    obstacles: list[Box] = field(default_factory=list)  # what no label may cover
-    circles: list[tuple[float, float, float]] = field(default_factory=list)
+    room: Room
+    fixed: list[Box] = field(default_factory=list)  # names, cards, captions, bias squares
     text_boxes: list[Box] = field(default_factory=list)  # names, cards, captions
     placed: list[Box] = field(default_factory=list)  # labels
     labels_hidden: bool = False
@@ -125,34 +167,23 @@ class Sketch:
     def when(self, key: Key) -> int:
         return when(self.reveal, key)
 
-    def block(self, box: Box) -> None:
-        """A text box no label may cover."""
-        self.obstacles.append(box)
-        self.text_boxes.append(box)
+    def block(self, box: Box, text: bool = True) -> None:
+        """A box no label may cover (a text box, unless ``text`` is False)."""
+        self.fixed.append(box)
+        self.room.boxes.append(box)
+        if text:
+            self.text_boxes.append(box)
 
-    def fits(self, b: Box) -> bool:
-        g, m = self.grid, S.inside_margin
-        if b.x < m or b.y < m or b.x + b.w > g.width - m or b.y + b.h > g.height - m:
-            return False
-        if any(b.hits_circle(cx, cy, cr) for cx, cy, cr in self.circles):
-            return False
-        return not any(b.overlaps(o, S.label_gap) for o in self.obstacles + self.placed)
+    def label_at(self, box: Box | None) -> Box | None:
+        """A label placed (None: it found no room)."""
+        if box is not None:
+            self.placed.append(box)
+            self.room.boxes.append(box)
+        return box
 
-    def place(
-        self,
-        ends: tuple[float, float, float, float],
-        size: tuple[float, float],
-        ts: Iterable[float],
-    ) -> Box | None:
-        """The first box of ``size`` centred at a fraction ``ts`` along ``ends`` that fits."""
-        x1, y1, x2, y2 = ends
-        w, h = size
-        for t in ts:
-            cx, cy = x1 + t * (x2 - x1), y1 + t * (y2 - y1)
-            b = Box(cx - w / 2, cy - h / 2, w, h)
-            if self.fits(b):
-                return b
-        return None
+    def unplace(self, box: Box) -> None:
+        self.placed.remove(box)
+        self.room.boxes.remove(box)
 
 
 # -- nodes ---------------------------------------------------------------------------------------
@@ -168,7 +199,7 @@ def _node(sk: Sketch, li: int, j: int) -> NodeGeo:
     L = len(g.layers) - 1
     x, y = g.pos(li, j)
     r = sz.r
-    sk.circles.append((x, y, r))
+    sk.room.circles.append((x, y, r))
     name = sk.s.labels.neurons[li][j]
     inside, name_x, name_y, name_anchor = _name_place(sk, x, y, name)
     card = None
@@ -183,7 +214,7 @@ def _node(sk: Sketch, li: int, j: int) -> NodeGeo:
     if li == L and sz.cards:
         side_w, side_h = sz.side
         if g.vertical:
-            side = Box(x - side_w / 2, y + r + S.side_gap_down, side_w, side_h)
+            side = Box(x - side_w / 2, y + g.side_top, side_w, side_h)
         else:
             side = Box(x + r + S.side_gap_across, y - side_h / 2, side_w, side_h)
         sk.block(side)
@@ -208,13 +239,26 @@ def _node(sk: Sketch, li: int, j: int) -> NodeGeo:
         side,
         _node_items(sk, li, j, name),
         side_items,
+        _node_bias(sk, li, j, card),
     )
+
+
+def _node_bias(sk: Sketch, li: int, j: int, card: Box | None) -> LabelGeo | None:
+    """A neuron's bias, drawn in its card: beside the neuron it belongs to, never on an edge."""
+    if card is None or li == 0 or not shows_bias(sk.s, sk.v, li - 1):
+        return None
+    v, bl = sk.v, li - 1
+    uniform = len({v.b(bl, k) for k in range(sk.s.layers[li])}) == 1
+    keys = (("nb", bl, j), ("gb", bl, j))
+    values = (v.b(bl, j), v.nb(bl, j), v.gb(bl, j))
+    label = _label(v, sk.reveal, card, sk.s.labels.biases[bl][j], keys, values)
+    return replace(label, blank=uniform)
 
 
 def _name_place(sk: Sketch, x: float, y: float, name: str) -> tuple[bool, float, float, str]:
     """Inside the circle when it fits; else left of it (vertical) or above it."""
     r, name_fs = sk.grid.size.r, sk.grid.size.name_fs
-    tw = text_width(name, name_fs)
+    tw = text_width(name, name_fs, bold=True)
     inside = tw <= 2 * r - S.name_inside_pad
     if inside:
         return True, x, y + name_fs * S.name_baseline_em, "middle"
@@ -286,7 +330,7 @@ def _bias_squares(sk: Sketch) -> list[Square]:
         cap_box = Box(x - cw / 2, bias_y - g.bias_sq / 2 - S.caption_gap - ch, cw, ch)
         sk.block(cap_box)
         sq = g.bias_sq
-        sk.obstacles.append(Box(x - sq / 2, bias_y - sq / 2, sq, sq))
+        sk.block(Box(x - sq / 2, bias_y - sq / 2, sq, sq), text=False)
         squares.append((x, bias_y, TextBlock(cap_box, fs, cap_lines)))
     return squares
 
@@ -294,101 +338,60 @@ def _bias_squares(sk: Sketch) -> list[Square]:
 # -- labels: greedy placement along each edge, layer pair by layer pair ----------------------------
 
 EdgeLabels = dict[tuple[int, int, int], LabelGeo]
-BiasLabels = dict[tuple[int, int], LabelGeo]
 
 
-def _labels(sk: Sketch, squares: list[Square]) -> tuple[EdgeLabels, BiasLabels]:
-    """Every weight's label where a layer pair's all fit, then the biases' (per neuron, where
-    a layer's biases differ or change)."""
+def _labels(sk: Sketch) -> EdgeLabels:
+    """Every weight's label, for each layer pair whose labels all fit."""
     sk.labels_hidden = not sk.grid.size.small
     edge_labels: EdgeLabels = {}
-    bias_labels: BiasLabels = {}
-    if not sk.grid.size.small:
-        return edge_labels, bias_labels
-    for li in range(len(sk.grid.layers) - 1):
-        edge_labels.update(_pair_labels(sk, li))
-    for li in range(len(sk.grid.layers) - 1):
-        bias_labels.update(_layer_bias_labels(sk, li, squares[li]))
-    return edge_labels, bias_labels
+    if sk.grid.size.small:
+        for li in range(len(sk.grid.layers) - 1):
+            edge_labels.update(_pair_labels(sk, li))
+    return edge_labels
 
 
 def _label(
-    sk: Sketch, box: Box, name: str, keys: tuple[Key, Key], values: tuple[float, float, float]
+    v: Values,
+    reveal: dict[Key, int],
+    box: Box,
+    name: str,
+    keys: tuple[Key, Key],
+    values: tuple[float, float, float],
 ) -> LabelGeo:
     """A label's lines: its value (then old → new) and its gradient, each with its step."""
-    f = sk.v.f
+    f = v.f
     old, new, grad = values
     return LabelGeo(
         box,
         Line(f"{name} = {f(old)}", "val"),
         Line(f"{name} {f(old)} → {f(new)}", "new"),
-        sk.when(keys[0]),
-        Line(f"∂{sk.s.labels.cost}/∂{name} {f(grad)}", "grad"),
-        sk.when(keys[1]),
+        when(reveal, keys[0]),
+        Line(f"∂{v.tr.before.labels.cost}/∂{name} {f(grad)}", "grad"),
+        when(reveal, keys[1]),
     )
 
 
-def _all_or_none(sk: Sketch, tries: list[tuple[object, Box | None]]) -> dict[object, Box]:
-    """The boxes of a group of labels when every one found room, else none (kept as placed)."""
-    found: dict[object, Box] = {}
-    for key, box in tries:
-        if box is None:
-            sk.labels_hidden = True
-            for b in found.values():
-                sk.placed.remove(b)
-            return {}
-        found[key] = box
-    return found
-
-
-def _placed(sk: Sketch, box: Box | None) -> Box | None:
-    if box is not None:
-        sk.placed.append(box)
-    return box
+def _weight_label(v: Values, reveal: dict[Key, int], box: Box, w: tuple[int, int, int]) -> LabelGeo:
+    li, i, j = w
+    keys = (("nw", li, i, j), ("gw", li, i, j))
+    values = (v.w(li, i, j), v.nw(li, i, j), v.gw(li, i, j))
+    return _label(v, reveal, box, v.tr.before.labels.weights[li][i][j], keys, values)
 
 
 def _pair_labels(sk: Sketch, li: int) -> EdgeLabels:
-    g, s, v = sk.grid, sk.s, sk.v
-    tries: list[tuple[object, Box | None]] = []
-    for i in range(g.layers[li]):
-        for j in range(g.layers[li + 1]):
-            size = block_size(edge_lines_max(s, v, li, i, j), g.size.fs)
-            box = _placed(sk, sk.place((*g.pos(li, i), *g.pos(li + 1, j)), size, S.edge_label_at))
-            tries.append(((i, j), box))
-            if box is None:
-                break
-        if tries[-1][1] is None:
-            break
-    out: EdgeLabels = {}
-    for key, b in _all_or_none(sk, tries).items():
-        i, j = key  # type: ignore[misc]
-        keys = (("nw", li, i, j), ("gw", li, i, j))
-        values = (v.w(li, i, j), v.nw(li, i, j), v.gw(li, i, j))
-        out[(li, i, j)] = _label(sk, b, s.labels.weights[li][i][j], keys, values)
-    return out
-
-
-def _layer_bias_labels(sk: Sketch, li: int, square: Square) -> BiasLabels:
-    g, s, v = sk.grid, sk.s, sk.v
-    b_vals = [v.b(li, j) for j in range(g.layers[li + 1])]
-    uniform = len(set(b_vals)) == 1
-    if uniform and not s.update_biases:
-        return {}
-    tries: list[tuple[object, Box | None]] = []
-    for j in range(g.layers[li + 1]):
-        size = block_size(bias_lines_max(s, v, li, j), g.size.fs)
-        box = _placed(sk, sk.place((*square[:2], *g.pos(li + 1, j)), size, S.bias_label_at))
-        tries.append((j, box))
+    """A layer pair's labels, when every one finds room (else none: they stay in hover text)."""
+    g = sk.grid
+    found: EdgeLabels = {}
+    for _, i, j in pairs(g.layers[li : li + 2]):
+        size = block_size(edge_lines_max(sk.s, sk.v, li, i, j), g.size.fs)
+        box = sk.label_at(sk.room.place((*g.pos(li, i), *g.pos(li + 1, j)), size, S.edge_label_at))
         if box is None:
-            break
-    out: BiasLabels = {}
-    for key, b in _all_or_none(sk, tries).items():
-        assert isinstance(key, int)
-        keys = (("nb", li, key), ("gb", li, key))
-        values = (v.b(li, key), v.nb(li, key), v.gb(li, key))
-        label = _label(sk, b, s.labels.biases[li][key], keys, values)
-        out[(li, key)] = replace(label, blank=uniform)
-    return out
+            sk.labels_hidden = True
+            for label in found.values():
+                sk.unplace(label.box)
+            return {}
+        found[(li, i, j)] = _weight_label(sk.v, sk.reveal, box, (li, i, j))
+    return found
 
 
 # -- edges: the width and colour of the weight before and after its update -------------------------
@@ -458,7 +461,7 @@ def _edges(sk: Sketch, edge_labels: EdgeLabels) -> tuple[EdgeGeo, ...]:
     return tuple(edges)
 
 
-def _bias_geos(sk: Sketch, squares: list[Square], bias_labels: BiasLabels) -> tuple[BiasGeo, ...]:
+def _bias_geos(sk: Sketch, squares: list[Square]) -> tuple[BiasGeo, ...]:
     g, s, v = sk.grid, sk.s, sk.v
     lab, linked = s.labels, g.size.linked
     out: list[BiasGeo] = []
@@ -478,7 +481,6 @@ def _bias_geos(sk: Sketch, squares: list[Square], bias_labels: BiasLabels) -> tu
                     sk.when(("gb", li, j)),
                     f"; new value = {v.f(v.nb(li, j))}",
                     sk.when(("nb", li, j)),
-                    bias_labels.get((li, j)),
                 )
             )
         btitle = f"biases of layer {li + 1}: " + ", ".join(
@@ -487,3 +489,70 @@ def _bias_geos(sk: Sketch, squares: list[Square], bias_labels: BiasLabels) -> tu
         href = f"#f-b-{li}-0" if linked else ""
         out.append(BiasGeo(li, bx, by, g.bias_sq, btitle, href, caption, tuple(links)))
     return tuple(out)
+
+
+# -- focus: the current step's weights' labels the picture had no room for ------------------------
+
+
+@dataclass(frozen=True)
+class Focus:
+    """Labels for the step's weights that have none on the picture, and what they cover for
+    the step: other weights' labels, and (when nothing else gives room) other neurons' cards."""
+
+    labels: EdgeLabels = field(default_factory=dict)
+    hidden_labels: frozenset[tuple[int, int, int]] = frozenset()
+    hidden_cards: frozenset[tuple[int, int]] = frozenset()
+
+
+NO_FOCUS = Focus()
+
+
+def focus(
+    bundle: TraceBundle, g: Geometry, decimals: int, sample: int, step: TraceStep | None
+) -> Focus:
+    """The step's labels, placed along their edges clear of every circle, name and caption,
+    worked out once per step (a few boxes: the picture is laid out)."""
+    if step is None or not step.weights or len(step.weights) > S.max_focus_labels:
+        return NO_FOCUS
+    key = ("focus", decimals, sample, g.vertical, step.index)
+    v = Values(bundle.trace, sample, decimals)
+    return bundle.derived(key, lambda: _focus(v, reveal_index(bundle), g, step))
+
+
+def _focus(v: Values, reveal: dict[Key, int], g: Geometry, step: TraceStep) -> Focus:
+    labelled = {(e.li, e.i, e.j): e.label.box for e in g.edges if e.label is not None}
+    missing = [w for w in step.weights if w not in labelled]
+    if not missing:
+        return NO_FOCUS
+    at = {(n.li, n.j): (n.x, n.y) for n in g.nodes}
+    cards = {(n.li, n.j): [b for b in (n.card, n.side) if b is not None] for n in g.nodes}
+    others = {w: b for w, b in labelled.items() if w not in step.weights}
+    current = [labelled[w] for w in step.weights if w in labelled]
+    all_cards = {b for bs in cards.values() for b in bs}
+    own_cards = [b for k in step.neurons for b in cards.get(k, ())]
+    tries = (  # the most room a label may take, strictest first
+        ([*g.fixed, *current, *others.values()], (0.0,)),
+        ([*g.fixed, *current], S.focus_shifts),
+        ([*(b for b in g.fixed if b not in all_cards), *own_cards, *current], S.focus_shifts),
+    )
+    room = Room(g.width, g.height, [(n.x, n.y, g.r) for n in g.nodes])
+    placed: EdgeLabels = {}
+    for w in missing:
+        li, i, j = w
+        size = block_size(edge_lines_max(v.tr.before, v, li, i, j), g.fs)
+        for boxes, shifts in tries:
+            room.boxes = boxes + [label.box for label in placed.values()]
+            box = room.place((*at[(li, i)], *at[(li + 1, j)]), size, S.focus_label_at, shifts)
+            if box is not None:
+                placed[w] = _weight_label(v, reveal, box, w)
+                break
+    covers = [label.box for label in placed.values()]
+
+    def covered(boxes: Iterable[Box]) -> bool:
+        return any(b.overlaps(c, S.label_gap) for b in boxes for c in covers)
+
+    return Focus(
+        placed,
+        frozenset(w for w, b in others.items() if covered([b])),
+        frozenset(k for k, bs in cards.items() if k not in step.neurons and covered(bs)),
+    )

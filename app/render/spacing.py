@@ -70,9 +70,13 @@ class Spacing:
     edge_label_at: tuple[float, ...] = (
         *(0.36, 0.3, 0.42, 0.26, 0.48, 0.22, 0.54, 0.6, 0.66, 0.18, 0.72),
     )
-    bias_label_at: tuple[float, ...] = (
-        *(0.78, 0.72, 0.84, 0.66, 0.6, 0.54, 0.48, 0.42, 0.36, 0.3, 0.24),
+    # the current step's weights whose labels have no room on the picture get theirs for the
+    # step, placed along the edge (finer than above), over other weights' labels if need be
+    focus_label_at: tuple[float, ...] = tuple(
+        sorted((round(0.14 + 0.04 * k, 2) for k in range(19)), key=lambda t: abs(t - 0.42))
     )
+    focus_shifts: tuple[float, ...] = (0.0, 0.6, -0.6, 1.2, -1.2, 1.8, -1.8)  # heights across
+    max_focus_labels: int = 16  # a step touching more weights labels none of them for the step
     inside_margin: float = 1.0  # a label stays this far inside the picture
     label_gap: float = 2.0  # between a label and any other box
 

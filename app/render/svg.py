@@ -6,18 +6,16 @@ style attributes); every text is escaped here.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from markupsafe import Markup, escape
 
 from ..caches import Memo
+from .textsize import LINE_H, PAD, SCRIPT_PCT, block_size, script_parts, text_width
 
-CHAR_W = 0.62  # mean advance of a character in ems (system UI font, tabular digits)
-LINE_H = 1.3  # line height in ems
-PAD = 4.0
+__all__ = ["LINE_H", "PAD", "Box", "Diagram", "Line", "TextBlock", "block_size", "text_width"]
 
 
 # -- geometry ------------------------------------------------------------------------------------
@@ -65,7 +63,7 @@ class TextBlock:
 
     @property
     def shown(self) -> Box:
-        w, h = block_size([line.text for line in self.lines], self.fs)
+        w, h = block_size(self.lines, self.fs)
         w = min(w, self.box.w)
         h = min(h, self.box.h)
         x = self.box.x + (self.box.w - w) / 2 if self.anchor == "middle" else self.box.x
@@ -150,7 +148,6 @@ class BiasLink:
     cls: str
     title: str
     href: str
-    label: TextBlock | None
 
 
 @dataclass(frozen=True)
@@ -240,22 +237,19 @@ class Diagram:
         return Markup("".join(out))
 
     def _labels_svg(self) -> list[Markup]:
-        """The edges' labels, then the biases' (each a link to its field, out of the tab order:
-        the edge itself is the link a keyboard reaches)."""
+        """The edges' labels (each a link to its field, out of the tab order: the edge itself is
+        the link a keyboard reaches)."""
         out: list[Markup] = []
-        edge_labels = [(e.href, e.cls, e.label) for e in self.edges]
-        bias_labels = [(k.href, k.cls, k.label) for b in self.biases for k in b.links]
-        for group in (edge_labels, bias_labels):
-            for href, cls, label in group:
-                if label is not None and label.lines:
-                    block = self._draw(_block_svg, label, cls + " edge-label")
-                    if href:
-                        block = Markup(
-                            f'<a href="{escape(href)}" class="to-field" tabindex="-1" '
-                            f'aria-hidden="true">{block}</a>'
-                        )
-                    out.append(block)
-            out.append(Markup("\n"))
+        for e in self.edges:
+            if e.label is not None and e.label.lines:
+                block = self._draw(_block_svg, e.label, e.cls + " edge-label")
+                if e.href:
+                    block = Markup(
+                        f'<a href="{escape(e.href)}" class="to-field" tabindex="-1" '
+                        f'aria-hidden="true">{block}</a>'
+                    )
+                out.append(block)
+        out.append(Markup("\n"))
         return out
 
 
@@ -367,31 +361,15 @@ def _node_svg(
     return Markup(_linked(href, text, node))
 
 
-def text_width(text: str, fs: float) -> float:
-    return len(text) * fs * CHAR_W
-
-
-def block_size(lines: Sequence[str], fs: float) -> tuple[float, float]:
-    w = max((text_width(t, fs) for t in lines), default=0.0) + 2 * PAD
-    h = len(lines) * fs * LINE_H + PAD
-    return w, h
-
-
-# a label's subscript (b_h1) or layer index (w(L), a(L−1)), as the formulas write them
-_SCRIPT = re.compile(r"(?<=[^\W_])(?:_([^\W_]+)|(\((?:L|L−\d+|\d+)\)))")
-
-
 def scripts(text: str) -> Markup:
     """A diagram text, escaped, its labels' subscripts and layer indices raised or lowered:
     b_h1 → b with h1 below, w(L) → w with (L) above (never a raw "_")."""
-    out, last = [], 0
-    for m in _SCRIPT.finditer(text):
-        out.append(str(escape(text[last : m.start()])))
-        sub, layer = m.group(1), m.group(2)
-        shift = "sub" if sub else "super"
-        out.append(
-            f'<tspan baseline-shift="{shift}" font-size="80%">{escape(sub or layer)}</tspan>'
-        )
-        last = m.end()
-    out.append(str(escape(text[last:])))
+    out = []
+    for part, shift in script_parts(text):
+        if shift:
+            out.append(
+                f'<tspan baseline-shift="{shift}" font-size="{SCRIPT_PCT}%">{escape(part)}</tspan>'
+            )
+        else:
+            out.append(str(escape(part)))
     return Markup("".join(out))
