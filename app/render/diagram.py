@@ -81,17 +81,11 @@ def _content(g: Geometry, at: int, step: TraceStep | None, spot: Focus) -> Diagr
     hl_weights = set(step.weights) if step else set()
     hl_biases = set(step.biases) if step else set()
     return Diagram(
-        width=g.width,
-        height=g.height,
-        fs=g.fs,
+        geometry=g,
         nodes=tuple(_node(g, n, at, step, (n.li, n.j) in spot.hidden_cards) for n in g.nodes),
         edges=_edges(g, at, hl_weights, spot),
         biases=tuple(_bias(g, b, at, hl_biases) for b in g.biases),
-        labels_hidden=g.labels_hidden,
-        cards_hidden=not g.cards,
         linked=g.linked,
-        aria=g.aria,
-        boxes=g.boxes,
     )
 
 
@@ -142,12 +136,6 @@ def _node(g: Geometry, n: NodeGeo, at: int, step: TraceStep | None, covered: boo
     )
 
 
-def _title(title: str, grad_title: str, grad_at: int, new_title: str, new_at: int, at: int) -> str:
-    """An edge's or a bias link's hover text: its value, then its gradient and new value once
-    the steps that compute them are reached."""
-    return title + (grad_title if grad_at <= at else "") + (new_title if new_at <= at else "")
-
-
 def _label(g: Geometry, label: LabelGeo | None, at: int) -> TextBlock | None:
     return TextBlock(label.box, g.fs, label.lines(at)) if label is not None else None
 
@@ -162,19 +150,16 @@ def _edges(
     for e in g.edges:
         key = (e.li, e.i, e.j)
         label = spot.labels.get(key) or (None if key in spot.hidden_labels else e.label)
-        width, cls = e.new_look if e.new_at <= at else e.old_look
+        width, cls = e.new_look if e.hover.new_at <= at else e.old_look
         hl = (e.li, e.i, e.j) in hl_weights
         edge = Edge(
             e.li,
             e.i,
             e.j,
-            e.x1,
-            e.y1,
-            e.x2,
-            e.y2,
+            *e.ends,
             width,
             cls + " hl" if hl else cls,
-            _title(e.title, e.grad_title, e.grad_at, e.new_title, e.new_at, at),
+            e.hover.at(at),
             e.href,
             _label(g, label, at),
         )
@@ -186,12 +171,9 @@ def _bias(g: Geometry, b: BiasGeo, at: int, hl_biases: set[tuple[int, int]]) -> 
     links = tuple(
         BiasLink(
             lk.j,
-            lk.x1,
-            lk.y1,
-            lk.x2,
-            lk.y2,
+            *lk.ends,
             "bias-link hl" if (lk.li, lk.j) in hl_biases else "bias-link",
-            _title(lk.title, lk.grad_title, lk.grad_at, lk.new_title, lk.new_at, at),
+            lk.hover.at(at),
             lk.href,
         )
         for lk in b.links

@@ -107,20 +107,32 @@ class LabelGeo:
 
 
 @dataclass(frozen=True)
+class Hover:
+    """A mark's hover text: its name and value, then its gradient and its new value once the
+    steps that compute them are reached."""
+
+    base: str
+    grad: str
+    grad_at: int
+    new: str
+    new_at: int
+
+    def at(self, at: int) -> str:
+        grad = self.grad if self.grad_at <= at else ""
+        return self.base + grad + (self.new if self.new_at <= at else "")
+
+
+Ends = tuple[float, float, float, float]  # a line's x1, y1, x2, y2
+
+
+@dataclass(frozen=True)
 class EdgeGeo:
     li: int
     i: int
     j: int
-    x1: float
-    y1: float
-    x2: float
-    y2: float
+    ends: Ends
     href: str
-    title: str  # name, ends and value
-    grad_title: str
-    grad_at: int
-    new_title: str
-    new_at: int
+    hover: Hover
     old_look: tuple[float, str]  # width and class while the weight is the old one
     new_look: tuple[float, str]  # after its update is shown
     label: LabelGeo | None
@@ -128,18 +140,13 @@ class EdgeGeo:
 
 @dataclass(frozen=True)
 class LinkGeo:
+    """A bias's dashed line from its layer's square to its neuron."""
+
     li: int
     j: int
-    x1: float
-    y1: float
-    x2: float
-    y2: float
+    ends: Ends
     href: str
-    title: str
-    grad_title: str
-    grad_at: int
-    new_title: str
-    new_at: int
+    hover: Hover
 
 
 @dataclass(frozen=True)

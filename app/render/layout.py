@@ -26,7 +26,18 @@ import numpy as np
 from engine import Scenario, TraceStep
 
 from ..caches import TraceBundle
-from .geometry import BiasGeo, EdgeGeo, Geometry, LabelGeo, LinkGeo, NodeGeo, Reveal, Values
+from .geometry import (
+    BiasGeo,
+    EdgeGeo,
+    Ends,
+    Geometry,
+    Hover,
+    LabelGeo,
+    LinkGeo,
+    NodeGeo,
+    Reveal,
+    Values,
+)
 from .grid import Grid, bias_caption, edge_lines_max, grid, pairs, shows_bias, sizes
 from .reveal import Key, reveal_index, step_keys, when
 from .spacing import SPACING as S
@@ -126,6 +137,18 @@ class Room:
             return False
         return not any(b.overlaps(o, S.label_gap) for o in self.boxes)
 
+    def near(self, region: Box) -> Room:
+        """The same room with only what could touch a box inside ``region``."""
+        pad = S.label_gap + 3  # Box.overlaps' gap and Box.hits_circle's margin, and some
+        grown = Box(region.x - pad, region.y - pad, region.w + 2 * pad, region.h + 2 * pad)
+        circles = [
+            c
+            for c in self.circles
+            if grown.overlaps(Box(c[0] - c[2], c[1] - c[2], 2 * c[2], 2 * c[2]), 0)
+        ]
+        boxes = [b for b in self.boxes if grown.overlaps(b, 0)]
+        return Room(self.width, self.height, circles, boxes)
+
     def place(
         self,
         ends: tuple[float, float, float, float],
@@ -139,15 +162,19 @@ class Room:
         w, h = size
         dist = math.hypot(x2 - x1, y2 - y1) or 1.0
         nx, ny = (y1 - y2) / dist, (x2 - x1) / dist  # across the line
+        tries = []
         for shift in shifts:
             across = shift * (h + S.label_gap)
             for t in ts:
                 cx = x1 + t * (x2 - x1) + nx * across
                 cy = y1 + t * (y2 - y1) + ny * across
-                b = Box(cx - w / 2, cy - h / 2, w, h)
-                if self.fits(b):
-                    return b
-        return None
+                tries.append(Box(cx - w / 2, cy - h / 2, w, h))
+        if not tries:
+            return None
+        left, top = min(b.x for b in tries), min(b.y for b in tries)
+        right, bottom = max(b.x + w for b in tries), max(b.y + h for b in tries)
+        room = self.near(Box(left, top, right - left, bottom - top))
+        return next((b for b in tries if room.fits(b)), None)
 
 
 @dataclass
@@ -417,7 +444,7 @@ def _rim_to_rim(
     r_start: float,
     r_end: float,
     start_scale: float = 1.0,
-) -> tuple[float, float, float, float]:
+) -> Ends:
     """The segment from ``start`` to ``end`` less ``r_start`` (times ``start_scale``) and
     ``r_end`` at its ends."""
     (x1, y1), (x2, y2) = start, end
@@ -440,19 +467,22 @@ def _edges(sk: Sketch, edge_labels: EdgeLabels) -> tuple[EdgeGeo, ...]:
     for li, i, j in pairs(g.layers):
         name = lab.weights[li][i][j]
         ends = _rim_to_rim(g.pos(li, i), g.pos(li + 1, j), g.size.r, g.size.r)
+        hover = Hover(
+            f"{name}: {lab.neurons[li][i]} → {lab.neurons[li + 1][j]}; "
+            f"weight = {v.f(v.w(li, i, j))}",
+            f"; ∂E/∂{name} = {v.f(v.gw(li, i, j))}",
+            sk.when(("gw", li, i, j)),
+            f"; new value = {v.f(v.nw(li, i, j))}",
+            sk.when(("nw", li, i, j)),
+        )
         edges.append(
             EdgeGeo(
                 li,
                 i,
                 j,
-                *ends,
+                ends,
                 f"#f-w-{li}-{i}-{j}" if g.size.linked else "",
-                f"{name}: {lab.neurons[li][i]} → {lab.neurons[li + 1][j]}; "
-                f"weight = {v.f(v.w(li, i, j))}",
-                f"; ∂{lab.cost}/∂{name} = {v.f(v.gw(li, i, j))}",
-                sk.when(("gw", li, i, j)),
-                f"; new value = {v.f(v.nw(li, i, j))}",
-                sk.when(("nw", li, i, j)),
+                hover,
                 _look(v.w(li, i, j), top_mag),
                 _look(v.nw(li, i, j), top_mag),
                 edge_labels.get((li, i, j)),
@@ -470,19 +500,14 @@ def _bias_geos(sk: Sketch, squares: list[Square]) -> tuple[BiasGeo, ...]:
         for j in range(g.layers[li + 1]):
             name = lab.biases[li][j]
             ends = _rim_to_rim((bx, by), g.pos(li + 1, j), g.bias_sq, g.size.r, S.link_start)
-            links.append(
-                LinkGeo(
-                    li,
-                    j,
-                    *ends,
-                    f"#f-b-{li}-{j}" if linked else "",
-                    f"{name}: bias of {lab.neurons[li + 1][j]}; value = {v.f(v.b(li, j))}",
-                    f"; ∂{lab.cost}/∂{name} = {v.f(v.gb(li, j))}",
-                    sk.when(("gb", li, j)),
-                    f"; new value = {v.f(v.nb(li, j))}",
-                    sk.when(("nb", li, j)),
-                )
+            hover = Hover(
+                f"{name}: bias of {lab.neurons[li + 1][j]}; value = {v.f(v.b(li, j))}",
+                f"; ∂E/∂{name} = {v.f(v.gb(li, j))}",
+                sk.when(("gb", li, j)),
+                f"; new value = {v.f(v.nb(li, j))}",
+                sk.when(("nb", li, j)),
             )
+            links.append(LinkGeo(li, j, ends, f"#f-b-{li}-{j}" if linked else "", hover))
         btitle = f"biases of layer {li + 1}: " + ", ".join(
             f"{lab.biases[li][j]} = {v.f(v.b(li, j))}" for j in range(g.layers[li + 1])
         )

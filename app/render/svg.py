@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup, escape
 
 from ..caches import Memo
 from .textsize import LINE_H, PAD, SCRIPT_PCT, block_size, script_parts, text_width
+
+if TYPE_CHECKING:
+    from .geometry import Geometry
 
 __all__ = ["LINE_H", "PAD", "Box", "Diagram", "Line", "TextBlock", "block_size", "text_width"]
 
@@ -165,20 +168,54 @@ class Bias:
 
 @dataclass(frozen=True)
 class Diagram:
-    width: float
-    height: float
-    fs: float
+    """The picture at the cursor: its layout (``geometry``, the same at every step of the
+    iteration) and its parts as drawn at this step."""
+
+    geometry: Geometry = field(repr=False)
     nodes: tuple[Node, ...]
     edges: tuple[Edge, ...]
     biases: tuple[Bias, ...]
-    labels_hidden: bool  # some edge labels are in hover text only
-    cards_hidden: bool  # neuron values are in hover text only
-    linked: bool
-    aria: str = ""
-    boxes: tuple[Box, ...] = field(default=(), repr=False)  # every text box, for the tests
+    linked: bool  # the marks link to their edit fields (not in an embed)
     # the SVG pieces drawn for this trace's layout: from one step to the next most of a picture
     # is drawn exactly as before (a step reveals or highlights a few values)
     pieces: Memo[tuple[object, ...], Markup] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def width(self) -> float:
+        return self.geometry.width
+
+    @property
+    def height(self) -> float:
+        return self.geometry.height
+
+    @property
+    def fs(self) -> float:
+        return self.geometry.fs
+
+    @property
+    def labels_hidden(self) -> bool:
+        """Some weights' labels are in hover text only (but for the step's own)."""
+        return self.geometry.labels_hidden
+
+    @property
+    def cards_hidden(self) -> bool:
+        """The neurons' values are in hover text only."""
+        return not self.geometry.cards
+
+    @property
+    def aria(self) -> str:
+        return self.geometry.aria
+
+    @property
+    def boxes(self) -> tuple[Box, ...]:
+        """Every text box of the layout (for the tests)."""
+        return self.geometry.boxes
+
+    @property
+    def drawn_width(self) -> int:
+        """The picture's width on the page where nothing scales it down (a phone, where it
+        scrolls sideways): no text smaller than ``MIN_TEXT_PX``."""
+        return int(round(self.width * max(DRAWN_SCALE, MIN_TEXT_PX / self.fs), 0))
 
     def _draw(self, fn: Callable[..., Markup], *args: Any) -> Markup:
         if self.pieces is None:
@@ -193,8 +230,9 @@ class Diagram:
         sid = escape(svg_id)
         out = [
             f'<svg id="{sid}" class="diagram {escape(extra)}" '
-            f'viewBox="0 0 {self.width} {self.height}" width="{int(round(self.width * 1.15, 0))}" '
-            f'role="img" aria-labelledby="{sid}-title" data-width="{self.width}">\n'
+            f'viewBox="0 0 {self.width} {self.height}" width="{self.drawn_width}" '
+            f'role="{"group" if self.linked else "img"}" aria-labelledby="{sid}-title" '
+            f'data-width="{self.width}">\n'
             f'<title id="{sid}-title">{escape(self.aria)}</title>\n<g class="bias-links">\n'
         ]
         for b in self.biases:
@@ -257,6 +295,8 @@ class Diagram:
 # Each a function of what it draws, kept in the trace's bundle (``Diagram.pieces``). Every text
 # is escaped here.
 
+DRAWN_SCALE = 1.15  # CSS px per unit of the picture where the page does not scale it down
+MIN_TEXT_PX = 12.0  # and at least this for its smallest text (docs/DESIGN.md)
 PIECE_VARIANTS = 6  # drawings of one piece over an iteration: old, gradient, new, highlighted
 PIECE_BYTES = 700  # one drawn piece and its key, as kept
 
@@ -274,7 +314,8 @@ def _block_svg(b: TextBlock, cls: str) -> Markup:
     bx = b.shown
     tx = round(b.tx, 1)
     out = [
-        f'<g class="tb {escape(cls)}"><rect x="{round(bx.x, 1)}" y="{round(bx.y, 1)}" '
+        f'<g class="tb {escape(cls)}" aria-hidden="true">'
+        f'<rect x="{round(bx.x, 1)}" y="{round(bx.y, 1)}" '
         f'width="{round(bx.w, 1)}" height="{round(bx.h, 1)}" rx="3"/>'
     ]
     for k, line in enumerate(b.lines):

@@ -1,0 +1,165 @@
+"""The diagram as chromium draws it (issue 14, "The diagram"): the labels' rendered boxes never
+overlap and hold their text, the current step's weight has its label, text on a phone is never
+smaller than 12 px, a tap or a focus shows a mark's values, and axe finds nothing in it."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from app.explorer.state import make_scratch, preset_state, scratch_state, url
+from engine import PRESETS
+
+from .axe import AXE, TAGS
+from .conftest import Watch
+
+pytestmark = pytest.mark.e2e
+
+MIN_PX = 12.0  # docs/DESIGN.md: no diagram text under 12 px on a phone
+
+# every text block of the shown picture: its rect and its lines' boxes, in CSS px
+SHOWN = "[...document.querySelectorAll('svg.diagram')].find(s => s.getBoundingClientRect().width)"
+BLOCKS = (
+    """() => {
+  const svg = """
+    + SHOWN
+    + """;
+  const box = r => ({x: r.x, y: r.y, w: r.width, h: r.height});
+  return [...svg.querySelectorAll('g.tb')].map(g => ({
+    cls: g.getAttribute('class'),
+    rect: box(g.querySelector('rect').getBoundingClientRect()),
+    lines: [...g.querySelectorAll('text')].map(
+      t => ({text: t.textContent, ...box(t.getBoundingClientRect())})),
+  }));
+}"""
+)
+
+# every text of the shown picture and the size it is drawn at on screen
+SIZES = (
+    """() => {
+  const svg = """
+    + SHOWN
+    + """;
+  return [...svg.querySelectorAll('text')].map(t => ({
+    text: t.textContent,
+    px: parseFloat(t.getAttribute('font-size')) * t.getScreenCTM().a,
+  }));
+}"""
+)
+
+
+def _scratch(shape: str) -> str:
+    st = scratch_state(make_scratch(shape, "tanh", "sigmoid", "half_sse", "random", "1"))
+    return url(replace(st, granularity="neuron"))
+
+
+def _at(link: str, at: int) -> str:
+    return link + ("&" if "?" in link else "?") + f"at={at}"
+
+
+def _overlap(a: dict[str, float], b: dict[str, float]) -> bool:
+    return (
+        a["x"] < b["x"] + b["w"]
+        and b["x"] < a["x"] + a["w"]
+        and a["y"] < b["y"] + b["h"]
+        and b["y"] < a["y"] + a["h"]
+    )
+
+
+def _check_blocks(blocks: list[dict[str, Any]], where: str) -> None:
+    for k, a in enumerate(blocks):
+        for line in a["lines"]:  # the text stays in its box (half a pixel of anti-aliasing)
+            r = a["rect"]
+            assert line["x"] >= r["x"] - 0.5 and line["x"] + line["w"] <= r["x"] + r["w"] + 0.5, (
+                where,
+                line["text"],
+            )
+        for b in blocks[k + 1 :]:
+            assert not _overlap(a["rect"], b["rect"]), (where, a["lines"], b["lines"])
+
+
+@pytest.mark.parametrize("width", [1366, 400])
+def test_rendered_labels_never_overlap_and_the_steps_weight_is_labelled(
+    page: Page, server: str, watch: Watch, width: int
+) -> None:
+    page.set_viewport_size({"width": width, "height": 900})
+    xor = url(replace(preset_state("batch-xor"), granularity="layer"))
+    for link, text in [
+        (_at(xor, 15), "w5 −0.81 → "),  # the update: w1…w6 and b1…b3 all labelled
+        (_at(xor, 18), "b1 0 → "),
+        ("/explore/sigmoid-2-2-2?at=29", "w5 0.4 → 0.35891648"),
+        (_at(_scratch("3,4,4,2"), 45), "∂E/∂w13 "),  # "Gradient of w13"
+        (_at(_scratch("2,8,8,1"), 42), "∂E/∂w"),
+    ]:
+        page.goto(server + link)
+        blocks = page.evaluate(BLOCKS)
+        _check_blocks(blocks, link)
+        shown = [line["text"] for b in blocks for line in b["lines"]]
+        assert any(t.startswith(text) for t in shown), (link, text)
+    # the step's own label is highlighted with its edge
+    page.goto(server + _at(_scratch("3,4,4,2"), 45))
+    expect(page.locator("svg.diagram-wide g.tb.hl")).to_contain_text("∂E/∂w13")
+
+
+@pytest.mark.parametrize("width", [320, 400])
+def test_on_a_phone_no_diagram_text_is_under_12_px(
+    page: Page, server: str, watch: Watch, width: int, shots: Path
+) -> None:
+    page.set_viewport_size({"width": width, "height": 800})
+    links = [f"/explore/{p}?at=3" for p in PRESETS] + [_at(_scratch("3,4,4,2"), 45)]
+    for link in links:
+        page.goto(server + link)
+        small = [t for t in page.evaluate(SIZES) if t["px"] < MIN_PX - 0.01]
+        assert not small, (link, small[:3])
+        # a picture wider than the phone scrolls sideways in a region a keyboard can reach
+        region = page.locator("#diagram .diagram-scroll")
+        expect(region).to_have_attribute("tabindex", "0")
+        expect(region).to_have_attribute("role", "region")
+        assert "diagram" in (region.get_attribute("aria-label") or "").lower()
+    page.goto(server + "/explore/batch-xor?at=3")
+    page.locator("#diagram").screenshot(path=str(shots / f"diagram-phone-{width}.png"))
+
+
+def test_a_tap_or_a_focus_shows_a_marks_values(browser: Browser, server: str) -> None:
+    context = browser.new_context(viewport={"width": 400, "height": 800}, has_touch=True)
+    page = context.new_page()
+    page.goto(server + "/explore/sigmoid-2-2-2?at=15")
+    readout = page.locator("#diagram .diagram-readout")
+    expect(readout).to_be_visible()
+    svg = page.locator("svg.diagram-narrow")
+    # a tap on w5's line shows its name, value and gradient, and stays on the picture
+    line = svg.locator('g[data-edge="1-0-0"] line.hit')
+    line.evaluate("l => l.scrollIntoView({block: 'center'})")
+    r = line.evaluate(
+        "l => { const b = l.getBoundingClientRect(); return [b.x, b.y, b.width, b.height]; }"
+    )
+    page.touchscreen.tap(r[0] + 0.3 * r[2], r[1] + 0.3 * r[3])  # a line 30 % along, off the label
+    expect(readout).to_contain_text("w5: h1 → o1; weight = 0.4; ∂E/∂w5 = 0.082167041")
+    assert page.url.endswith("?at=15")
+    # a neuron that links nowhere (a hidden one) shows its values too
+    h1 = svg.locator('g[data-neuron="1-0"] text.name')
+    h1.evaluate("t => t.scrollIntoView({block: 'center'})")  # clear of the sticky controls
+    h1.tap()
+    expect(readout).to_contain_text("h1; net input = 0.3775; output = 0.593269992")
+    # the keyboard: a focused mark shows the same
+    page.locator('svg.diagram-narrow a.to-field[href="#f-w-1-0-1"]').first.focus()
+    expect(readout).to_contain_text("w7: h1 → o2")
+    context.close()
+
+
+@pytest.mark.parametrize("width", [1366, 320])
+def test_axe_finds_nothing_in_the_diagram(browser: Browser, server: str, width: int) -> None:
+    context = browser.new_context(viewport={"width": width, "height": 900}, bypass_csp=True)
+    page = context.new_page()
+    for link in ["/explore/sigmoid-2-2-2?at=15", _at(_scratch("3,4,4,2"), 45)]:
+        page.goto(server + link)
+        page.add_script_tag(path=str(AXE))
+        found = page.evaluate(
+            "tags => axe.run('#diagram', {runOnly: tags}).then(r => r.violations)", TAGS
+        )
+        assert not found, [(v["id"], v["nodes"][0]["target"]) for v in found]
+    context.close()
