@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from engine import Scenario
 
+from . import words
 from .geometry import Values
 from .spacing import SPACING as S
 from .svg import LINE_H, PAD, Line, block_size, text_width
@@ -36,38 +37,24 @@ class Sizes:
 def _card_lines_max(s: Scenario, v: Values, li: int, j: int) -> list[Line]:
     """The most a neuron's card will hold during the iteration (its bias last)."""
     if li == 0:
-        lines = [Line(v.f(v.out(0, j)))]
-        g = v.dout(0, j)
-        if g is not None:
-            lines.append(Line("∂E/∂x " + v.f(g)))
-        return lines
-    lines = [Line(f"net {v.f(v.net(li, j))}"), Line(f"out {v.f(v.out(li, j))}")]
-    lines.append(Line(f"δ {v.f(v.delta(li, j))}"))
+        return words.input_lines(s, s.labels.neurons[0][j], v.out(0, j), v.dout(0, j), v.f)
+    lines = words.neuron_lines(s, v.net(li, j), v.out(li, j), v.delta(li, j), v.f)
     return lines + (bias_lines_max(s, v, li - 1, j) if shows_bias(s, v, li - 1) else [])
 
 
 def _side_lines_max(s: Scenario, v: Values, k: int) -> list[Line]:
-    lines = [Line("t " + v.f(float(s.targets[v.s, k])))]
-    if k in v.errors:
-        lines.append(Line("E " + v.f(v.errors[k]), "err"))
-    return lines
+    return words.side_lines(s, float(s.targets[v.s, k]), v.errors.get(k), v.f)
 
 
 def edge_lines_max(s: Scenario, v: Values, li: int, i: int, j: int) -> list[Line]:
     """An edge label at its longest: "w5 0.4 → 0.35891648" / "∂E/∂w5 0.082167041"."""
-    name = s.labels.weights[li][i][j]
-    return [
-        Line(f"{name} {v.f(v.w(li, i, j))} → {v.f(v.nw(li, i, j))}", "new"),
-        Line(f"∂E/∂{name} {v.f(v.gw(li, i, j))}", "grad"),
-    ]
+    values = (v.w(li, i, j), v.nw(li, i, j), v.gw(li, i, j))
+    return list(words.label_lines(s, s.labels.weights[li][i][j], values, v.f)[1:])
 
 
 def bias_lines_max(s: Scenario, v: Values, li: int, j: int) -> list[Line]:
-    name = s.labels.biases[li][j]
-    return [
-        Line(f"{name} {v.f(v.b(li, j))} → {v.f(v.nb(li, j))}", "new"),
-        Line(f"∂E/∂{name} {v.f(v.gb(li, j))}", "grad"),
-    ]
+    values = (v.b(li, j), v.nb(li, j), v.gb(li, j))
+    return list(words.label_lines(s, s.labels.biases[li][j], values, v.f)[1:])
 
 
 def shows_bias(s: Scenario, v: Values, li: int) -> bool:

@@ -26,6 +26,7 @@ import numpy as np
 from engine import Scenario, TraceStep
 
 from ..caches import TraceBundle
+from . import words
 from .geometry import (
     BiasGeo,
     EdgeGeo,
@@ -300,44 +301,39 @@ def _name_place(sk: Sketch, x: float, y: float, name: str) -> tuple[bool, float,
     return place
 
 
-def _word(prefix: str, default: str) -> str:
-    """A label's prefix as a word on the diagram: net_ → net, document 000's z → z."""
-    return prefix.rstrip("_") or default
-
-
 def _node_items(sk: Sketch, li: int, j: int, name: str) -> tuple[Reveal, ...]:
     """A neuron's card lines and hover texts, each with the step that reveals it."""
-    v, lab = sk.v, sk.s.labels
+    s, v, f = sk.s, sk.v, sk.v.f
     if li == 0:
-        items: list[Reveal] = [(-1, Line(v.f(v.out(0, j)), "val"), f"input = {v.f(v.out(0, j))}")]
-        g = v.dout(0, j)
+        x, g = v.out(0, j), v.dout(0, j)
+        shown = words.input_lines(s, name, x, g, f)
+        items: list[Reveal] = [(-1, shown[0], f"input = {f(x)}")]
         if g is not None:
-            grad = Line(f"∂{lab.cost}/∂{name} " + v.f(g), "grad")  # the step's own name
-            items.append((sk.when(("dout", 0, j)), grad, f"∂{lab.cost}/∂{name} = {v.f(g)}"))
+            text = f"{words.d_cost(s, name)} = {f(g)}"
+            items.append((sk.when(("dout", 0, j)), shown[1], text))
         return tuple(items)
-    net, out = v.net(li, j), v.out(li, j)
-    z, a = _word(lab.net, "net"), _word(lab.out, "out")  # the labels' names: net, or z (doc 000)
+    net, out, delta = v.net(li, j), v.out(li, j), v.delta(li, j)
+    net_line, out_line, delta_line = words.neuron_lines(s, net, out, delta, f)
     items = [
-        (sk.when(("net", li, j)), Line(f"{z} " + v.f(net), "val"), f"net input = {v.f(net)}"),
-        (sk.when(("out", li, j)), Line(f"{a} " + v.f(out), "val"), f"output = {v.f(out)}"),
+        (sk.when(("net", li, j)), net_line, f"net input = {f(net)}"),
+        (sk.when(("out", li, j)), out_line, f"output = {f(out)}"),
     ]
     g = v.dout(li, j)
     if g is not None:
-        items.append((sk.when(("dout", li, j)), None, f"∂{lab.cost}/∂{a} = {v.f(g)}"))
-    delta = v.delta(li, j)
-    items.append((sk.when(("delta", li, j)), Line("δ " + v.f(delta), "grad"), f"δ = {v.f(delta)}"))
+        text = f"{words.d_cost(s, words.short(s.labels.out, 'out'))} = {f(g)}"
+        items.append((sk.when(("dout", li, j)), None, text))
+    items.append((sk.when(("delta", li, j)), delta_line, f"δ = {f(delta)}"))
     return tuple(items)
 
 
 def _side_items(sk: Sketch, li: int, j: int) -> tuple[Reveal, ...]:
     """An output's target and error."""
-    v, lab = sk.v, sk.s.labels
-    t, y = float(sk.s.targets[v.s, j]), _word(lab.target, "t")
-    items: list[Reveal] = [(-1, Line(f"{y} " + v.f(t), "val"), f"target = {v.f(t)}")]
-    if j in v.errors:
-        e = v.errors[j]
-        line = Line(f"{lab.cost} " + v.f(e), "err")
-        items.append((sk.when(("err", li, j)), line, f"error = {v.f(e)}"))
+    v = sk.v
+    t, e = float(sk.s.targets[v.s, j]), v.errors.get(j)
+    shown = words.side_lines(sk.s, t, e, v.f)
+    items: list[Reveal] = [(-1, shown[0], f"target = {v.f(t)}")]
+    if e is not None:
+        items.append((sk.when(("err", li, j)), shown[1], f"error = {v.f(e)}"))
     return tuple(items)
 
 
@@ -386,16 +382,8 @@ def _label(
     values: tuple[float, float, float],
 ) -> LabelGeo:
     """A label's lines: its value (then old → new) and its gradient, each with its step."""
-    f = v.f
-    old, new, grad = values
-    return LabelGeo(
-        box,
-        Line(f"{name} = {f(old)}", "val"),
-        Line(f"{name} {f(old)} → {f(new)}", "new"),
-        when(reveal, keys[0]),
-        Line(f"∂{v.tr.before.labels.cost}/∂{name} {f(grad)}", "grad"),
-        when(reveal, keys[1]),
-    )
+    old, new, grad = words.label_lines(v.tr.before, name, values, v.f)
+    return LabelGeo(box, old, new, when(reveal, keys[0]), grad, when(reveal, keys[1]))
 
 
 def _weight_label(v: Values, reveal: dict[Key, int], box: Box, w: tuple[int, int, int]) -> LabelGeo:
@@ -470,7 +458,7 @@ def _edges(sk: Sketch, edge_labels: EdgeLabels) -> tuple[EdgeGeo, ...]:
         hover = Hover(
             f"{name}: {lab.neurons[li][i]} → {lab.neurons[li + 1][j]}; "
             f"weight = {v.f(v.w(li, i, j))}",
-            f"; ∂E/∂{name} = {v.f(v.gw(li, i, j))}",
+            f"; {words.d_cost(s, name)} = {v.f(v.gw(li, i, j))}",
             sk.when(("gw", li, i, j)),
             f"; new value = {v.f(v.nw(li, i, j))}",
             sk.when(("nw", li, i, j)),
@@ -502,7 +490,7 @@ def _bias_geos(sk: Sketch, squares: list[Square]) -> tuple[BiasGeo, ...]:
             ends = _rim_to_rim((bx, by), g.pos(li + 1, j), g.bias_sq, g.size.r, S.link_start)
             hover = Hover(
                 f"{name}: bias of {lab.neurons[li + 1][j]}; value = {v.f(v.b(li, j))}",
-                f"; ∂E/∂{name} = {v.f(v.gb(li, j))}",
+                f"; {words.d_cost(s, name)} = {v.f(v.gb(li, j))}",
                 sk.when(("gb", li, j)),
                 f"; new value = {v.f(v.nb(li, j))}",
                 sk.when(("nb", li, j)),
