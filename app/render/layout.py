@@ -3,16 +3,17 @@ each try one pass over the picture in named stages (``_layout``):
 
     sizes  what the longest texts need (the font, the circles, the cards, the labels)
     grid   where the columns and rows go, the picture's size          -> ``Grid``
-    nodes  the neurons, their names, cards of values and targets
+    nodes  the neurons, their names, cards of values (and bias) and targets
     biases one square per layer and its caption
-    labels each weight's (and changing bias's) label along its edge
+    labels each weight's label along its edge
     edges  the lines, their width and colour before and after the update
 
 The stages share one ``Sketch``: the grid, and every box placed so far. Text boxes are sized
 from the longest text they will ever hold during the iteration, so nothing moves while the
 learner steps; labels that would overlap anything are left out (their text stays in the
 ``<title>`` hover text and in the table of values) and the font shrinks before that happens.
-Every number the stages use is named in ``spacing.py``.
+``focus`` then gives the current step's weights their labels, step by step. Every number the
+stages use is named in ``spacing.py``; every word in ``words.py``.
 """
 
 from __future__ import annotations
