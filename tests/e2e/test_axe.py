@@ -21,9 +21,6 @@ from . import axe
 pytestmark = pytest.mark.e2e
 
 WIDTHS = (1366, 320)
-# The diagram is role="img" around links to the edit fields: "render" gives it another role
-# (issue 14); until then that one rule is expected to fail, and nothing else may.
-PENDING = {"nested-interactive": "the diagram's role (render's part of issue 14)"}
 
 
 def _explorer_pages(width: int) -> list[tuple[str, str]]:
@@ -127,8 +124,4 @@ def test_the_page_has_no_axe_violations(
     else:
         axe_page.goto(server + visit)
     found = axe.violations(axe_page)
-    others = [v for v in found if v["id"] not in PENDING]
-    assert not others, axe.summary(others)
-    pending = sorted({v["id"] for v in found} & PENDING.keys())
-    if pending:
-        pytest.xfail("; ".join(f"{rule}: {PENDING[rule]}" for rule in pending))
+    assert not found, axe.summary(found)
