@@ -8,7 +8,7 @@ from fastapi.staticfiles import StaticFiles
 from . import errors, export, middleware, observe, templating
 from .api import routes as api
 from .caches import DerivedCache
-from .explorer import embed, gradcheck_panel, oembed, pages, share
+from .explorer import embed, gradcheck_panel, lazy, oembed, pages, share
 from .explorer.budget import RenderSlots, share_the_interpreter
 from .practice import routes as practice
 from .settings import Settings
@@ -37,11 +37,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     share_the_interpreter()
     app.state.templates = templating.templates(settings)
     share.install(app.state.templates)
+    lazy.install(app.state.templates)
     app.mount("/static", StaticFiles(directory=str(settings.static_dir)), name="static")
     # practice before embed: /embed/practice is not the example "practice" (/embed/{preset});
     # the gradients panel's /explore/gradcheck ahead of the pages' /explore/{preset_id}
     routers = (api.router, practice.router, embed.router, share.router, oembed.router)
-    for router in (*routers, gradcheck_panel.router, pages.router, *export.ROUTERS):
+    for router in (*routers, gradcheck_panel.router, lazy.router, pages.router, *export.ROUTERS):
         app.include_router(router)
     app.include_router(templating.router)
     errors.install(app)
