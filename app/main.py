@@ -8,7 +8,7 @@ from fastapi.staticfiles import StaticFiles
 from . import errors, export, middleware, observe, templating
 from .api import routes as api
 from .caches import DerivedCache
-from .explorer import embed, gradcheck_panel, lazy, oembed, pages, share
+from .explorer import embed, gradcheck_panel, lazy, oembed, on_demand, pages, share
 from .explorer.budget import RenderSlots, share_the_interpreter
 from .practice import routes as practice
 from .settings import Settings
@@ -37,7 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     share_the_interpreter()
     app.state.templates = templating.templates(settings)
     share.install(app.state.templates)
-    lazy.install(app.state.templates)
+    on_demand.install(app.state.templates)
     app.mount("/static", StaticFiles(directory=str(settings.static_dir)), name="static")
     # practice before embed: /embed/practice is not the example "practice" (/embed/{preset});
     # the gradients panel's /explore/gradcheck ahead of the pages' /explore/{preset_id}

@@ -55,6 +55,7 @@ from .actions import (
 from .budget import Busy
 from .codec import StateError
 from .link import link_too_long
+from .on_demand import MOST_FIELDS
 from .partial import is_step, lean
 from .state import (
     PREVIOUS_STEP,
@@ -181,7 +182,8 @@ def _state_from(request: Request, s: str | None) -> PageState:
 
 
 async def _form(request: Request) -> dict[str, str]:
-    async with request.form() as form:  # closes any uploaded file with the form
+    # closes any uploaded file with the form; a large network's edit form has many fields
+    async with request.form(max_fields=MOST_FIELDS) as form:
         return {k: v for k, v in form.items() if isinstance(v, str)}
 
 
@@ -222,13 +224,13 @@ def explorer_response(
         )
         resp.headers["Retry-After"] = "30"
         return resp
-    resp.headers["Vary"] = "HX-Request"
+    resp.headers["Vary"] = "HX-Request, HX-Explorer-Open"  # a large network's open parts
     if htmx:
         if status != 200:
             resp.headers["HX-Push-Url"] = "false"
         elif is_step(request):  # a step moves within the page's history entry
             resp.headers["HX-Replace-Url"] = view.url
-            resp.headers["Vary"] = "HX-Request, HX-Trigger, HX-Explorer-Holds"
+            resp.headers["Vary"] = "HX-Request, HX-Trigger, HX-Explorer-Holds, HX-Explorer-Open"
         else:
             resp.headers[p.history_header] = view.url
     return resp

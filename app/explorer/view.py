@@ -39,6 +39,7 @@ from .edit_form import (
     is_rounded,
     split_biases,
 )
+from .on_demand import requested_open
 from .state import (
     PREVIOUS_STEP,
     PageState,
@@ -108,6 +109,7 @@ class View:
     stopped: str
     env: Any = None  # the Jinja environment, for the cached fragments
     root: str = ""
+    open_parts: frozenset[str] = frozenset()  # lazy parts the page has open (on_demand.py)
 
     # formatting helpers for the templates
     def f(self, x: float) -> str:
@@ -363,6 +365,7 @@ def build_view(
         explain=words["explain"],
         order_remark=words["order_remark"],
         stopped=words["stopped"],
+        open_parts=requested_open(request),
     )
 
 

@@ -64,6 +64,16 @@
     }, 60);
   });
 
+  // A large network's parts that load when opened (app/explorer/on_demand.py): the page says
+  // which it has open, so that an answer of the whole explorer keeps them open and filled.
+  // (Its diagram links no mark to a field: render/spacing.py's max_linked.)
+  document.addEventListener("htmx:configRequest", function (event) {
+    var open = document.querySelectorAll("details.lazy-part[open]");
+    var names = [];
+    for (var i = 0; i < open.length; i++) names.push(open[i].id.replace("lazy-", ""));
+    if (names.length) event.detail.headers["HX-Explorer-Open"] = names.join(" ");
+  });
+
   // A weight, bias, input or target on the diagram links to its field in the edit form.
   document.addEventListener("click", function (event) {
     var link = event.target.closest && event.target.closest("a.to-field");

@@ -1,49 +1,100 @@
-"""A large network's edit fields and table of values load when they are opened
-(app/explorer/lazy.py): the page holds a closed part that asks for them, htmx gets them alone,
-and a page without JavaScript finds them on a page of their own."""
+"""A large network's edit grid and table of values load when they are opened
+(app/explorer/on_demand.py, lazy.py): the page holds a closed part that asks for them, htmx gets
+them alone, a page without JavaScript finds them on a page of their own, and a part the page
+has open stays open when the explorer is answered whole."""
 
 from __future__ import annotations
 
+import re
+
 from fastapi.testclient import TestClient
 
-from app.explorer.lazy import LAZY_PARAMS
+from app.explorer.on_demand import LAZY_PARAMS
 from app.explorer.state import loaded_state, url
 from tests.load.heavy import heavy_scenario
 
 HX = {"HX-Request": "true"}
 
 
-def test_a_large_networks_page_holds_its_edit_fields_and_tables_closed(
-    client: TestClient,
-) -> None:
+def _details(html: str, part: str) -> str:
+    start = html.index(f'id="lazy-{part}"')
+    return html[html.rindex("<details", 0, start) : html.index("</details>", start)]
+
+
+def _start(html: str, part: str) -> str:
+    details = _details(html, part)
+    return details[: details.index(">") + 1]
+
+
+def _heavy() -> str:
     state = loaded_state(heavy_scenario(1, 1))
     assert state.scenario.n_params >= LAZY_PARAMS
+    return state.encode()
+
+
+def test_a_large_networks_page_holds_its_edit_grid_and_tables_closed(client: TestClient) -> None:
+    state = loaded_state(heavy_scenario(1, 1))
     html = client.get(url(state, 3)).text
     assert 'id="f-w-0-0-0"' not in html and 'id="values-note"' not in html
     assert "<caption>Weights</caption>" not in html
     for part in ("edit", "table"):
-        start = html.index(f'id="lazy-{part}"')
-        details = html[html.rindex("<details", 0, start) : html.index("</details>", start)]
-        assert f'hx-get="/explore/part/{part}?s=' in details
+        details = _details(html, part)
+        assert f'hx-get="/explore/part/{part}?s=' in details and " open" not in _start(html, part)
         assert 'hx-trigger="toggle once"' in details and 'hx-target="find .lazy-body"' in details
-        assert f'href="/explore/part/{part}?s=' in details  # the way in without JavaScript
+        assert 'hx-sync="this:drop"' in details  # not the explorer's lock: never dropped by a step
+        assert f'href="/explore/part/{part}?s=' in details and "&amp;at=3" in details  # no JS
+        assert f'role="status" id="lazy-{part}-status"' in details
     assert 'id="edit-form"' in html  # the form the fields load into
+    assert 'id="f-learning_rate"' in html and 'id="f-loss"' in html  # the rule stays in the page
 
 
 def test_the_parts_come_alone_to_htmx_and_as_a_page_otherwise(client: TestClient) -> None:
-    state = loaded_state(heavy_scenario(1, 1))
-    s = state.encode()
+    s = _heavy()
     fields = client.get("/explore/part/edit", params={"s": s}, headers=HX)
     assert fields.status_code == 200 and "<html" not in fields.text
     assert 'id="f-w-0-0-0"' in fields.text and 'id="edit-form"' not in fields.text
+    assert 'id="f-learning_rate"' not in fields.text  # the rule is in the page already
+    assert '<span id="lazy-edit-status" hx-swap-oob="innerHTML">' in fields.text
     tables = client.get("/explore/part/table", params={"s": s}, headers=HX)
     assert "<caption>Weights</caption>" in tables.text and "<html" not in tables.text
+    assert 'id="lazy-table-status"' in tables.text
     page = client.get("/explore/part/edit", params={"s": s, "at": "4"})
     assert "<html" in page.text and 'id="f-w-0-0-0"' in page.text
     assert 'action="/explore/edit"' in page.text and 'name="at" value="4"' in page.text
+    assert 'id="f-learning_rate"' in page.text
+    assert "hx-post" not in page.text  # a plain form: the page has no #explorer to swap
+    assert 'form="act"' not in page.text  # the architecture's buttons need the explorer's form
     assert 'href="/explore?s=' in page.text  # back to the explorer
     page = client.get("/explore/part/table", params={"s": s})
     assert "<caption>Weights</caption>" in page.text and "<details open>" in page.text
+
+
+def test_an_open_part_stays_open_and_filled_when_the_explorer_is_answered_whole(
+    client: TestClient,
+) -> None:
+    s = _heavy()
+    heads = {**HX, "HX-Explorer-Open": "edit table"}
+    r = client.post(
+        "/explore/edit", data={"s": s, "at": "3", "learning_rate": "0.25"}, headers=heads
+    )
+    assert r.status_code == 200 and "hx-explorer-open" in r.headers["vary"].lower()
+    for part in ("edit", "table"):
+        assert _start(r.text, part).endswith(" open>") and "hx-get" not in _start(r.text, part)
+    assert 'id="f-w-0-0-0"' in r.text and "<caption>Weights</caption>" in r.text
+    only = client.post(
+        "/explore/edit",
+        data={"s": s, "at": "3", "learning_rate": "0.25"},
+        headers={**HX, "HX-Explorer-Open": "table nonsense"},
+    )
+    assert 'id="f-w-0-0-0"' not in only.text and "<caption>Weights</caption>" in only.text
+
+
+def test_a_step_answered_by_its_parts_renders_no_open_part(client: TestClient) -> None:
+    s = _heavy()
+    heads = {**HX, "HX-Trigger": "nav", "HX-Explorer-Holds": "page", "HX-Explorer-Open": "edit"}
+    r = client.get("/explore", params={"s": s, "at": "4", "shown": "3"}, headers=heads)
+    assert r.headers.get("HX-Reswap") == "none"
+    assert 'id="f-w-0-0-0"' not in r.text and 'id="lazy-edit"' not in r.text
 
 
 def test_a_small_networks_page_holds_them_as_before(client: TestClient) -> None:
@@ -56,3 +107,27 @@ def test_a_part_that_is_not_there_or_a_bad_state_is_refused(client: TestClient) 
     assert client.get("/explore/part/nothing", params={"s": "x"}).status_code == 404
     assert client.get("/explore/part/edit", params={"s": "not a state"}).status_code == 400
     assert client.get("/explore/part/edit").status_code == 400
+
+
+def test_a_refused_edit_shows_the_fields_with_its_message_beside_its_field(
+    client: TestClient,
+) -> None:
+    s = _heavy()
+    r = client.post("/explore/edit", data={"s": s, "at": "3", "w-0-0-0": "abc"}, headers=HX)
+    assert r.status_code == 422 and _start(r.text, "edit").endswith(" open>")
+    assert 'id="f-w-0-0-0"' in r.text and 'id="e-w-0-0-0"' in r.text
+    rule = client.post("/explore/edit", data={"s": s, "at": "3", "learning_rate": "x"}, headers=HX)
+    assert rule.status_code == 422 and 'id="e-learning_rate"' in rule.text
+    assert 'id="f-w-0-0-0"' not in rule.text  # the rule's field is outside the grid
+
+
+def test_the_largest_edit_form_posts_every_field(client: TestClient) -> None:
+    """A browser posts every field of the loaded grid: 1,921 on the 8 × 16 network, over
+    Starlette's default of 1,000 (refused with 400 before)."""
+    state = loaded_state(heavy_scenario(1, 1))
+    grid = client.get("/explore/part/edit", params={"s": state.encode()}, headers=HX).text
+    names = re.findall(r'<input id="f-[^"]+" name="([^"]+)"[^>]*value="([^"]*)"', grid)
+    assert len(names) >= 1_900
+    data = {**dict(names), "s": state.encode(), "at": "3", "w-0-0-0": "0.5"}
+    r = client.post("/explore/edit", data=data, headers=HX)
+    assert r.status_code == 200 and "changed by you" in r.text

@@ -11,11 +11,10 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page
 
-from app.explorer.state import loaded_state, preset_state, url
+from app.explorer.state import preset_state, url
 from engine import GRANULARITIES, PRESETS
-from tests.load.heavy import heavy_scenario
 
 from .conftest import Watch
 
@@ -110,18 +109,3 @@ def test_every_step_by_its_parts_is_the_page_of_its_address(
     assert forward["clicks"] == back["clicks"] > 0
     # every click was answered by its parts alone
     assert forward["partial"] == forward["clicks"] and back["partial"] == back["clicks"]
-
-
-def test_a_large_networks_fields_load_when_opened_and_stay_while_stepping(
-    page: Page, server: str, watch: Watch
-) -> None:
-    """app/explorer/lazy.py: the 8 × 16 network's edit fields and tables wait to be opened."""
-    page.goto(server + url(loaded_state(heavy_scenario(1, 1)), 2))
-    expect(page.locator("#f-w-0-0-0")).to_have_count(0)
-    page.locator("#lazy-edit summary").click()
-    expect(page.locator("#f-w-0-0-0")).to_be_visible()
-    page.locator("#next-step").click()  # a step swaps its parts: the fields stay
-    expect(page.locator("#step-counter")).to_contain_text("step 4 of")
-    expect(page.locator("#f-w-0-0-0")).to_be_visible()
-    page.locator("#lazy-table summary").click()
-    expect(page.locator("#values-table caption").first).to_contain_text("Neurons")
