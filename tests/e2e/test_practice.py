@@ -145,6 +145,36 @@ def test_a_learner_finishes_document_000s_exercises_by_keyboard(
     expect(page.locator("#feedback")).to_contain_text("Right, on a later try.")
 
 
+WATCH_ANNOUNCE_JS = """() => {
+  const region = document.getElementById("announce");
+  region.dataset.kept = "yes";
+  window.said = [];
+  new MutationObserver(() => window.said.push(region.textContent.trim()))
+    .observe(region, {childList: true, characterData: true, subtree: true});
+}"""
+
+
+def test_the_live_region_keeps_its_node_and_says_each_answer_once(
+    page: Page, server: str, watch: Watch
+) -> None:
+    """A live region replaced as a node is often not announced: #announce stays the node it
+    was (its text swapped in), and each answer changes it once."""
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(server + SET)
+    page.evaluate(WATCH_ANNOUNCE_JS)
+    tab_to(page, "answer-0")
+    answer(page, number(0.5 * 0.25, 4))  # the bias left out
+    expect(page.locator("#feedback")).to_contain_text("bias")
+    answer(page, "1.125")
+    expect(page.locator("#feedback")).to_contain_text("Right, on a later try.")
+    expect(page.locator("#announce")).to_contain_text("Right, on a later try.")
+    assert page.evaluate("document.getElementById('announce').dataset.kept") == "yes"
+    said = page.evaluate("window.said")
+    assert len(said) == 2, said
+    assert "bias" in said[0] and said[1].startswith("Right, on a later try.")
+    assert page.locator("[aria-live]#announce").count() == 1
+
+
 def test_without_javascript_the_forms_still_work(browser: Browser, server: str) -> None:
     context = browser.new_context(java_script_enabled=False, viewport={"width": 400, "height": 860})
     page = context.new_page()
