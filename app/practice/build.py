@@ -9,6 +9,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
+from markupsafe import Markup, escape
+
 from engine import PRESETS, EngineError, Trace
 from engine.practice import SETS, PracticeSet
 
@@ -18,6 +20,7 @@ from ..explorer.embed_options import EmbedOptions, check_lock
 from ..explorer.state import PageState, preset_state
 from ..explorer.state import url as explorer_url
 from . import grading
+from .formula import cell_name_html, said_html
 from .questions import DEFAULT_FADE, FADES, asked
 from .record import (
     FIRST,
@@ -263,34 +266,42 @@ def feedback(pv: PracticeView) -> PracticeView:
     if not judged:
         pv.announce = f"Question: {pv.step.title}. Type {pv.fields[0].label.lower()}."
         return pv
-    lines = [_line(f, len(pv.fields) > 1) for f in judged if f.verdict and not f.verdict.correct]
-    verdicts = [f.verdict for f in judged if f.verdict and not f.verdict.correct]
-    if not lines:
+    wrong = [f for f in judged if f.verdict and not f.verdict.correct]
+    if not wrong:
         return pv
+    verdicts = [f.verdict for f in wrong if f.verdict]
     if all(v.too_few_digits for v in verdicts):
         pv.feedback, pv.tone = "Close: more digits, please.", "more"
     elif all(v.unreadable for v in verdicts):
         pv.feedback, pv.tone = "That is not a number yet.", "wrong"
     else:
         pv.feedback, pv.tone = "Not right yet.", "wrong"
-    pv.diagnoses = tuple(lines)
-    pv.announce = " ".join([pv.feedback, *lines])
+    lines = [_line(pv, f) for f in wrong]
+    pv.diagnoses = tuple(html for _, html in lines)
+    pv.announce = " ".join([pv.feedback, *(text for text, _ in lines)])
     return pv
 
 
-def _line(f: Field, named: bool) -> str:
-    """One field's feedback: why it cannot be read, that it needs digits, or the mistake."""
+def _line(pv: PracticeView, f: Field) -> tuple[str, Markup]:
+    """One field's feedback, as text (the live region) and as HTML (the status region, its
+    names as MathML as the step panel writes them): why it cannot be read, that it needs
+    digits, or the mistake; named by its cell when the step asks several."""
     v = f.verdict
-    assert v is not None
-    if v.unreadable:
-        text = v.unreadable[0].upper() + v.unreadable[1:]
-    elif v.too_few_digits:
-        text = "Right so far, but type at least 3 significant digits (e.g. 0.593, not 0.59)."
-    elif v.diagnosis:
-        text = v.diagnosis
+    assert v is not None and pv.step is not None
+    if v.said:
+        text, html = v.diagnosis, said_html(v.said)
     else:
-        text = "Not the value of this step. Check each factor of the formula and try again."
-    return f"{f.name}: {text}" if named else text
+        if v.unreadable:
+            text = v.unreadable[0].upper() + v.unreadable[1:]
+        elif v.too_few_digits:
+            text = "Right so far, but type at least 3 significant digits (e.g. 0.593, not 0.59)."
+        else:
+            text = "Not the value of this step. Check each factor of the formula and try again."
+        html = Markup(escape(text))
+    if len(pv.fields) == 1:
+        return text, html
+    name = cell_name_html(pv.step, f.name, pv.tr.before.labels.cost)
+    return f"{f.name}: {text}", name + Markup(": ") + html
 
 
 RIGHT_WORDS = {

@@ -1,8 +1,15 @@
-"""The step's formula "with the numbers" as help: the substitution without the value it gives."""
+"""The step's formula "with the numbers" as help (the substitution without the value it gives),
+and the feedback's words with their formulas as MathML, as the step panel writes them."""
 
 from __future__ import annotations
 
-from engine.expr import Expr, Op, Row
+from markupsafe import Markup, escape
+
+from engine import TraceStep
+from engine.expr import Expr, Op, Row, exact, name_expr, to_text
+from engine.practice import Said
+
+from ..render.mathml import MathML
 
 
 def without_result(e: Expr) -> Expr:
@@ -14,3 +21,33 @@ def without_result(e: Expr) -> Expr:
         return Row(tuple(without_result(i) if isinstance(i, Row) else i for i in e.items))
     eq = [k for k, item in enumerate(e.items) if isinstance(item, Op) and item.text == "="]
     return Row(e.items[: eq[-1]]) if eq else e
+
+
+class _Given(MathML):
+    """Numbers as given (a bias, η, 1/4): exact, never rounded to the page's decimals."""
+
+    def __init__(self) -> None:
+        super().__init__(0)
+
+    def num(self, x: float) -> str:
+        return f"<mn>{escape(exact(x).replace('-', '−'))}</mn>"
+
+
+def inline(e: Expr) -> Markup:
+    """One formula of a sentence, as inline MathML (its plain text as alttext)."""
+    alt = escape(to_text(e).strip())
+    return Markup(f'<math alttext="{alt}">{_Given().visit(e)}</math>')
+
+
+def said_html(said: Said) -> Markup:
+    """A diagnosis: its words escaped, its names and formulas as inline MathML."""
+    return Markup("").join(Markup(escape(p)) if isinstance(p, str) else inline(p) for p in said)
+
+
+def cell_name_html(step: TraceStep, name: str, cost: str) -> Markup:
+    """A cell's name (``net_h2 (sample 2)``, ``W1[1, 2]``, ``∂E/∂w5``) with its quantity as
+    MathML: the step's own symbol, or a neuron's name as the formulas write it."""
+    cut = min((k for k in (name.find(" ("), name.find("[")) if k > 0), default=len(name))
+    head, rest = name[:cut], name[cut:]
+    e = step.symbol if head == step.quantity else name_expr(head, cost)
+    return inline(e) + escape(rest)

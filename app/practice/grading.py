@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from engine import EngineError, Trace, TraceStep
-from engine.practice import Cell, check_trace, chosen_cells
+from engine.practice import Cell, Said, check_trace, chosen_cells
 
 __all__ = ["Cell", "Verdict", "asked", "verdict"]
 
@@ -18,8 +18,9 @@ class Verdict:
     correct: bool
     unreadable: str = ""  # why the text is not a number ("" when it is one)
     too_few_digits: bool = False
-    diagnosis: str = ""  # the named mistake, in the document's words
+    diagnosis: str = ""  # the named mistake, in the document's words (plain text)
     diagnosis_id: str = ""
+    said: Said = ()  # the same, its names and formulas as trees (the page writes MathML)
 
 
 def asked(step: TraceStep) -> tuple[Cell, ...]:
@@ -38,4 +39,5 @@ def verdict(tr: Trace, step: TraceStep, cell: Cell, typed: str) -> Verdict:
         too_few_digits=c.too_few_digits,
         diagnosis=d.message if d else "",
         diagnosis_id=d.id if d else "",
+        said=d.said if d else (),
     )

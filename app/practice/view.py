@@ -93,7 +93,7 @@ class PracticeView:
     fields: tuple[Field, ...]
     feedback: str = ""
     tone: str = ""  # right | wrong | more | help
-    diagnoses: tuple[str, ...] = ()
+    diagnoses: tuple[Markup, ...] = ()  # each wrong field's line, its names as MathML
     announce: str = ""
     report: str = ""  # the message an embed posts after this answer: progress | completed
     set_title: str = ""

@@ -13,6 +13,7 @@ precision typed and names the mistake that produced a wrong one.
 from .answers import Judgement, Typed, judge, parse_answer
 from .cells import MAX_CELLS, Cell, cell_of, cells, chosen_cells
 from .check import Check, Diagnosis, check, check_trace, diagnose, step_at
+from .messages import Said, said_text
 from .mistakes import MISTAKE_IDS, MISTAKES, roles_of
 from .notation import Notation, notation_of
 from .sets import FADE_ALL, SETS, PracticeSet, Question, get_set, questions
@@ -30,6 +31,7 @@ __all__ = [
     "Notation",
     "PracticeSet",
     "Question",
+    "Said",
     "Typed",
     "cell_of",
     "cells",
@@ -43,5 +45,6 @@ __all__ = [
     "notation_of",
     "parse_answer",
     "questions",
+    "said_text",
     "step_at",
 ]

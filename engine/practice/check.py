@@ -13,7 +13,7 @@ from ..scenario import Scenario
 from ..trace import Trace, TraceStep, trace
 from .answers import Judgement, Typed, judge, parse_answer
 from .cells import Cell, Where, cell_of, where
-from .messages import MESSAGES, Names
+from .messages import MESSAGES, Names, Said, said_text
 from .mistakes import BY_ID, MISTAKES
 from .notation import Notation, notation_of
 
@@ -21,7 +21,12 @@ from .notation import Notation, notation_of
 @dataclass(frozen=True)
 class Diagnosis:
     id: str  # one of mistakes.MISTAKE_IDS
-    message: str
+    said: Said  # the message: prose and formulas (a page writes them as MathML)
+
+    @property
+    def message(self) -> str:
+        """The message as plain text (the API's ``diagnosis.message``)."""
+        return said_text(self.said)
 
 
 @dataclass(frozen=True)

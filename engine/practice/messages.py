@@ -1,25 +1,42 @@
 """What each diagnosis says: what was done, what the step needs, and the one factor that
 differs, in the trace's labels (the document's names) and the document's signs.
 
-A message never gives the step's own value away: it names given numbers only (a bias, the
-learning rate, the number of samples)."""
+A message is ``Said``: prose and formula trees (``engine.expr``) in turn, so that a page writes
+each name as its step panel does (MathML) and the API as plain text (``said_text``). A message
+never gives the step's own value away: it names given numbers only (a bias, the learning rate,
+the number of samples)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 
 from ..activations import ACTIVATIONS
-from ..expr import Sym, exact, sym_text
+from ..expr import Call, Expr, Frac, Num, Op, Sym, d, layer_sym, row, sym, to_text
 from ..trace import Trace, TraceStep
+from ..trace.steps import indexed
 from .cells import Where
 from .mistakes import loss_factor
 from .notation import Notation
 
+Part = str | Expr
+Said = tuple[Part, ...]  # prose (str) and formulas (trees), in reading order
+
+# the slopes a formula would write as an indicator: said in words
+SLOPE_WORDS = {
+    "relu": "1 where the net input is positive, else 0",
+    "leaky_relu": "1 where the net input is positive, else 0.01",
+}
+
+
+def said_text(said: Said) -> str:
+    """A message as plain text (the API's ``diagnosis.message``): formulas as ``to_text``."""
+    return "".join(p if isinstance(p, str) else to_text(p).strip() for p in said)
+
 
 @dataclass(frozen=True)
 class Names:
-    """The names a message needs for one step, at either granularity."""
+    """The names a message needs for one step, at either granularity, as formula trees."""
 
     t: Trace
     step: TraceStep
@@ -31,14 +48,9 @@ class Names:
         return self.t.granularity == "layer"
 
     @property
-    def quantity(self) -> str:
-        """The step's quantity; a layer step's as the formulas write it (Z1 → Z⁽¹⁾, W2⁺ →
-        W⁽²⁾⁺: the layer's index in brackets, never read as a power)."""
-        q = self.step.quantity
-        if not self.layers:
-            return q
-        head = q.rstrip("0123456789⁺")
-        return _layer(head, q[len(head) :].rstrip("⁺")) + ("⁺" if q.endswith("⁺") else "")
+    def quantity(self) -> Expr:
+        """The step's symbol, as its panel writes it (Z⁽¹⁾, W⁽²⁾⁺, net_h1, ∂C/∂w⁽ᴸ⁾)."""
+        return self.step.symbol
 
     @property
     def j(self) -> int:
@@ -49,258 +61,292 @@ class Names:
     def neuron(self, layer: int, j: int) -> str:
         return self.t.before.labels.neurons[layer][j]
 
-    def out(self, layer: int, j: int | None = None) -> str:
+    def out(self, layer: int, j: int | None = None) -> Expr:
         if self.layers or j is None:
-            return f"A{_sup(layer)}"
-        lab = self.t.before.labels
-        return self.neuron(layer, j) if layer == 0 else f"{lab.out}{self.neuron(layer, j)}"
+            return layer_sym("A", layer)
+        name = self.neuron(layer, j)
+        return sym(name if layer == 0 else self.t.before.labels.out + name)
 
-    def net(self, layer: int, j: int | None = None) -> str:
+    def net(self, layer: int, j: int | None = None) -> Expr:
         if self.layers or j is None:
-            return f"Z{_sup(layer)}"
-        return f"{self.t.before.labels.net}{self.neuron(layer, j)}"
-
-    def delta(self, layer: int, j: int | None = None) -> str:
-        return f"Δ{_sup(layer)}" if self.layers or j is None else f"δ_{self.neuron(layer, j)}"
-
-    def weights(self, layer: int) -> str:
-        return f"W{_sup(layer + 1)}"
-
-    def sent_back(self, above: int, new: bool = False) -> tuple[str, str]:
-        """The deltas sent back through ``weights[above]`` and those weights, as the step
-        names them: Δ² and W² (layer steps), or δ_o1, δ_o2 and w5, w7 from the step's neuron."""
-        plus = "⁺" if new else ""
-        if self.layers:
-            return self.delta(above + 1), self.weights(above) + plus
-        row = self.t.before.labels.weights[above][self.j]
-        deltas = [f"δ_{self.neuron(above + 1, k)}" for k in range(len(row))]
-        return _listed(deltas), _listed([w + plus for w in row])
-
-    def target(self, j: int | None) -> str:
-        top = len(self.t.before.weights)
-        name = self.t.before.labels.target  # t_ (t_o1), or document 000's y
-        if self.layers or j is None:
-            return (name.rstrip("_") or "t").upper()
-        alone = not name.endswith("_") and len(self.t.before.labels.neurons[top]) == 1
-        return name if alone else f"{name.rstrip('_') or 't'}_{self.neuron(top, j)}"
+            return layer_sym("Z", layer)
+        return sym(self.t.before.labels.net + self.neuron(layer, j))
 
     @property
-    def d(self) -> str:
-        """∂E/∂, the error in the labels' name (document 000's ∂C/∂)."""
-        return f"∂{self.t.before.labels.cost}/∂"
+    def out_word(self) -> Sym:
+        """An activation in general: out (document 000's a)."""
+        return Sym(self.t.before.labels.out.rstrip("_") or "out")
 
-    def output_pair(self, j: int | None) -> tuple[str, str]:
-        """The output and its target: out_o1 and t_o1, A² and T, or o and t for a sum."""
+    @property
+    def net_word(self) -> Sym:
+        """A net input in general: net (document 000's z)."""
+        return Sym(self.t.before.labels.net.rstrip("_") or "net")
+
+    def delta(self, layer: int, j: int | None = None) -> Expr:
+        if self.layers or j is None:
+            return layer_sym("Δ", layer)
+        return indexed("δ", self.neuron(layer, j))
+
+    def weights(self, layer: int) -> Sym:
+        return layer_sym("W", layer + 1)
+
+    def sent_back(self, above: int, new: bool = False) -> tuple[Said, Said]:
+        """The deltas sent back through ``weights[above]`` and those weights, as the step
+        names them: Δ⁽²⁾ and W⁽²⁾ (layer steps), or δ_o1, δ_o2 and w5, w7 from the step's
+        neuron."""
+        plus = "+" if new else ""
+        if self.layers:
+            return (self.delta(above + 1),), (replace(self.weights(above), sup=plus),)
+        labels = self.t.before.labels.weights[above][self.j]
+        deltas = [indexed("δ", self.neuron(above + 1, k)) for k in range(len(labels))]
+        return _listed(deltas), _listed([replace(sym(w), sup=plus) for w in labels])
+
+    def target(self, j: int | None) -> Expr:
+        top = len(self.t.before.weights)
+        name = self.t.before.labels.target  # t_ (t_o1), or document 000's y
+        base = name.rstrip("_") or "t"
+        if self.layers or j is None:
+            return Sym(base.upper())
+        alone = not name.endswith("_") and len(self.t.before.labels.neurons[top]) == 1
+        return sym(name) if alone else indexed(base, self.neuron(top, j))
+
+    def dE(self, by: Expr) -> Expr:
+        """∂E/∂by, the error in the labels' name (document 000's ∂C/∂)."""
+        return d(Sym(self.t.before.labels.cost), by)
+
+    def output_pair(self, j: int | None) -> tuple[Expr, Expr]:
+        """The output and its target: out_o1 and t_o1, A⁽²⁾ and T, or o and t for a sum."""
         top = len(self.t.before.weights)
         if not self.layers and j is None and self.t.before.layers[-1] == 1:
             j = 0
         if not self.layers and j is None:
-            return "o", "t"
+            return Sym("o"), Sym("t")
         return self.out(top, j), self.target(j)
 
-    def fn(self, layer: int) -> str:
-        name = self.t.before.activations[layer]
-        return "σ" if name == "sigmoid" else name
+    def fn(self, layer: int) -> Sym:
+        """The activation's symbol in formulas: σ, tanh, relu…"""
+        return Sym(ACTIVATIONS[self.t.before.activations[layer]].shown)
 
-    def slope(self, layer: int) -> str:
-        """∂out/∂net of the neurons fed by weights[layer], in symbols."""
-        o = self.out(layer + 1, self.j)
-        return {
-            "sigmoid": f"{o}·(1 − {o})",
-            "tanh": f"1 − {o}²",
-            "relu": "1 where the net input is positive, else 0",
-            "leaky_relu": "1 where the net input is positive, else 0.01",
-            "linear": "1",
-        }.get(ACTIVATIONS[self.t.before.activations[layer]].name, "f′")
+    def slope(self, layer: int) -> Part:
+        """∂out/∂net of the neurons fed by weights[layer], as the step writes it (or in words
+        for an indicator)."""
+        act = ACTIVATIONS[self.t.before.activations[layer]]
+        if act.name in SLOPE_WORDS:
+            return SLOPE_WORDS[act.name]
+        if act.slope is None:
+            return Sym("f′")
+        return act.slope(self.out(layer + 1, self.j), self.net(layer + 1, self.j))
 
     @property
-    def lr(self) -> str:
-        return f"{self.notation.learning_rate} = {exact(self.t.before.learning_rate)}"
+    def lr(self) -> Expr:
+        return row(Sym(self.notation.learning_rate), "=", Num(self.t.before.learning_rate))
 
 
-def _listed(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+def _listed(names: Sequence[Expr]) -> Said:
+    """a; a and b; a, b and c."""
+    out: list[Part] = []
+    for k, e in enumerate(names):
+        if k:
+            out.append(" and " if k == len(names) - 1 else ", ")
+        out.append(e)
+    return tuple(out)
 
 
-def _sup(n: int) -> str:
-    """A layer's index as the formulas write it: ⁽²⁾."""
-    return _layer("", str(n))
+def _factor(c: float) -> Expr:
+    return Op("½") if c == 0.5 else Num(c)
 
 
-def _layer(head: str, n: str) -> str:
-    return sym_text(Sym(head, layer=n)) if n else head
-
-
-def _factor_text(c: float) -> str:
-    return {0.5: "½", 1.0: "1", 2.0: "2"}.get(c, exact(c))
+def _equals(lhs: Expr, rhs: Part) -> Said:
+    """lhs = rhs, as one formula, or the formula and words."""
+    if isinstance(rhs, str):
+        return (lhs, f" = {rhs}")
+    return (row(lhs, "=", rhs),)
 
 
 # -- one function per mistake ----------------------------------------------------------------
 
 
-def bias_left_out(n: Names) -> str:
+def bias_left_out(n: Names) -> Said:
     layer, j = n.at.layer, n.j
     if n.layers:
-        b = f"the biases b{_sup(layer + 1)}"
+        b: Said = ("the biases ", layer_sym("b", layer + 1))
     else:
-        label = n.t.before.labels.biases[layer][j]
-        b = f"the bias {label} = {exact(float(n.t.before.biases[layer][j]))}"
+        label = sym(n.t.before.labels.biases[layer][j])
+        b = ("the bias ", row(label, "=", Num(float(n.t.before.biases[layer][j]))))
     return (
-        f"That is the weighted sum of the inputs alone: {n.quantity} also adds {b}. "
-        "The bias is the one term missing."
-    )
+        "That is the weighted sum of the inputs alone: ", n.quantity, " also adds ", *b,
+        ". The bias is the one term missing.",
+    )  # fmt: skip
 
 
-def net_input_as_activation(n: Names) -> str:
+def net_input_as_activation(n: Names) -> Said:
     layer, kind = n.at.layer, n.at.kind
     if kind == "activation":
-        net = n.net(layer + 1, n.j)
+        net, fn = n.net(layer + 1, n.j), n.fn(layer)
         return (
-            f"That is the net input {net} itself: {n.quantity} = {n.fn(layer)}({net}), the "
-            f"activation function applied to it. The {n.fn(layer)} is what is missing."
-        )
+            "That is the net input ", net, " itself: ", row(n.quantity, "=", Call(fn.base, (net,))),
+            ", the activation function applied to it. The ", fn, " is what is missing.",
+        )  # fmt: skip
     if kind == "weight_gradient":
         i = n.at.weight[0] if n.at.weight else None
+        a = n.out(layer, i)
         return (
-            f"That multiplies by the net input {n.net(layer, i)}: the weight carries the "
-            f"activation {n.out(layer, i)}, so ∂net/∂w = {n.out(layer, i)}, "
-            f"after {n.fn(layer - 1)}."
-        )
+            "That multiplies by the net input ", n.net(layer, i),
+            ": the weight carries the activation ", a, ", so ",
+            row(d(n.net_word, Sym("w")), "=", a), ", after ", n.fn(layer - 1), ".",
+        )  # fmt: skip
     top = len(n.t.before.weights)
+    net = n.net(top, n.j)
     return (
-        f"That compares the target with the net input {n.net(top, n.j)}: the error needs the "
-        f"output {n.out(top, n.j)} = {n.fn(top - 1)}({n.net(top, n.j)})."
-    )
+        "That compares the target with the net input ", net, ": the error needs the output ",
+        row(n.out(top, n.j), "=", Call(n.fn(top - 1).base, (net,))), ".",
+    )  # fmt: skip
 
 
-def derivative_left_out(n: Names) -> str:
+def derivative_left_out(n: Names) -> Said:
     layer, kind = n.at.layer, n.at.kind
     if kind in ("output_gradient", "input_gradient"):
         above = layer + 1 if kind == "output_gradient" else 0
         deltas, weights = n.sent_back(above)
+        slope = d(n.out_word, n.net_word)  # ∂out/∂net (document 000's ∂a/∂z)
         return (
-            f"That sends back {n.d}out of the layer above through {weights} without the slope of "
-            f"{n.fn(above)}: what goes back are the deltas {deltas}, each {n.d}out · ∂out/∂net. "
-            "The slope ∂out/∂net is the factor missing."
-        )
+            "That sends back ", n.dE(n.out_word), " of the layer above through ", *weights,
+            " without the slope of ", n.fn(above), ": what goes back are the deltas ", *deltas,
+            ", each ", row(n.dE(n.out_word), "·", slope), ". The slope ", slope,
+            " is the factor missing.",
+        )  # fmt: skip
     o, net = n.out(layer + 1, n.j), n.net(layer + 1, n.j)
-    chain = f"{n.d}{o} · ∂{o}/∂{net}" + (f" · ∂{net}/∂w" if kind == "weight_gradient" else "")
+    tail: list[Expr | str] = ["·", d(net, Sym("w"))] if kind == "weight_gradient" else []
+    chain = row(n.dE(o), "·", d(o, net), *tail)
     return (
-        f"That leaves the derivative of {n.fn(layer)} out: {n.quantity} is {chain}, "
-        f"and ∂{o}/∂{net} = {n.slope(layer)} is the factor missing."
-    )
+        "That leaves the derivative of ", n.fn(layer), " out: ", n.quantity, " is ", chain,
+        ", and ", *_equals(d(o, net), n.slope(layer)), " is the factor missing.",
+    )  # fmt: skip
 
 
-def _squared(c: float, o: str, t: str) -> tuple[str, str]:
-    """The error c·(t − o)² and its derivative with respect to o, in words."""
+def _squared(c: float, o: Expr, t: Expr) -> tuple[Expr, Said]:
+    """The error c·(t − o)² and its derivative with respect to o."""
+    square = ("(", t, "−", o, ")²")
     if c == 1.0:
-        return f"({t} − {o})²", f"2·({o} − {t}), the 2 of the square"
+        return row(*square), (row(Num(2), "·", "(", o, "−", t, ")"), ", the 2 of the square")
     if c == 0.5:
-        return f"½·({t} − {o})²", f"({o} − {t}): the 2 of the square cancels the ½"
-    k = _factor_text(c)
-    return f"{k}·({t} − {o})²", f"{_factor_text(2 * c)}·({o} − {t}), the 2 of the square times {k}"
+        return row(Op("½"), "·", *square), (
+            row("(", o, "−", t, ")"), ": the 2 of the square cancels the ½",
+        )  # fmt: skip
+    return row(_factor(c), "·", *square), (
+        row(_factor(2 * c), "·", "(", o, "−", t, ")"), ", the 2 of the square times ", _factor(c),
+    )  # fmt: skip
 
 
-def _loss_message(n: Names, doubled: bool) -> str:
+def _loss_message(n: Names, doubled: bool) -> Said:
     c = loss_factor(n.t) or 1.0
     j = n.j if n.at.kind in ("error", "output_gradient", "delta", "weight_gradient") else None
     o, t = n.output_pair(None if n.layers else j)
     error, slope = _squared(c, o, t)
     if n.at.kind in ("error", "sample_loss", "loss"):
         if doubled:
-            return (
-                f"That is twice the error: it is {error}, and the extra factor 2 is what differs."
-            )
+            return ("That is twice the error: it is ", error,
+                    ", and the extra factor 2 is what differs.")  # fmt: skip
         return (
-            f"That is ({t} − {o})² alone: the error is {error}; its factor "
-            f"{_factor_text(c)} is missing."
-        )
+            "That is ", row("(", t, "−", o, ")²"), " alone: the error is ", error,
+            "; its factor ", _factor(c), " is missing.",
+        )  # fmt: skip
     batch = n.t.before.n_samples
-    mean = f" (then 1/{batch} for the batch's mean)" if batch > 1 else ""
+    mean: Said = (" (then ", _over(batch), " for the batch's mean)") if batch > 1 else ()
+    head: Said = ("the derivative of ", error, " with respect to ", o, " is ", *slope, *mean)
     if doubled:
-        return (
-            f"That is twice the slope of the error: the derivative of {error} with respect to "
-            f"{o} is {slope}{mean}. The extra factor 2 is what differs."
-        )
-    return (
-        f"That leaves the factor of the error's slope out: the derivative of {error} with "
-        f"respect to {o} is {slope}{mean}. That factor {_factor_text(2 * c)} is what is missing."
-    )
+        return ("That is twice the slope of the error: ", *head,
+                ". The extra factor 2 is what differs.")  # fmt: skip
+    return ("That leaves the factor of the error's slope out: ", *head, ". That factor ",
+            _factor(2 * c), " is what is missing.")  # fmt: skip
 
 
-def error_factor_dropped(n: Names) -> str:
+def _over(count: int) -> Expr:
+    return Frac(Num(1), Num(count))
+
+
+def error_factor_dropped(n: Names) -> Said:
     return _loss_message(n, doubled=False)
 
 
-def error_factor_doubled(n: Names) -> str:
+def error_factor_doubled(n: Names) -> Said:
     return _loss_message(n, doubled=True)
 
 
-def target_output_swapped(n: Names) -> str:
+def target_output_swapped(n: Names) -> Said:
     o, t = n.output_pair(None if n.layers or n.at.kind == "input_gradient" else n.j)
     return (
-        f"That has the opposite sign: it takes ({t} − {o}), target minus output, where "
-        f"{n.d}{o} has ({o} − {t}), output minus target. Only the sign differs."
-    )
+        "That has the opposite sign: it takes ", row("(", t, "−", o, ")"),
+        ", target minus output, where ", n.dE(o), " has ", row("(", o, "−", t, ")"),
+        ", output minus target. Only the sign differs.",
+    )  # fmt: skip
 
 
-def _parameter(n: Names) -> tuple[str, str]:
-    """The parameter an update step changes and its gradient: w5 and ∂E/∂w5, or W¹ and ∇W¹."""
-    p = n.quantity.rstrip("⁺")
-    return p, (f"∇{p}" if n.layers else f"{n.d}{p}")
+def _parameter(n: Names) -> tuple[Expr, Expr]:
+    """The parameter an update step changes and its gradient: w5 and ∂E/∂w5, or W⁽¹⁾ and
+    ∇W⁽¹⁾."""
+    new = n.quantity
+    p: Expr = replace(new, sup=new.sup.replace("+", "")) if isinstance(new, Sym) else new
+    if n.layers and isinstance(p, Sym):
+        return p, replace(p, base="∇" + p.base)
+    return p, n.dE(p)
 
 
-def gradient_added(n: Names) -> str:
+def gradient_added(n: Names) -> Said:
     p, grad = _parameter(n)
-    lr = n.notation.learning_rate
+    lr = Sym(n.notation.learning_rate)
     if n.notation.error_is_target_minus_output:
+        a, delta, w = Sym("a"), Sym("Δ"), Sym("W")
         return (
-            f"That subtracts {lr}·a·Δ: with Err = y − a, the document's rule adds it, "
-            f"W ← W + {lr}·a·Δ (the same as {p} − {lr}·{grad}). Only the sign of the step "
-            "differs."
-        )
+            "That subtracts ", row(lr, "·", a, "·", delta), ": with ",
+            row(Sym("Err"), "=", Sym("y"), "−", a), ", the document's rule adds it, ",
+            row(w, "←", w, "+", lr, "·", a, "·", delta), " (the same as ",
+            row(p, "−", lr, "·", grad), "). Only the sign of the step differs.",
+        )  # fmt: skip
     return (
-        f"That adds {lr}·{grad}: gradient descent goes against the gradient, "
-        f"{p}⁺ = {p} − {lr}·{grad}. Only the sign differs."
-    )
+        "That adds ", row(lr, "·", grad), ": gradient descent goes against the gradient, ",
+        row(n.quantity, "=", p, "−", lr, "·", grad), ". Only the sign differs.",
+    )  # fmt: skip
 
 
-def learning_rate_left_out(n: Names) -> str:
+def learning_rate_left_out(n: Names) -> Said:
     p, grad = _parameter(n)
     return (
-        f"That moves {p} by the whole gradient {grad}: the step is the gradient times the learning "
-        f"rate, {n.lr}, which is the factor missing."
-    )
+        "That moves ", p, " by the whole gradient ", grad,
+        ": the step is the gradient times the learning rate, ", n.lr,
+        ", which is the factor missing.",
+    )  # fmt: skip
 
 
-def updated_weights_sent_back(n: Names) -> str:
+def updated_weights_sent_back(n: Names) -> Said:
     above = 0 if n.at.kind == "input_gradient" else n.at.layer + 1
     deltas, new = n.sent_back(above, new=True)
     old = n.sent_back(above)[1]
     return (
-        f"That sends {deltas} back through the updated weights {new}: every gradient of this "
-        f"iteration comes from the weights before the update, {old}. The updated weights are "
-        "what differ (updating the output layer first gives this number)."
-    )
+        "That sends ", *deltas, " back through the updated weights ", *new,
+        ": every gradient of this iteration comes from the weights before the update, ", *old,
+        ". The updated weights are what differ (updating the output layer first gives this "
+        "number).",
+    )  # fmt: skip
 
 
-def batch_summed(n: Names) -> str:
+def batch_summed(n: Names) -> Said:
     count = n.t.before.n_samples
     return (
         f"That sums over the {count} samples: the batch's error is their mean, so this step "
-        f"carries 1/{count}, the factor that differs."
-    )
+        "carries ", _over(count), ", the factor that differs.",
+    )  # fmt: skip
 
 
-def batch_averaged_twice(n: Names) -> str:
+def batch_averaged_twice(n: Names) -> Said:
     count = n.t.before.n_samples
     return (
-        f"That divides by {count} twice: the batch's mean takes 1/{count} once, and this step "
-        f"already carries it. The extra 1/{count} is what differs."
-    )
+        f"That divides by {count} twice: the batch's mean takes ", _over(count),
+        " once, and this step already carries it. The extra ", _over(count), " is what differs.",
+    )  # fmt: skip
 
 
-MESSAGES: dict[str, Callable[[Names], str]] = {
+MESSAGES: dict[str, Callable[[Names], Said]] = {
     "bias_left_out": bias_left_out,
     "net_input_as_activation": net_input_as_activation,
     "derivative_left_out": derivative_left_out,

@@ -7,6 +7,7 @@ the engine's mistake rule and this reimplementation disagree, a test fails.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -14,7 +15,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from engine import PRESETS, Scenario, Trace, get_preset, trace
+from engine import PRESETS, Scenario, Trace, expr, get_preset, trace
 from engine.practice import MISTAKE_IDS, check_trace, parse_answer, roles_of
 from engine.practice.cells import ROLES, cells, where
 from engine.practice.check import mistake_value
@@ -338,7 +339,11 @@ def test_a_rounded_mistake_is_named_at_the_precision_typed() -> None:
     # w5⁺ with the gradient added: 0.40 + 0.5 × 0.082167041 = 0.44108352
     result = check_trace(t, 29, "0.4411")
     assert result.diagnosis is not None and result.diagnosis.id == "gradient_added"
-    assert "w5⁺ = w5 − η·∂E/∂w5" in result.diagnosis.message
+    # the formula is a tree (a page writes it as MathML), plain text in the API's message
+    w5, grad = expr.Sym("w", "5"), expr.d(expr.Sym("E"), expr.Sym("w", "5"))
+    formula = expr.row(expr.Sym("w", "5", "+"), "=", w5, "−", expr.Sym("η"), "·", grad)
+    assert formula in result.diagnosis.said
+    assert "w5⁺ = w5 − η · ∂E/∂w5" in result.diagnosis.message
 
 
 def test_document_003s_hidden_figure_is_the_updated_weights_mistake() -> None:
@@ -380,6 +385,43 @@ def test_document_000s_derivative_without_the_factor_two() -> None:
     typed = parse_answer(repr(t.steps[at].value / 2))
     result = check_trace(t, at, typed.text)
     assert result.diagnosis is not None and result.diagnosis.id == "error_factor_dropped"
+
+
+def assert_names_are_formulas(said: tuple[Any, ...], t: Trace) -> None:
+    """A message's prose names no quantity: every label is in a formula tree, which a page
+    writes as its step panel does (MathML), never as ``out_o1`` or ``w5`` in words."""
+    lab = t.before.labels
+    names = {w for m in lab.weights for r in m for w in r} | {b for r in lab.biases for b in r}
+    names |= {lab.net + n for layer in lab.neurons[1:] for n in layer}
+    names |= {lab.out + n for layer in lab.neurons[1:] for n in layer}
+    for part in said:
+        if isinstance(part, str):
+            words = set(re.findall(r"[^\s,.:;()]+", part))
+            assert "_" not in part and "⁽" not in part and not words & names, part
+        else:
+            assert isinstance(part, expr.Sym | expr.Row | expr.Frac | expr.Op | expr.Num), part
+
+
+@pytest.mark.parametrize("pid", sorted(PRESETS))
+def test_a_presets_messages_write_every_name_as_a_formula(pid: str) -> None:
+    s = get_preset(pid).load()
+    seen = 0
+    for granularity in ("neuron", "layer"):
+        t = trace(s, granularity)
+        for step in t.steps:
+            place = where(t, step)
+            for cell in cells(step)[:2]:
+                for mistake in MISTAKE_IDS:
+                    v = mistake_value(t, place, mistake, cell.path)
+                    result = (
+                        None
+                        if v is None
+                        else check_trace(t, step.index, repr(v), cell.path or None)
+                    )
+                    if result is not None and result.diagnosis is not None:
+                        assert_names_are_formulas(result.diagnosis.said, t)
+                        seen += 1
+    assert seen > 20
 
 
 # -- random networks: deeper, wider, batches, every activation and loss ----------------------
@@ -434,3 +476,4 @@ def test_on_any_network_the_right_value_is_right_and_a_diagnosis_has_words(seed:
                     if result.diagnosis is not None:
                         assert place.role in roles_of(result.diagnosis.id)
                         assert len(result.diagnosis.message) > 40
+                        assert_names_are_formulas(result.diagnosis.said, t)

@@ -1,0 +1,54 @@
+"""Practice's feedback writes each quantity as the step panel does: the named mistake's names
+and formulas are MathML (subscripts, a layer's index in brackets, the document's own names),
+never internal ids such as ``net_h1`` or ``w5`` in plain text; the API's message stays text."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+import numpy as np
+from fastapi.testclient import TestClient
+
+from app.explorer.state import preset_state
+from app.render.formatting import number
+from engine import trace
+
+MATH = re.compile(r"<math\b.*?</math>", re.S)
+
+
+def feedback_of(client: TestClient, path: str, data: dict[str, str]) -> str:
+    r = client.post(path, data=data)
+    assert r.status_code == 200, r.text[:300]
+    found = re.search(r'id="feedback"[^>]*role="status">(.*?)</div>', r.text, re.S)
+    assert found is not None
+    return found.group(1)
+
+
+def words_of(html: str) -> str:
+    """The feedback's words outside its formulas, tags left out."""
+    return re.sub(r"<[^>]+>", "", MATH.sub("", html))
+
+
+def test_a_bias_left_out_names_net_h1_and_b1_in_mathml(client: TestClient) -> None:
+    s = preset_state("sigmoid-2-2-2").encode()
+    html = feedback_of(client, "/practice/check", {"s": s, "at": "0", "a0": "0.0275"})
+    net_h1 = '<math alttext="net_h1"><msub><mi>net</mi><mi>h1</mi></msub></math>'
+    b1 = '<math alttext="b1 = 0.35"><mrow><msub><mi>b</mi><mn>1</mn></msub><mo>=</mo><mn>0.35</mn>'
+    assert net_h1 in html and b1 in html
+    words = words_of(html)
+    assert "bias" in words and "_" not in words and "b1" not in words and "net" not in words
+
+
+def test_a_layer_step_writes_its_layer_index_in_brackets(client: TestClient) -> None:
+    state = replace(preset_state("sigmoid-2-2-2"), granularity="layer")
+    tr = trace(state.scenario, "layer")
+    at = next(st.index for st in tr.steps if st.quantity == "W2⁺")
+    grad = next(st.value for st in tr.steps if st.quantity == "∇W2")
+    added = np.asarray(state.scenario.weights[1]) + 0.5 * np.asarray(grad)  # the sign wrong
+    data = {"s": state.encode(), "at": str(at)}
+    data |= {f"a{k}": number(float(x), 9) for k, x in enumerate(added.ravel())}
+    html = feedback_of(client, "/practice/check", data)
+    w2 = '<msup><mi>W</mi><mrow><mo stretchy="false">(</mo><mn>2</mn><mo stretchy="false">)'
+    assert w2 in html and "<mo>∇</mo><mi>W</mi>" in html
+    assert "W2" not in words_of(html) and "⁽" not in words_of(html)
