@@ -196,6 +196,9 @@ def sym_text(s: Sym) -> str:
     return out + s.sup.replace("+", "⁺").replace("T", "ᵀ")
 
 
+TIGHT = (")²", "²")  # a square sits on what it squares: (t − o)², not (t − o )²
+
+
 class Text(Visitor[str]):
     """A plain-text rendering (the API's ``formula`` and ``substituted`` strings)."""
 
@@ -209,7 +212,7 @@ class Text(Visitor[str]):
         return self.fmt(x)
 
     def op(self, text: str) -> str:
-        return text if text in "()," else f" {text} "
+        return text if text in "()," or text in TIGHT else f" {text} "
 
     def row(self, items: tuple[Expr, ...]) -> str:
         return "".join(self.visit(i) for i in items).replace("  ", " ")
