@@ -115,7 +115,9 @@ def unlinked(dia: Diagram) -> Diagram:
         nodes=tuple(replace(n, href="") for n in dia.nodes),
         edges=tuple(replace(e, href="") for e in dia.edges),
         biases=tuple(
-            replace(b, href="", links=tuple(replace(k, href="") for k in b.links))
+            replace(
+                b, geo=replace(b.geo, href=""), links=tuple(replace(k, href="") for k in b.links)
+            )
             for b in dia.biases
         ),
     )

@@ -19,8 +19,9 @@ from markupsafe import Markup
 from engine import Trace, TraceStep
 
 from ..caches import Memo, TraceBundle
+from . import words
 from .chart import Chart, Thumb, loss_chart, thumbnail
-from .geometry import BiasGeo, Geometry, LabelGeo, NodeGeo, Reveal
+from .geometry import BiasGeo, Geometry, LabelGeo, LinkGeo, NodeGeo, Reveal
 from .layout import Focus, fit, focus, reveal_index, step_keys
 from .svg import (
     PIECE_BYTES,
@@ -103,7 +104,7 @@ def _revealed(items: tuple[Reveal, ...], at: int, title: list[str]) -> tuple[Lin
 
 def _node(g: Geometry, n: NodeGeo, at: int, step: TraceStep | None, covered: bool) -> Node:
     """A neuron at the cursor (``covered``: its card is under the step's label, left out)."""
-    title = [n.name]
+    title = [words.plain(n.name)]
     lines = _revealed(n.items, at, title) + (n.bias.lines(at) if n.bias is not None else ())
     card = None
     if n.card is not None and not covered:
@@ -152,6 +153,8 @@ def _edges(
         label = spot.labels.get(key) or (None if key in spot.hidden_labels else e.label)
         width, cls = e.new_look if e.hover.new_at <= at else e.old_look
         hl = (e.li, e.i, e.j) in hl_weights
+        # a light picture's plain line: in its layer pair's path, its values in the table
+        plain = bool(e.segment) and not hl and label is None
         edge = Edge(
             e.li,
             e.i,
@@ -159,26 +162,25 @@ def _edges(
             *e.ends,
             width,
             cls + " hl" if hl else cls,
-            e.hover.at(at),
+            "" if plain else e.hover.at(at),
             e.href,
             _label(g, label, at),
+            e.segment if plain else "",
         )
         (on_top if hl else edges).append(edge)
     return tuple(edges + on_top)
 
 
 def _bias(g: Geometry, b: BiasGeo, at: int, hl_biases: set[tuple[int, int]]) -> Bias:
-    links = tuple(
-        BiasLink(
-            lk.j,
-            *lk.ends,
-            "bias-link hl" if (lk.li, lk.j) in hl_biases else "bias-link",
-            lk.hover.at(at),
-            lk.href,
-        )
-        for lk in b.links
-    )
+    links = tuple(_bias_link(lk, at, (lk.li, lk.j) in hl_biases) for lk in b.links)
     hl = any((lk.li, lk.j) in hl_biases for lk in b.links)
-    return Bias(
-        b.li, b.x, b.y, b.size, "bias hl" if hl else "bias", b.title, b.href, b.caption, links
-    )
+    return Bias(b, "bias hl" if hl else "bias", links)
+
+
+def _bias_link(lk: LinkGeo, at: int, hl: bool) -> BiasLink:
+    """A bias's dashed link at the cursor; a light picture's plain one in its layer's path."""
+    if hl:
+        return BiasLink(lk.j, *lk.ends, "bias-link hl", lk.hover.at(at), lk.href)
+    if lk.segment:
+        return BiasLink(lk.j, *lk.ends, "bias-link", "", lk.href, lk.segment)
+    return BiasLink(lk.j, *lk.ends, "bias-link", lk.hover.at(at), lk.href)

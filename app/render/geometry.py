@@ -136,6 +136,7 @@ class EdgeGeo:
     old_look: tuple[float, str]  # width and class while the weight is the old one
     new_look: tuple[float, str]  # after its update is shown
     label: LabelGeo | None
+    segment: str = ""  # "Mx yLx y", its line in its layer pair's path (a light picture)
 
 
 @dataclass(frozen=True)
@@ -147,6 +148,7 @@ class LinkGeo:
     ends: Ends
     href: str
     hover: Hover
+    segment: str = ""  # as ``EdgeGeo.segment``
 
 
 @dataclass(frozen=True)
@@ -178,3 +180,6 @@ class Geometry:
     aria: str
     boxes: tuple[Box, ...]  # every text box and label, for the tests
     fixed: tuple[Box, ...] = ()  # what no label may cover: names, cards, captions, bias squares
+    # a large network's: the lines with no label that are not the current step's are drawn one
+    # path per layer pair and look, with no hover text (``spacing.max_rich_edges``)
+    light: bool = False

@@ -19,7 +19,7 @@ stages use is named in ``spacing.py``; every word in ``words.py``.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -100,6 +100,8 @@ def _layout(
     aria = f"Network diagram: {' → '.join(str(n) for n in layers)} neurons" + (
         f", sample {v.s + 1} of {s.n_samples}" if s.n_samples > 1 else ""
     )
+    if is_light(layers):
+        aria += "; the weights' values are in the table of values"
     return Geometry(
         width=round(laid.width, 1),
         height=round(laid.height, 1),
@@ -116,6 +118,7 @@ def _layout(
         aria=aria,
         boxes=tuple(sk.text_boxes + sk.placed),
         fixed=tuple(sk.fixed),
+        light=is_light(layers),
     )
 
 
@@ -310,7 +313,7 @@ def _node_items(sk: Sketch, li: int, j: int, name: str) -> tuple[Reveal, ...]:
         shown = words.input_lines(s, name, x, g, f)
         items: list[Reveal] = [(-1, shown[0], f"input = {f(x)}")]
         if g is not None:
-            text = f"{words.d_cost(s, name)} = {f(g)}"
+            text = f"{words.d_cost_plain(s, name)} = {f(g)}"
             items.append((sk.when(("dout", 0, j)), shown[1], text))
         return tuple(items)
     net, out, delta = v.net(li, j), v.out(li, j), v.delta(li, j)
@@ -321,7 +324,7 @@ def _node_items(sk: Sketch, li: int, j: int, name: str) -> tuple[Reveal, ...]:
     ]
     g = v.dout(li, j)
     if g is not None:
-        text = f"{words.d_cost(s, words.short(s.labels.out, 'out'))} = {f(g)}"
+        text = f"{words.d_cost_plain(s, words.short(s.labels.out, 'out'))} = {f(g)}"
         items.append((sk.when(("dout", li, j)), None, text))
     items.append((sk.when(("delta", li, j)), delta_line, f"δ = {f(delta)}"))
     return tuple(items)
@@ -419,12 +422,26 @@ def _top_magnitude(s: Scenario) -> float:
     return max(mags, default=0.0) or 1.0
 
 
-def _look(cur: float, top_mag: float) -> tuple[float, str]:
+def is_light(layers: Sequence[int]) -> bool:
+    """A network this large is drawn light (``Geometry.light``)."""
+    return sum(a * b for a, b in zip(layers, layers[1:], strict=False)) > S.max_rich_edges
+
+
+def _look(cur: float, top_mag: float, light: bool) -> tuple[float, str]:
     if math.isfinite(cur):
         width_px = S.edge_width_min + S.edge_width_range * min(1.0, abs(cur) / top_mag)
     else:
         width_px = S.edge_width_not_finite
+    if light:  # a few widths, a few paths
+        step = S.edge_width_step_light
+        width_px = max(S.edge_width_min, round(width_px / step) * step)
     return round(width_px, 2), "edge " + ("neg" if cur < 0 else "pos" if cur > 0 else "zero")
+
+
+def segment(ends: Ends) -> str:
+    """A line as a piece of a path's ``d``: "M1.5 2L30 4" (coordinates to 0.1)."""
+    x1, y1, x2, y2 = (f"{c:.1f}".removesuffix(".0") for c in ends)
+    return f"M{x1} {y1}L{x2} {y2}"
 
 
 def _rim_to_rim(
@@ -452,14 +469,15 @@ def _edges(sk: Sketch, edge_labels: EdgeLabels) -> tuple[EdgeGeo, ...]:
     g, s, v = sk.grid, sk.s, sk.v
     lab = s.labels
     top_mag = _top_magnitude(s)
+    light = is_light(g.layers)
     edges: list[EdgeGeo] = []
     for li, i, j in pairs(g.layers):
         name = lab.weights[li][i][j]
         ends = _rim_to_rim(g.pos(li, i), g.pos(li + 1, j), g.size.r, g.size.r)
         hover = Hover(
-            f"{name}: {lab.neurons[li][i]} → {lab.neurons[li + 1][j]}; "
-            f"weight = {v.f(v.w(li, i, j))}",
-            f"; {words.d_cost(s, name)} = {v.f(v.gw(li, i, j))}",
+            f"{words.plain(name)}: {words.plain(lab.neurons[li][i])} → "
+            f"{words.plain(lab.neurons[li + 1][j])}; weight = {v.f(v.w(li, i, j))}",
+            f"; {words.d_cost_plain(s, name)} = {v.f(v.gw(li, i, j))}",
             sk.when(("gw", li, i, j)),
             f"; new value = {v.f(v.nw(li, i, j))}",
             sk.when(("nw", li, i, j)),
@@ -472,9 +490,10 @@ def _edges(sk: Sketch, edge_labels: EdgeLabels) -> tuple[EdgeGeo, ...]:
                 ends,
                 f"#f-w-{li}-{i}-{j}" if g.size.linked else "",
                 hover,
-                _look(v.w(li, i, j), top_mag),
-                _look(v.nw(li, i, j), top_mag),
+                _look(v.w(li, i, j), top_mag, light),
+                _look(v.nw(li, i, j), top_mag, light),
                 edge_labels.get((li, i, j)),
+                segment(ends) if light else "",
             )
         )
     return tuple(edges)
@@ -490,15 +509,17 @@ def _bias_geos(sk: Sketch, squares: list[Square]) -> tuple[BiasGeo, ...]:
             name = lab.biases[li][j]
             ends = _rim_to_rim((bx, by), g.pos(li + 1, j), g.bias_sq, g.size.r, S.link_start)
             hover = Hover(
-                f"{name}: bias of {lab.neurons[li + 1][j]}; value = {v.f(v.b(li, j))}",
-                f"; {words.d_cost(s, name)} = {v.f(v.gb(li, j))}",
+                f"{words.plain(name)}: bias of {words.plain(lab.neurons[li + 1][j])}; "
+                f"value = {v.f(v.b(li, j))}",
+                f"; {words.d_cost_plain(s, name)} = {v.f(v.gb(li, j))}",
                 sk.when(("gb", li, j)),
                 f"; new value = {v.f(v.nb(li, j))}",
                 sk.when(("nb", li, j)),
             )
-            links.append(LinkGeo(li, j, ends, f"#f-b-{li}-{j}" if linked else "", hover))
+            seg = segment(ends) if is_light(g.layers) else ""
+            links.append(LinkGeo(li, j, ends, f"#f-b-{li}-{j}" if linked else "", hover, seg))
         btitle = f"biases of layer {li + 1}: " + ", ".join(
-            f"{lab.biases[li][j]} = {v.f(v.b(li, j))}" for j in range(g.layers[li + 1])
+            f"{words.plain(lab.biases[li][j])} = {v.f(v.b(li, j))}" for j in range(g.layers[li + 1])
         )
         href = f"#f-b-{li}-0" if linked else ""
         out.append(BiasGeo(li, bx, by, g.bias_sq, btitle, href, caption, tuple(links)))

@@ -17,6 +17,10 @@ class Spacing:
     max_height: float = 1800.0  # a taller try is given up (the next font is smaller)
     max_labelled_edges: int = 16  # per layer pair: more and edge labels live in hover text
     max_linked: int = 96  # edges in the network: more and the picture is not a tab trap of links
+    # edges in the network: more and the picture is drawn light (``Geometry.light``): the lines
+    # that carry no label and are not the step's are one path per layer pair and look, without
+    # hover text (their values are in the table of values)
+    max_rich_edges: int = 96
 
     # -- neurons --
     name_larger: float = 1.0  # a neuron's name is this much larger than the values
@@ -84,6 +88,7 @@ class Spacing:
     edge_width_min: float = 1.0
     edge_width_range: float = 4.5  # added for the largest |weight|
     edge_width_not_finite: float = 6.0
+    edge_width_step_light: float = 0.5  # a light picture's widths, to this step (fewer paths)
 
 
 SPACING = Spacing()

@@ -16,7 +16,7 @@ from ..caches import Memo
 from .textsize import LINE_H, PAD, SCRIPT_PCT, block_size, script_parts, text_width
 
 if TYPE_CHECKING:
-    from .geometry import Geometry
+    from .geometry import BiasGeo, Geometry
 
 __all__ = ["LINE_H", "PAD", "Box", "Diagram", "Line", "TextBlock", "block_size", "text_width"]
 
@@ -123,6 +123,7 @@ class Edge:
     title: str
     href: str
     label: TextBlock | None
+    segment: str = ""  # set: drawn in its layer pair's path, no hover text (a light picture)
 
     def svg_args(self) -> tuple[int, int, int, float, float, float, float, float, str, str, str]:
         """What the edge's SVG is drawn from (``_edge_svg``)."""
@@ -151,18 +152,16 @@ class BiasLink:
     cls: str
     title: str
     href: str
+    segment: str = ""  # as ``Edge.segment``
 
 
 @dataclass(frozen=True)
 class Bias:
-    li: int  # biases of layer li + 1, drawn in column li
-    x: float
-    y: float
-    size: float
+    """A layer's biases at the cursor: their square as laid out (``geo``: the biases of layer
+    ``geo.li + 1``, drawn in column ``geo.li``), its look and its links to the neurons."""
+
+    geo: BiasGeo
     cls: str
-    title: str
-    href: str
-    caption: TextBlock | None
     links: tuple[BiasLink, ...]
 
 
@@ -189,33 +188,16 @@ class Diagram:
         return self.geometry.height
 
     @property
-    def fs(self) -> float:
-        return self.geometry.fs
-
-    @property
-    def labels_hidden(self) -> bool:
-        """Some weights' labels are in hover text only (but for the step's own)."""
-        return self.geometry.labels_hidden
-
-    @property
-    def cards_hidden(self) -> bool:
-        """The neurons' values are in hover text only."""
-        return not self.geometry.cards
-
-    @property
-    def aria(self) -> str:
-        return self.geometry.aria
-
-    @property
-    def boxes(self) -> tuple[Box, ...]:
-        """Every text box of the layout (for the tests)."""
-        return self.geometry.boxes
+    def values_hidden(self) -> bool:
+        """Some weights' labels (but for the step's own) or the neurons' values are left off
+        the picture: they are in hover text and in the table of values."""
+        return self.geometry.labels_hidden or not self.geometry.cards
 
     @property
     def drawn_width(self) -> int:
         """The picture's width on the page where nothing scales it down (a phone, where it
         scrolls sideways): no text smaller than ``MIN_TEXT_PX``."""
-        return int(round(self.width * max(DRAWN_SCALE, MIN_TEXT_PX / self.fs), 0))
+        return int(round(self.width * max(DRAWN_SCALE, MIN_TEXT_PX / self.geometry.fs), 0))
 
     def _draw(self, fn: Callable[..., Markup], *args: Any) -> Markup:
         if self.pieces is None:
@@ -233,20 +215,24 @@ class Diagram:
             f'viewBox="0 0 {self.width} {self.height}" width="{self.drawn_width}" '
             f'role="{"group" if self.linked else "img"}" aria-labelledby="{sid}-title" '
             f'data-width="{self.width}">\n'
-            f'<title id="{sid}-title">{escape(self.aria)}</title>\n<g class="bias-links">\n'
+            f'<title id="{sid}-title">{escape(self.geometry.aria)}</title>\n'
+            '<g class="bias-links">\n'
         ]
         for b in self.biases:
+            out.append(_paths_svg([(k.cls, "", k.segment) for k in b.links if k.segment]))
             for k in b.links:
-                out.append(draw(_link_svg, k.x1, k.y1, k.x2, k.y2, k.cls, k.title, k.href))
+                if not k.segment:
+                    out.append(draw(_link_svg, k.x1, k.y1, k.x2, k.y2, k.cls, k.title, k.href))
         out.append('</g>\n<g class="edges">\n')
-        out.extend(draw(_edge_svg, *e.svg_args()) for e in self.edges)
+        out.extend(self._edges_svg())
         out.append('\n</g>\n<g class="edge-labels">\n')
         out.extend(self._labels_svg())
         out.append('</g>\n<g class="bias-nodes">\n')
         for b in self.biases:
-            out.append(draw(_square_svg, b.x, b.y, b.size, b.cls, b.title, b.href))
-            if b.caption:
-                out.append(draw(_block_svg, b.caption, "caption") + "\n")
+            sq = b.geo
+            out.append(draw(_square_svg, sq.x, sq.y, sq.size, b.cls, sq.title, sq.href))
+            if sq.caption:
+                out.append(draw(_block_svg, sq.caption, "caption") + "\n")
         out.append('</g>\n<g class="neurons">\n')
         for n in self.nodes:
             out.append(
@@ -273,6 +259,16 @@ class Diagram:
                 out.append(draw(_block_svg, n.side, "side") + "\n")
         out.append("</g>\n</svg>")
         return Markup("".join(out))
+
+    def _edges_svg(self) -> list[Markup]:
+        """The edges: a light picture's plain lines one path per layer pair and look (they
+        are never the step's nor labelled), then every other edge on its own."""
+        out: list[Markup] = []
+        for li in sorted({e.li for e in self.edges if e.segment}):
+            looks = [(e.cls, str(e.width), e.segment) for e in self.edges if e.li == li]
+            out.append(_paths_svg([look for look in looks if look[2]]))
+        out.extend(self._draw(_edge_svg, *e.svg_args()) for e in self.edges if not e.segment)
+        return out
 
     def _labels_svg(self) -> list[Markup]:
         """The edges' labels (each a link to its field, out of the tab order: the edge itself is
@@ -351,6 +347,22 @@ def _edge_svg(
     if href:
         g = f'<a href="{escape(href)}" class="to-field" aria-label="{text}">{g}</a>'
     return Markup(g)
+
+
+def _paths_svg(lines: list[tuple[str, str, str]]) -> Markup:
+    """Lines as few paths: one per look (class, stroke width) of ``(class, width, segment)``,
+    in the order the looks first come. No hover text, no link: a light picture's."""
+    looks: dict[tuple[str, str], list[str]] = {}
+    for cls, width, seg in lines:
+        looks.setdefault((cls, width), []).append(seg)
+    return Markup(
+        "".join(
+            f'<g class="{escape(cls)}"><path class="stroke"'
+            + (f' stroke-width="{escape(width)}"' if width else "")
+            + f' d="{escape("".join(segs))}"/></g>\n'
+            for (cls, width), segs in looks.items()
+        )
+    )
 
 
 def _link_svg(

@@ -35,12 +35,13 @@ _UNKNOWN = 1.0  # anything else (a label in another script): as wide as an em
 SCRIPT_PCT = 80  # a subscript's or layer index's size, in % of its line's
 
 # a label's subscript (b_h1) or layer index (w(L), a(L−1)), as the formulas write them
-_SCRIPT = re.compile(r"(?<=[^\W_])(?:_([^\W_]+)|(\((?:L|L−\d+|\d+)\)))")
+_SCRIPT = re.compile(r"(?<=[^\W_])(?:_([^\W_]+(?:\.[^\W_]+)*)|(\((?:L|L−\d+|\d+)\)))")
 
 
 def script_parts(text: str) -> list[tuple[str, str]]:
     """The text as drawn: (characters, shift) pieces, shift "" on the line, "sub" for a
-    subscript (b_h1: "b", then "h1" lowered; the "_" is never drawn), "super" for a layer
+    subscript (b_h1: "b", then "h1" lowered; b_h1.2: "h1.2" lowered, as the formulas write it;
+    the "_" is never drawn), "super" for a layer
     index (w(L): "w", then "(L)" raised)."""
     out: list[tuple[str, str]] = []
     last = 0

@@ -7,8 +7,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from engine import Scenario
+from engine.expr import superscript
 
 from .svg import Line
+from .textsize import script_parts
 
 Format = Callable[[float], str]
 
@@ -19,9 +21,40 @@ def short(label: str, default: str) -> str:
     return label.rstrip("_") or default
 
 
+# the characters Unicode has a subscript for
+_SUBSCRIPTS = dict(
+    zip("0123456789aehijklmnoprstuvx+−", "₀₁₂₃₄₅₆₇₈₉ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ₊₋", strict=True)
+)
+
+
+def plain(text: str) -> str:
+    """A diagram text as plain Unicode, for what holds no markup (an SVG ``<title>``, an
+    ``aria-label``, the readout): written as the diagram draws it, b_h1 → bₕ₁, w(L) → w⁽ᴸ⁾,
+    a(L−1) → a⁽ᴸ⁻¹⁾ (never a raw "_"). A subscript with a letter Unicode has no subscript for
+    goes in subscript brackets (x_bc → x₍bc₎); a dot stays on the line (b_h1.2 → bₕ₁.₂)."""
+    out = []
+    for part, shift in script_parts(text):
+        if shift == "super":
+            up = superscript(part[1:-1])
+            out.append(f"⁽{up}⁾" if up is not None else part)
+        elif shift == "sub":
+            if all(c in _SUBSCRIPTS or c == "." for c in part):
+                out.append("".join(_SUBSCRIPTS.get(c, c) for c in part))
+            else:
+                out.append(f"₍{part}₎")
+        else:
+            out.append(part)
+    return "".join(out)
+
+
 def d_cost(s: Scenario, of: str) -> str:
     """The derivative of the cost: "∂E/∂w5" (document 000: "∂C/∂w")."""
     return f"∂{s.labels.cost}/∂{of}"
+
+
+def d_cost_plain(s: Scenario, of: str) -> str:
+    """``d_cost`` as plain Unicode (``plain``): "∂E/∂bₕ₁", for hover texts."""
+    return plain(d_cost(s, of))
 
 
 def label_lines(

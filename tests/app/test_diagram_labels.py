@@ -39,7 +39,7 @@ def _texts(d: Diagram) -> list[tuple[str, Box]]:
     for n in d.nodes:
         out += [(f"card {n.li}-{n.j}", n.card.box)] if n.card else []
         out += [(f"target {n.li}-{n.j}", n.side.box)] if n.side else []
-    out += [(f"caption {b.li}", b.caption.box) for b in d.biases if b.caption]
+    out += [(f"caption {b.geo.li}", b.geo.caption.box) for b in d.biases if b.geo.caption]
     return out
 
 
@@ -117,7 +117,7 @@ def test_the_3_4_4_2s_gradient_of_w13_shows_its_label() -> None:
         and names[s.weights[0][0]][s.weights[0][1]][s.weights[0][2]] == "w13"
     )
     d = diagram.build(bundle, at, 9, 0, tr.steps[at])
-    assert d.labels_hidden  # not every weight's label fits on this picture...
+    assert d.geometry.labels_hidden  # not every weight's label fits on this picture...
     (e,) = [e for e in d.edges if (e.li, e.i, e.j) == tr.steps[at].weights[0]]
     assert e.label is not None  # ... but the step's weight has its own
     assert [line.text.split()[0] for line in e.label.lines] == ["w13", "∂E/∂w13"]
@@ -129,13 +129,13 @@ def test_a_bias_stands_in_its_neurons_card(name: str, granularity: str) -> None:
     for at, d in _pictures(name, granularity, vertical=False):
         for b in d.biases:
             for link in b.links:
-                band = _bias_band(d, s, b.li + 1, link.j)
+                band = _bias_band(d, s, b.geo.li + 1, link.j)
                 if band is None:
                     continue
-                n = next(n for n in d.nodes if (n.li, n.j) == (b.li + 1, link.j))
+                n = next(n for n in d.nodes if (n.li, n.j) == (b.geo.li + 1, link.j))
                 assert n.card is not None
                 text = [line.text for line in n.card.lines]
-                name_b = s.labels.biases[b.li][link.j]
+                name_b = s.labels.biases[b.geo.li][link.j]
                 assert any(t.startswith((name_b + " ", f"∂E/∂{name_b} ")) for t in text), text
                 card = n.card.box
                 assert card.y <= band.y and band.y + band.h <= card.y + card.h + 0.5, (at, n.name)
