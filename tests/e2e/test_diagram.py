@@ -163,3 +163,27 @@ def test_axe_finds_nothing_in_the_diagram(browser: Browser, server: str, width: 
         )
         assert not found, [(v["id"], v["nodes"][0]["target"]) for v in found]
     context.close()
+
+
+@pytest.mark.parametrize("width", [1366, 400])
+def test_a_large_network_is_drawn_light_and_its_steps_weight_reads(
+    browser: Browser, server: str, shots: Path, width: int
+) -> None:
+    """8 × 16 (1,792 weights): the plain lines are a few paths with no hover text, the step's
+    weight is drawn apart, named as the picture names it, and a tap or focus reads it."""
+    from tests.load.heavy import heavy_path
+
+    context = browser.new_context(viewport={"width": width, "height": 900}, has_touch=True)
+    page = context.new_page()
+    page.goto(server + heavy_path(2, 1, "neuron", 1400, precision=9))
+    svg = page.locator("#diagram-svg")
+    assert svg.locator("g.edges path").count() <= 7 * 2 * 12  # pairs × signs × widths
+    assert svg.locator("g.edges path title").count() == 0
+    hl = svg.locator('g.edge.hl[data-edge="3-11-12"]')  # step 1401: ∂E/∂w972
+    expect(hl.locator("title")).to_contain_text("w972: h3.12 → h4.13; weight = ")
+    hl.locator("line.hit").dispatch_event("click")
+    expect(page.locator("#diagram .diagram-readout")).to_contain_text("∂E/∂w972 = ")
+    expect(page.locator("#diagram figcaption")).to_contain_text("table of values")
+    hl.scroll_into_view_if_needed()
+    page.screenshot(path=str(shots / f"diagram-large-{width}.png"))
+    context.close()
