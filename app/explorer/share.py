@@ -152,7 +152,11 @@ def share_links(request: Request, v: Any, builder: Any = None) -> ShareLinks:
         steps = opts.reachable([st.phase for st in v.tr.steps])
         at = at if at in steps else (steps[0] if steps else at)
     kind = built.kind
-    height = frame_height(state, v.tr, v.granularity, v.diagram, opts)
+    # the same at every step of a state (the page asks twice): kept with its trace
+    height = v.bundle.derived(
+        ("frame height", opts, state.precision, v.diagram.width, v.diagram.height),
+        lambda: frame_height(state, v.tr, v.granularity, v.diagram, opts),
+    )
     if kind == "practice":  # it opens at the first question (or the lock's first step)
         src = base + Where(root, "/embed/practice", opts).base(state)
         height += PRACTICE_EXTRA

@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 from app.explorer.actions import train_state
 from app.explorer.share import MAX_SCENARIO_BYTES, filename, parse_scenario
 from app.explorer.state import PageState, load, preset_state
+from app.main import create_app
 from app.settings import Settings
 from engine import PRESETS, Scenario
 
@@ -152,6 +153,33 @@ def test_embed_options_change_the_code(client: TestClient) -> None:
     bad = client.get("/share/embed-code", params={**q, "panels": "sideways"}, headers=HX)
     assert bad.status_code == 422 and 'id="e-embed-options" role="alert"' in bad.text
     assert "“sideways” is not a panel" in unescape(bad.text)
+
+
+def test_the_frame_height_is_worked_out_once_per_state_and_options(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The share panel asks for it twice a page; each step of a state has the same (an 8 × 16
+    network's estimate reads every one of its 4,289 steps)."""
+    from app.explorer import share
+
+    calls: list[int] = []
+
+    def counted(*args: Any) -> int:
+        calls.append(1)
+        return frame_height(*args)
+
+    frame_height = share.frame_height
+    monkeypatch.setattr(share, "frame_height", counted)
+    client = TestClient(create_app(settings))  # its own cache, empty
+    heights = set()
+    for at in (3, 4, 9):
+        page = client.get("/explore/sigmoid-2-2-2", params={"at": at}).text
+        heights.add(re.search(r'height="(\d+)"', textarea(page, "share-embed")).group(1))  # type: ignore[union-attr]
+    assert len(calls) == 1 and len(heights) == 1
+    q = {"s": START.encode(), "at": "3", "panels": ["diagram"]}
+    other = client.get("/share/embed-code", params=q, headers=HX)
+    assert len(calls) == 2  # other options, another height
+    assert 'height="' in textarea(other.text, "share-embed")
 
 
 def test_the_builder_offers_every_option_and_says_what_comes_from_the_view(
