@@ -54,6 +54,19 @@ def render(e: Expr, decimals: int) -> Markup:
         return mathml.render(e, decimals, wrap=True)
     out = []
     for term in terms(e):
-        parts = Markup(" ").join(mathml.render(Row(p), decimals, display=False) for p in term)
+        parts = Markup(" ").join(_piece(p, decimals) for p in term)
         out.append(Markup('<span class="term">') + parts + Markup("</span>"))
     return Markup('<span class="math-wrap">') + Markup(" ").join(out) + Markup("</span>")
+
+
+# A piece's leading operator is the row's first child, which MathML takes as a prefix (no space
+# after it: "×0.5"). Said to be infix it keeps its space after it; its space before it is the
+# text space between pieces, which a line's start drops: "× 0.5" at the start of a line.
+_LEADING = ("<mo>", '<mo form="infix" lspace="0">')
+
+
+def _piece(p: tuple[Expr, ...], decimals: int) -> Markup:
+    html = mathml.render(Row(p), decimals, display=False)
+    if isinstance(p[0], Op) and p[0].text in BREAK_BEFORE:
+        return Markup(str(html).replace(*_LEADING, 1))
+    return html

@@ -47,3 +47,12 @@ def test_per_sample_lines_keep_their_table() -> None:
     e = row(Num(1), "=", Num(1), ";", Num(2), "=", Num(2))
     html = str(formula_wrap.render(e, 4))
     assert "math-wrap" not in html and "sample 2:" in html
+
+
+def test_a_pieces_leading_operator_is_infix_with_its_space_after_it() -> None:
+    # first in its own <math>, an operator would be a prefix (no space: "×2" at a line's start)
+    e = row(Num(1), "×", Num(2), "=", Num(2))
+    html = str(formula_wrap.render(e, 4))
+    leading = re.findall(r"<math [^>]*><mrow>(<mo[^>]*>.)</mo>", html)
+    assert leading == ['<mo form="infix" lspace="0">×', '<mo form="infix" lspace="0">=']
+    assert html.count("<mo>") == 0
