@@ -23,19 +23,10 @@ sys.path.insert(0, str(ROOT))
 
 from app.explorer.embed_height import COLUMN, DATA_FILE, STEADY_PANELS  # noqa: E402
 from app.explorer.state import preset_state  # noqa: E402
+from bench.browser import launch_args  # noqa: E402
 from bench.server import serve  # noqa: E402
 from engine import GRANULARITIES, PRESETS, trace  # noqa: E402
 
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 HEIGHT = "Math.ceil(document.body.getBoundingClientRect().bottom + window.scrollY)"
 
 
@@ -60,7 +51,7 @@ def measure(page: Page, base: str, preset: str, granularity: str) -> dict[str, A
 def main() -> None:
     data: dict[str, Any] = {"column": COLUMN, "presets": {}}
     with serve() as (base, _), sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        browser = pw.chromium.launch(**launch_args())
         page = browser.new_page(viewport={"width": COLUMN, "height": 900})
         for preset in PRESETS:
             data["presets"][preset] = {g: measure(page, base, preset, g) for g in GRANULARITIES}

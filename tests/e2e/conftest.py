@@ -12,27 +12,15 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Page, Request
 
+from bench.browser import launch_args
 from bench.server import serve
 
 SHOTS = Path(__file__).resolve().parent / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args() -> dict[str, Any]:
-    return {
-        "executable_path": CHROMIUM,
-        "args": [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--disable-quic",
-        ],
-    }
+    return launch_args()
 
 
 @pytest.fixture(scope="session")
