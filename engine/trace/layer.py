@@ -3,10 +3,14 @@ batches read; symbols carry the layer's index as a parenthesised superscript (W�
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
 from ..activations import ACTIVATIONS
 from ..expr import Call, Expr, Frac, Mat, Num, Sum, Sym, layer_sym, row
 from ..losses import LOSSES
-from .steps import Factor, Steps, _interleave, _mat
+from .steps import F64, Factor, Steps, _interleave, _mat
 
 
 class LayerSteps(Steps):
@@ -14,6 +18,17 @@ class LayerSteps(Steps):
 
     def M(self, base: str, layer: int, t: bool = False) -> Sym:
         return layer_sym(base, layer, "T" if t else "")
+
+    def per_neuron(self, n: int, value: F64, name: Callable[[int], str], **step: Any) -> None:
+        """A step whose value has a column per neuron of layer ``n``: those neurons, and each
+        column's quantity (``covers``) named ``name(j)``."""
+        width = value.shape[1]
+        self.add(
+            **step,
+            value=value.tolist(),
+            neurons=tuple((n, j) for j in range(width)),
+            covers=tuple(name(j) for j in range(width)),
+        )
 
     def forward_steps(self) -> None:
         A, Z = self.fwd.activations, self.fwd.net_inputs
@@ -49,7 +64,10 @@ class LayerSteps(Steps):
                 ),
                 biases=tuple((layer, j) for j in range(Z[layer].shape[1])),
             )
-            self.add(
+            self.per_neuron(
+                n,
+                A[n],
+                partial(self.out, n),
                 phase="forward",
                 kind="activation",
                 quantity=f"A{n}",
@@ -57,9 +75,6 @@ class LayerSteps(Steps):
                 title=f"Activations of layer {n} ({act.named})",
                 formula=row(self.M("A", n), "=", Call(fn, (self.M("Z", n),))),
                 substituted=row(Call(fn, (_mat(Z[layer]),)), "=", _mat(A[n])),
-                value=A[n].tolist(),
-                covers=tuple(self.out(n, j) for j in range(Z[layer].shape[1])),
-                neurons=tuple((n, j) for j in range(Z[layer].shape[1])),
             )
 
     def loss_steps(self) -> None:
@@ -115,7 +130,7 @@ class LayerSteps(Steps):
     def _output_gradient_step(self, layer: int) -> None:
         n = layer + 1
         bwd, A = self.bwd, self.fwd.activations
-        up, width = bwd.upstream[n], bwd.deltas[layer].shape[1]
+        up = bwd.upstream[n]
         assert up is not None
         top = layer == self.L - 1
         slope = self._loss_slope() if top else None
@@ -136,7 +151,10 @@ class LayerSteps(Steps):
                 self.M("W", n + 1, t=True),
             )
             subst = row(_mat(bwd.deltas[n]), _mat(Wu.T), "=", _mat(up))
-        self.add(
+        self.per_neuron(
+            n,
+            up,
+            lambda j: f"∂E/∂{self.out(n, j)}",
             phase="backward",
             kind="output_gradient",
             quantity=f"∂E/∂A{n}",
@@ -144,15 +162,11 @@ class LayerSteps(Steps):
             title=f"How the error changes with the activations of layer {n}",
             formula=formula,
             substituted=subst,
-            value=up.tolist(),
-            neurons=tuple((n, j) for j in range(width)),
-            covers=tuple(f"∂E/∂{self.out(n, j)}" for j in range(width)),
         )
 
     def _delta_step(self, layer: int) -> None:
         n = layer + 1
         up, loc, D = self.bwd.upstream[n], self.bwd.local[layer], self.bwd.deltas[layer]
-        width = D.shape[1]
         if up is not None and loc is not None:
             act = ACTIVATIONS[self.s.activations[layer]]
             formula = row(
@@ -166,7 +180,10 @@ class LayerSteps(Steps):
         else:
             formula = row(self.M("Δ", n), "=", self.dE(self.M("Z", n)))
             subst = row(_mat(D))
-        self.add(
+        self.per_neuron(
+            n,
+            D,
+            lambda j: f"δ_{self.neuron(n, j)}",
             phase="backward",
             kind="delta",
             quantity=f"Δ{n}",
@@ -174,9 +191,6 @@ class LayerSteps(Steps):
             title=f"Deltas of layer {n}",
             formula=formula,
             substituted=subst,
-            value=D.tolist(),
-            neurons=tuple((n, j) for j in range(width)),
-            covers=tuple(f"δ_{self.neuron(n, j)}" for j in range(width)),
         )
 
     def _gradient_steps(self, layer: int) -> None:
@@ -231,7 +245,10 @@ class LayerSteps(Steps):
         g = self.bwd.upstream[0]
         if g is None:
             return
-        self.add(
+        self.per_neuron(
+            0,
+            g,
+            lambda i: f"∂E/∂{self.out(0, i)}",
             phase="backward",
             kind="input_gradient",
             quantity="∂E/∂A0",
@@ -241,59 +258,59 @@ class LayerSteps(Steps):
             substituted=row(
                 _mat(self.bwd.deltas[0]), _mat(self.bwd.used_weights[0].T), "=", _mat(g)
             ),
-            value=g.tolist(),
-            neurons=tuple((0, i) for i in range(g.shape[1])),
-            covers=tuple(f"∂E/∂{self.out(0, i)}" for i in range(g.shape[1])),
         )
 
     def update_layer(self, layer: int) -> None:
         n, lr = layer + 1, self.s.learning_rate
         W, gW, Wn = self.s.weights[layer], self.bwd.weight_grads[layer], self.after.weights[layer]
-        self.add(
-            phase="update",
-            kind="weight_update",
-            quantity=f"W{n}⁺",
-            symbol=layer_sym("W", n, "+"),
-            title=f"New weights into layer {n}",
-            formula=row(
-                layer_sym("W", n, "+"), "=", self.M("W", n), "−", Sym("η"), self.M("∇W", n)
-            ),
-            substituted=row(_mat(W), "−", Num(lr), _mat(gW), "=", _mat(Wn)),
+        rows, cols = W.shape
+        names = self.lab.weights[layer]
+        self.updated(
+            "W",
+            n,
+            f"New weights into layer {n}",
+            (W, gW, Wn),
             value=Wn.tolist(),
-            neurons=tuple((layer, i) for i in range(W.shape[0]))
-            + tuple((n, j) for j in range(W.shape[1])),
-            weights=tuple((layer, i, j) for i in range(W.shape[0]) for j in range(W.shape[1])),
-            covers=tuple(
-                f"{self.lab.weights[layer][i][j]}⁺"
-                for i in range(W.shape[0])
-                for j in range(W.shape[1])
-            ),
+            neurons=tuple((layer, i) for i in range(rows)) + tuple((n, j) for j in range(cols)),
+            weights=tuple((layer, i, j) for i in range(rows) for j in range(cols)),
+            covers=tuple(f"{names[i][j]}⁺" for i in range(rows) for j in range(cols)),
             factors=tuple(
                 Factor(
-                    f"η·∂E/∂{self.lab.weights[layer][i][j]}",
-                    row(Sym("η"), "·", self.dE(self.lab.weights[layer][i][j])),
+                    f"η·∂E/∂{names[i][j]}",
+                    row(Sym("η"), "·", self.dE(names[i][j])),
                     float(lr * gW[i, j]),
                 )
-                for i in range(W.shape[0])
-                for j in range(W.shape[1])
+                for i in range(rows)
+                for j in range(cols)
             ),
         )
         if self.s.update_biases:
             b, gb, bn = self.s.biases[layer], self.bwd.bias_grads[layer], self.after.biases[layer]
-            self.add(
-                phase="update",
-                kind="bias_update",
-                quantity=f"b{n}⁺",
-                symbol=layer_sym("b", n, "+"),
-                title=f"New biases of layer {n}",
-                formula=row(
-                    layer_sym("b", n, "+"), "=", self.M("b", n), "−", Sym("η"), self.M("∇b", n)
-                ),
-                substituted=row(
-                    _mat(b[None, :]), "−", Num(lr), _mat(gb[None, :]), "=", _mat(bn[None, :])
-                ),
+            self.updated(
+                "b",
+                n,
+                f"New biases of layer {n}",
+                (b[None, :], gb[None, :], bn[None, :]),
                 value=bn.tolist(),
                 neurons=tuple((n, j) for j in range(b.shape[0])),
                 biases=tuple((layer, j) for j in range(b.shape[0])),
                 covers=tuple(f"{self.lab.biases[layer][j]}⁺" for j in range(b.shape[0])),
             )
+
+    def updated(
+        self, base: str, n: int, title: str, numbers: tuple[F64, F64, F64], **where: Any
+    ) -> None:
+        """Layer ``n``'s new weights or biases, W⁽ⁿ⁾⁺ = W⁽ⁿ⁾ − η∇W⁽ⁿ⁾; ``numbers``: the
+        values, their gradients and the new values as matrices; ``where`` what it covers."""
+        old, grad, new = numbers
+        plus = layer_sym(base, n, "+")
+        self.add(
+            phase="update",
+            kind="weight_update" if base == "W" else "bias_update",
+            quantity=f"{base}{n}⁺",
+            symbol=plus,
+            title=title,
+            formula=row(plus, "=", self.M(base, n), "−", Sym("η"), self.M("∇" + base, n)),
+            substituted=row(_mat(old), "−", Num(self.s.learning_rate), _mat(grad), "=", _mat(new)),
+            **where,
+        )

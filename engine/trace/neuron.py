@@ -34,6 +34,22 @@ class NeuronSteps(Steps):
             ]
         return terms + ["+", sym(self.lab.biases[layer][j])]
 
+    def gradient(
+        self, of: str, kind: str, title: str, formula: Expr, subst: Expr, **where: Any
+    ) -> None:
+        """A backward step ∂E/∂``of`` (a label: out_h1, w5, b1, i1), its quantity and symbol
+        named from ``of``; ``where`` its value and the neurons, weights and biases it reads."""
+        self.add(
+            phase="backward",
+            kind=kind,
+            quantity=f"∂E/∂{of}",
+            symbol=self.dE(of),
+            title=title,
+            formula=formula,
+            substituted=subst,
+            **where,
+        )
+
     def forward_steps(self) -> None:
         A, Z = self.fwd.activations, self.fwd.net_inputs
         for layer in range(self.L):
@@ -197,14 +213,12 @@ class NeuronSteps(Steps):
                 return row(*items, "=", Num(up[s, j]))
 
             subst = self.per_sample(numbers)
-        self.add(
-            phase="backward",
-            kind="output_gradient",
-            quantity=f"∂E/∂{o}",
-            symbol=self.dE(o),
-            title=f"How the error changes with the activation of {nn}",
-            formula=formula,
-            substituted=subst,
+        self.gradient(
+            o,
+            "output_gradient",
+            f"How the error changes with the activation of {nn}",
+            formula,
+            subst,
             value=_v(up[:, j]),
             neurons=((layer + 1, j),) + tuple((layer + 2, k) for k in above),
             weights=tuple((layer + 1, j, k) for k in above),
@@ -343,14 +357,12 @@ class NeuronSteps(Steps):
                     Num(A[layer][s, i]),
                 ]
             subst = row(*items, "=", Num(gW[i, j]))
-        self.add(
-            phase="backward",
-            kind="weight_gradient",
-            quantity=f"∂E/∂{w}",
-            symbol=self.dE(w),
-            title=f"Gradient of {w}",
-            formula=formula,
-            substituted=subst,
+        self.gradient(
+            w,
+            "weight_gradient",
+            f"Gradient of {w}",
+            formula,
+            subst,
             value=float(gW[i, j]),
             factors=chain if self.S == 1 else (),
             neurons=((layer, i), (layer + 1, j)),
@@ -363,16 +375,12 @@ class NeuronSteps(Steps):
         items: list[Expr | str] = []
         for s in range(self.S):
             items += ([] if s == 0 else ["+"]) + [Num(delta[s, j])]
-        self.add(
-            phase="backward",
-            kind="bias_gradient",
-            quantity=f"∂E/∂{b}",
-            symbol=self.dE(b),
-            title=f"Gradient of the bias {b}",
-            formula=row(
-                self.dE(b), "=", Sum("s", Sym("δ", nn + ",s")) if self.S > 1 else indexed("δ", nn)
-            ),
-            substituted=row(*items, "=", Num(gb[j])),
+        self.gradient(
+            b,
+            "bias_gradient",
+            f"Gradient of the bias {b}",
+            row(self.dE(b), "=", Sum("s", Sym("δ", nn + ",s")) if self.S > 1 else indexed("δ", nn)),
+            row(*items, "=", Num(gb[j])),
             value=float(gb[j]),
             neurons=((layer + 1, j),),
             biases=((layer, j),),
@@ -429,38 +437,27 @@ class NeuronSteps(Steps):
                     items += ([] if j == 0 else ["+"]) + [Num(D[s, j]), "×", Num(W[i, j])]
                 return row(*items, "=", Num(g[s, i]))
 
-            self.add(
-                phase="backward",
-                kind="input_gradient",
-                quantity=f"∂E/∂{x}",
-                symbol=self.dE(x),
-                title=f"How the error changes with the input {x}",
-                formula=row(self.dE(x), "=", *parts),
-                substituted=self.per_sample(numbers),
+            self.gradient(
+                x,
+                "input_gradient",
+                f"How the error changes with the input {x}",
+                row(self.dE(x), "=", *parts),
+                self.per_sample(numbers),
                 value=_v(g[:, i]),
                 neurons=((0, i),) + tuple((1, j) for j in range(W.shape[1])),
                 weights=tuple((0, i, j) for j in range(W.shape[1])),
             )
 
     def update_layer(self, layer: int) -> None:
-        lr = self.s.learning_rate
         W, gW, Wn = self.s.weights[layer], self.bwd.weight_grads[layer], self.after.weights[layer]
         for j in range(W.shape[1]):
             for i in range(W.shape[0]):
                 w = self.lab.weights[layer][i][j]
-                step = lr * gW[i, j]
-                self.add(
-                    phase="update",
-                    kind="weight_update",
-                    quantity=f"{w}⁺",
-                    symbol=_plus(w),
-                    title=f"New value of {w}",
-                    formula=row(_plus(w), "=", sym(w), "−", Sym("η"), "·", self.dE(w)),
-                    substituted=row(
-                        Num(W[i, j]), "−", Num(lr), "×", Num(gW[i, j]), "=", Num(Wn[i, j])
-                    ),
-                    value=float(Wn[i, j]),
-                    factors=(Factor(f"η·∂E/∂{w}", row(Sym("η"), "·", self.dE(w)), float(step)),),
+                self.updated(
+                    w,
+                    "weight_update",
+                    f"New value of {w}",
+                    (W[i, j], gW[i, j], Wn[i, j]),
                     neurons=((layer, i), (layer + 1, j)),
                     weights=((layer, i, j),),
                 )
@@ -468,20 +465,31 @@ class NeuronSteps(Steps):
             b, gb, bn = self.s.biases[layer], self.bwd.bias_grads[layer], self.after.biases[layer]
             for j in range(b.shape[0]):
                 name = self.lab.biases[layer][j]
-                self.add(
-                    phase="update",
-                    kind="bias_update",
-                    quantity=f"{name}⁺",
-                    symbol=_plus(name),
-                    title=f"New value of the bias {name}",
-                    formula=row(_plus(name), "=", sym(name), "−", Sym("η"), "·", self.dE(name)),
-                    substituted=row(Num(b[j]), "−", Num(lr), "×", Num(gb[j]), "=", Num(bn[j])),
-                    value=float(bn[j]),
-                    factors=(
-                        Factor(
-                            f"η·∂E/∂{name}", row(Sym("η"), "·", self.dE(name)), float(lr * gb[j])
-                        ),
-                    ),
+                self.updated(
+                    name,
+                    "bias_update",
+                    f"New value of the bias {name}",
+                    (b[j], gb[j], bn[j]),
                     neurons=((layer + 1, j),),
                     biases=((layer, j),),
                 )
+
+    def updated(
+        self, name: str, kind: str, title: str, numbers: tuple[float, float, float], **where: Any
+    ) -> None:
+        """A parameter's new value, name⁺ = name − η·∂E/∂name; ``numbers``: its value, its
+        gradient and its new value; ``where`` the neurons and the weight or bias it changes."""
+        old, grad, new = numbers
+        lr = self.s.learning_rate
+        self.add(
+            phase="update",
+            kind=kind,
+            quantity=f"{name}⁺",
+            symbol=_plus(name),
+            title=title,
+            formula=row(_plus(name), "=", sym(name), "−", Sym("η"), "·", self.dE(name)),
+            substituted=row(Num(old), "−", Num(lr), "×", Num(grad), "=", Num(new)),
+            value=float(new),
+            factors=(Factor(f"η·∂E/∂{name}", row(Sym("η"), "·", self.dE(name)), float(lr * grad)),),
+            **where,
+        )
