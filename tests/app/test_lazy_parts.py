@@ -39,7 +39,8 @@ def test_a_large_networks_page_holds_its_edit_grid_and_tables_closed(client: Tes
     assert "<caption>Weights</caption>" not in html
     for part in ("edit", "table"):
         details = _details(html, part)
-        assert f'hx-get="/explore/part/{part}?s=' in details and " open" not in _start(html, part)
+        assert f'hx-get="/explore/part/{part}" hx-include="#nav"' in details  # #nav holds s
+        assert " open" not in _start(html, part)
         assert 'hx-trigger="toggle once"' in details and 'hx-target="find .lazy-body"' in details
         assert 'hx-sync="this:drop"' in details  # not the explorer's lock: never dropped by a step
         assert f'href="/explore/part/{part}?s=' in details and "&amp;at=3" in details  # no JS
