@@ -23,6 +23,7 @@ from . import words
 from .chart import Chart, Thumb, loss_chart, thumbnail
 from .geometry import BiasGeo, Geometry, LabelGeo, LinkGeo, NodeGeo, Reveal
 from .layout import Focus, fit, focus, reveal_index, step_keys
+from .spacing import SPACING as S
 from .svg import (
     PIECE_BYTES,
     PIECE_VARIANTS,
@@ -148,13 +149,15 @@ def _edges(
     weights labelled (``spot``: those the picture had no room for, and the labels they hide)."""
     edges: list[Edge] = []
     on_top: list[Edge] = []
+    # a step of many weights (a layer's) labels none: its values are in the step's matrices
+    many = len(hl_weights) > S.max_focus_labels
     for e in g.edges:
         key = (e.li, e.i, e.j)
         label = spot.labels.get(key) or (None if key in spot.hidden_labels else e.label)
         width, cls = e.new_look if e.hover.new_at <= at else e.old_look
         hl = (e.li, e.i, e.j) in hl_weights
         # a light picture's plain line: in its layer pair's path, its values in the table
-        plain = bool(e.segment) and not hl and label is None
+        plain = bool(e.segment) and (many or not hl) and label is None
         edge = Edge(
             e.li,
             e.i,

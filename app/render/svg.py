@@ -264,9 +264,11 @@ class Diagram:
         """The edges: a light picture's plain lines one path per layer pair and look (they
         are never the step's nor labelled), then every other edge on its own."""
         out: list[Markup] = []
-        for li in sorted({e.li for e in self.edges if e.segment}):
-            looks = [(e.cls, str(e.width), e.segment) for e in self.edges if e.li == li]
-            out.append(_paths_svg([look for look in looks if look[2]]))
+        plain = [(e.li, e.cls, str(e.width), e.segment) for e in self.edges if e.segment]
+        for on_top in (False, True):  # the step's own (a layer's many weights) over the rest
+            for li in sorted({p[0] for p in plain}):
+                looks = [p[1:] for p in plain if p[0] == li and ("hl" in p[1].split()) == on_top]
+                out.append(_paths_svg(looks))
         out.extend(self._draw(_edge_svg, *e.svg_args()) for e in self.edges if not e.segment)
         return out
 
@@ -351,18 +353,18 @@ def _edge_svg(
 
 def _paths_svg(lines: list[tuple[str, str, str]]) -> Markup:
     """Lines as few paths: one per look (class, stroke width) of ``(class, width, segment)``,
-    in the order the looks first come. No hover text, no link: a light picture's."""
+    in the order the looks first come; the step's (class ``hl``) on its halo, as a line's.
+    No hover text, no link: a light picture's."""
     looks: dict[tuple[str, str], list[str]] = {}
     for cls, width, seg in lines:
         looks.setdefault((cls, width), []).append(seg)
-    return Markup(
-        "".join(
-            f'<g class="{escape(cls)}"><path class="stroke"'
-            + (f' stroke-width="{escape(width)}"' if width else "")
-            + f' d="{escape("".join(segs))}"/></g>\n'
-            for (cls, width), segs in looks.items()
-        )
-    )
+    out = []
+    for (cls, width), segs in looks.items():
+        d = escape("".join(segs))
+        halo = f'<path class="hit" stroke-width="12" d="{d}"/>' if "hl" in cls.split() else ""
+        stroke = f' stroke-width="{escape(width)}"' if width else ""
+        out.append(f'<g class="{escape(cls)}">{halo}<path class="stroke"{stroke} d="{d}"/></g>\n')
+    return Markup("".join(out))
 
 
 def _link_svg(

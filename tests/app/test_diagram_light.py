@@ -77,11 +77,22 @@ def test_the_steps_weights_keep_their_hover_text(big: Scenario) -> None:
     assert not any(e.segment for e in d.edges if (e.li, e.i, e.j) in single)
 
 
-def test_a_layer_step_draws_its_weights_apart(big: Scenario) -> None:
+def test_a_layer_steps_many_weights_are_highlighted_paths(big: Scenario) -> None:
+    """A step of a layer's 256 weights labels none (their values are in the step's matrices):
+    its lines are paths too, highlighted on their halo, drawn over the others."""
     tr = trace(big, "layer")
-    at = next(k for k, st in enumerate(tr.steps) if st.weights)
+    at = next(k for k, st in enumerate(tr.steps) if st.kind == "weight_gradient")
     _, svg = _picture(big, "layer", at)
-    assert len(SINGLE_EDGES.findall(svg)) == len(tr.steps[at].weights) == 16 * 16
+    assert not SINGLE_EDGES.findall(svg)
+    hl = re.findall(
+        r'<g class="edge \w+ hl"><path class="hit" stroke-width="12" d="([^"]*)"/>'
+        r'<path class="stroke" stroke-width="[\d.]+" d="\1"/></g>',
+        svg,
+    )
+    assert sum(len(SEGMENT.findall(d)) for d in hl) == len(tr.steps[at].weights) == 16 * 16
+    edges = svg[svg.index('<g class="edges">') :]
+    first_hl = edges.index(" hl")
+    assert edges.rfind('<g class="edge pos">') < first_hl > edges.rfind('<g class="edge neg">')
 
 
 @pytest.mark.parametrize("name", [*PRESETS, "3,4,4,2", "2,8,8,1"])

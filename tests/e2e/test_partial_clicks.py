@@ -40,6 +40,8 @@ async ([button, limit]) => {
       el.removeAttribute("data-complete-origin");
     }
     for (const el of copy.querySelectorAll("button[data-copy]")) el.hidden = false;
+    // and static/js/diagram.js: the readout line under the picture is the script's own text
+    for (const el of copy.querySelectorAll(".diagram-readout")) el.textContent = "";
   };
   const snapshot = (doc) => {
     const parts = ["explorer", "announce", "embed-open"].map((id) => doc.getElementById(id));
