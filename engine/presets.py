@@ -145,6 +145,7 @@ LINEAR_2_2_1 = Preset(
             "weights": [[["w1", "w3"], ["w2", "w4"]], [["w5"], ["w6"]]],
             "biases": [["b_h1", "b_h2"], ["b_o"]],
             "neurons": [["i1", "i2"], ["h1", "h2"], ["prediction"]],
+            "target": "actual",  # the document's ½(prediction − actual)²
         },
     },
     figures=(

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from ..activations import ACTIVATIONS
 from ..expr import Call, Expr, Frac, Num, Op, Sym, d, layer_sym, row, sym, to_text
 from ..trace import Trace, TraceStep
-from ..trace.steps import indexed
+from ..trace.steps import indexed, matrix_name
 from .cells import Where
 from .mistakes import loss_factor
 from .notation import Notation
@@ -106,7 +106,7 @@ class Names:
         name = self.t.before.labels.target  # t_ (t_o1), or document 000's y
         base = name.rstrip("_") or "t"
         if self.layers or j is None:
-            return Sym(base.upper())
+            return Sym(matrix_name(name))
         alone = not name.endswith("_") and len(self.t.before.labels.neurons[top]) == 1
         return sym(name) if alone else indexed(base, self.neuron(top, j))
 

@@ -117,7 +117,7 @@ class Steps:
     @property
     def targets(self) -> Sym:
         """The targets' matrix: T, or Y for document 000's y."""
-        return Sym((self.lab.target.rstrip("_") or "t").upper())
+        return Sym(matrix_name(self.lab.target))
 
     def forward_steps(self) -> None: ...
     def loss_steps(self) -> None: ...
@@ -165,6 +165,13 @@ class Steps:
 def _v(a: F64) -> Any:
     """A per-sample column as a float (one sample) or a list over samples."""
     return float(a[0]) if a.shape[0] == 1 else [float(x) for x in a]
+
+
+def matrix_name(target: str) -> str:
+    """The targets' matrix from the target's label: T for t_, Y for y; a word (document 002's
+    actual) stays as it is."""
+    base = target.rstrip("_") or "t"
+    return base.upper() if len(base) == 1 else base
 
 
 def indexed(base: str, neuron: str) -> Sym:
