@@ -50,6 +50,8 @@ STEP_PARTS = (
     "announce",
     "embed-open",
 )
+# parts outside #explorer, where static/js/explorer.js's swaps (hx-ext) do not reach: whole
+OUTSIDE = frozenset({"announce", "embed-open"})
 HIDDEN_AT = '<input type="hidden" name="at" value="{at}">'
 # every form's copy of the step, swapped in one go
 AT_FIELDS = "#explorer input[type=hidden][name=at]"
@@ -128,7 +130,10 @@ def step_answer(new: Parts, at: int, old: Parts | None) -> HTMLResponse:
     out = []
     for ident, piece in new.items():
         before = (old or {}).get(ident)
-        out.append(patch(before, piece, ident) if before is not None else _marked(piece))
+        if before is not None and ident not in OUTSIDE:
+            out.append(patch(before, piece, ident))
+        elif before != piece:
+            out.append(_marked(piece))
     fields = HIDDEN_AT.format(at=at).replace(
         "<input", f'<input hx-swap-oob="outerHTML:{AT_FIELDS}"', 1
     )

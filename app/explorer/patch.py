@@ -81,6 +81,12 @@ class Element:
     def marked(self, how: str) -> str:
         return f'{self.html[: self.name_end]} hx-swap-oob="{how}"{self.html[self.name_end :]}'
 
+    def attrs_only(self, how: str) -> str:
+        """The element's start tag alone, marked, and closed: what an ``attrs`` swap reads."""
+        tag = self.start_tag
+        opened = f'{tag[: self.name_end]} hx-swap-oob="{how}"{tag[self.name_end :]}'
+        return opened if self.name in VOID else f"{opened}</{self.name}>"
+
 
 Op = tuple[bool, str]  # (inside a picture, the operation)
 
@@ -92,8 +98,11 @@ def _children_ops(old: Element, new: Element, sel: str, in_svg: bool, depth: int
     patched in turn, the rest deleted and inserted."""
     kids_old, kids_new = old.kids(), new.kids()
     svg = in_svg or new.name == "svg"
-    tags_old = [_start(k) for k in kids_old]
-    tags_new = [_start(k) for k in kids_new]
+    tags_old = [_identity(k) for k in kids_old]
+    tags_new = [_identity(k) for k in kids_new]
+    reordered = _reordered(tags_old, tags_new)
+    if reordered is not None:
+        return _reorder_ops(kids_old, kids_new, reordered, sel, svg, depth)
     ops: list[Op] = []
     same = difflib.SequenceMatcher(None, kids_old, kids_new, autojunk=False)
     for op, i1, i2, j1, j2 in reversed(same.get_opcodes()):
@@ -106,17 +115,73 @@ def _children_ops(old: Element, new: Element, sel: str, in_svg: bool, depth: int
                 continue
             for k in reversed(range(a2 - a1)):
                 i, j = i1 + a1 + k, j1 + b1 + k
-                place = _place(sel, i, tags_new[j])
+                place = _place(sel, i, _start_tag(kids_new[j]))
                 ops += _element_ops(kids_old[i], kids_new[j], place, svg, depth)
     return ops
 
 
-def _start(piece: str) -> str:
+def _reordered(keys_old: list[str], keys_new: list[str]) -> list[int] | None:
+    """Where the children that stay were (their places among the old children), in their new
+    order, when children that say who they are (``_identity``) changed order; else None."""
+    if len(set(keys_old)) != len(keys_old) or len(set(keys_new)) != len(keys_new):
+        return None
+    was = {key: i for i, key in enumerate(keys_old)}
+    order = [was[key] for key in keys_new if key in was]
+    if order == sorted(order):
+        return None
+    return order
+
+
+def _reorder_ops(
+    kids_old: list[str], kids_new: list[str], order: list[int], sel: str, svg: bool, depth: int
+) -> list[Op]:
+    """Children that moved: the ``order`` swap of static/js/explorer.js keeps the old children
+    listed (``order``, as ranges) in that order and drops the others; then the new children
+    are inserted and the changed ones patched, each at its new place."""
+    holder = "g" if svg else "i"
+    ops = [(svg, f'<{holder} hx-swap-oob="order:{sel}" data-order="{_ranges(order)}"></{holder}>')]
+    old_of = dict(zip([_identity(k) for k in kids_old], kids_old, strict=True))
+    patches: list[Op] = []
+    for j, kid in enumerate(kids_new):
+        before = old_of.get(_identity(kid))
+        if before is None:
+            ops += _moved(sel, svg, j, j, [kid])
+        elif before != kid:
+            patches += _element_ops(before, kid, _place(sel, j, _start_tag(kid)), svg, depth)
+    return ops + patches
+
+
+def _ranges(order: list[int]) -> str:
+    """0 1 2 5 3 4 as "0-2 5 3-4"."""
+    runs: list[list[int]] = []
+    for i in order:
+        if runs and i == runs[-1][1] + 1:
+            runs[-1][1] = i
+        else:
+            runs.append([i, i])
+    return " ".join(f"{a}-{b}" if b > a else f"{a}" for a, b in runs)
+
+
+_WHO = re.compile(r'\s(?:id|data-edge|data-neuron|href)="([^"]*)"')
+
+
+def _identity(piece: str) -> str:
+    """What a child is, whatever its attributes say at this step: its name and its id (or
+    the edge, neuron or field it draws), so that a child that moved is told from one that
+    changed."""
     tag = _TAG.match(piece)
-    return tag.group(0) if tag else piece
+    if tag is None:
+        return piece
+    who = _WHO.search(tag.group(0))
+    return f"{tag.group(2)}#{who.group(1)}" if who else tag.group(2)
 
 
 ID = re.compile(r'\sid="([^"]+)"')
+
+
+def _start_tag(piece: str) -> str:
+    tag = _TAG.match(piece)
+    return tag.group(0) if tag else piece
 
 
 def _place(sel: str, index: int, start_tag: str) -> str:
@@ -149,15 +214,29 @@ def _element_ops(old: str, new: str, sel: str, in_svg: bool, depth: int) -> list
     after = Element(new)
     whole = [(in_svg, after.marked(f"outerHTML:{sel}"))]
     before = Element(old)
-    if (
-        depth <= 0
-        or after.leaf
-        or before.start_tag != after.start_tag
-        or before.text_between() != after.text_between()
-    ):
+    if depth <= 0 or not _same_shape(before, after):
         return whole
-    ops = _children_ops(before, after, sel, in_svg, depth - 1)
+    ops = _attrs_ops(before, after, sel, in_svg)
+    ops += _children_ops(before, after, sel, in_svg, depth - 1)
     return ops if _size(ops) < _size(whole) else whole
+
+
+def _same_shape(before: Element, after: Element) -> bool:
+    """Whether ``after`` can be reached from ``before`` by its attributes and children alone
+    (the same element, neither a leaf, the same text of its own)."""
+    return (
+        not after.leaf
+        and before.name == after.name
+        and before.text_between() == after.text_between()
+    )
+
+
+def _attrs_ops(before: Element, after: Element, sel: str, in_svg: bool) -> list[Op]:
+    """The operation giving the element at ``sel`` the attributes of ``after`` (none if they
+    are the same): static/js/explorer.js's ``attrs`` swap."""
+    if before.start_tag == after.start_tag:
+        return []
+    return [(in_svg, after.attrs_only(f"attrs:{sel}"))]
 
 
 def _size(ops: list[Op]) -> int:
@@ -185,13 +264,13 @@ def patch(old: str, new: str, ident: str) -> str:
     if old == new:
         return ""
     after = Element(new)
-    whole = after.marked("true") if "hx-swap-oob=" not in after.start_tag else new
+    if "hx-swap-oob=" in after.start_tag:  # it says how it is swapped
+        return new
+    whole = after.marked("true")
     before = Element(old)
-    if (
-        after.leaf
-        or before.start_tag != after.start_tag
-        or before.text_between() != after.text_between()
-    ):
+    if not _same_shape(before, after):
         return whole
-    text = _joined(_children_ops(before, after, f"#{ident}", after.name == "svg", MAX_DEPTH))
+    sel, svg = f"#{ident}", after.name == "svg"
+    ops = _attrs_ops(before, after, sel, svg) + _children_ops(before, after, sel, svg, MAX_DEPTH)
+    text = _joined(ops)
     return text if len(text) < len(whole) else whole

@@ -74,6 +74,51 @@
     if (names.length) event.detail.headers["HX-Explorer-Open"] = names.join(" ");
   });
 
+  // A step's answer (app/explorer/patch.py) may change an element's attributes alone, or the
+  // order of its children, with two out-of-band swaps of its own (#explorer asks for them:
+  // hx-ext): "attrs:SELECTOR" gives each target the attributes of the element sent (those it
+  // lacks removed), its content left as it is; "order:SELECTOR" keeps the target's children
+  // at the places listed in data-order ("0-2 5 3-4"), in that order, and drops the others.
+  function names(el) {
+    return Array.prototype.map.call(el.attributes, function (a) { return a.name; }).join(" ");
+  }
+
+  // the attributes in the order sent, as the page of the address writes them
+  function sameAttributes(target, given) {
+    if (names(target) !== names(given)) {
+      while (target.attributes.length) target.removeAttribute(target.attributes[0].name);
+    }
+    Array.prototype.forEach.call(given.attributes, function (a) {
+      if (target.getAttribute(a.name) !== a.value) target.setAttribute(a.name, a.value);
+    });
+  }
+
+  function reorder(target, ranges) {
+    var kids = Array.prototype.slice.call(target.children);
+    var kept = [];
+    ranges.split(" ").forEach(function (range) {
+      var ends = range.split("-");
+      for (var i = +ends[0]; i <= +ends[ends.length - 1]; i++) kept.push(kids[i]);
+    });
+    var keep = new Set(kept);
+    kids.forEach(function (kid) { if (!keep.has(kid)) kid.remove(); });
+    kept.forEach(function (kid) { target.appendChild(kid); });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    if (!window.htmx) return;
+    window.htmx.defineExtension("step-parts", {
+      isInlineSwap: function (style) { return style === "attrs" || style === "order"; },
+      handleSwap: function (style, target, fragment) {
+        var given = fragment.firstElementChild;
+        if (!given || (style !== "attrs" && style !== "order")) return false;
+        if (style === "attrs") sameAttributes(target, given);
+        else reorder(target, given.getAttribute("data-order"));
+        return true;
+      }
+    });
+  });
+
   // A weight, bias, input or target on the diagram links to its field in the edit form.
   document.addEventListener("click", function (event) {
     var link = event.target.closest && event.target.closest("a.to-field");

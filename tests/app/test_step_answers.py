@@ -68,15 +68,39 @@ def test_a_page_without_a_refusal_asks_for_parts_and_one_with_a_refusal_does_not
     assert refused.status_code == 422 and "HX-Explorer-Holds" not in refused.text
 
 
-def test_a_patch_is_empty_when_nothing_changed_and_whole_when_the_tag_did() -> None:
+def test_a_patch_is_empty_when_nothing_changed_and_whole_when_the_element_did() -> None:
     old = '<div id="x" class="a"><p>1</p><p>2</p></div>'
     assert patch(old, old, "x") == ""
-    assert patch(old, '<div id="x" class="b"><p>1</p><p>2</p></div>', "x").startswith(
-        '<div hx-swap-oob="true" id="x" class="b">'
+    assert patch(old, '<section id="x" class="a"><p>1</p></section>', "x").startswith(
+        '<section hx-swap-oob="true" id="x" class="a">'
     )
+    assert patch(old, '<div id="x" class="a">text<p>1</p><p>2</p></div>', "x").startswith(
+        '<div hx-swap-oob="true" id="x"'
+    )
+
+
+def test_a_changed_attribute_travels_alone_in_an_attrs_swap() -> None:
     long = '<div id="x">' + "".join(f"<p>{'word ' * 20}{k}</p>" for k in range(20)) + "</div>"
     changed = long.replace(">word word", ' class="hl">word word', 1)
-    ops = patch(long, changed, "x")
-    assert ops == (
-        '<p hx-swap-oob="outerHTML:#x > :nth-child(1)" class="hl">' + "word " * 20 + "0</p>"
+    assert patch(long, changed, "x") == '<p hx-swap-oob="attrs:#x > :nth-child(1)" class="hl"></p>'
+    moved = long.replace('<div id="x">', '<div id="x" class="wide">')
+    assert patch(long, moved, "x") == '<div hx-swap-oob="attrs:#x" id="x" class="wide"></div>'
+
+
+def test_children_that_moved_are_ordered_again_not_sent_again() -> None:
+    def edges(order: list[int], hl: int | None = None) -> str:
+        kids = "".join(
+            f'<g class="edge{" hl" if k == hl else ""}" data-edge="0-{k}">'
+            f"<title>w{k}: {'long hover text ' * 5}</title></g>"
+            for k in order
+        )
+        return f'<svg id="edges">{kids}</svg>'
+
+    before, after = edges([0, 1, 2, 3, 4]), edges([0, 1, 3, 4, 2], hl=2)
+    ops = patch(before, after, "edges")
+    assert ops == (  # in a picture, as the browser reads SVG
+        '<svg hidden><g hx-swap-oob="order:#edges" data-order="0-1 3-4 2"></g>'
+        '<g hx-swap-oob="attrs:#edges > :nth-child(5)" class="edge hl" data-edge="0-2"></g></svg>'
     )
+    back = patch(after, edges([0, 1, 2, 4]), "edges")  # one gone, one back in its place
+    assert back.startswith('<svg hidden><g hx-swap-oob="order:#edges" data-order="0-1 4 3"></g>')
