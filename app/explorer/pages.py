@@ -56,7 +56,8 @@ from .budget import Busy
 from .codec import StateError
 from .link import link_too_long
 from .on_demand import MOST_FIELDS
-from .partial import is_step, lean
+from .partial import Renders, asks_parts, is_step, lean
+from .picture import Pictures
 from .state import (
     PREVIOUS_STEP,
     PageState,
@@ -77,10 +78,12 @@ from .view import (
     build_view,
     derived_cache,
     effective_granularity,
+    outlined,
+    pictures,
     render_slots,
     trace_bundle,
 )
-from .web import is_htmx, render, root, settings_of
+from .web import is_htmx, render, root, settings_of, templates_of
 
 __all__ = [  # what other pages (embed, share, practice) take from here
     "PHASES",
@@ -211,11 +214,12 @@ def explorer_response(
         with render_slots(request).hold(state.scenario):
             view = build_view(request, state, at, errors or {}, values or {})
             view = p.adapt(request, state, view)  # the presentation's URLs, pushed below
-            resp = p.render(request, state, view, htmx, status)
             # kept for the next step; a step answered by its parts (not a step that moved to
             # another state: Previous from an iteration's start, whose page is not the one shown)
             if status == 200 and not (changed and is_step(request)):
-                resp = _lean(request, p, state, view, resp)
+                resp = _lean(request, p, state, view, htmx)
+            else:
+                resp = p.render(request, state, view, htmx, status)
     except Busy:
         resp = p.error(
             request,
@@ -257,24 +261,32 @@ def _too_long(request: Request, new: PageState, message: str, p: Presentation) -
     )
 
 
-def _lean(
-    request: Request, p: Presentation, state: PageState, view: View, whole: Response
-) -> Response:
-    """The render's parts kept under its address, and a step's answer by its parts
-    (``partial.py``); the page a step comes from rendered again if its parts are not kept."""
+def _lean(request: Request, p: Presentation, state: PageState, view: View, htmx: bool) -> Response:
+    """The explorer rendered, its parts kept under its address; a step's answer by its parts
+    (``partial.py``: its pictures are drawn by what changed, so the render draws their
+    outlines alone)."""
 
     def render_at(at: int) -> str:
         shown = p.adapt(request, state, build_view(request, state, at, {}, {}))
         return bytes(p.render(request, state, shown, True, 200).body).decode()
 
-    return lean(
-        request,
-        whole,
-        view.at,
-        lambda at: root(request) + p.path(state, at),
-        render_at,
-        derived_cache(request),
+    def pictures_at(at: int) -> Pictures:
+        shown = view if at == view.at else build_view(request, state, at, {}, {})
+        return pictures(p.adapt(request, state, shown))
+
+    def figure() -> str:
+        return str(templates_of(request).get_template("_diagram.html").render(v=view)).strip()
+
+    renders = Renders(
+        address=lambda at: root(request) + p.path(state, at),
+        page_at=render_at,
+        pictures_at=pictures_at,
+        figure=figure,
+        whole=lambda: p.render(request, state, view, htmx, 200),
     )
+    drawn = outlined(view) if asks_parts(request) else view
+    rendered = p.render(request, state, drawn, htmx, 200)
+    return lean(request, rendered, view.at, renders, derived_cache(request))
 
 
 # -- routes ----------------------------------------------------------------------------------------

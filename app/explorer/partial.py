@@ -21,12 +21,14 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
 from ..caches import DerivedCache
-from .patch import VOID, patch
+from .patch import VOID, joined, patch
+from .picture import Pictures, blank, pictures_ops
 
 HOLDS_HEADER = "hx-explorer-holds"
 
@@ -54,7 +56,7 @@ STEP_PARTS = (
 OUTSIDE = frozenset({"announce", "embed-open"})
 HIDDEN_AT = '<input type="hidden" name="at" value="{at}">'
 # every form's copy of the step, swapped in one go
-AT_FIELDS = "#explorer input[type=hidden][name=at]"
+AT_SWAP = "outerHTML:#explorer input[type=hidden][name=at]"
 _START = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)\b[^>]*>")
 
 Parts = dict[str, str]
@@ -124,21 +126,57 @@ def _weight(parts: Parts | None) -> int:
     return sum(sys.getsizeof(k) + sys.getsizeof(v) for k, v in (parts or {}).items())
 
 
-def step_answer(new: Parts, at: int, old: Parts | None) -> HTMLResponse:
+@dataclass(frozen=True)
+class Renders:
+    """What a step's answer may need besides the render it comes from (pages.py makes them)."""
+
+    address: Callable[[int], str]  # a step's address: its kept parts' key
+    page_at: Callable[[int], str]  # the explorer at a step (the parts of a page not kept)
+    pictures_at: Callable[[int], Pictures]  # a step's diagrams (picture.py)
+    figure: Callable[[], str]  # the new step's figure, its pictures drawn
+    whole: Callable[[], Response]  # the new step's whole explorer, its pictures drawn
+
+
+def step_answer(
+    new: Parts, at: int, old: Parts | None, renders: Renders | None = None, shown: int = -1
+) -> str:
     """The answer to a step to ``at``: each part as what changed since the ``old`` parts (the
-    page's), or whole; every form's step; nothing else is swapped (``HX-Reswap: none``)."""
+    page's, at step ``shown``), or whole; the diagram's pictures from the diagrams of both
+    steps (``renders.pictures_at``, ``picture.py``); every form's step."""
     out = []
     for ident, piece in new.items():
         before = (old or {}).get(ident)
-        if before is not None and ident not in OUTSIDE:
+        if ident == "diagram" and renders is not None:
+            out.append(_figure(before, piece, renders, shown, at))
+        elif before is None or ident in OUTSIDE:
+            out.append(_marked(piece) if before != piece else "")
+        else:
             out.append(patch(before, piece, ident))
-        elif before != piece:
-            out.append(_marked(piece))
-    fields = HIDDEN_AT.format(at=at).replace(
-        "<input", f'<input hx-swap-oob="outerHTML:{AT_FIELDS}"', 1
-    )
-    out.append(fields)
-    return HTMLResponse("\n".join(p for p in out if p) + "\n", headers={"HX-Reswap": "none"})
+    out.append(HIDDEN_AT.format(at=at).replace("<input", f'<input hx-swap-oob="{AT_SWAP}"', 1))
+    return "\n".join(p for p in out if p) + "\n"
+
+
+def _figure(before: str | None, after: str, renders: Renders, shown: int, at: int) -> str:
+    """The diagram's figure, its pictures drawn as outlines in the parts: patched (the
+    pictures compared by their diagrams, whatever the HTML says), or whole, drawn."""
+    if before is not None and shown == at:
+        return ""
+    if before is not None:
+        pictures = renders.pictures_at(shown), renders.pictures_at(at)
+        found = _figure_patch(before, after, *pictures)
+        if found is not None:
+            return found
+    return _marked(renders.figure())
+
+
+def _figure_patch(before: str, after: str, old: Pictures, new: Pictures) -> str | None:
+    """The diagram's figure: its pictures by ``picture.pictures_ops``, the rest as HTML; None
+    when it must go whole."""
+    ops = pictures_ops(old, new)
+    figure = patch(blank(before, old), blank(after, new), "diagram")
+    if ops is None or "<svg id=" in figure:  # the figure goes whole, its pictures with it
+        return None
+    return figure + joined(ops)
 
 
 def _marked(piece: str) -> str:
@@ -150,22 +188,30 @@ def _marked(piece: str) -> str:
 
 
 def lean(
-    request: Request,
-    whole: Response,
-    at: int,
-    addresses: Callable[[int], str],
-    render_at: Callable[[int], str],
-    cache: DerivedCache,
+    request: Request, rendered: Response, at: int, renders: Renders, cache: DerivedCache
 ) -> Response:
-    """A clean render's answer: its parts kept for the next step (under ``addresses(at)``),
-    and a step from a page that holds the explorer answered by what changed (the page's
-    parts: kept, or ``render_at(shown)`` rendered again)."""
-    html = bytes(whole.body).decode()
-    new = kept_parts(cache, addresses(at), lambda: parts_of(html, at))
-    if new is None or not (is_step(request) and holds_page(request)):
-        return whole
+    """A clean render's answer: its parts kept for the next step (under its address), and a
+    step from a page that holds the explorer (rendered with its pictures' outlines alone:
+    ``asks_parts``) answered by what changed since the page's parts (kept, or rendered
+    again). ``HX-Reswap: none``: nothing else is swapped."""
+    html = bytes(rendered.body).decode()
+    new = kept_parts(cache, renders.address(at), lambda: parts_of(html, at))
+    if not asks_parts(request):
+        return rendered
     shown = shown_step(request)
+    if new is None:
+        return renders.whole()
     old = None
     if shown is not None and shown != at:
-        old = kept_parts(cache, addresses(shown), lambda: parts_of(render_at(shown), shown))
-    return step_answer(new, at, old if shown != at else new)
+        old = kept_parts(
+            cache, renders.address(shown), lambda: parts_of(renders.page_at(shown), shown)
+        )
+    text = step_answer(
+        new, at, old if shown != at else new, renders, at if shown is None else shown
+    )
+    return HTMLResponse(text, headers={"HX-Reswap": "none"})
+
+
+def asks_parts(request: Request) -> bool:
+    """A step from a page that holds the explorer: answered by the parts that changed."""
+    return is_step(request) and holds_page(request)

@@ -116,7 +116,7 @@ def _children_ops(old: Element, new: Element, sel: str, in_svg: bool, depth: int
             for k in reversed(range(a2 - a1)):
                 i, j = i1 + a1 + k, j1 + b1 + k
                 place = _place(sel, i, _start_tag(kids_new[j]))
-                ops += _element_ops(kids_old[i], kids_new[j], place, svg, depth)
+                ops += element_ops(kids_old[i], kids_new[j], place, svg, depth)
     return ops
 
 
@@ -138,17 +138,27 @@ def _reorder_ops(
     """Children that moved: the ``order`` swap of static/js/explorer.js keeps the old children
     listed (``order``, as ranges) in that order and drops the others; then the new children
     are inserted and the changed ones patched, each at its new place."""
-    holder = "g" if svg else "i"
-    ops = [(svg, f'<{holder} hx-swap-oob="order:{sel}" data-order="{_ranges(order)}"></{holder}>')]
+    ops = [order_op(sel, svg, order)]
     old_of = dict(zip([_identity(k) for k in kids_old], kids_old, strict=True))
     patches: list[Op] = []
     for j, kid in enumerate(kids_new):
         before = old_of.get(_identity(kid))
         if before is None:
-            ops += _moved(sel, svg, j, j, [kid])
+            ops += inserted(sel, svg, j, kid)
         elif before != kid:
-            patches += _element_ops(before, kid, _place(sel, j, _start_tag(kid)), svg, depth)
+            patches += element_ops(before, kid, _place(sel, j, _start_tag(kid)), svg, depth)
     return ops + patches
+
+
+def order_op(sel: str, svg: bool, order: list[int]) -> Op:
+    """The ``order`` swap: the children of ``sel`` at the places listed, in that order."""
+    holder = "g" if svg else "i"
+    return (svg, f'<{holder} hx-swap-oob="order:{sel}" data-order="{_ranges(order)}"></{holder}>')
+
+
+def inserted(sel: str, svg: bool, index: int, piece: str) -> list[Op]:
+    """``piece`` put among the children of ``sel`` as the child ``index`` (0-based)."""
+    return _moved(sel, svg, index, index, [piece])
 
 
 def _ranges(order: list[int]) -> str:
@@ -206,7 +216,7 @@ def _moved(sel: str, svg: bool, i1: int, i2: int, pieces: list[str]) -> list[Op]
     return ops
 
 
-def _element_ops(old: str, new: str, sel: str, in_svg: bool, depth: int) -> list[Op]:
+def element_ops(old: str, new: str, sel: str, in_svg: bool, depth: int) -> list[Op]:
     """The operations turning the element ``old`` at ``sel`` into ``new``: its children's,
     or the whole element when that is shorter or its own tag or text changed."""
     if old == new:
@@ -243,7 +253,7 @@ def _size(ops: list[Op]) -> int:
     return sum(len(text) for _, text in ops)
 
 
-def _joined(ops: list[Op]) -> str:
+def joined(ops: list[Op]) -> str:
     """The operations in order, each run of operations inside a picture in one wrapper."""
     out: list[str] = []
     opened = False
@@ -272,5 +282,5 @@ def patch(old: str, new: str, ident: str) -> str:
         return whole
     sel, svg = f"#{ident}", after.name == "svg"
     ops = _attrs_ops(before, after, sel, svg) + _children_ops(before, after, sel, svg, MAX_DEPTH)
-    text = _joined(ops)
+    text = joined(ops)
     return text if len(text) < len(whole) else whole

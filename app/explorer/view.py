@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -273,6 +273,26 @@ class View:
         return mathml.render(row(*items), self.d, display=False)
 
 
+def pictures(v: View) -> dict[str, tuple[Diagram, str]]:
+    """The view's pictures by their ids in the page, with their classes
+    (templates/_diagram.html)."""
+    found = {"diagram-svg": (v.diagram, "diagram-wide")}
+    if v.diagram_narrow is not None:
+        found["diagram-svg-narrow"] = (v.diagram_narrow, "diagram-narrow")
+    return found
+
+
+def outlined(v: View) -> View:
+    """The view with its pictures' outlines alone (their pieces are drawn by what changed: a
+    step's answer, partial.py)."""
+    narrow = v.diagram_narrow
+    return replace(
+        v,
+        diagram=replace(v.diagram, drawn=False),
+        diagram_narrow=replace(narrow, drawn=False) if narrow is not None else None,
+    )
+
+
 def neuron_refusal(s: Scenario, settings: Settings) -> str:
     """Why neuron by neuron is not offered for this scenario ("" if it is): it writes one
     substitution per sample for every weight and bias, so its pages grow with both."""
@@ -504,6 +524,7 @@ def timeline_groups(tr: Trace, at: int) -> list[TimelineGroup]:
             TimelineGroup(phase, PHASE_NAMES[phase], len(members), current, tuple(with_gaps), more)
         )
     return groups
+
 
 # -- the table of every value ----------------------------------------------------------------------
 

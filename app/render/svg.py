@@ -108,6 +108,24 @@ class Node:
     card: TextBlock | None
     side: TextBlock | None
 
+    def svg_args(self) -> tuple[Any, ...]:
+        """What the neuron's SVG is drawn from (``_node_svg``)."""
+        return (
+            self.li,
+            self.j,
+            self.x,
+            self.y,
+            self.r,
+            self.name,
+            self.name_fs,
+            self.name_x,
+            self.name_y,
+            self.name_anchor,
+            self.cls,
+            self.title,
+            self.href,
+        )
+
 
 @dataclass(frozen=True)
 class Edge:
@@ -178,6 +196,7 @@ class Diagram:
     # the SVG pieces drawn for this trace's layout: from one step to the next most of a picture
     # is drawn exactly as before (a step reveals or highlights a few values)
     pieces: Memo[tuple[object, ...], Markup] | None = field(default=None, repr=False, compare=False)
+    drawn: bool = True  # False: the outline alone (a step's answer draws what changed)
 
     @property
     def width(self) -> float:
@@ -199,94 +218,144 @@ class Diagram:
         scrolls sideways): no text smaller than ``MIN_TEXT_PX``."""
         return int(round(self.width * max(DRAWN_SCALE, MIN_TEXT_PX / self.geometry.fs), 0))
 
-    def _draw(self, fn: Callable[..., Markup], *args: Any) -> Markup:
+    def draw(self, mark: Mark) -> Markup:
+        """One piece of the picture (kept in the trace's bundle: most are drawn as before)."""
+        _, fn, args = mark
         if self.pieces is None:
             return fn(*args)
         return self.pieces.get((fn.__name__, *args), lambda: fn(*args))
 
-    def svg(self, svg_id: str, extra: str) -> Markup:
-        """The picture as SVG (``templates/_diagram.html`` puts it in its figure). Written in
-        Python rather than a template macro: it has hundreds of elements and every click draws
-        them all again. Every text is escaped here."""
-        draw = self._draw
+    def head(self, svg_id: str, extra: str) -> str:
+        """The picture's start tag and title: the same at every step of the iteration."""
         sid = escape(svg_id)
-        out = [
+        return (
             f'<svg id="{sid}" class="diagram {escape(extra)}" '
             f'viewBox="0 0 {self.width} {self.height}" width="{self.drawn_width}" '
             f'role="{"group" if self.linked else "img"}" aria-labelledby="{sid}-title" '
             f'data-width="{self.width}">\n'
             f'<title id="{sid}-title">{escape(self.geometry.aria)}</title>\n'
-            '<g class="bias-links">\n'
-        ]
-        for b in self.biases:
-            out.append(_paths_svg([(k.cls, "", k.segment) for k in b.links if k.segment]))
-            for k in b.links:
-                if not k.segment:
-                    out.append(draw(_link_svg, k.x1, k.y1, k.x2, k.y2, k.cls, k.title, k.href))
-        out.append('</g>\n<g class="edges">\n')
-        out.extend(self._edges_svg())
-        out.append('\n</g>\n<g class="edge-labels">\n')
-        out.extend(self._labels_svg())
-        out.append('</g>\n<g class="bias-nodes">\n')
-        for b in self.biases:
-            sq = b.geo
-            out.append(draw(_square_svg, sq.x, sq.y, sq.size, b.cls, sq.title, sq.href))
-            if sq.caption:
-                out.append(draw(_block_svg, sq.caption, "caption") + "\n")
-        out.append('</g>\n<g class="neurons">\n')
-        for n in self.nodes:
-            out.append(
-                draw(
-                    _node_svg,
-                    n.li,
-                    n.j,
-                    n.x,
-                    n.y,
-                    n.r,
-                    n.name,
-                    n.name_fs,
-                    n.name_x,
-                    n.name_y,
-                    n.name_anchor,
-                    n.cls,
-                    n.title,
-                    n.href,
-                )
-            )
-            if n.card:
-                out.append(draw(_block_svg, n.card, "card") + "\n")
-            if n.side:
-                out.append(draw(_block_svg, n.side, "side") + "\n")
-        out.append("</g>\n</svg>")
+        )
+
+    def svg(self, svg_id: str, extra: str) -> Markup:
+        """The picture as SVG (``templates/_diagram.html`` puts it in its figure): its head,
+        then each group of ``marks`` drawn. Written in Python rather than a template macro: it
+        has hundreds of elements. Every text is escaped here."""
+        out = [self.head(svg_id, extra)]
+        if not self.drawn:
+            return Markup(out[0] + "</svg>")
+        for (opened, closed), marks in zip(GROUPS, self.marks(), strict=True):
+            out.append(opened)
+            out.extend(self.draw(mark) for mark in marks)
+            out.append(closed)
+        out.append("</svg>")
         return Markup("".join(out))
 
-    def _edges_svg(self) -> list[Markup]:
+    def marks(self) -> tuple[tuple[Mark, ...], ...]:
+        """What each group of the picture (``GROUPS``) draws, in order: for each piece (one
+        element), who it is, the function that draws it and what from. A step's answer compares
+        two steps' marks and draws only the pieces that changed (app/explorer/picture.py)."""
+        links: list[Mark] = []
+        for b in self.biases:
+            plain = [(k.cls, "", k.segment) for k in b.links if k.segment]
+            links += _path_marks(("links", b.geo.li), plain)
+            links += [
+                (
+                    ("link", b.geo.li, k.j),
+                    _link_svg,
+                    (k.x1, k.y1, k.x2, k.y2, k.cls, k.title, k.href),
+                )
+                for k in b.links
+                if not k.segment
+            ]
+        squares: list[Mark] = []
+        for b in self.biases:
+            sq = b.geo
+            squares.append(
+                (("bias", sq.li), _square_svg, (sq.x, sq.y, sq.size, b.cls, sq.title, sq.href))
+            )
+            squares += _card(("caption", sq.li), sq.caption, "caption")
+        neurons: list[Mark] = []
+        for n in self.nodes:
+            neurons.append((("neuron", n.li, n.j), _node_svg, n.svg_args()))
+            neurons += _card(("card", n.li, n.j), n.card, "card")
+            neurons += _card(("side", n.li, n.j), n.side, "side")
+        return tuple(links), self._edge_marks(), self._label_marks(), tuple(squares), tuple(neurons)
+
+    def _edge_marks(self) -> tuple[Mark, ...]:
         """The edges: a light picture's plain lines one path per layer pair and look (they
         are never the step's nor labelled), then every other edge on its own."""
-        out: list[Markup] = []
+        marks: list[Mark] = []
         plain = [(e.li, e.cls, str(e.width), e.segment) for e in self.edges if e.segment]
         for on_top in (False, True):  # the step's own (a layer's many weights) over the rest
             for li in sorted({p[0] for p in plain}):
                 looks = [p[1:] for p in plain if p[0] == li and ("hl" in p[1].split()) == on_top]
-                out.append(_paths_svg(looks))
-        out.extend(self._draw(_edge_svg, *e.svg_args()) for e in self.edges if not e.segment)
-        return out
+                marks += _path_marks(("edges", li), looks)
+        marks += [
+            (("edge", e.li, e.i, e.j), _edge_svg, e.svg_args()) for e in self.edges if not e.segment
+        ]
+        return tuple(marks)
 
-    def _labels_svg(self) -> list[Markup]:
+    def _label_marks(self) -> tuple[Mark, ...]:
         """The edges' labels (each a link to its field, out of the tab order: the edge itself is
         the link a keyboard reaches)."""
-        out: list[Markup] = []
-        for e in self.edges:
-            if e.label is not None and e.label.lines:
-                block = self._draw(_block_svg, e.label, e.cls + " edge-label")
-                if e.href:
-                    block = Markup(
-                        f'<a href="{escape(e.href)}" class="to-field" tabindex="-1" '
-                        f'aria-hidden="true">{block}</a>'
-                    )
-                out.append(block)
-        out.append(Markup("\n"))
-        return out
+        return tuple(
+            (("label", e.li, e.i, e.j), _label_svg, (e.label, e.cls + " edge-label", e.href))
+            for e in self.edges
+            if e.label is not None and e.label.lines
+        )
+
+
+# a piece of the picture: who it is, the function that draws it, and what from
+Mark = tuple[tuple[object, ...], Callable[..., Markup], tuple[Any, ...]]
+# the groups of the picture, bottom to top, each as it opens and closes
+GROUPS = (
+    ('<g class="bias-links">\n', "</g>\n"),
+    ('<g class="edges">\n', "\n</g>\n"),
+    ('<g class="edge-labels">\n', "\n</g>\n"),
+    ('<g class="bias-nodes">\n', "</g>\n"),
+    ('<g class="neurons">\n', "</g>\n"),
+)
+
+
+def _card(who: tuple[object, ...], block: TextBlock | None, cls: str) -> list[Mark]:
+    """A text block of a neuron or a bias, if it shows anything yet."""
+    return [(who, _card_svg, (block, cls))] if block is not None and block.lines else []
+
+
+def _card_svg(b: TextBlock, cls: str) -> Markup:
+    return _block_svg(b, cls) + "\n"
+
+
+def _label_svg(b: TextBlock, cls: str, href: str) -> Markup:
+    """An edge's label: a link to its field, out of the tab order (the edge itself is the link
+    a keyboard reaches)."""
+    block = _block_svg(b, cls)
+    if not href:
+        return block
+    return Markup(
+        f'<a href="{escape(href)}" class="to-field" tabindex="-1" aria-hidden="true">{block}</a>'
+    )
+
+
+def _path_marks(who: tuple[object, ...], lines: list[tuple[str, str, str]]) -> list[Mark]:
+    """Lines as few paths: one per look (class, stroke width) of ``(class, width, segment)``,
+    in the order the looks first come; the step's (class ``hl``) on its halo, as a line's.
+    No hover text, no link: a light picture's."""
+    looks: dict[tuple[str, str], list[str]] = {}
+    for cls, width, seg in lines:
+        looks.setdefault((cls, width), []).append(seg)
+    return [
+        ((*who, cls, width), _path_svg, (cls, width, "".join(segs)))
+        for (cls, width), segs in looks.items()
+    ]
+
+
+def _path_svg(cls: str, width: str, segments: str) -> Markup:
+    """One look's lines as a path; the step's (class ``hl``) on its halo, as a line's."""
+    d = escape(segments)
+    halo = f'<path class="hit" stroke-width="12" d="{d}"/>' if "hl" in cls.split() else ""
+    stroke = f' stroke-width="{escape(width)}"' if width else ""
+    return Markup(f'<g class="{escape(cls)}">{halo}<path class="stroke"{stroke} d="{d}"/></g>\n')
 
 
 # -- the pieces of the SVG ---------------------------------------------------------------------
@@ -349,22 +418,6 @@ def _edge_svg(
     if href:
         g = f'<a href="{escape(href)}" class="to-field" aria-label="{text}">{g}</a>'
     return Markup(g)
-
-
-def _paths_svg(lines: list[tuple[str, str, str]]) -> Markup:
-    """Lines as few paths: one per look (class, stroke width) of ``(class, width, segment)``,
-    in the order the looks first come; the step's (class ``hl``) on its halo, as a line's.
-    No hover text, no link: a light picture's."""
-    looks: dict[tuple[str, str], list[str]] = {}
-    for cls, width, seg in lines:
-        looks.setdefault((cls, width), []).append(seg)
-    out = []
-    for (cls, width), segs in looks.items():
-        d = escape("".join(segs))
-        halo = f'<path class="hit" stroke-width="12" d="{d}"/>' if "hl" in cls.split() else ""
-        stroke = f' stroke-width="{escape(width)}"' if width else ""
-        out.append(f'<g class="{escape(cls)}">{halo}<path class="stroke"{stroke} d="{d}"/></g>\n')
-    return Markup("".join(out))
 
 
 def _link_svg(

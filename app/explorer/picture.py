@@ -1,0 +1,71 @@
+"""What a step changes on the pictures, worked out from the diagrams rather than their SVG.
+
+A picture of an 8 × 16 network has thousands of pieces (edges, their labels, neurons, cards), and
+a step changes a few of them: a highlight moves, values are revealed. Diffing two renders of the
+SVG would read every piece twice; instead the diagrams of the step shown and of the new step
+(app/render/svg.py, ``Diagram.marks``: who each piece is and what it is drawn from) are compared
+piece by piece, and only the pieces that differ are drawn and patched (``patch.element_ops``:
+attributes alone where that is all that changed). Pieces that moved (the step's edges are
+drawn last, over the others) are put in their new order by the ``order`` swap; new ones are
+inserted at their place.
+"""
+
+from __future__ import annotations
+
+from ..render.svg import Diagram, Mark
+from .patch import MAX_DEPTH, Op, element_ops, inserted, order_op
+
+Pictures = dict[str, tuple[Diagram, str]]  # the pictures of a step: by id, with their class
+
+
+def picture_ops(old: Diagram, new: Diagram, svg_id: str, extra: str) -> list[Op] | None:
+    """The operations turning the picture ``svg_id`` of ``old`` into that of ``new``; None when
+    they differ in more than their pieces (another layout: the picture is sent whole)."""
+    if old.head(svg_id, extra) != new.head(svg_id, extra):
+        return None
+    ops: list[Op] = []
+    for k, (was, now) in enumerate(zip(old.marks(), new.marks(), strict=True)):
+        if was != now:  # the title is child 1, the groups follow
+            ops += _group_ops(old, new, was, now, f"#{svg_id} > :nth-child({k + 2})")
+    return ops
+
+
+def _group_ops(
+    old: Diagram, new: Diagram, was: tuple[Mark, ...], now: tuple[Mark, ...], sel: str
+) -> list[Op]:
+    place = {mark[0]: i for i, mark in enumerate(was)}
+    order = [place[mark[0]] for mark in now if mark[0] in place]
+    ops = [] if order == list(range(len(was))) else [order_op(sel, True, order)]
+    patches: list[Op] = []
+    for j, mark in enumerate(now):
+        i = place.get(mark[0])
+        if i is None:
+            ops += inserted(sel, True, j, new.draw(mark).strip())
+        elif was[i] != mark:
+            before, after = old.draw(was[i]).strip(), new.draw(mark).strip()
+            patches += element_ops(before, after, f"{sel} > :nth-child({j + 1})", True, MAX_DEPTH)
+    return ops + patches
+
+
+def pictures_ops(old: Pictures, new: Pictures) -> list[Op] | None:
+    """Every picture's operations; None if one of them must be sent whole."""
+    if old.keys() != new.keys():
+        return None
+    ops: list[Op] = []
+    for svg_id, (diagram, extra) in new.items():
+        found = picture_ops(old[svg_id][0], diagram, svg_id, extra)
+        if found is None:
+            return None
+        ops += found
+    return ops
+
+
+def blank(html: str, pictures: Pictures) -> str:
+    """``html`` (the figure) with each picture's content left out: the rest of the figure is
+    patched as HTML, the pictures by ``pictures_ops``."""
+    for svg_id in pictures:
+        start = html.find(f'<svg id="{svg_id}"')
+        end = html.find("</svg>", start)
+        if start >= 0 and end >= 0:
+            html = html[: html.index(">", start) + 1] + html[end:]
+    return html
