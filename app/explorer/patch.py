@@ -146,7 +146,8 @@ def _reorder_ops(
         if before is None:
             ops += inserted(sel, svg, j, kid)
         elif before != kid:
-            patches += element_ops(before, kid, _place(sel, j, _start_tag(kid)), svg, depth)
+            place = _place(sel, j, _start_tag(kid))
+            patches += element_ops(before, kid, place, svg, depth)
     return ops + patches
 
 
@@ -216,9 +217,13 @@ def _moved(sel: str, svg: bool, i1: int, i2: int, pieces: list[str]) -> list[Op]
     return ops
 
 
-def element_ops(old: str, new: str, sel: str, in_svg: bool, depth: int) -> list[Op]:
-    """The operations turning the element ``old`` at ``sel`` into ``new``: its children's,
-    or the whole element when that is shorter or its own tag or text changed."""
+def element_ops(
+    old: str, new: str, sel: str, in_svg: bool, depth: int, copies: int = 1
+) -> list[Op]:
+    """The operations turning the element ``old`` at ``sel`` into ``new``: its attributes' and
+    children's, or the whole element when that is shorter (``copies``: the whole element is
+    sent for each of that many copies of the page's part, the operations once) or its own
+    text changed."""
     if old == new:
         return []
     after = Element(new)
@@ -228,7 +233,7 @@ def element_ops(old: str, new: str, sel: str, in_svg: bool, depth: int) -> list[
         return whole
     ops = _attrs_ops(before, after, sel, in_svg)
     ops += _children_ops(before, after, sel, in_svg, depth - 1)
-    return ops if _size(ops) < _size(whole) else whole
+    return ops if _size(ops) < copies * _size(whole) else whole
 
 
 def _same_shape(before: Element, after: Element) -> bool:

@@ -18,21 +18,29 @@ from .patch import MAX_DEPTH, Op, element_ops, inserted, order_op
 Pictures = dict[str, tuple[Diagram, str]]  # the pictures of a step: by id, with their class
 
 
-def picture_ops(old: Diagram, new: Diagram, svg_id: str, extra: str) -> list[Op] | None:
+def picture_ops(
+    old: Diagram, new: Diagram, svg_id: str, extra: str, copies: int = 1
+) -> list[Op] | None:
     """The operations turning the picture ``svg_id`` of ``old`` into that of ``new``; None when
-    they differ in more than their pieces (another layout: the picture is sent whole)."""
+    they differ in more than their pieces (another layout: the picture is sent whole).
+    ``copies``: the pictures of the figure (an operation the same in each is sent once)."""
     if old.head(svg_id, extra) != new.head(svg_id, extra):
         return None
     ops: list[Op] = []
     for k, (was, now) in enumerate(zip(old.marks(), new.marks(), strict=True)):
         if was != now:  # the title is child 1, the groups follow
-            ops += _group_ops(old, new, was, now, f"#{svg_id} > :nth-child({k + 2})")
+            ops += _group_ops(old, new, (was, now), f"#{svg_id} > :nth-child({k + 2})", copies)
     return ops
 
 
 def _group_ops(
-    old: Diagram, new: Diagram, was: tuple[Mark, ...], now: tuple[Mark, ...], sel: str
+    old: Diagram,
+    new: Diagram,
+    marks: tuple[tuple[Mark, ...], tuple[Mark, ...]],
+    sel: str,
+    copies: int,
 ) -> list[Op]:
+    was, now = marks
     place = {mark[0]: i for i, mark in enumerate(was)}
     order = [place[mark[0]] for mark in now if mark[0] in place]
     ops = [] if order == list(range(len(was))) else [order_op(sel, True, order)]
@@ -43,7 +51,8 @@ def _group_ops(
             ops += inserted(sel, True, j, new.draw(mark).strip())
         elif was[i] != mark:
             before, after = old.draw(was[i]).strip(), new.draw(mark).strip()
-            patches += element_ops(before, after, f"{sel} > :nth-child({j + 1})", True, MAX_DEPTH)
+            where = f"{sel} > :nth-child({j + 1})"
+            patches += element_ops(before, after, where, True, MAX_DEPTH, copies)
     return ops + patches
 
 
@@ -51,13 +60,32 @@ def pictures_ops(old: Pictures, new: Pictures) -> list[Op] | None:
     """Every picture's operations; None if one of them must be sent whole."""
     if old.keys() != new.keys():
         return None
-    ops: list[Op] = []
+    each: list[list[Op]] = []
     for svg_id, (diagram, extra) in new.items():
-        found = picture_ops(old[svg_id][0], diagram, svg_id, extra)
-        if found is None:
+        ops = picture_ops(old[svg_id][0], diagram, svg_id, extra, len(new))
+        if ops is None:
             return None
-        ops += found
-    return ops
+        each.append(ops)
+    return _shared(each, list(new))
+
+
+ALL = "#diagram .diagram"  # every picture of the figure (templates/_diagram.html)
+
+
+def _shared(each: list[list[Op]], ids: list[str]) -> list[Op]:
+    """The pictures' operations, each sent once for all the pictures where it is the same in
+    every one but for the picture's id (a highlight, a hover text, an order: the pictures'
+    pieces differ in their places alone), else each picture's own in turn."""
+    if len(each) < 2 or len({len(ops) for ops in each}) != 1:
+        return [op for ops in each for op in ops]
+    out: list[Op] = []
+    for ops in zip(*each, strict=True):
+        common = {
+            (svg, text.replace(f":#{svg_id} ", f":{ALL} ", 1))
+            for (svg, text), svg_id in zip(ops, ids, strict=True)
+        }
+        out += list(common) if len(common) == 1 else list(ops)
+    return out
 
 
 def blank(html: str, pictures: Pictures) -> str:

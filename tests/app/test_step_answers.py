@@ -104,3 +104,12 @@ def test_children_that_moved_are_ordered_again_not_sent_again() -> None:
     )
     back = patch(after, edges([0, 1, 2, 4]), "edges")  # one gone, one back in its place
     assert back.startswith('<svg hidden><g hx-swap-oob="order:#edges" data-order="0-1 4 3"></g>')
+
+
+def test_a_step_sends_a_change_the_same_in_both_pictures_once(client: TestClient) -> None:
+    client.get("/explore/sigmoid-2-2-2?at=0")
+    r = client.get("/explore", params={"s": S, "at": "1", "shown": "0"}, headers=STEP)
+    # the highlight leaves h1's bias link in the wide and the narrow picture alike
+    assert r.text.count('hx-swap-oob="attrs:#diagram .diagram > :nth-child(2)') == 1
+    assert "attrs:#diagram-svg-narrow > :nth-child(2)" not in r.text
+    assert "<svg id=" not in r.text  # the pictures are not sent again
