@@ -154,12 +154,15 @@ def test_the_live_region_says_each_steps_title_and_result(
     announce = page.locator("#announce")
     expect(announce).to_have_attribute("aria-live", "polite")
     announce.evaluate("el => { el.dataset.kept = 'yes'; }")
+    loads: list[str] = []  # a page loaded again would also lose the mark: say which, if so
+    page.on("load", lambda p: loads.append(p.url))
     page.keyboard.press("ArrowRight")
     expect(announce).to_have_text("Step 1 of 37: Net input of h1 = 0.3775")
     page.locator("#tl-5").click()
     expect(announce).to_contain_text("Step 6 of 37: Activation of o1")
     expect(announce).to_contain_text("= 0.75136507")
     # the same node, its text changed: a screen reader announces a change, not a new region
+    assert not loads, f"a step loaded the page again instead of swapping its parts: {loads}"
     expect(announce).to_have_attribute("data-kept", "yes")
 
 
