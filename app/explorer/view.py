@@ -39,7 +39,7 @@ from .edit_form import (
     is_rounded,
     split_biases,
 )
-from .on_demand import requested_open
+from .on_demand import lazy_part, requested_open
 from .state import (
     PREVIOUS_STEP,
     PageState,
@@ -144,14 +144,17 @@ class View:
 
     def cached(self, name: str) -> Markup:
         """A fragment that depends on the state and the precision only (not on the cursor):
-        rendered once per state while stepping, and afresh while a refused value is shown."""
+        rendered once per state while stepping, and afresh while a refused value is shown. A
+        large network's parts on demand (on_demand.py) also follow which are open, and their
+        links without JavaScript the cursor."""
 
         def render() -> Markup:
             return Markup(self.env.get_template(name).render(v=self, root=self.root))
 
         if self.errors or self.values or self.env is None:
             return render()
-        return self.bundle.derived(("fragment", name, self.s, self.d, self.root), render)
+        lazy = (self.open_parts, self.at) if lazy_part(self) else ()
+        return self.bundle.derived(("fragment", name, self.s, self.d, self.root, *lazy), render)
 
     def field(self, name: str, current: float | str) -> str:
         """What an edit field holds: what the learner typed (after a refusal), else the value."""

@@ -90,6 +90,19 @@ def test_an_open_part_stays_open_and_filled_when_the_explorer_is_answered_whole(
     assert 'id="f-w-0-0-0"' not in only.text and "<caption>Weights</caption>" in only.text
 
 
+def test_a_page_after_a_step_links_its_parts_at_its_own_step(client: TestClient) -> None:
+    # the fragments kept while stepping (View.cached) follow the cursor and the open parts here
+    state = loaded_state(heavy_scenario(1, 1))
+    steps = {**HX, "HX-Trigger": "nav", "HX-Explorer-Holds": "page"}
+    client.get("/explore", params={"s": state.encode(), "at": "6", "shown": "5"}, headers=steps)
+    opened = client.get(url(state, 5), headers={**HX, "HX-Explorer-Open": "table"}).text
+    assert _start(opened, "table").endswith(" open>")
+    page = client.get(url(state, 5)).text
+    for part in ("edit", "table"):
+        assert "&amp;at=5" in _details(page, part) and "&amp;at=6" not in _details(page, part)
+        assert " open" not in _start(page, part)
+
+
 def test_a_step_answered_by_its_parts_renders_no_open_part(client: TestClient) -> None:
     s = _heavy()
     heads = {**HX, "HX-Trigger": "nav", "HX-Explorer-Holds": "page", "HX-Explorer-Open": "edit"}
