@@ -19,8 +19,11 @@ GROWTH_LIMIT = 300 * 10**6  # bytes
 
 
 def _get(url: str) -> tuple[int, int]:
+    """The status, and the size of a whole explorer page with its diagram (else 0)."""
     with urllib.request.urlopen(url, timeout=600) as r:
-        return r.status, len(r.read())
+        body = r.read()
+        whole = b'id="explorer"' in body and b'id="diagram-svg"' in body
+        return r.status, len(body) if whole else 0
 
 
 def test_rss_grows_less_than_300_mb_over_the_issues_mix_from_four_clients() -> None:
@@ -31,7 +34,8 @@ def test_rss_grows_less_than_300_mb_over_the_issues_mix_from_four_clients() -> N
         with peak_rss(pid) as peak, ThreadPoolExecutor(4) as clients:
             answers = list(clients.map(lambda p: _get(base + p), paths))
         assert [status for status, _ in answers] == [200] * len(paths)
-        assert all(size > 1_000_000 for _, size in answers)  # whole explorer pages
+        # whole explorer pages (their edit grid and table load on demand since issue 11)
+        assert all(size > 100_000 for _, size in answers), [size for _, size in answers]
         assert peak[0] - start < GROWTH_LIMIT, (
             f"RSS {start / 2**20:.0f} → peak {peak[0] / 2**20:.0f} MiB"
         )
