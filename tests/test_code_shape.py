@@ -1,0 +1,59 @@
+"""The code's shape, as issue 11 set it: no function over 60 lines and no module over 700 in
+``app/`` and ``engine/``, and commit subjects under 72 characters from the commit where this
+rule was first checked on (the history before it is left as it was written)."""
+
+from __future__ import annotations
+
+import ast
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+MOST_FUNCTION_LINES = 60
+MOST_MODULE_LINES = 700
+MOST_SUBJECT = 71
+# main's tip when subjects were first checked: the commits after it are held to the rule
+CHECKED_SINCE = "0897096"
+
+
+def _sources() -> list[Path]:
+    return sorted(p for d in ("app", "engine") for p in (ROOT / d).rglob("*.py"))
+
+
+def test_no_module_over_700_lines() -> None:
+    long = {
+        str(p.relative_to(ROOT)): n
+        for p in _sources()
+        if (n := len(p.read_text().splitlines())) > MOST_MODULE_LINES
+    }
+    assert long == {}
+
+
+def test_no_function_over_60_lines() -> None:
+    long = {}
+    for path in _sources():
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                lines = (node.end_lineno or node.lineno) - node.lineno + 1
+                if lines > MOST_FUNCTION_LINES:
+                    long[f"{path.relative_to(ROOT)}:{node.lineno} {node.name}"] = lines
+    assert long == {}
+
+
+def _git(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["git", "-C", str(ROOT), *args], capture_output=True, text=True, check=False
+    )
+
+
+def test_commit_subjects_are_under_72_characters() -> None:
+    if (
+        shutil.which("git") is None
+        or _git("cat-file", "-e", f"{CHECKED_SINCE}^{{commit}}").returncode
+    ):
+        pytest.skip("no git history here (an exported tree): nothing to read")
+    subjects = _git("log", "--format=%s", f"{CHECKED_SINCE}..HEAD").stdout.splitlines()
+    assert [s for s in subjects if len(s) > MOST_SUBJECT] == []
