@@ -15,40 +15,52 @@ Tables and formulas are replaced whole (a row or a MathML piece cannot travel al
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*)\b[^>]*>")
 VOID = frozenset({"input", "br", "img", "meta", "link", "hr", "source", "area", "col", "wbr"})
 WHOLE = frozenset({"table", "thead", "tbody", "tfoot", "tr", "math", "textarea", "select", "title"})
+# leaves that cannot hold another of their kind: their end is found without reading their tags
+OPAQUE = frozenset({"math", "textarea", "select", "title"})
 MAX_DEPTH = 6  # figure > div > svg > group > piece: deeper pieces are replaced whole
 Span = tuple[int, int]
 
 
-def children(html: str, start: int, end: int) -> list[Span]:
-    """The top-level elements between ``start`` and ``end`` (an element's content); text
-    between them is left out."""
-    found: list[Span] = []
-    depth, opened = 0, start
-    for tag in _TAG.finditer(html, start, end):
-        name = tag.group(2).lower()
-        if tag.group(1):
-            depth -= 1
-            if depth == 0:
-                found.append((opened, tag.end()))
-        elif tag.group(0).endswith("/>") or name in VOID:
-            if depth == 0:
-                found.append((tag.start(), tag.end()))
-        else:
-            if depth == 0:
-                opened = tag.start()
-            depth += 1
-    return found
+class Tree:
+    """Where every element of a render starts and ends, and its top-level children (text
+    between them left out), found in one pass over its tags: an element is looked at level
+    after level while its changes are worked out, its text read once."""
+
+    def __init__(self, html: str) -> None:
+        self.html = html
+        self.kids: dict[int, list[Span]] = {}  # an element's start: its children
+        stack: list[tuple[int, list[Span]]] = [(-1, [])]
+        at = 0
+        while (tag := _TAG.search(html, at)) is not None:
+            at = tag.end()
+            name = tag.group(2).lower()
+            if tag.group(1):
+                if len(stack) > 1:  # a stray end tag closes nothing
+                    start, kids = stack.pop()
+                    self.kids[start] = kids
+                    stack[-1][1].append((start, at))
+            elif tag.group(0).endswith("/>") or name in VOID:
+                stack[-1][1].append((tag.start(), at))
+            elif name in OPAQUE and (end := html.find(f"</{name}>", at)) >= 0:
+                at = end + len(name) + 3  # a formula: whole, its many tags not read
+                stack[-1][1].append((tag.start(), at))
+            else:
+                stack.append((tag.start(), []))
+
+    def element(self, span: Span) -> Element:
+        return Element(self.html[span[0] : span[1]], self, span[0])
 
 
 class Element:
     """An element in a render: its text, start tag, name and top-level children."""
 
-    def __init__(self, html: str) -> None:
+    def __init__(self, html: str, tree: Tree | None = None, offset: int = 0) -> None:
         self.html = html
         tag = _TAG.match(html)
         if tag is None or tag.group(1):
@@ -58,16 +70,20 @@ class Element:
         self.name_end = tag.end(2)
         self.leaf = self.name in VOID or self.start_tag.endswith("/>") or self.name in WHOLE
         self.inner: Span = (tag.end(), html.rindex("<") if not self.leaf else tag.end())
-        self._spans: list[Span] | None = None
+        self._tree, self._offset = tree, offset
 
-    @property
+    @functools.cached_property
     def spans(self) -> list[Span]:
-        if self._spans is None:
-            self._spans = children(self.html, *self.inner)
-        return self._spans
+        """The children's places in ``html``."""
+        if self._tree is None:
+            self._tree, self._offset = Tree(self.html), 0
+        at = self._offset
+        return [(a - at, b - at) for a, b in self._tree.kids.get(at, [])]
 
-    def kids(self) -> list[str]:
-        return [self.html[a:b] for a, b in self.spans]
+    def kids(self) -> list[Element]:
+        tree = self._tree
+        assert tree is not None  # set by spans
+        return [tree.element((a + self._offset, b + self._offset)) for a, b in self.spans]
 
     def text_between(self) -> str:
         """The element's own text (its children cut out), whitespace-normalised."""
@@ -87,7 +103,6 @@ class Element:
         opened = f'{tag[: self.name_end]} hx-swap-oob="{how}"{tag[self.name_end :]}'
         return opened if self.name in VOID else f"{opened}</{self.name}>"
 
-
 Op = tuple[bool, str]  # (inside a picture, the operation)
 
 
@@ -96,13 +111,14 @@ def _children_ops(old: Element, new: Element, sel: str, in_svg: bool, depth: int
     last change to the first, so that each place is counted among the children as they still
     are. Children equal in both stay; among the others, those with the same start tag are
     patched in turn, the rest deleted and inserted."""
-    kids_old, kids_new = old.kids(), new.kids()
+    elements_old, elements_new = old.kids(), new.kids()
+    kids_old, kids_new = [k.html for k in elements_old], [k.html for k in elements_new]
     svg = in_svg or new.name == "svg"
     tags_old = [_identity(k) for k in kids_old]
     tags_new = [_identity(k) for k in kids_new]
     reordered = _reordered(tags_old, tags_new)
     if reordered is not None:
-        return _reorder_ops(kids_old, kids_new, reordered, sel, svg, depth)
+        return _reorder_ops(elements_old, elements_new, reordered, sel, svg, depth)
     ops: list[Op] = []
     same = difflib.SequenceMatcher(None, kids_old, kids_new, autojunk=False)
     for op, i1, i2, j1, j2 in reversed(same.get_opcodes()):
@@ -116,7 +132,7 @@ def _children_ops(old: Element, new: Element, sel: str, in_svg: bool, depth: int
             for k in reversed(range(a2 - a1)):
                 i, j = i1 + a1 + k, j1 + b1 + k
                 place = _place(sel, i, _start_tag(kids_new[j]))
-                ops += element_ops(kids_old[i], kids_new[j], place, svg, depth)
+                ops += _element_ops(elements_old[i], elements_new[j], place, svg, depth)
     return ops
 
 
@@ -133,21 +149,26 @@ def _reordered(keys_old: list[str], keys_new: list[str]) -> list[int] | None:
 
 
 def _reorder_ops(
-    kids_old: list[str], kids_new: list[str], order: list[int], sel: str, svg: bool, depth: int
+    kids_old: list[Element],
+    kids_new: list[Element],
+    order: list[int],
+    sel: str,
+    svg: bool,
+    depth: int,
 ) -> list[Op]:
     """Children that moved: the ``order`` swap of static/js/explorer.js keeps the old children
     listed (``order``, as ranges) in that order and drops the others; then the new children
     are inserted and the changed ones patched, each at its new place."""
     ops = [order_op(sel, svg, order)]
-    old_of = dict(zip([_identity(k) for k in kids_old], kids_old, strict=True))
+    old_of = {_identity(k.html): k for k in kids_old}
     patches: list[Op] = []
     for j, kid in enumerate(kids_new):
-        before = old_of.get(_identity(kid))
+        before = old_of.get(_identity(kid.html))
         if before is None:
-            ops += inserted(sel, svg, j, kid)
-        elif before != kid:
-            place = _place(sel, j, _start_tag(kid))
-            patches += element_ops(before, kid, place, svg, depth)
+            ops += inserted(sel, svg, j, kid.html)
+        elif before.html != kid.html:
+            place = _place(sel, j, kid.start_tag)
+            patches += _element_ops(before, kid, place, svg, depth)
     return ops + patches
 
 
@@ -226,9 +247,16 @@ def element_ops(
     text changed."""
     if old == new:
         return []
-    after = Element(new)
+    return _element_ops(Element(old), Element(new), sel, in_svg, depth, copies)
+
+
+def _element_ops(
+    before: Element, after: Element, sel: str, in_svg: bool, depth: int, copies: int = 1
+) -> list[Op]:
+    """``element_ops`` of two elements (their trees read once, whatever the depth)."""
+    if before.html == after.html:
+        return []
     whole = [(in_svg, after.marked(f"outerHTML:{sel}"))]
-    before = Element(old)
     if depth <= 0 or not _same_shape(before, after):
         return whole
     ops = _attrs_ops(before, after, sel, in_svg)
