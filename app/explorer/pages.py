@@ -56,8 +56,8 @@ from .budget import Busy
 from .codec import StateError
 from .link import link_too_long
 from .on_demand import MOST_FIELDS
-from .partial import Renders, asks_parts, is_step, lean
-from .picture import Pictures
+from .partial import Held, Renders, asks_parts, is_step, kept_step, lean, parts_of
+from .picture import pictures_of
 from .state import (
     PREVIOUS_STEP,
     PageState,
@@ -78,9 +78,9 @@ from .view import (
     build_view,
     derived_cache,
     effective_granularity,
-    outlined,
     pictures,
     render_slots,
+    step_parts,
     trace_bundle,
 )
 from .web import is_htmx, render, root, settings_of, templates_of
@@ -262,31 +262,48 @@ def _too_long(request: Request, new: PageState, message: str, p: Presentation) -
 
 
 def _lean(request: Request, p: Presentation, state: PageState, view: View, htmx: bool) -> Response:
-    """The explorer rendered, its parts kept under its address; a step's answer by its parts
-    (``partial.py``: its pictures are drawn by what changed, so the render draws their
-    outlines alone)."""
+    """The explorer rendered; a step from a page that holds it answered by its parts
+    (``partial.py``: the parts of the new step and of the step shown rendered alone, from
+    their views, their pictures compared by their marks)."""
+    cache = derived_cache(request)
 
-    def render_at(at: int) -> str:
-        shown = p.adapt(request, state, build_view(request, state, at, {}, {}))
-        return bytes(p.render(request, state, shown, True, 200).body).decode()
+    def address(at: int) -> str:
+        return root(request) + p.path(state, at)
 
-    def pictures_at(at: int) -> Pictures:
-        shown = view if at == view.at else build_view(request, state, at, {}, {})
-        return pictures(p.adapt(request, state, shown))
+    if not asks_parts(request):  # kept for the next step (the pictures' marks drawn once)
+        rendered = p.render(request, state, view, htmx, 200)
+        html = bytes(rendered.body).decode()
+        kept_step(cache, address(view.at), lambda: held(html, view))
+        return rendered
+
+    def step_at(at: int) -> Held | None:
+        shown = (
+            view
+            if at == view.at
+            else p.adapt(request, state, build_view(request, state, at, {}, {}))
+        )
+        return held(
+            bytes(p.render(request, state, step_parts(shown), True, 200).body).decode(), shown
+        )
 
     def figure() -> str:
         return str(templates_of(request).get_template("_diagram.html").render(v=view)).strip()
 
     renders = Renders(
-        address=lambda at: root(request) + p.path(state, at),
-        page_at=render_at,
-        pictures_at=pictures_at,
+        address=address,
+        step_at=step_at,
+        draws=lambda: {svg_id: d.draw for svg_id, (d, _) in pictures(view).items()},
         figure=figure,
         whole=lambda: p.render(request, state, view, htmx, 200),
     )
-    drawn = outlined(view) if asks_parts(request) else view
-    rendered = p.render(request, state, drawn, htmx, 200)
-    return lean(request, rendered, view.at, renders, derived_cache(request))
+    return lean(request, view.at, renders, cache)
+
+
+def held(html: str, view: View) -> Held | None:
+    """The step of ``view`` as a page that holds its render ``html`` shows it (None when its
+    parts cannot be cut out)."""
+    parts = parts_of(html, view.at)
+    return Held(parts, pictures_of(pictures(view))) if parts is not None else None
 
 
 # -- routes ----------------------------------------------------------------------------------------

@@ -20,15 +20,15 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
-from ..caches import DerivedCache
+from ..caches import DerivedCache, deep_size
 from .patch import VOID, joined, patch
-from .picture import Pictures, blank, pictures_ops
+from .picture import Draw, Pictures, blank, pictures_ops
 
 HOLDS_HEADER = "hx-explorer-holds"
 
@@ -117,37 +117,49 @@ def parts_of(html: str, at: int) -> Parts | None:
     return parts if "explorer-at" in parts else None
 
 
-def kept_parts(cache: DerivedCache, address: str, make: Callable[[], Parts | None]) -> Parts | None:
-    """The parts of the render of ``address``, kept in the app's cache."""
+@dataclass(frozen=True)
+class Held:
+    """A step as a page shows it: the parts a step changes (cut from the render of its parts,
+    ``parts_of``) and its pictures (``picture.Picture``: what each piece is drawn from)."""
+
+    parts: Parts
+    pictures: Pictures
+
+
+def kept_step(cache: DerivedCache, address: str, make: Callable[[], Held | None]) -> Held | None:
+    """The step of ``address`` as its page shows it, kept in the app's cache."""
     return cache.kept(("parts", address), make, _weight)
 
 
-def _weight(parts: Parts | None) -> int:
-    return sum(sys.getsizeof(k) + sys.getsizeof(v) for k, v in (parts or {}).items())
+def _weight(shown: Held | None) -> int:
+    if shown is None:
+        return 0
+    parts = sum(sys.getsizeof(k) + sys.getsizeof(v) for k, v in shown.parts.items())
+    return parts + deep_size(shown.pictures)
 
 
 @dataclass(frozen=True)
 class Renders:
-    """What a step's answer may need besides the render it comes from (pages.py makes them)."""
+    """What a step's answer needs from the view of the new step (pages.py makes them)."""
 
-    address: Callable[[int], str]  # a step's address: its kept parts' key
-    page_at: Callable[[int], str]  # the explorer at a step (the parts of a page not kept)
-    pictures_at: Callable[[int], Pictures]  # a step's diagrams (picture.py)
+    address: Callable[[int], str]  # a step's address: its kept step's key
+    step_at: Callable[[int], Held | None]  # a step's parts rendered, and its pictures
+    draws: Callable[[], Mapping[str, Draw]]  # the new step's pictures' pieces drawn
     figure: Callable[[], str]  # the new step's figure, its pictures drawn
     whole: Callable[[], Response]  # the new step's whole explorer, its pictures drawn
 
 
 def step_answer(
-    new: Parts, at: int, old: Parts | None, renders: Renders | None = None, shown: int = -1
+    new: Held, at: int, old: Held | None, renders: Renders | None = None, shown: int = -1
 ) -> str:
-    """The answer to a step to ``at``: each part as what changed since the ``old`` parts (the
-    page's, at step ``shown``), or whole; the diagram's pictures from the diagrams of both
-    steps (``renders.pictures_at``, ``picture.py``); every form's step."""
+    """The answer to a step to ``at``: each part as what changed since the ``old`` step (the
+    page's, at step ``shown``), or whole; the diagram's pictures by their marks
+    (``picture.py``); every form's step."""
     out = []
-    for ident, piece in new.items():
-        before = (old or {}).get(ident)
+    for ident, piece in new.parts.items():
+        before = old.parts.get(ident) if old is not None else None
         if ident == "diagram" and renders is not None:
-            out.append(_figure(before, piece, renders, shown, at))
+            out.append(_figure(before, piece, (old, new), renders, shown == at))
         elif before is None or ident in OUTSIDE:
             out.append(_marked(piece) if before != piece else "")
         else:
@@ -156,23 +168,31 @@ def step_answer(
     return "\n".join(p for p in out if p) + "\n"
 
 
-def _figure(before: str | None, after: str, renders: Renders, shown: int, at: int) -> str:
+def _figure(
+    before: str | None,
+    after: str,
+    steps: tuple[Held | None, Held],
+    renders: Renders,
+    same: bool,
+) -> str:
     """The diagram's figure, its pictures drawn as outlines in the parts: patched (the
-    pictures compared by their diagrams, whatever the HTML says), or whole, drawn."""
-    if before is not None and shown == at:
+    pictures compared by their marks, whatever the HTML says), or whole, drawn."""
+    old, new = steps
+    if before is not None and same:
         return ""
-    if before is not None:
-        pictures = renders.pictures_at(shown), renders.pictures_at(at)
-        found = _figure_patch(before, after, *pictures)
+    if before is not None and old is not None:
+        found = _figure_patch(before, after, old.pictures, new.pictures, renders.draws())
         if found is not None:
             return found
     return _marked(renders.figure())
 
 
-def _figure_patch(before: str, after: str, old: Pictures, new: Pictures) -> str | None:
+def _figure_patch(
+    before: str, after: str, old: Pictures, new: Pictures, draws: Mapping[str, Draw]
+) -> str | None:
     """The diagram's figure: its pictures by ``picture.pictures_ops``, the rest as HTML; None
     when it must go whole."""
-    ops = pictures_ops(old, new)
+    ops = pictures_ops(old, new, draws)
     figure = patch(blank(before, old), blank(after, new), "diagram")
     if ops is None or "<svg id=" in figure:  # the figure goes whole, its pictures with it
         return None
@@ -187,28 +207,23 @@ def _marked(piece: str) -> str:
     return f'{piece[: tag.end(1)]} hx-swap-oob="true"{piece[tag.end(1) :]}'
 
 
-def lean(
-    request: Request, rendered: Response, at: int, renders: Renders, cache: DerivedCache
-) -> Response:
-    """A clean render's answer: its parts kept for the next step (under its address), and a
-    step from a page that holds the explorer (rendered with its pictures' outlines alone:
-    ``asks_parts``) answered by what changed since the page's parts (kept, or rendered
-    again). ``HX-Reswap: none``: nothing else is swapped."""
-    html = bytes(rendered.body).decode()
-    new = kept_parts(cache, renders.address(at), lambda: parts_of(html, at))
-    if not asks_parts(request):
-        return rendered
-    shown = shown_step(request)
+def lean(request: Request, at: int, renders: Renders, cache: DerivedCache) -> Response:
+    """A step from a page that holds the explorer (``asks_parts``), answered by what changed
+    since the step the page shows: the new step's parts rendered alone, both steps kept under
+    their addresses (the next step is answered against them; a step not kept is rendered).
+    ``HX-Reswap: none``: nothing else is swapped."""
+    new = kept_step(cache, renders.address(at), lambda: renders.step_at(at))
     if new is None:
         return renders.whole()
+    shown = shown_step(request)
     old = None
-    if shown is not None and shown != at:
-        old = kept_parts(
-            cache, renders.address(shown), lambda: parts_of(renders.page_at(shown), shown)
+    if shown is not None:
+        old = (
+            new
+            if shown == at
+            else kept_step(cache, renders.address(shown), lambda: renders.step_at(shown))
         )
-    text = step_answer(
-        new, at, old if shown != at else new, renders, at if shown is None else shown
-    )
+    text = step_answer(new, at, old, renders, at if shown is None else shown)
     return HTMLResponse(text, headers={"HX-Reswap": "none"})
 
 

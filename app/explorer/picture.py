@@ -12,30 +12,54 @@ inserted at their place.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
 from ..render.svg import Diagram, Mark
 from .patch import MAX_DEPTH, Op, element_ops, inserted, order_op
 
-Pictures = dict[str, tuple[Diagram, str]]  # the pictures of a step: by id, with their class
+Draw = Callable[[Mark], str]  # a piece drawn: a function of its mark alone (``Diagram.draw``)
+
+
+@dataclass(frozen=True)
+class Picture:
+    """A picture as a step draws it: its start tag and title, and what each of its groups
+    draws (``Diagram.marks``). Kept with the step's parts (partial.py), so that the next step
+    compares against it without building the step's view again."""
+
+    head: str
+    marks: tuple[tuple[Mark, ...], ...]
+
+
+Pictures = dict[str, Picture]  # the pictures of a step, by their ids in the page
+
+
+def pictures_of(found: Mapping[str, tuple[Diagram, str]]) -> Pictures:
+    """The pictures of a view (``view.pictures``: each diagram with its class)."""
+    return {
+        svg_id: Picture(diagram.head(svg_id, extra), diagram.marks)
+        for svg_id, (diagram, extra) in found.items()
+    }
 
 
 def picture_ops(
-    old: Diagram, new: Diagram, svg_id: str, extra: str, copies: int = 1
+    old: Picture, new: Picture, svg_id: str, draw: Draw, copies: int = 1
 ) -> list[Op] | None:
-    """The operations turning the picture ``svg_id`` of ``old`` into that of ``new``; None when
+    """The operations turning the picture ``svg_id`` drawn as ``old`` into ``new``; None when
     they differ in more than their pieces (another layout: the picture is sent whole).
+    ``draw``: a piece drawn (a mark is drawn the same whichever step's diagram draws it).
     ``copies``: the pictures of the figure (an operation the same in each is sent once)."""
-    if old.head(svg_id, extra) != new.head(svg_id, extra):
+    if old.head != new.head:
         return None
     ops: list[Op] = []
-    for k, (was, now) in enumerate(zip(old.marks(), new.marks(), strict=True)):
+    for k, (was, now) in enumerate(zip(old.marks, new.marks, strict=True)):
         if was != now:  # the title is child 1, the groups follow
-            ops += _group_ops(old, new, (was, now), f"#{svg_id} > :nth-child({k + 2})", copies)
+            ops += _group_ops(draw, (was, now), f"#{svg_id} > :nth-child({k + 2})", copies)
     return ops
 
 
 def _group_ops(
-    old: Diagram,
-    new: Diagram,
+    draw: Draw,
     marks: tuple[tuple[Mark, ...], tuple[Mark, ...]],
     sel: str,
     copies: int,
@@ -48,21 +72,22 @@ def _group_ops(
     for j, mark in enumerate(now):
         i = place.get(mark[0])
         if i is None:
-            ops += inserted(sel, True, j, new.draw(mark).strip())
+            ops += inserted(sel, True, j, draw(mark).strip())
         elif was[i] != mark:
-            before, after = old.draw(was[i]).strip(), new.draw(mark).strip()
+            before, after = draw(was[i]).strip(), draw(mark).strip()
             where = f"{sel} > :nth-child({j + 1})"
             patches += element_ops(before, after, where, True, MAX_DEPTH, copies)
     return ops + patches
 
 
-def pictures_ops(old: Pictures, new: Pictures) -> list[Op] | None:
-    """Every picture's operations; None if one of them must be sent whole."""
+def pictures_ops(old: Pictures, new: Pictures, draws: Mapping[str, Draw]) -> list[Op] | None:
+    """Every picture's operations (``draws``: each picture's ``Draw``); None if one of them
+    must be sent whole."""
     if old.keys() != new.keys():
         return None
     each: list[list[Op]] = []
-    for svg_id, (diagram, extra) in new.items():
-        ops = picture_ops(old[svg_id][0], diagram, svg_id, extra, len(new))
+    for svg_id, picture in new.items():
+        ops = picture_ops(old[svg_id], picture, svg_id, draws[svg_id], len(new))
         if ops is None:
             return None
         each.append(ops)

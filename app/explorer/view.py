@@ -110,6 +110,8 @@ class View:
     env: Any = None  # the Jinja environment, for the cached fragments
     root: str = ""
     open_parts: frozenset[str] = frozenset()  # lazy parts the page has open (on_demand.py)
+    # drawn for a step's answer (``step_parts``): the parts a step changes alone
+    parts_only: bool = False
 
     # formatting helpers for the templates
     def f(self, x: float) -> str:
@@ -285,14 +287,16 @@ def pictures(v: View) -> dict[str, tuple[Diagram, str]]:
     return found
 
 
-def outlined(v: View) -> View:
-    """The view with its pictures' outlines alone (their pieces are drawn by what changed: a
-    step's answer, partial.py)."""
+def step_parts(v: View) -> View:
+    """The view as a step's answer draws it (partial.py): the parts a step changes alone
+    (``_explorer.html`` leaves the rest out), its pictures' outlines alone (their pieces are
+    drawn by what changed)."""
     narrow = v.diagram_narrow
     return replace(
         v,
         diagram=replace(v.diagram, drawn=False),
         diagram_narrow=replace(narrow, drawn=False) if narrow is not None else None,
+        parts_only=True,
     )
 
 

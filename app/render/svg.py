@@ -6,6 +6,7 @@ style attributes); every text is escaped here.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -243,13 +244,14 @@ class Diagram:
         out = [self.head(svg_id, extra)]
         if not self.drawn:
             return Markup(out[0] + "</svg>")
-        for (opened, closed), marks in zip(GROUPS, self.marks(), strict=True):
+        for (opened, closed), marks in zip(GROUPS, self.marks, strict=True):
             out.append(opened)
             out.extend(self.draw(mark) for mark in marks)
             out.append(closed)
         out.append("</svg>")
         return Markup("".join(out))
 
+    @functools.cached_property  # a frozen dataclass's own dict: worked out once per diagram
     def marks(self) -> tuple[tuple[Mark, ...], ...]:
         """What each group of the picture (``GROUPS``) draws, in order: for each piece (one
         element), who it is, the function that draws it and what from. A step's answer compares
