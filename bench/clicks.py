@@ -9,6 +9,10 @@ page against the 2-2-2's (bytes and server time), the reference measured in the 
 
     python -m bench.clicks [max clicks per direction]     (default 150; 0: every click)
 
+A click comes from a page the server answered (the server keeps each step it answered, and
+answers the next step against it): where the steps picked are far apart, the page a click
+comes from is asked for first, untimed, as the browser got it.
+
 The issue's targets (issue 11, "Lean clicks") are printed beside each figure; nothing here is a
 test.
 """
@@ -44,7 +48,7 @@ def fetch(url: str, htmx: bool = False) -> tuple[str, str, float]:
 def page_state(base: str, path: str) -> tuple[str, int]:
     """The `s` of the page at `path` and the number of steps in its iteration."""
     _, body, _ = fetch(base + path)
-    s, steps, _ = _page_parts(body, path)
+    s, steps, _ = page_parts(body, path)
     return s, steps
 
 
@@ -57,7 +61,7 @@ def _server_ms(headers: Any) -> float:
     return float(timing.split("dur=")[1])
 
 
-def _page_parts(body: str, path: str) -> tuple[str, int, dict[str, str]]:
+def page_parts(body: str, path: str) -> tuple[str, int, dict[str, str]]:
     """The page's state, its number of steps and the step form's extra htmx headers."""
     s = re.search(r'name="s" value="([^"]+)"', body)
     steps = re.search(r'data-steps="(\d+)"', body)
@@ -133,24 +137,41 @@ def _picks(n_steps: int, most: int) -> list[int]:
     return sorted({round(k * (n_steps - 1) / (most - 1)) for k in range(most)})
 
 
+def step_headers(base: str, s: str, held: int, extra: dict[str, str]) -> dict[str, str]:
+    """The headers of a step click from a page that shows step ``held``, as htmx sends them
+    (``extra``: the step form's ``hx-headers``)."""
+    return {
+        "HX-Request": "true",
+        "HX-Current-URL": next_step_url(base, s, held),
+        "HX-Target": "explorer",
+        "HX-Trigger": "nav",
+        **extra,
+    }
+
+
+def step_click(base: str, s: str, held: int, to: int, extra: dict[str, str]) -> Answer:
+    """A step from the page that shows ``held`` to ``to``; the step the page shows rides
+    along (the form's hx-include of ``#explorer-at``)."""
+    return ask(f"{next_step_url(base, s, to)}&shown={held}", step_headers(base, s, held, extra))
+
+
 def clicks(base: str, path: str, most: int) -> dict[str, Any]:
-    """Next (k−1 → k) and Previous (k → k−1) over the steps picked."""
+    """Next (k−1 → k) and Previous (k → k−1) over the steps picked. A click comes from a page
+    the browser got from the server (a page or a step's answer: the server keeps each step it
+    answered); a page this run has not seen yet, at a step picked far from the last, is asked
+    for first, untimed."""
     _, body, _ = fetch(base + path)
-    s, n_steps, extra = _page_parts(body, path)
+    s, n_steps, extra = page_parts(body, path)
+    seen = {-1}  # the page read above shows the start
     found: dict[str, list[Answer]] = {"next": [], "previous": []}
     for k in _picks(n_steps, most):
         for kind, held, to in (("next", k - 1, k), ("previous", k, k - 1)):
             if to < -1:
                 continue
-            headers = {
-                "HX-Request": "true",
-                "HX-Current-URL": next_step_url(base, s, held),
-                "HX-Target": "explorer",
-                "HX-Trigger": "nav",
-                **extra,
-            }
-            # the step the page shows rides along (the form's hx-include of #explorer-at)
-            found[kind].append(ask(f"{next_step_url(base, s, to)}&shown={held}", headers))
+            if held not in seen:
+                fetch(next_step_url(base, s, held))
+            found[kind].append(step_click(base, s, held, to, extra))
+            seen.update((held, to))
     return {"steps": n_steps, **found}
 
 

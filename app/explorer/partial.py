@@ -10,10 +10,13 @@ loaded tables, typed values) as it is. Any other request gets the whole ``#explo
 (pages.py).
 
 The parts are cut from the explorer as the templates render it, so their markup is written
-once. Each clean render's parts are kept in the app's cache under its address (the next step
-from it is answered against them); a step from a page whose parts are not kept renders that
-page again. ``tests/e2e/test_partial_clicks.py`` proves, click by click over every preset, that
-the page after a step is the page its address renders.
+once: a step's answer renders the explorer of its view with the parts alone (``View.parts_only``:
+``_explorer.html`` leaves the rest out; the pictures as outlines). Each step the server renders
+(a page, a fragment or a step's answer) is kept in the app's cache under its address as the
+page holds it (``Held``: its parts and its pictures' marks, ``picture.py``), and the next step
+from it is answered against it; a step from a page not kept renders that step's parts too.
+``tests/e2e/test_partial_clicks.py`` proves, click by click over every preset, that the page
+after a step is the page its address renders.
 """
 
 from __future__ import annotations

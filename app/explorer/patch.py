@@ -257,10 +257,13 @@ def _element_ops(
     if before.html == after.html:
         return []
     whole = [(in_svg, after.marked(f"outerHTML:{sel}"))]
-    if depth <= 0 or not _same_shape(before, after):
+    if depth <= 0 or after.leaf:
         return whole
     ops = _attrs_ops(before, after, sel, in_svg)
-    ops += _children_ops(before, after, sel, in_svg, depth - 1)
+    if _rest(before) != _rest(after):  # more than its attributes (a step's mark) changed
+        if not _same_shape(before, after):
+            return whole
+        ops += _children_ops(before, after, sel, in_svg, depth - 1)
     return ops if _size(ops) < copies * _size(whole) else whole
 
 
@@ -272,6 +275,11 @@ def _same_shape(before: Element, after: Element) -> bool:
         and before.name == after.name
         and before.text_between() == after.text_between()
     )
+
+
+def _rest(element: Element) -> str:
+    """What follows the element's start tag: its content and end tag."""
+    return element.html[len(element.start_tag) :]
 
 
 def _attrs_ops(before: Element, after: Element, sel: str, in_svg: bool) -> list[Op]:
