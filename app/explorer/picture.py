@@ -72,9 +72,9 @@ def _group_ops(
     for j, mark in enumerate(now):
         i = place.get(mark[0])
         if i is None:
-            ops += inserted(sel, True, j, draw(mark).strip())
+            ops += inserted(sel, True, j, str(draw(mark)).strip())
         elif was[i] != mark:
-            before, after = draw(was[i]).strip(), draw(mark).strip()
+            before, after = str(draw(was[i])).strip(), str(draw(mark)).strip()
             where = f"{sel} > :nth-child({j + 1})"
             patches += element_ops(before, after, where, True, MAX_DEPTH, copies)
     return ops + patches
