@@ -29,9 +29,9 @@ from dataclasses import dataclass
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
-from ..caches import DerivedCache, deep_size
+from ..caches import DerivedCache
 from .patch import VOID, joined, patch
-from .picture import Draw, Pictures, blank, pictures_ops
+from .picture import Draw, Pictures, blank, pictures_ops, weight
 
 HOLDS_HEADER = "hx-explorer-holds"
 
@@ -138,7 +138,7 @@ def _weight(shown: Held | None) -> int:
     if shown is None:
         return 0
     parts = sum(sys.getsizeof(k) + sys.getsizeof(v) for k, v in shown.parts.items())
-    return parts + deep_size(shown.pictures)
+    return parts + weight(shown.pictures)
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,16 @@ class Picture:
 
 
 Pictures = dict[str, Picture]  # the pictures of a step, by their ids in the page
+# a mark as kept: deep_size measures 620–660 B on the 2-2-2's and the 8 × 16's pictures, and
+# takes ~1–3 ms to say so (more than the rest of a click's keeping)
+MARK_BYTES = 700
+
+
+def weight(pictures: Pictures) -> int:
+    """An estimate of the bytes ``pictures`` hold, by their number of marks."""
+    return sum(
+        len(p.head) + MARK_BYTES * sum(len(group) for group in p.marks) for p in pictures.values()
+    )
 
 
 def pictures_of(found: Mapping[str, tuple[Diagram, str]]) -> Pictures:
