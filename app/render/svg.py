@@ -78,6 +78,13 @@ class TextBlock:
     def tx(self) -> float:
         return self.box.x + self.box.w / 2 if self.anchor == "middle" else self.box.x + PAD
 
+    @property
+    def origin(self) -> tuple[float, float]:
+        """The point the block is drawn around: its text's anchor across, its box's middle (or
+        top, ``valign``) down; it stays put while the lines change."""
+        y = self.box.y + self.box.h / 2 if self.valign == "middle" else self.box.y
+        return self.tx, y
+
     def line_y(self, k: int) -> float:
         return self.shown.y + PAD / 2 + self.fs * (LINE_H * k + 1.0)
 
@@ -301,10 +308,15 @@ class Diagram:
         """The edges' labels (each a link to its field, out of the tab order: the edge itself is
         the link a keyboard reaches)."""
         return tuple(
-            (("label", e.li, e.i, e.j), _label_svg, (e.label, e.cls + " edge-label", e.href))
+            (("label", e.li, e.i, e.j), _label_svg, (e.label, _label_class(e.cls), e.href))
             for e in self.edges
             if e.label is not None and e.label.lines
         )
+
+
+def _label_class(edge_cls: str) -> str:
+    """A label's look: highlighted with its edge (the edge's sign is drawn by the edge)."""
+    return "edge-label hl" if "hl" in edge_cls.split() else "edge-label"
 
 
 # a piece of the picture: who it is, the function that draws it, and what from
@@ -329,13 +341,14 @@ def _card_svg(b: TextBlock, cls: str) -> Markup:
 
 
 def _label_svg(b: TextBlock, cls: str, href: str) -> Markup:
-    """An edge's label: a link to its field, out of the tab order (the edge itself is the link
-    a keyboard reaches)."""
-    block = _block_svg(b, cls)
+    """An edge's label: a link to its field, out of the tab order and hidden (the edge itself is
+    the link a keyboard reaches). The link places the label: what it holds is the same in every
+    picture of the network at this font size (a step's change to it is sent once for all)."""
     if not href:
-        return block
+        return _block_svg(b, cls)
     return Markup(
-        f'<a href="{escape(href)}" class="to-field" tabindex="-1" aria-hidden="true">{block}</a>'
+        f'<a href="{escape(href)}" class="to-field" tabindex="-1" aria-hidden="true" '
+        f'transform="{_origin(b)}">{_block_svg(b, cls, placed=False)}</a>'
     )
 
 
@@ -377,24 +390,41 @@ def _linked(href: str, title: Markup, piece: str) -> str:
     return f'<a href="{escape(href)}" class="to-field" aria-label="{title}">\n{piece}</a>\n'
 
 
-def _block_svg(b: TextBlock, cls: str) -> Markup:
+def _origin(b: TextBlock) -> str:
+    """Where a text block is put (its text's anchor, its box's middle or top): the same at every
+    step of the iteration, whatever the block holds."""
+    x, y = b.origin
+    return f"translate({round(x, 1)} {round(y, 1)})"
+
+
+def _block_svg(b: TextBlock, cls: str, placed: bool = True) -> Markup:
+    """A text block, drawn around its origin (``TextBlock.origin``): its box and lines are the
+    same wherever it is put. ``placed``: its group is placed and hidden from screen readers
+    (else its parent is)."""
     if not b.lines:
         return Markup("")
     bx = b.shown
-    tx = round(b.tx, 1)
+    ox, oy = b.origin
+    where = f' aria-hidden="true" transform="{_origin(b)}"' if placed else ""
     out = [
-        f'<g class="tb {escape(cls)}" aria-hidden="true">'
-        f'<rect x="{round(bx.x, 1)}" y="{round(bx.y, 1)}" '
+        f'<g class="tb {escape(cls)}"{where}>'
+        f'<rect x="{_rel(bx.x - ox)}" y="{_rel(bx.y - oy)}" '
         f'width="{round(bx.w, 1)}" height="{round(bx.h, 1)}" rx="3"/>'
     ]
+    tx = _rel(b.tx - ox)
     for k, line in enumerate(b.lines):
-        y = round(bx.y + PAD / 2 + b.fs * (LINE_H * k + 1.0), 1)
+        y = _rel(bx.y - oy + PAD / 2 + b.fs * (LINE_H * k + 1.0))
         out.append(
             f'<text x="{tx}" y="{y}" font-size="{b.fs}" text-anchor="{b.anchor}" '
             f'class="{escape(line.cls)}">{scripts(line.text)}</text>'
         )
     out.append("</g>")
     return Markup("".join(out))
+
+
+def _rel(v: float) -> float:
+    """A coordinate inside a block, to 0.1 (never "-0.0")."""
+    return round(v, 1) + 0.0
 
 
 def _edge_svg(
@@ -412,10 +442,12 @@ def _edge_svg(
 ) -> Markup:
     ends = f'x1="{round(x1, 1)}" y1="{round(y1, 1)}" x2="{round(x2, 1)}" y2="{round(y2, 1)}"'
     text = escape(title)
+    # the line's width is its group's (inherited): a step that changes it changes no line, the
+    # same in every picture of the network (sent once for all)
     g = (
-        f'<g class="{escape(cls)}" data-edge="{li}-{i}-{j}"><title>{text}</title>'
-        f'<line class="hit" {ends} stroke-width="12"/>'
-        f'<line class="stroke" {ends} stroke-width="{width}"/></g>'
+        f'<g class="{escape(cls)}" data-edge="{li}-{i}-{j}" stroke-width="{width}">'
+        f'<title>{text}</title><line class="hit" {ends} stroke-width="12"/>'
+        f'<line class="stroke" {ends}/></g>'
     )
     if href:
         g = f'<a href="{escape(href)}" class="to-field" aria-label="{text}">{g}</a>'

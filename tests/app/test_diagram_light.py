@@ -22,7 +22,8 @@ PATHS = re.compile(
     r'<g class="(edge \w+)"><path class="stroke" stroke-width="([\d.]+)" d="([^"]*)"/>'
 )
 SINGLE_EDGES = re.compile(
-    r'<g class="edge [^"]*" data-edge="(\d+)-(\d+)-(\d+)"><title>([^<]*)</title>'
+    r'<g class="edge [^"]*" data-edge="(\d+)-(\d+)-(\d+)" stroke-width="[\d.]+">'
+    r"<title>([^<]*)</title>"
 )
 
 

@@ -5,10 +5,12 @@ proven in a browser (tests/e2e/test_partial_clicks.py)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from fastapi.testclient import TestClient
 
 from app.explorer.patch import patch
-from app.explorer.state import preset_state
+from app.explorer.state import preset_state, url
 
 S = preset_state("sigmoid-2-2-2").encode()
 STEP = {"HX-Request": "true", "HX-Trigger": "nav", "HX-Explorer-Holds": "page"}
@@ -113,3 +115,19 @@ def test_a_step_sends_a_change_the_same_in_both_pictures_once(client: TestClient
     assert r.text.count('hx-swap-oob="attrs:#diagram .diagram > :nth-child(2)') == 1
     assert "attrs:#diagram-svg-narrow > :nth-child(2)" not in r.text
     assert "<svg id=" not in r.text  # the pictures are not sent again
+
+
+def test_a_weight_updates_labels_and_widths_change_once_for_both_pictures(
+    client: TestClient,
+) -> None:
+    # the labels are drawn around their place (on their link) and an edge's width is its
+    # group's: the new values of layer 1's weights change nothing that differs between pictures
+    layer = url(replace(preset_state("sigmoid-2-2-2"), granularity="layer"), 13)
+    client.get(layer)
+    s = replace(preset_state("sigmoid-2-2-2"), granularity="layer").encode()
+    r = client.get("/explore", params={"s": s, "at": "14", "shown": "13"}, headers=STEP)
+    assert "#diagram-svg >" not in r.text and "#diagram-svg-narrow >" not in r.text
+    for w in ("w1", "w2", "w3", "w4"):
+        assert r.text.count(f'class="new">{w} 0.') == 1  # its label, sent once
+    assert 'stroke-width="3.04"' in r.text and "<line" not in r.text  # w3 thinner, no line
+    assert len(r.content) <= 15_000  # issue 11's bound for a 2-2-2 click, uncompressed
