@@ -1,8 +1,8 @@
-"""A large network's parts that load when they are opened (``on_demand.py``): the edit grid and
-the table of every value.
+"""A large network's parts that load when they are opened (``on_demand.py``): the edit grid,
+the table of every value, and a large layer's step weight by weight (the step ``at``'s factors).
 
-    GET  /explore/part/{edit|table}?s=&at=    the part: its content for htmx, else a page
-    GET  /embed/explore/part/{edit|table}?s=   the same, asked from an embed
+    GET  /explore/part/{edit|table|factors}?s=&at=    the part: its content for htmx, else a page
+    GET  /embed/explore/part/{edit|table|factors}?s=   the same, asked from an embed
 
 htmx gets the part alone, and the part's status line (out of band) says it has loaded; any other
 request (a page without JavaScript follows the part's link) gets a page that holds the part,
@@ -20,8 +20,12 @@ from .pages import error_page, parse_at, read_state
 from .view import build_view, render_slots
 from .web import is_htmx, render
 
-BODIES = {"edit": "_edit_grid.html", "table": "_table_body.html"}
-TITLES = {"edit": "Change the network", "table": "Every value of this iteration, as tables"}
+BODIES = {"edit": "_edit_grid.html", "table": "_table_body.html", "factors": "_factors_table.html"}
+TITLES = {
+    "edit": "Change the network",
+    "table": "Every value of this iteration, as tables",
+    "factors": "The step, weight by weight",
+}
 
 router = APIRouter(include_in_schema=False)
 
@@ -41,6 +45,8 @@ def explore_part(
     try:
         with render_slots(request).hold(state.scenario):
             view = build_view(request, state, cursor, {}, {})
+            if name == "factors" and (view.step is None or not view.step.factors):
+                return error_page(request, "This step has no table of factors.", 404)
             if is_htmx(request):
                 resp = render(request, "_lazy_loaded.html", {"v": view, "part": name})
             else:

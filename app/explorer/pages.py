@@ -55,7 +55,7 @@ from .actions import (
 from .budget import Busy
 from .codec import StateError
 from .link import link_too_long
-from .on_demand import MOST_FIELDS
+from .on_demand import MOST_FIELDS, step_part
 from .partial import Held, Renders, asks_parts, is_step, kept_step, lean, parts_of
 from .picture import pictures_of
 from .state import (
@@ -295,6 +295,7 @@ def _lean(request: Request, p: Presentation, state: PageState, view: View, htmx:
         draws=lambda: {svg_id: d.draw for svg_id, (d, _) in pictures(view).items()},
         figure=figure,
         whole=lambda: p.render(request, state, view, htmx, 200),
+        part=lambda ident: step_part(request, view, ident),  # a large layer's update's table
     )
     return lean(request, view.at, renders, cache)
 

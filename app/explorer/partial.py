@@ -57,6 +57,11 @@ STEP_PARTS = (
 )
 # parts outside #explorer, where static/js/explorer.js's swaps (hx-ext) do not reach: whole
 OUTSIDE = frozenset({"announce", "embed-open"})
+# a step's own part on demand inside a part (on_demand.py), by its holder: the page may have
+# opened and filled it, so its holder keeps a stub in its place and a step sends it whole, as
+# the request has it (open or not: ``Renders.part``)
+ALONE = {"lazy-factors": "step-panel"}
+STUB = '<i id="{}"></i>'
 HIDDEN_AT = '<input type="hidden" name="at" value="{at}">'
 # every form's copy of the step, swapped in one go
 AT_SWAP = "outerHTML:#explorer input[type=hidden][name=at]"
@@ -117,6 +122,11 @@ def parts_of(html: str, at: int) -> Parts | None:
         where = element(html, ident)
         if where is not None:
             parts[ident] = html[where[0] : where[1]]
+    for ident, holder in ALONE.items():
+        held = parts.get(holder, "")
+        where = element(held, ident)
+        if where is not None:
+            parts[holder] = held[: where[0]] + STUB.format(ident) + held[where[1] :]
     return parts if "explorer-at" in parts else None
 
 
@@ -150,6 +160,7 @@ class Renders:
     draws: Callable[[], Mapping[str, Draw]]  # the new step's pictures' pieces drawn
     figure: Callable[[], str]  # the new step's figure, its pictures drawn
     whole: Callable[[], Response]  # the new step's whole explorer, its pictures drawn
+    part: Callable[[str], str] = lambda ident: ""  # the new step's own part ``ALONE``, as asked
 
 
 def step_answer(
@@ -167,6 +178,12 @@ def step_answer(
             out.append(_marked(piece) if before != piece else "")
         else:
             out.append(patch(before, piece, ident))
+    if renders is not None and (old is None or shown != at):  # after the stubs' holders
+        out += [
+            _marked(renders.part(ident))
+            for ident, holder in ALONE.items()
+            if STUB.format(ident) in new.parts.get(holder, "")
+        ]
     out.append(HIDDEN_AT.format(at=at).replace("<input", f'<input hx-swap-oob="{AT_SWAP}"', 1))
     return "\n".join(p for p in out if p) + "\n"
 

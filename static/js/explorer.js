@@ -65,12 +65,26 @@
   });
 
   // A large network's parts that load when opened (app/explorer/on_demand.py): the page says
-  // which it has open, so that an answer of the whole explorer keeps them open and filled.
-  // (Its diagram links no mark to a field: render/spacing.py's max_linked.)
+  // which it has open, so that an answer of the whole explorer keeps them open and filled, and
+  // a step's own part (a large layer's update, weight by weight) opens again at the next step
+  // that has it if the learner left it open. (Its diagram links no mark to a field:
+  // render/spacing.py's max_linked.)
+  var leftOpen = {};
+  document.addEventListener("toggle", function (event) {
+    var part = event.target;
+    if (part.matches && part.matches("details.lazy-part")) leftOpen[part.id] = part.open;
+  }, true);
+
   document.addEventListener("htmx:configRequest", function (event) {
-    var open = document.querySelectorAll("details.lazy-part[open]");
     var names = [];
-    for (var i = 0; i < open.length; i++) names.push(open[i].id.replace("lazy-", ""));
+    Object.keys(leftOpen).forEach(function (id) {
+      var part = document.getElementById(id);
+      if (part ? part.open : leftOpen[id]) names.push(id.replace("lazy-", ""));
+    });
+    document.querySelectorAll("details.lazy-part[open]").forEach(function (part) {
+      var name = part.id.replace("lazy-", "");
+      if (names.indexOf(name) < 0) names.push(name);
+    });
     if (names.length) event.detail.headers["HX-Explorer-Open"] = names.join(" ");
   });
 

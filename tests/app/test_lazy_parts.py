@@ -1,16 +1,20 @@
-"""A large network's edit grid and table of values load when they are opened
-(app/explorer/on_demand.py, lazy.py): the page holds a closed part that asks for them, htmx gets
-them alone, a page without JavaScript finds them on a page of their own, and a part the page
-has open stays open when the explorer is answered whole."""
+"""A large network's edit grid and table of values, and a large layer's update weight by
+weight, load when they are opened (app/explorer/on_demand.py, lazy.py): the page holds a closed
+part that asks for them, htmx gets them alone, a page without JavaScript finds them on a page of
+their own, and a part the page has open stays open when the explorer is answered whole (the
+step's own part: when a step answers it)."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from fastapi.testclient import TestClient
 
-from app.explorer.on_demand import LAZY_PARAMS
-from app.explorer.state import loaded_state, url
+from app.explorer.on_demand import LAZY_PARAMS, LAZY_ROWS
+from app.explorer.state import PageState, loaded_state, preset_state, url
+from app.render.formatting import css_class, number
+from engine import trace
 from tests.load.heavy import heavy_scenario
 
 HX = {"HX-Request": "true"}
@@ -145,3 +149,80 @@ def test_the_largest_edit_form_posts_every_field(client: TestClient) -> None:
     data = {**dict(names), "s": state.encode(), "at": "3", "w-0-0-0": "0.5"}
     r = client.post("/explore/edit", data=data, headers=HX)
     assert r.status_code == 200 and "changed by you" in r.text
+
+
+# -- a large layer's update, weight by weight (a step's own part) ---------------------------------
+
+STEP = {**HX, "HX-Trigger": "nav", "HX-Explorer-Holds": "page"}
+
+
+def _layer_update() -> tuple[PageState, int]:
+    """The 8 × 16 network at layer granularity, and its first weight update (256 rows)."""
+    state = replace(loaded_state(heavy_scenario(1, 1)), granularity="layer", precision=9)
+    steps = trace(state.scenario, "layer").steps
+    at = next(s.index for s in steps if len(s.factors) > LAZY_ROWS)
+    return state, at
+
+
+def test_a_large_layers_update_holds_its_table_weight_by_weight_closed(client: TestClient) -> None:
+    state, at = _layer_update()
+    html = client.get(url(state, at)).text
+    details = _details(html, "factors")
+    assert " open" not in _start(html, "factors") and "Factor 1: " not in html
+    assert 'hx-get="/explore/part/factors" hx-include="#nav"' in details  # #nav: s and at
+    assert 'hx-trigger="toggle once"' in details and 'hx-sync="this:drop"' in details
+    assert "The step, weight by weight (256 rows)" in details
+    assert 'href="/explore/part/factors?s=' in details and f"&amp;at={at}" in details  # no JS
+    assert 'role="status" id="lazy-factors-status"' in details
+    # a bias update's 16 rows, and a small network's update, stay in the page
+    assert 'id="lazy-factors"' not in client.get(url(state, at + 1)).text
+    small = replace(preset_state("sigmoid-2-2-2"), granularity="layer")
+    last = client.get(url(small, 14)).text
+    assert "Factor 4: " in last and "lazy-part" not in last
+
+
+def test_the_table_weight_by_weight_comes_alone_to_htmx_and_as_a_page_otherwise(
+    client: TestClient,
+) -> None:
+    state, at = _layer_update()
+    step = trace(state.scenario, "layer").steps[at]
+    params = {"s": state.encode(), "at": str(at)}
+    part = client.get("/explore/part/factors", params=params, headers=HX).text
+    assert "<html" not in part and part.count("<tr><th scope=\"row\">") == len(step.factors)
+    assert '<span id="lazy-factors-status" hx-swap-oob="innerHTML">256 rows loaded.' in part
+    first = step.factors[0]
+    assert f'<td class="num {css_class(first.value)}">{number(first.value, 9)}</td>' in part
+    page = client.get("/explore/part/factors", params=params)
+    assert "<html" in page.text and f"step {at + 1} of" in page.text
+    assert page.text.count("Factor 256: ") == 1 and 'id="lazy-factors"' not in page.text
+    assert f'href="{url(state, at)}"'.replace("&", "&amp;") in page.text  # back to its step
+    none = client.get("/explore/part/factors", params={"s": state.encode(), "at": "3"})
+    assert none.status_code == 404 and "no table of factors" in none.text
+
+
+def test_a_step_sends_the_part_whole_open_when_the_page_has_it_open(client: TestClient) -> None:
+    state, at = _layer_update()
+    s = state.encode()
+    closed = client.get("/explore", params={"s": s, "at": at, "shown": at - 1}, headers=STEP)
+    assert closed.headers["HX-Reswap"] == "none"
+    # its place in the step panel (a stub) and then the part, whole, closed: Factor rows stay out
+    assert '<i id="lazy-factors"></i>' in closed.text and "Factor 1: " not in closed.text
+    assert '<details hx-swap-oob="true" class="lazy-part" id="lazy-factors" hx-get=' in closed.text
+    opened = client.get(
+        "/explore",
+        params={"s": s, "at": at, "shown": at - 1},
+        headers={**STEP, "HX-Explorer-Open": "factors edit"},
+    )
+    assert '<details hx-swap-oob="true" class="lazy-part" id="lazy-factors" open>' in opened.text
+    assert opened.text.count("Factor 256: ") == 1 and 'id="f-w-0-0-0"' not in opened.text
+    assert opened.text.index('<i id="lazy-factors">') < opened.text.index("Factor 1: ")
+    # the page of that address, asked with the part open, holds the same part
+    page = client.get(url(state, at), headers={**HX, "HX-Explorer-Open": "factors"}).text
+    assert _details(page, "factors") in opened.text.replace(' hx-swap-oob="true"', "")
+    # to a step without it: its place goes, and no part is sent
+    on = client.get(
+        "/explore",
+        params={"s": s, "at": at + 1, "shown": at},
+        headers={**STEP, "HX-Explorer-Open": "factors"},
+    )
+    assert 'id="lazy-factors"' not in on.text and "Factor 1: " not in on.text

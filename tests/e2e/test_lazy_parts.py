@@ -1,20 +1,24 @@
-"""A large network's edit grid and table of values, loaded when opened (app/explorer/on_demand.py),
-as a learner meets them in chromium: by keyboard, while stepping, after an edit, without
-JavaScript, and under axe."""
+"""A large network's edit grid and table of values, and a large layer's update weight by weight,
+loaded when opened (app/explorer/on_demand.py), as a learner meets them in chromium: by keyboard,
+while stepping, after an edit, without JavaScript, and under axe."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from app.explorer.state import loaded_state, url
+from app.explorer.on_demand import LAZY_ROWS
+from app.explorer.state import PageState, loaded_state, url
+from engine import trace
 from tests.load.heavy import heavy_scenario
 
 from . import axe
 from .conftest import Watch
+from .test_partial_clicks import walk
 
 pytestmark = pytest.mark.e2e
 
@@ -105,5 +109,86 @@ def test_the_parts_closed_and_open_have_no_axe_violations(browser: Browser, serv
     page.locator("#lazy-edit summary").click()
     expect(page.locator("#f-w-0-0-0")).to_be_visible(timeout=LOADS)
     found = _axe_of(page, parts)
+    assert not found, axe.summary(found)
+    context.close()
+
+
+# -- a large layer's update, weight by weight: a step's own part ----------------------------------
+
+SAME_PANEL = """
+async () => {
+  const junk = ["htmx-request", "htmx-settling", "htmx-added", "htmx-swapping"];
+  const norm = (s) => s.replace(/\\s+/g, " ").replace(/> </g, "><").trim();
+  const clean = (el) => {
+    const copy = el.cloneNode(true);
+    for (const e of [copy, ...copy.querySelectorAll("[class]")]) {
+      e.classList.remove(...junk);
+      if (e.getAttribute("class") === "") e.removeAttribute("class");
+    }
+    return norm(copy.outerHTML);
+  };
+  const answer = await fetch(location.href, { headers: { "HX-Explorer-Open": "factors" } });
+  const whole = new DOMParser().parseFromString(await answer.text(), "text/html");
+  return [clean(document.getElementById("step-panel")), clean(whole.getElementById("step-panel"))];
+}
+"""
+
+
+def layer_update() -> tuple[PageState, int]:
+    """The 8 × 16 network at layer granularity, and its first weight update (256 rows)."""
+    state = replace(loaded_state(heavy_scenario(1, 1)), granularity="layer", precision=9)
+    steps = trace(state.scenario, "layer").steps
+    return state, next(s.index for s in steps if len(s.factors) > LAZY_ROWS)
+
+
+def test_a_large_layers_update_loads_weight_by_weight_and_stays_open_through_steps(
+    page: Page, server: str, watch: Watch, shots: Path
+) -> None:
+    state, at = layer_update()
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(server + url(state, at - 1))
+    # closed: each step is the page of its address (the part sent whole, in its place)
+    closed = walk(page, "next-step", 3)  # the update, the layer's biases, the next layer's update
+    assert not closed["differ"], closed["differ"]
+    assert closed["partial"] == closed["clicks"] == 3
+    rows = page.locator("#lazy-factors tbody tr")
+    expect(rows).to_have_count(0)
+    page.locator("#lazy-factors summary").focus()
+    page.keyboard.press("Enter")
+    expect(rows).to_have_count(256, timeout=LOADS)
+    expect(page.locator("#lazy-factors-status")).to_have_text("256 rows loaded.")
+    lower = rows.first.locator("math").first.get_attribute("alttext")
+    page.locator("#prev-step").click()  # the layer's biases: no such table
+    expect(page.locator("#lazy-factors")).to_have_count(0, timeout=LOADS)
+    page.locator("#prev-step").click()  # the update above: open again, its own rows
+    expect(page.locator("#lazy-factors")).to_have_attribute("open", "", timeout=LOADS)
+    expect(rows).to_have_count(256)
+    assert rows.first.locator("math").first.get_attribute("alttext") != lower
+    shown, expected = page.evaluate(SAME_PANEL)
+    assert shown == expected  # the page of its address with the part open
+    page.locator("#lazy-factors").scroll_into_view_if_needed()
+    page.screenshot(path=str(shots / "lazy-factors-open-1366.png"))
+    page.set_viewport_size({"width": 400, "height": 860})
+    page.locator("#lazy-factors summary").scroll_into_view_if_needed()
+    page.screenshot(path=str(shots / "lazy-factors-open-400.png"))
+    page.locator("#lazy-factors summary").click()  # closed by the learner: it stays closed
+    page.locator("#next-step").click()
+    page.locator("#next-step").click()
+    expect(page.locator("#step-counter")).to_contain_text(f"step {at + 3} of", timeout=LOADS)
+    expect(page.locator("#lazy-factors")).not_to_have_attribute("open", "")
+
+
+def test_the_table_weight_by_weight_closed_and_open_has_no_axe_violations(
+    browser: Browser, server: str
+) -> None:
+    state, at = layer_update()
+    context = browser.new_context(bypass_csp=True, viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    page.goto(server + url(state, at))
+    found = _axe_of(page, ["#factors"])
+    assert not found, axe.summary(found)
+    page.locator("#lazy-factors summary").click()
+    expect(page.locator("#lazy-factors tbody tr")).to_have_count(256, timeout=LOADS)
+    found = _axe_of(page, ["#factors"])
     assert not found, axe.summary(found)
     context.close()
