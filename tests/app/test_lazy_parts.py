@@ -47,7 +47,9 @@ def test_a_large_networks_page_holds_its_edit_grid_and_tables_closed(client: Tes
         assert " open" not in _start(html, part)
         assert 'hx-trigger="toggle once"' in details and 'hx-target="find .lazy-body"' in details
         assert 'hx-sync="this:drop"' in details  # not the explorer's lock: never dropped by a step
-        assert f'href="/explore/part/{part}?s=' in details and "&amp;at=3" in details  # no JS
+        # without JavaScript: the form "act" (its state, its step kept current by a step)
+        assert f'form="act" formaction="/explore/part/{part}" formmethod="get"' in details
+        assert "?s=" not in details  # the state is not written once more
         assert f'role="status" id="lazy-{part}-status"' in details
     assert 'id="edit-form"' in html  # the form the fields load into
     assert 'id="f-learning_rate"' in html and 'id="f-loss"' in html  # the rule stays in the page
@@ -94,7 +96,7 @@ def test_an_open_part_stays_open_and_filled_when_the_explorer_is_answered_whole(
     assert 'id="f-w-0-0-0"' not in only.text and "<caption>Weights</caption>" in only.text
 
 
-def test_a_page_after_a_step_links_its_parts_at_its_own_step(client: TestClient) -> None:
+def test_a_page_after_a_step_holds_its_parts_closed(client: TestClient) -> None:
     # the fragments kept while stepping (View.cached) follow the cursor and the open parts here
     state = loaded_state(heavy_scenario(1, 1))
     steps = {**HX, "HX-Trigger": "nav", "HX-Explorer-Holds": "page"}
@@ -102,9 +104,9 @@ def test_a_page_after_a_step_links_its_parts_at_its_own_step(client: TestClient)
     opened = client.get(url(state, 5), headers={**HX, "HX-Explorer-Open": "table"}).text
     assert _start(opened, "table").endswith(" open>")
     page = client.get(url(state, 5)).text
+    assert '<input type="hidden" name="at" value="5">' in page  # the form "act" the parts use
     for part in ("edit", "table"):
-        assert "&amp;at=5" in _details(page, part) and "&amp;at=6" not in _details(page, part)
-        assert " open" not in _start(page, part)
+        assert "at=" not in _details(page, part) and " open" not in _start(page, part)
 
 
 def test_a_step_answered_by_its_parts_renders_no_open_part(client: TestClient) -> None:
@@ -169,10 +171,10 @@ def test_a_large_layers_update_holds_its_table_weight_by_weight_closed(client: T
     html = client.get(url(state, at)).text
     details = _details(html, "factors")
     assert " open" not in _start(html, "factors") and "Factor 1: " not in html
-    assert 'hx-get="/explore/part/factors" hx-include="#nav"' in details  # #nav: s and at
+    assert f'hx-get="/explore/part/factors?at={at}" hx-include="#nav"' in details  # #nav: s
     assert 'hx-trigger="toggle once"' in details and 'hx-sync="this:drop"' in details
     assert "The step, weight by weight (256 rows)" in details
-    assert 'href="/explore/part/factors?s=' in details and f"&amp;at={at}" in details  # no JS
+    assert 'form="act" formaction="/explore/part/factors" formmethod="get"' in details  # no JS
     assert 'role="status" id="lazy-factors-status"' in details
     # a bias update's 16 rows, and a small network's update, stay in the page
     assert 'id="lazy-factors"' not in client.get(url(state, at + 1)).text
