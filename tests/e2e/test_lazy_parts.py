@@ -174,7 +174,7 @@ def test_a_large_layers_update_loads_weight_by_weight_and_stays_open_through_ste
     # screenshots last (Playwright's leave style attributes that a later swap would copy)
     page.locator("#lazy-factors summary").click()
     expect(rows).to_have_count(256, timeout=LOADS)
-    page.locator("#lazy-factors").scroll_into_view_if_needed()
+    page.locator("#lazy-factors summary").scroll_into_view_if_needed()
     page.screenshot(path=str(shots / "lazy-factors-open-1366.png"))
     page.set_viewport_size({"width": 400, "height": 860})
     page.locator("#lazy-factors summary").scroll_into_view_if_needed()
