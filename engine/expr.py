@@ -141,7 +141,8 @@ SUPERSCRIPT_SIGNS = {"⁺": "+", "ᵀ": "T"}
 
 def sym(name: str) -> Sym:
     """A symbol from a label: ``net_h1`` → net with subscript h1; ``w5`` → w with subscript 5;
-    ``w(L)`` → w with layer L; a trailing ⁺ or ᵀ (``w5⁺``) stays a superscript."""
+    ``w(L)`` → w with layer L, and so ``δ_(L)`` (a quantity of the neuron named "(L)"); a
+    trailing ⁺ or ᵀ (``w5⁺``) stays a superscript."""
     k = len(name)
     while k > 0 and name[k - 1] in SUPERSCRIPT_SIGNS:
         k -= 1
@@ -152,6 +153,8 @@ def sym(name: str) -> Sym:
         core, layer = core[:i], core[i + 1 : -1]
     if "_" in core:
         base, sub = core.split("_", 1)
+        if base and sub.startswith("(") and sub.endswith(")") and sub.count("(") == 1:
+            return Sym(base, "", sup, sub[1:-1])  # of document 000's neuron (L): δ_(L) → δ⁽ᴸ⁾
         if base:
             return Sym(base, sub, sup, layer)
     i = len(core)

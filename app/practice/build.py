@@ -20,7 +20,7 @@ from ..explorer.embed_options import EmbedOptions, check_lock
 from ..explorer.state import PageState, preset_state
 from ..explorer.state import url as explorer_url
 from . import grading
-from .formula import cell_name_html, said_html
+from .formula import cell_name_html, cell_name_text, said_html
 from .questions import DEFAULT_FADE, FADES, asked
 from .record import (
     FIRST,
@@ -187,7 +187,8 @@ def view(page: Page, where: Where, *, report: str = "") -> PracticeView:
             v = grading.verdict(tr, step, cell, typed) if typed and not done else None
             verdicts.append(v)
             shown = number_text(cell.value, page.state.precision) if done else ""
-            fields.append(Field(k, cell.name, typed, shown, v))
+            said = cell_name_text(step, cell.name, tr.before.labels.cost)
+            fields.append(Field(k, cell.name, typed, shown, f"Your answer for {said}", v))
     pv = PracticeView(
         state=page.state,
         bundle=page.bundle,

@@ -40,11 +40,8 @@ class Field:
     name: str
     typed: str
     value: str  # the exact value, shown once the step is answered or revealed ("" before)
+    label: str  # "Your answer for netₕ₁": its name as the step panel writes it, in plain Unicode
     verdict: grading.Verdict | None = None
-
-    @property
-    def label(self) -> str:
-        return f"Your answer for {self.name}"
 
     @property
     def invalid(self) -> bool:

@@ -52,3 +52,20 @@ def test_a_layer_step_writes_its_layer_index_in_brackets(client: TestClient) -> 
     w2 = '<msup><mi>W</mi><mrow><mo stretchy="false">(</mo><mn>2</mn><mo stretchy="false">)'
     assert w2 in html and "<mo>∇</mo><mi>W</mi>" in html
     assert "W2" not in words_of(html) and "⁽" not in words_of(html)
+
+
+def test_every_answer_fields_label_writes_its_name_as_the_diagram_does(client: TestClient) -> None:
+    """The fields' labels (seen, and read by a screen reader) name the quantity in plain Unicode
+    (net_h1 → netₕ₁, z(L) → z⁽ᴸ⁾), over every step of every preset at both granularities."""
+    from engine import PRESETS
+
+    for preset in PRESETS:
+        for granularity in ("neuron", "layer"):
+            state = replace(preset_state(preset), granularity=granularity)
+            steps = len(trace(state.scenario, granularity).steps)
+            for at in range(steps):
+                html = client.get(f"/practice?s={state.encode()}&at={at}").text
+                labels = re.findall(r'<label for="answer-\d+">([^<]*)</label>', html)
+                assert labels, (preset, granularity, at)
+                bad = [lb for lb in labels if "_" in lb or re.search(r"\w\(", lb)]
+                assert bad == [], (preset, granularity, at)

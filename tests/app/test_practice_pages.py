@@ -89,7 +89,7 @@ def test_nothing_from_the_question_on_is_in_the_html(
 
 def test_the_question_names_its_field_and_button(client: TestClient) -> None:
     html = client.get("/practice/sigmoid-2-2-2?at=1").text
-    assert re.search(r'<label for="answer-0">Your answer for out_h1</label>', html)
+    assert re.search(r'<label for="answer-0">Your answer for outₕ₁</label>', html)
     assert re.search(r'<button type="submit" id="check"[^>]*>Check</button>', html)
     assert 'role="status"' in html
     assert "Net input of h1" in html  # the step before is shown, worked
@@ -226,7 +226,7 @@ def test_practise_this_from_the_explorer(client: TestClient) -> None:
     href = unescape(re.search(r'id="practise-link"[^>]*href="([^"]*)"', html).group(1))
     r = client.get(href)
     assert r.status_code == 200 and "step 5 of 37" in r.text
-    assert "Your answer for net_o1" in r.text
+    assert "Your answer for netₒ₁" in r.text
 
 
 def test_a_large_matrix_asks_for_a_few_named_cells(client: TestClient) -> None:
@@ -249,7 +249,7 @@ def test_a_large_matrix_asks_for_a_few_named_cells(client: TestClient) -> None:
 def test_xor_layer_steps_ask_cell_by_cell(client: TestClient) -> None:
     html = page_text(client.get("/practice/batch-xor?set=xor-layers").text)
     labels = re.findall(r'<label for="answer-\d+">([^<]*)</label>', html)
-    assert len(labels) == 8 and labels[0] == "Your answer for net_h1 (sample 1)"
+    assert len(labels) == 8 and labels[0] == "Your answer for netₕ₁ (sample 1)"
 
 
 def test_the_embed_has_no_site_chrome_and_reports(client: TestClient) -> None:

@@ -73,7 +73,7 @@ def test_a_learner_finishes_document_000s_exercises_by_keyboard(
     page.set_viewport_size({"width": 1366, "height": 900})
     page.goto(server + SET)
     step_is(page, 0)
-    expect(page.get_by_label("Your answer for z(L)")).to_be_visible()
+    expect(page.get_by_label("Your answer for z⁽ᴸ⁾")).to_be_visible()
     expect(page.locator("#next-step")).to_be_disabled()
     tab_to(page, "answer-0")
 
@@ -180,7 +180,7 @@ def test_without_javascript_the_forms_still_work(browser: Browser, server: str) 
     page = context.new_page()
     try:
         page.goto(server + SET)
-        page.get_by_label("Your answer for z(L)").fill("0.125")
+        page.get_by_label("Your answer for z⁽ᴸ⁾").fill("0.125")
         page.get_by_role("button", name="Check").click()  # a post, a redirect, a page
         expect(page.locator("#feedback")).to_contain_text("bias")
         assert "tries=1" in page.url and "a0=0.125" in page.url
