@@ -17,6 +17,8 @@ MOST_MODULE_LINES = 700
 MOST_SUBJECT = 71
 # main's tip when subjects were first checked: the commits after it are held to the rule
 CHECKED_SINCE = "0897096"
+# landed over the rule the session this test came in (history is never rewritten)
+LANDED_OVER = {"a21530b"}
 
 
 def _sources() -> list[Path]:
@@ -55,5 +57,7 @@ def test_commit_subjects_are_under_72_characters() -> None:
         or _git("cat-file", "-e", f"{CHECKED_SINCE}^{{commit}}").returncode
     ):
         pytest.skip("no git history here (an exported tree): nothing to read")
-    subjects = _git("log", "--format=%s", f"{CHECKED_SINCE}..HEAD").stdout.splitlines()
-    assert [s for s in subjects if len(s) > MOST_SUBJECT] == []
+    lines = _git("log", "--format=%h %s", "--abbrev=7", f"{CHECKED_SINCE}..HEAD").stdout
+    commits = (line.split(" ", 1) for line in lines.splitlines())
+    long = [s for h, s in commits if len(s) > MOST_SUBJECT and h not in LANDED_OVER]
+    assert long == []
