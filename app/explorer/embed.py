@@ -34,7 +34,7 @@ from starlette.concurrency import run_in_threadpool
 from engine import GRANULARITIES, PRESETS
 
 from ..render.diagram import Diagram
-from ..render.formatting import MAX_DECIMALS, MIN_DECIMALS, is_whole
+from ..render.formatting import DEFAULT_DECIMALS, MAX_DECIMALS, MIN_DECIMALS, is_whole
 from . import pages
 from .codec import StateError
 from .embed_lock import locked_view
@@ -93,10 +93,11 @@ def embed_path(state: PageState, at: int, opts: EmbedOptions) -> str:
         pid, state.granularity, state.precision
     ):
         path = f"/embed/{pid}"
-        start = preset_state(pid)
-        if state.granularity != start.granularity:
+        # as ``preset_state`` starts it (without reading the preset's scenario again: every
+        # page and step's answer writes this link)
+        if state.granularity != PRESETS[pid].granularity:
             query["granularity"] = state.granularity
-        if state.precision != start.precision:
+        if state.precision != DEFAULT_DECIMALS:
             query["decimals"] = str(state.precision)
     else:
         path = "/embed"
