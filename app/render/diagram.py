@@ -12,6 +12,7 @@ What is shown follows the cursor: a value appears once the step that computes it
 
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 
 from markupsafe import Markup
@@ -21,7 +22,7 @@ from engine import Trace, TraceStep
 from ..caches import Memo, TraceBundle
 from . import words
 from .chart import Chart, Thumb, loss_chart, thumbnail
-from .geometry import BiasGeo, Geometry, LabelGeo, LinkGeo, NodeGeo, Reveal
+from .geometry import BiasGeo, EdgeGeo, Geometry, LabelGeo, LinkGeo, NodeGeo, Reveal
 from .layout import Focus, fit, focus, reveal_index, step_keys
 from .spacing import SPACING as S
 from .svg import (
@@ -74,18 +75,35 @@ def build(
         lambda: Memo(PIECE_VARIANTS * n_pieces, PIECE_BYTES),
         lambda memo: memo.nbytes,
     )
+    plain: Memo[tuple[int, bool, bool], Edge] = bundle.derived(
+        ("plain edges", decimals, sample, vertical),
+        lambda: Memo(PLAIN_VARIANTS * len(geometry.edges), PLAIN_EDGE_BYTES),
+        lambda memo: memo.nbytes,
+    )
     spot = focus(bundle, geometry, decimals, sample, step)
-    return replace(_content(geometry, at, step, spot), pieces=pieces)
+    return replace(_content(geometry, at, step, spot, plain), pieces=pieces)
 
 
-def _content(g: Geometry, at: int, step: TraceStep | None, spot: Focus) -> Diagram:
+# a light picture's plain lines, the same at many steps: kept by their look (old or new value,
+# the step's or not) rather than made again (8 × 16: 1,792 frozen records, ~6 ms a click)
+PLAIN_VARIANTS = 2
+PLAIN_EDGE_BYTES = 400  # an Edge and its key, as kept
+
+
+def _content(
+    g: Geometry,
+    at: int,
+    step: TraceStep | None,
+    spot: Focus,
+    plain: Memo[tuple[int, bool, bool], Edge] | None = None,
+) -> Diagram:
     """The picture at the cursor: what the steps up to ``at`` revealed, this step highlighted."""
     hl_weights = set(step.weights) if step else set()
     hl_biases = set(step.biases) if step else set()
     return Diagram(
         geometry=g,
         nodes=tuple(_node(g, n, at, step, (n.li, n.j) in spot.hidden_cards) for n in g.nodes),
-        edges=_edges(g, at, hl_weights, spot),
+        edges=_edges(g, at, hl_weights, spot, plain),
         biases=tuple(_bias(g, b, at, hl_biases) for b in g.biases),
         linked=g.linked,
     )
@@ -143,7 +161,11 @@ def _label(g: Geometry, label: LabelGeo | None, at: int) -> TextBlock | None:
 
 
 def _edges(
-    g: Geometry, at: int, hl_weights: set[tuple[int, int, int]], spot: Focus
+    g: Geometry,
+    at: int,
+    hl_weights: set[tuple[int, int, int]],
+    spot: Focus,
+    plain_edges: Memo[tuple[int, bool, bool], Edge] | None = None,
 ) -> tuple[Edge, ...]:
     """The edges at the cursor, the current step's drawn last (over the others); the step's
     weights labelled (``spot``: those the picture had no room for, and the labels they hide)."""
@@ -151,27 +173,38 @@ def _edges(
     on_top: list[Edge] = []
     # a step of many weights (a layer's) labels none: its values are in the step's matrices
     many = len(hl_weights) > S.max_focus_labels
-    for e in g.edges:
+    for k, e in enumerate(g.edges):
         key = (e.li, e.i, e.j)
         label = spot.labels.get(key) or (None if key in spot.hidden_labels else e.label)
-        width, cls = e.new_look if e.hover.new_at <= at else e.old_look
-        hl = (e.li, e.i, e.j) in hl_weights
+        new = e.hover.new_at <= at
+        hl = key in hl_weights
         # a light picture's plain line: in its layer pair's path, its values in the table
-        plain = bool(e.segment) and (many or not hl) and label is None
-        edge = Edge(
-            e.li,
-            e.i,
-            e.j,
-            *e.ends,
-            width,
-            cls + " hl" if hl else cls,
-            "" if plain else e.hover.at(at),
-            e.href,
-            _label(g, label, at),
-            e.segment if plain else "",
-        )
+        if e.segment and (many or not hl) and label is None:
+            make = functools.partial(_plain_edge, e, new, hl)
+            edge = make() if plain_edges is None else plain_edges.get((k, new, hl), make)
+        else:
+            width, cls = e.new_look if new else e.old_look
+            edge = Edge(
+                e.li,
+                e.i,
+                e.j,
+                *e.ends,
+                width,
+                cls + " hl" if hl else cls,
+                e.hover.at(at),
+                e.href,
+                _label(g, label, at),
+            )
         (on_top if hl else edges).append(edge)
     return tuple(edges + on_top)
+
+
+def _plain_edge(e: EdgeGeo, new: bool, hl: bool) -> Edge:
+    """A light picture's plain line: drawn in its layer pair's path, no hover text, no label."""
+    width, cls = e.new_look if new else e.old_look
+    return Edge(
+        e.li, e.i, e.j, *e.ends, width, cls + " hl" if hl else cls, "", e.href, None, e.segment
+    )
 
 
 def _bias(g: Geometry, b: BiasGeo, at: int, hl_biases: set[tuple[int, int]]) -> Bias:
