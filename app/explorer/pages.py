@@ -280,7 +280,7 @@ def _lean(request: Request, p: Presentation, state: PageState, view: View, htmx:
         shown = (
             view
             if at == view.at
-            else p.adapt(request, state, build_view(request, state, at, {}, {}))
+            else p.adapt(request, state, build_view(request, state, at, {}, {}, view.bundle))
         )
         return held(
             bytes(p.render(request, state, step_parts(shown), True, 200).body).decode(), shown

@@ -339,20 +339,22 @@ def build_trace(request: Request, state: PageState, granularity: str) -> Trace:
 
 
 def build_view(
-    request: Request, state: PageState, at: int, errors: dict[str, str], values: dict[str, str]
+    request: Request,
+    state: PageState,
+    at: int,
+    errors: dict[str, str],
+    values: dict[str, str],
+    bundle: TraceBundle | None = None,  # the state's, at hand (another step of the same view)
 ) -> View:
     settings = settings_of(request)
     gran, refusal = effective_granularity(state, settings)
-    bundle = trace_bundle(request, state, gran)
+    bundle = bundle or trace_bundle(request, state, gran)
     tr = bundle.trace
     steps = tr.steps
     at = max(-1, min(at, len(steps) - 1))
     step = steps[at] if at >= 0 else None
     d = state.precision
-    layers = state.scenario.layers
-    narrow = None
-    if max(layers) <= NARROW_MAX_WIDTH and len(layers) <= NARROW_MAX_LAYERS:
-        narrow = diagram.build(bundle, at, d, state.sample, step, vertical=True)
+    narrow = _narrow(bundle, state, at, step)
     loss = float(tr.forward.loss)
     prev, nxt, next_phase = _navigation(steps, at, step, previous_state(state) is not None)
     loss_after, loss_previous = _losses_around(state, tr, step)
@@ -394,6 +396,16 @@ def build_view(
         stopped=words["stopped"],
         open_parts=requested_open(request),
     )
+
+
+def _narrow(
+    bundle: TraceBundle, state: PageState, at: int, step: TraceStep | None
+) -> Diagram | None:
+    """The layers top to bottom, for a phone: a small network's second picture."""
+    layers = state.scenario.layers
+    if max(layers) > NARROW_MAX_WIDTH or len(layers) > NARROW_MAX_LAYERS:
+        return None
+    return diagram.build(bundle, at, state.precision, state.sample, step, vertical=True)
 
 
 def _navigation(
