@@ -273,7 +273,8 @@ def _lean(request: Request, p: Presentation, state: PageState, view: View, htmx:
     if not asks_parts(request):  # kept for the next step (the pictures' marks drawn once)
         rendered = p.render(request, state, view, htmx, 200)
         html = bytes(rendered.body).decode()
-        kept_step(cache, address(view.at), lambda: held(html, view))
+        if not p.context:  # not a page drawn with more than its address says (the builder's)
+            kept_step(cache, address(view.at), lambda: held(html, view))
         return rendered
 
     def step_at(at: int) -> Held | None:

@@ -131,3 +131,17 @@ def test_a_weight_updates_labels_and_widths_change_once_for_both_pictures(
         assert r.text.count(f'class="new">{w} 0.') == 1  # its label, sent once
     assert 'stroke-width="3.04"' in r.text and "<line" not in r.text  # w3 thinner, no line
     assert len(r.content) <= 15_000  # issue 11's bound for a 2-2-2 click, uncompressed
+
+
+def test_a_page_that_is_not_its_steps_address_is_not_kept_as_that_step(
+    client: TestClient,
+) -> None:
+    """The share panel's builder answered without JavaScript renders the explorer at a step
+    with the builder's options: kept under the step's address, it would be the step a click
+    to it is answered with (its embed snippet with the builder's options)."""
+    built = client.get("/share/embed-code", params={"s": S, "at": "4", "panels": "diagram,step"})
+    assert built.status_code == 200 and "panels=diagram" in built.text
+    client.get("/explore/sigmoid-2-2-2?at=3")  # the page the step comes from
+    r = client.get("/explore", params={"s": S, "at": "4", "shown": "3"}, headers=STEP)
+    assert r.headers["hx-reswap"] == "none" and 'id="share-embed"' in r.text
+    assert "panels=" not in r.text
