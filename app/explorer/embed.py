@@ -156,6 +156,7 @@ class EmbedFrame(pages.Presentation):
     history_header = "HX-Replace-Url"
 
     def __init__(self, opts: EmbedOptions, problem: str = "") -> None:
+        super().__init__()  # no more context than its address says: its steps are kept
         self.opts = opts
         self.problem = problem  # an option of the address that could not be taken
 
