@@ -21,7 +21,7 @@ from ..explorer.embed import unlinked
 from ..explorer.embed_options import EmbedOptions
 from ..explorer.pages import PHASE_NAMES, PHASES, figures_for
 from ..explorer.state import PageState
-from ..render import diagram, mathml
+from ..render import diagram, mathml, names
 from ..render.diagram import Diagram
 from ..render.formatting import css_class, number
 from . import grading
@@ -72,7 +72,7 @@ class Review:
 class TimelineItem:
     index: int
     phase: str
-    label: str
+    label: Markup  # the step's symbol as HTML (net<sub>h1</sub>)
     title: str
     mark: str
     href: str  # "" when the step is not reached yet
@@ -306,10 +306,9 @@ class PracticeView:
                     continue
                 href = self.step_url(s.index) if s.index <= reach and self.inside(s.index) else ""
                 mark = self.record.mark(s.index)
+                label = names.html(s.symbol)  # as the explorer's timeline writes it
                 items.append(
-                    TimelineItem(
-                        s.index, phase, s.quantity, s.title, mark, href, s.index == self.at
-                    )
+                    TimelineItem(s.index, phase, label, s.title, mark, href, s.index == self.at)
                 )
             if members:
                 groups.append((phase, PHASE_NAMES[phase], len(members), items))

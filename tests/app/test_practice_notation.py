@@ -56,7 +56,8 @@ def test_a_layer_step_writes_its_layer_index_in_brackets(client: TestClient) -> 
 
 def test_every_answer_fields_label_writes_its_name_as_the_diagram_does(client: TestClient) -> None:
     """The fields' labels (seen, and read by a screen reader) name the quantity in plain Unicode
-    (net_h1 → netₕ₁, z(L) → z⁽ᴸ⁾), over every step of every preset at both granularities."""
+    (net_h1 → netₕ₁, z(L) → z⁽ᴸ⁾), over every step of every preset at both granularities; and
+    the timeline names its steps as the explorer's does."""
     from engine import PRESETS
 
     for preset in PRESETS:
@@ -69,3 +70,8 @@ def test_every_answer_fields_label_writes_its_name_as_the_diagram_does(client: T
                 assert labels, (preset, granularity, at)
                 bad = [lb for lb in labels if "_" in lb or re.search(r"\w\(", lb)]
                 assert bad == [], (preset, granularity, at)
+            # the timeline's names, as the explorer's timeline writes them (net<sub>h1</sub>)
+            step_name = r'class="tl-step[^"]*"[^>]*>(.*?)<span class="visually-hidden">'
+            names = re.findall(step_name, html)
+            raw = [n for n in names if "_" in n or re.search(r"\w\(", n)]
+            assert len(names) == steps and raw == [], (preset, granularity)
