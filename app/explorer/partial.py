@@ -55,8 +55,11 @@ STEP_PARTS = (
     "announce",
     "embed-open",
 )
-# parts outside #explorer, where static/js/explorer.js's swaps (hx-ext) do not reach: whole
-OUTSIDE = frozenset({"announce", "embed-open"})
+# parts outside #explorer, where static/js/explorer.js's swaps (hx-ext) do not reach: whole, by
+# the swap each is sent with. A page writes them without a swap, its fragment with one: a step
+# keeps them without, whichever render it was cut from (the live region must keep its node)
+OUTSIDE = {"announce": "innerHTML", "embed-open": "true"}
+_OOB = re.compile(r' hx-swap-oob="[^"]*"')
 # a step's own part on demand inside a part (on_demand.py), by its holder: the page may have
 # opened and filled it, so its holder keeps a stub in its place and a step sends it whole, as
 # the request has it (open or not: ``Renders.part``)
@@ -122,6 +125,10 @@ def parts_of(html: str, at: int) -> Parts | None:
         where = element(html, ident)
         if where is not None:
             parts[ident] = html[where[0] : where[1]]
+    for ident in OUTSIDE.keys() & parts.keys():
+        tag = _START.match(parts[ident])
+        if tag is not None:  # (element() found it by its start tag)
+            parts[ident] = _OOB.sub("", tag.group(0), 1) + parts[ident][tag.end() :]
     for ident, holder in ALONE.items():
         held = parts.get(holder, "")
         where = element(held, ident)
@@ -174,8 +181,10 @@ def step_answer(
         before = old.parts.get(ident) if old is not None else None
         if ident == "diagram" and renders is not None:
             out.append(_figure(before, piece, (old, new), renders, shown == at))
-        elif before is None or ident in OUTSIDE:
-            out.append(_marked(piece) if before != piece else "")
+        elif ident in OUTSIDE:
+            out.append(_marked(piece, OUTSIDE[ident]) if before != piece else "")
+        elif before is None:
+            out.append(_marked(piece))
         else:
             out.append(patch(before, piece, ident))
     if renders is not None and (old is None or shown != at):  # after the stubs' holders
@@ -219,12 +228,12 @@ def _figure_patch(
     return figure + joined(ops)
 
 
-def _marked(piece: str) -> str:
-    """An element marked to be swapped by its id, as it is if it already says how."""
+def _marked(piece: str, swap: str = "true") -> str:
+    """An element marked to be swapped by its id (``swap``), as it is if it already says how."""
     tag = _START.match(piece)
     if tag is None or "hx-swap-oob=" in tag.group(0):
         return piece
-    return f'{piece[: tag.end(1)]} hx-swap-oob="true"{piece[tag.end(1) :]}'
+    return f'{piece[: tag.end(1)]} hx-swap-oob="{swap}"{piece[tag.end(1) :]}'
 
 
 def lean(request: Request, at: int, renders: Renders, cache: DerivedCache) -> Response:

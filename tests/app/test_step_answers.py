@@ -145,3 +145,17 @@ def test_a_page_that_is_not_its_steps_address_is_not_kept_as_that_step(
     r = client.get("/explore", params={"s": S, "at": "4", "shown": "3"}, headers=STEP)
     assert r.headers["hx-reswap"] == "none" and 'id="share-embed"' in r.text
     assert "panels=" not in r.text
+
+
+def test_the_live_region_keeps_its_node_whichever_render_a_step_was_kept_from(
+    client: TestClient,
+) -> None:
+    """A page writes the live region without a swap, a step's answer with its own (its text
+    alone): a step kept from a page's render (a learner loaded its address) must not send it as
+    a node to replace, or a screen reader may not announce it (CI's random order found it)."""
+    client.get("/explore/sigmoid-2-2-2?at=5")  # step 5 kept from its whole page
+    client.get("/explore/sigmoid-2-2-2?at=4")
+    for shown in ("4", "x"):  # patched against the page's step, and whole
+        r = client.get("/explore", params={"s": S, "at": "5", "shown": shown}, headers=STEP)
+        assert r.text.count('id="announce"') == 1, r.text[-600:]
+        assert '<div hx-swap-oob="innerHTML" id="announce"' in r.text, r.text[-600:]
