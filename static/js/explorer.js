@@ -133,6 +133,35 @@
     });
   });
 
+  // A click the server did not answer (busy, too large, no network, an error): the page stays as
+  // it was and says so, in #request-problem (templates/_request_problem.html), until an answer
+  // comes. htmx swaps the refusals that name a field (400, 404, 422) in place: not these.
+  function problem(text) {
+    var el = document.getElementById("request-problem");
+    if (!el) return;
+    el.textContent = text;
+    el.hidden = !text;
+  }
+  var UNCHANGED = " Nothing on this page changed: try again";
+  document.addEventListener("htmx:responseError", function (event) {
+    var status = event.detail.xhr.status;
+    if (status === 503) {
+      problem("The server is busy with other large pages." + UNCHANGED + " in a minute.");
+    } else if (status === 413 || status === 431) {
+      problem("That is more than the server takes in one request." + UNCHANGED + " with less.");
+    } else {
+      problem("The server could not answer (status " + status + ")." + UNCHANGED + ".");
+    }
+  });
+  function noAnswer() {
+    problem("No answer from the server: is the network down?" + UNCHANGED + ".");
+  }
+  document.addEventListener("htmx:sendError", noAnswer);
+  document.addEventListener("htmx:timeout", noAnswer);
+  document.addEventListener("htmx:afterRequest", function (event) {
+    if (event.detail.successful) problem("");
+  });
+
   // A weight, bias, input or target on the diagram links to its field in the edit form.
   document.addEventListener("click", function (event) {
     var link = event.target.closest && event.target.closest("a.to-field");
