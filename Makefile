@@ -44,7 +44,7 @@ test: $(STAMP) system-deps
 	$(PY) -m coverage report --include='engine/*' --fail-under=$(COVER_ENGINE)
 	$(PY) -m coverage report --include='app/*' --fail-under=$(COVER_APP)
 
-# The Compose fault run at full length (60 s; `make test` runs it for 20 s): docs/DEPLOY.md.
+# The Compose fault run at full length (60 s; `make test` runs it for 12 s): docs/DEPLOY.md.
 test-deploy: $(STAMP) system-deps
 	BACKPROP_FAULT_SECONDS=60 $(PY) -m pytest -p no:randomly -s -m container tests/container/test_compose.py
 

@@ -8,7 +8,7 @@ counted apart, and it must have been in flight at the kill.
 The compose file is played with plain podman (Debian's podman-compose 1.0.3 adds a network to
 `network_mode: host` and splits the health check's command): each service's settings are read
 from the file and given to `podman run` as compose would. BACKPROP_FAULT_SECONDS sets the
-length (20 s here; `make test-deploy` runs the full 60 s)."""
+length (12 s here; `make test-deploy` runs the full 60 s)."""
 
 from __future__ import annotations
 
@@ -163,7 +163,7 @@ def test_one_app_killed_and_started_under_load_loses_no_request(engine: Engine, 
     with locked():
         run(engine.cmd("build", *engine.build_args, "-f", "deploy/proxy/Dockerfile")
             + ["-t", PROXY_IMAGE, str(ROOT)], timeout=600)  # fmt: skip
-    seconds = float(os.environ.get("BACKPROP_FAULT_SECONDS", "20"))
+    seconds = float(os.environ.get("BACKPROP_FAULT_SECONDS", "12"))
     ports = {f"APP{i}_PORT": str(free_port()) for i in (1, 2, 3)}
     env = {**ports, "PROXY_PORT": str(free_port()), "WORKERS": "1"}
     env |= {"BACKPROP_IMAGE": image, "PROXY_IMAGE": PROXY_IMAGE}

@@ -1,8 +1,9 @@
 """axe-core (WCAG 2.0/2.1 A and AA, and best practices) over every page of ours at a laptop's
 1366 px and a small phone's 320 px: home, each example at the start and in each phase in both
-granularities, a network from scratch, the embed and its options, practice pages, the error
-pages, the share panel's embed builder, the worked solution and the gradient check. ``/docs``
-is Swagger UI's markup, not ours, and is left out. Zero violations of any impact."""
+granularities, a network from scratch, the embed and its options, the error pages, the share
+panel's embed builder, the worked solution and the gradient check. Every kind of practice page
+(and its embed) is in tests/e2e/test_practice.py, the parts on demand in test_lazy_parts.py.
+``/docs`` is Swagger UI's markup, not ours, and is left out. Zero violations of any impact."""
 
 from __future__ import annotations
 
@@ -61,8 +62,6 @@ def _other_pages() -> list[tuple[str, str]]:
         ("embed, locked", "/embed/sigmoid-2-2-2?from=12&to=20&at=13"),
         ("embed, locked phases", "/embed/single-neuron?phases=backward&at=5&readonly=1"),
         ("embed, no such example", "/embed/nothing-here"),
-        ("practice", "/practice/sigmoid-2-2-2?at=3&score=111"),
-        ("practice embed", "/embed/practice/single-neuron?set=doc000-exercises"),
         ("404", "/explore/no-such-example"),
         ("a bad s", "/explore?s=not-a-state"),
         ("a too-long s", "/explore?s=" + "A" * 40_000),
