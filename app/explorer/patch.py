@@ -30,28 +30,35 @@ Span = tuple[int, int]
 class Tree:
     """Where every element of a render starts and ends, and its top-level children (text
     between them left out), found in one pass over its tags: an element is looked at level
-    after level while its changes are worked out, its text read once."""
+    after level while its changes are worked out, its text read once. A step kept
+    (partial.Held) keeps its parts' trees: the step shown by the next click is read no more."""
 
     def __init__(self, html: str) -> None:
         self.html = html
         self.kids: dict[int, list[Span]] = {}  # an element's start: its children
+        self.texts: dict[int, str] = {}  # an element's start: its own text, once worked out
         stack: list[tuple[int, list[Span]]] = [(-1, [])]
         at = 0
         while (tag := _TAG.search(html, at)) is not None:
             at = tag.end()
-            name = tag.group(2).lower()
             if tag.group(1):
                 if len(stack) > 1:  # a stray end tag closes nothing
                     start, kids = stack.pop()
                     self.kids[start] = kids
                     stack[-1][1].append((start, at))
-            elif tag.group(0).endswith("/>") or name in VOID:
+                continue
+            name = tag.group(2).lower()
+            if name in VOID or html[at - 2] == "/":  # (``/>``)
                 stack[-1][1].append((tag.start(), at))
             elif name in OPAQUE and (end := html.find(f"</{name}>", at)) >= 0:
                 at = end + len(name) + 3  # a formula: whole, its many tags not read
                 stack[-1][1].append((tag.start(), at))
             else:
                 stack.append((tag.start(), []))
+
+    def root(self) -> Element:
+        """The element the render is (its first tag starts it)."""
+        return Element(self.html, self, 0)
 
     def element(self, span: Span) -> Element:
         return Element(self.html[span[0] : span[1]], self, span[0])
@@ -87,12 +94,18 @@ class Element:
 
     def text_between(self) -> str:
         """The element's own text (its children cut out), whitespace-normalised."""
+        spans = self.spans  # (reads the tree)
+        assert self._tree is not None
+        known = self._tree.texts.get(self._offset)
+        if known is not None:
+            return known
         out, at = [], self.inner[0]
-        for a, b in self.spans:
+        for a, b in spans:
             out.append(self.html[at:a])
             at = b
         out.append(self.html[at : self.inner[1]])
-        return " ".join("".join(out).split())
+        text = self._tree.texts[self._offset] = " ".join("".join(out).split())
+        return text
 
     def marked(self, how: str) -> str:
         return f'{self.html[: self.name_end]} hx-swap-oob="{how}"{self.html[self.name_end :]}'
@@ -308,17 +321,16 @@ def joined(ops: list[Op]) -> str:
     return "".join(out)
 
 
-def patch(old: str, new: str, ident: str) -> str:
+def patch(old: str | Tree, new: str | Tree, ident: str) -> str:
     """The operations turning the element with id ``ident``, rendered as ``old``, into
-    ``new``: "" when nothing changed, the new element (``hx-swap-oob="true"``) when that is
-    the shortest."""
-    if old == new:
+    ``new`` (each a render, or its tree as kept): "" when nothing changed, the new element
+    (``hx-swap-oob="true"``) when that is the shortest."""
+    before, after = (t.root() if isinstance(t, Tree) else Element(t) for t in (old, new))
+    if before.html == after.html:
         return ""
-    after = Element(new)
     if "hx-swap-oob=" in after.start_tag:  # it says how it is swapped
-        return new
+        return after.html
     whole = after.marked("true")
-    before = Element(old)
     if not _same_shape(before, after):
         return whole
     sel, svg = f"#{ident}", after.name == "svg"
