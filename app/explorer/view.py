@@ -247,17 +247,16 @@ class View:
         return PHASE_NAMES[self.step.phase] if self.step else ""
 
     def timeline_groups(self) -> list[TimelineGroup]:
-        return timeline_groups(self.tr, self.at)
+        return timeline_groups(self.bundle, self.at)
 
     def reaches(self, at: int) -> bool:
         """Whether the timeline's button for step ``at`` may be pressed (a locked embed's may
         not, outside its lock)."""
         return True
 
-    @staticmethod
-    def step_label(st: TraceStep) -> Markup:
+    def step_label(self, st: TraceStep) -> Markup:
         """A step's short name on its timeline button: its symbol (``names.html``)."""
-        return names.html(st.symbol)
+        return timeline_of(self.bundle).labels[st.index]
 
     @property
     def preset(self) -> Any:
@@ -516,23 +515,42 @@ class TimelineGroup:
     more: int
 
 
-def timeline_groups(tr: Trace, at: int) -> list[TimelineGroup]:
+@dataclass(frozen=True)
+class Timeline:
+    """The timeline of a trace whatever the cursor: each phase's steps (phases without steps
+    left out) and each step's label, made once per trace (kept in its bundle)."""
+
+    phases: tuple[tuple[str, tuple[int, ...]], ...]
+    labels: tuple[Markup, ...]
+
+
+def timeline_of(bundle: TraceBundle) -> Timeline:
+    def make() -> Timeline:
+        steps = bundle.trace.steps
+        phases = ((p, tuple(st.index for st in steps if st.phase == p)) for p in PHASES)
+        return Timeline(
+            tuple((p, members) for p, members in phases if members),
+            tuple(names.html(st.symbol) for st in steps),
+        )
+
+    return bundle.derived(("timeline",), make)
+
+
+def timeline_groups(bundle: TraceBundle, at: int) -> list[TimelineGroup]:
     """The iteration's steps by phase. A long iteration shows a window around the cursor (and
     its phase's first and last step) and the first step of every other phase."""
-    cur_phase = tr.steps[at].phase if at >= 0 else None
-    big = len(tr.steps) > TIMELINE_ALL
+    steps = bundle.trace.steps
+    cur_phase = steps[at].phase if at >= 0 else None
+    big = len(steps) > TIMELINE_ALL
     groups = []
-    for phase in PHASES:
-        members = [st.index for st in tr.steps if st.phase == phase]
-        if not members:
-            continue
+    for phase, members in timeline_of(bundle).phases:
         current = phase == cur_phase
-        shown = members
+        shown = list(members)
         if big and current:
             last = len(members) - 1
             shown = [i for k, i in enumerate(members) if k in (0, last) or abs(i - at) <= WINDOW]
         elif big:
-            shown = members[:1]
+            shown = list(members[:1])
         with_gaps: list[int | None] = []
         for k, i in enumerate(shown):
             if k and i != shown[k - 1] + 1:
