@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -246,6 +247,10 @@ class View:
     def phase_name(self) -> str:
         return PHASE_NAMES[self.step.phase] if self.step else ""
 
+    @cached_property
+    def timeline(self) -> Timeline:
+        return timeline_of(self.bundle)
+
     def timeline_groups(self) -> list[TimelineGroup]:
         return timeline_groups(self.bundle, self.at)
 
@@ -256,7 +261,7 @@ class View:
 
     def step_label(self, st: TraceStep) -> Markup:
         """A step's short name on its timeline button: its symbol (``names.html``)."""
-        return timeline_of(self.bundle).labels[st.index]
+        return self.timeline.labels[st.index]
 
     @property
     def preset(self) -> Any:
