@@ -116,6 +116,7 @@ class Element:
         opened = f'{tag[: self.name_end]} hx-swap-oob="{how}"{tag[self.name_end :]}'
         return opened if self.name in VOID else f"{opened}</{self.name}>"
 
+
 Op = tuple[bool, str]  # (inside a picture, the operation)
 
 
@@ -132,6 +133,18 @@ def _children_ops(old: Element, new: Element, sel: str, in_svg: bool, depth: int
     reordered = _reordered(tags_old, tags_new)
     if reordered is not None:
         return _reorder_ops(elements_old, elements_new, reordered, sel, svg, depth)
+    if tags_old == tags_new and _in_place(kids_old, kids_new):
+        return [
+            op
+            for i in reversed(range(len(kids_new)))
+            for op in _element_ops(
+                elements_old[i],
+                elements_new[i],
+                _place(sel, i, _start_tag(kids_new[i])),
+                svg,
+                depth,
+            )
+        ]
     ops: list[Op] = []
     same = difflib.SequenceMatcher(None, kids_old, kids_new, autojunk=False)
     for op, i1, i2, j1, j2 in reversed(same.get_opcodes()):
@@ -147,6 +160,16 @@ def _children_ops(old: Element, new: Element, sel: str, in_svg: bool, depth: int
                 place = _place(sel, i, _start_tag(kids_new[j]))
                 ops += _element_ops(elements_old[i], elements_new[j], place, svg, depth)
     return ops
+
+
+def _in_place(kids_old: list[str], kids_new: list[str]) -> bool:
+    """Whether a child found in both renders is found at its own place alone: then the
+    children's diff (``difflib``) pairs each child with the one at its place, and the step
+    is worked out without it (the same operations, in the same order)."""
+    places: dict[str, set[int]] = {}
+    for i, kid in enumerate(kids_old):
+        places.setdefault(kid, set()).add(i)
+    return all(places.get(kid, {j}) == {j} for j, kid in enumerate(kids_new))
 
 
 def _reordered(keys_old: list[str], keys_new: list[str]) -> list[int] | None:
