@@ -138,9 +138,7 @@ class Room:
         m = S.inside_margin
         if b.x < m or b.y < m or b.x + b.w > self.width - m or b.y + b.h > self.height - m:
             return False
-        if any(b.hits_circle(cx, cy, cr) for cx, cy, cr in self.circles):
-            return False
-        return not any(b.overlaps(o, S.label_gap) for o in self.boxes)
+        return not b.hits_any_circle(self.circles) and not b.overlaps_any(self.boxes, S.label_gap)
 
     def near(self, region: Box) -> Room:
         """The same room with only what could touch a box inside ``region``."""

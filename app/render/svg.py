@@ -7,7 +7,7 @@ style attributes); every text is escaped here.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -32,18 +32,34 @@ class Box:
     w: float
     h: float
 
+    def overlaps_any(self, boxes: Iterable[Box], gap: float = 1.0) -> bool:
+        """``overlaps`` for any of ``boxes`` (a label's tries: one call, not one a box)."""
+        x, y, right, bottom = self.x, self.y, self.x + self.w, self.y + self.h
+        for o in boxes:
+            if not (
+                right + gap <= o.x
+                or o.x + o.w + gap <= x
+                or bottom + gap <= o.y
+                or o.y + o.h + gap <= y
+            ):
+                return True
+        return False
+
     def overlaps(self, o: Box, gap: float = 1.0) -> bool:
-        return not (
-            self.x + self.w + gap <= o.x
-            or o.x + o.w + gap <= self.x
-            or self.y + self.h + gap <= o.y
-            or o.y + o.h + gap <= self.y
-        )
+        return self.overlaps_any((o,), gap)
 
     def hits_circle(self, cx: float, cy: float, r: float) -> bool:
-        nx = min(max(cx, self.x), self.x + self.w)
-        ny = min(max(cy, self.y), self.y + self.h)
-        return (nx - cx) ** 2 + (ny - cy) ** 2 < (r + 2) ** 2
+        return self.hits_any_circle(((cx, cy, r),))
+
+    def hits_any_circle(self, circles: Iterable[tuple[float, float, float]]) -> bool:
+        """Whether the box comes within 2 of any of ``circles`` (x, y, radius)."""
+        x, y, right, bottom = self.x, self.y, self.x + self.w, self.y + self.h
+        for cx, cy, r in circles:  # the box's point nearest the centre
+            nx = x if cx < x else (right if cx > right else cx)
+            ny = y if cy < y else (bottom if cy > bottom else cy)
+            if (nx - cx) ** 2 + (ny - cy) ** 2 < (r + 2) ** 2:
+                return True
+        return False
 
 
 @dataclass(frozen=True)
