@@ -23,36 +23,41 @@ from .server import serve
 ROUNDS = 5
 
 
+Pair = tuple[loadgen.Load, loadgen.Load, list[float]]  # the two loads, each round's ratio
+
+
+def _alternate(base: str, trivial: str, other: str, body: Any, per_round: float) -> Pair:
+    """``trivial`` and ``other`` in alternating rounds on one server, after a warm-up."""
+    loadgen.run(base + trivial, seconds=1)
+    loadgen.run(base + other, body, seconds=1)
+    a: list[loadgen.Load] = []
+    b: list[loadgen.Load] = []
+    for _ in range(ROUNDS):
+        a.append(loadgen.run(base + trivial, seconds=per_round))
+        b.append(loadgen.run(base + other, body, seconds=per_round))
+    rounds = sorted(y.rps / x.rps for x, y in zip(a, b, strict=True))
+    return loadgen.combine(a), loadgen.combine(b), rounds
+
+
+def _row(name: str, load: loadgen.Load) -> list[Any]:
+    return [name, f"{load.rps:,.0f}", f"{load.p50_ms:.2f}", f"{load.p99_ms:.2f}", load.errors]
+
+
 def main(seconds: float = 10.0) -> list[dict[str, Any]]:
     body = PRESETS["sigmoid-2-2-2"].load().to_dict()
     per_round = max(1.0, seconds / ROUNDS)
-    trivial_runs: list[loadgen.Load] = []
-    step_runs: list[loadgen.Load] = []
     with serve(workers=1) as (base, _):
-        loadgen.run(base + "/healthz", seconds=1)  # warm up
-        loadgen.run(base + "/api/step", body, seconds=1)
-        for _ in range(ROUNDS):
-            trivial_runs.append(loadgen.run(base + "/healthz", seconds=per_round))
-            step_runs.append(loadgen.run(base + "/api/step", body, seconds=per_round))
-    trivial = loadgen.combine(trivial_runs)
-    step = loadgen.combine(step_runs)
+        trivial, step, rounds = _alternate(base, "/healthz", "/api/step", body, per_round)
+    # the floor: FastAPI's thread pool alone, two empty routes of a bare app (bench/hop_app.py)
+    with serve(workers=1, app="bench.hop_app:app") as (base, _):
+        loop, pool, _ = _alternate(base, "/healthz", "/in-the-pool", None, per_round / 2)
     ratio = step.rps / trivial.rps
-    rounds = sorted(s.rps / t.rps for s, t in zip(step_runs, trivial_runs, strict=True))
+    floor = pool.rps / loop.rps
     rows = [
-        [
-            "GET /healthz (trivial)",
-            f"{trivial.rps:,.0f}",
-            f"{trivial.p50_ms:.2f}",
-            f"{trivial.p99_ms:.2f}",
-            trivial.errors,
-        ],
-        [
-            "POST /api/step sigmoid-2-2-2",
-            f"{step.rps:,.0f}",
-            f"{step.p50_ms:.2f}",
-            f"{step.p99_ms:.2f}",
-            step.errors,
-        ],
+        _row("GET /healthz (trivial)", trivial),
+        _row("POST /api/step sigmoid-2-2-2", step),
+        _row("bare FastAPI: an empty async route", loop),
+        _row("bare FastAPI: an empty plain route (thread pool)", pool),
     ]
     print(
         table(rows, ["endpoint (1 worker, 8 connections)", "req/s", "p50 ms", "p99 ms", "errors"])
@@ -60,7 +65,8 @@ def main(seconds: float = 10.0) -> list[dict[str, Any]]:
     print(
         f"/api/step throughput = {ratio:.0%} of the trivial endpoint (target ≥ 50 %; "
         f"{ROUNDS} alternating rounds of {per_round:g} s, each round {rounds[0]:.0%}–"
-        f"{rounds[-1]:.0%}), load by {step.tool}"
+        f"{rounds[-1]:.0%}), load by {step.tool}; an empty route in FastAPI's thread pool: "
+        f"{floor:.0%} of the same route on the event loop (the floor of any engine call)"
     )
     return [
         {
@@ -71,6 +77,7 @@ def main(seconds: float = 10.0) -> list[dict[str, Any]]:
             "ok": ratio >= 0.5,
             "step_rps": step.rps,
             "trivial_rps": trivial.rps,
+            "pool_floor": floor,
             "step_p50_ms": step.p50_ms,
             "step_p99_ms": step.p99_ms,
             "errors": step.errors + trivial.errors,

@@ -22,14 +22,17 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(workers: int = 1, env: dict[str, str] | None = None) -> Iterator[tuple[str, int]]:
-    """Yields (base URL, server pid); stops the server on exit."""
+def serve(
+    workers: int = 1, env: dict[str, str] | None = None, app: str = "app.main:app"
+) -> Iterator[tuple[str, int]]:
+    """Yields (base URL, server pid) of ``app`` (the product unless told); stops the server on
+    exit."""
     port = free_port()
     cmd = [
         sys.executable,
         "-m",
         "uvicorn",
-        "app.main:app",
+        app,
         "--host",
         "127.0.0.1",
         "--port",
