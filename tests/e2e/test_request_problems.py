@@ -31,12 +31,16 @@ def test_a_step_with_no_answer_says_so_and_keeps_the_page(
     expect(problem).to_contain_text("Nothing on this page changed")
     assert page.locator("#step-counter").inner_text() == counter
     assert page.url.endswith("?at=3")
+    # what the keyboard reaches scrolls clear of the message
+    padding = "getComputedStyle(document.documentElement).scrollPaddingBottom"
+    assert page.evaluate(padding) == "96px"
     # caret="initial": hiding the caret would inject a style, which the CSP refuses (and logs)
     page.screenshot(path=str(shots / "request-problem-400.png"), caret="initial")
     page.unroute("**/explore?*")
     page.locator("#next-step").click()
     expect(page.locator("#step-counter")).not_to_have_text(counter)
     expect(problem).to_be_hidden()
+    assert page.evaluate(padding) == "auto"
 
 
 def test_a_busy_server_says_try_again_in_a_minute(browser: Browser, server: str) -> None:
