@@ -2,14 +2,14 @@
 on several workers (pytest-xdist, ``make test``) honest: every test under tests/load is marked
 ``load`` (they measure memory and latency: ``make test`` runs them after the others, alone),
 and the container tests share one worker (``--dist loadgroup``: one image build, one podman);
-the long tests go first (browser tests, those marked ``slow`` and the untraced ones below), so
+the long tests go first (browser tests, those marked ``slow`` or ``no_cover``), so
 that neither worker is left alone with a long one at the end.
 
-Coverage (``make test --cov``) traces every test but ``UNTRACED``: tests that run the same code
-over every preset, step or many examples, which the tracer makes 2.4 times slower (measured:
-test_same_pages + test_diagram_labels, 24 s → 57 s). They prove all they prove untraced
-(pytest-cov's ``no_cover``), and the other tests trace every line and branch they run (measured
-with coverage's contexts: not one line or branch is theirs alone)."""
+Coverage (``make test --cov``) traces every test but those marked ``no_cover`` (pytest-cov's
+marker): tests that run the same code over every preset, step or many examples, which the tracer
+makes 2.4 times slower (measured: test_same_pages + test_diagram_labels, 24 s → 57 s). They prove
+all they prove untraced, and the other tests trace every line and branch they run (measured with
+coverage's contexts: not one line or branch is theirs alone)."""
 
 from __future__ import annotations
 
@@ -27,14 +27,6 @@ TESTS = Path(__file__).resolve().parent
 ALONE = TESTS / "load"
 CONTAINER = TESTS / "container"
 E2E = TESTS / "e2e"
-UNTRACED = (
-    "tests/app/test_same_pages.py::",
-    "tests/app/test_diagram_labels.py::test_no_two_texts_overlap_",
-    "tests/app/test_diagram_labels.py::test_a_bias_stands_in_its_neurons_card",
-    "tests/app/test_diagram.py::test_wider_networks_stay_legible",
-    "tests/engine/test_practice_diagnoses.py::test_on_random_networks_",
-    "tests/engine/test_kernel.py::test_every_rule_runs_as_in_numpy",
-)
 
 
 @pytest.hookimpl(tryfirst=True)  # before -m selects by the marks
@@ -45,19 +37,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.load)
         elif path.is_relative_to(CONTAINER):
             item.add_marker(pytest.mark.xdist_group("container"))
-        if _untraced(item):
-            item.add_marker(pytest.mark.no_cover)
     # pytest-randomly shuffled them before (its hook wraps this one): a stable sort keeps that
     items.sort(key=_short)
 
 
-def _untraced(item: pytest.Item) -> bool:
-    return item.nodeid.replace("\\", "/").startswith(UNTRACED)
-
-
 def _short(item: pytest.Item) -> bool:
     """False (first) for a browser test, one marked ``slow`` or an untraced one."""
-    long = item.path.is_relative_to(E2E) or item.get_closest_marker("slow") or _untraced(item)
+    marks = ("slow", "no_cover")
+    long = item.path.is_relative_to(E2E) or any(item.get_closest_marker(m) for m in marks)
     return not long
 
 

@@ -61,6 +61,7 @@ def test_presets_show_every_label_without_overlap(
     _check_layout(d)
 
 
+@pytest.mark.no_cover  # run over many cases: untraced by coverage (tests/conftest.py)
 @pytest.mark.parametrize(
     "layers", [[3, 4, 2], [4, 6, 6, 3], [2, 8, 1], [16, 16], [8, 16, 16, 16, 16, 16, 16, 16]]
 )

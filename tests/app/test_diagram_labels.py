@@ -83,6 +83,7 @@ def _bias_band(d: Diagram, s: Scenario, li: int, j: int) -> Box | None:
 CASES = [(p, g) for p in [*PRESETS, *SCRATCH] for g in ("neuron", "layer")]
 
 
+@pytest.mark.no_cover  # run over many cases: untraced by coverage (tests/conftest.py)
 @pytest.mark.parametrize(("name", "granularity"), CASES)
 @pytest.mark.parametrize("vertical", [False, True])
 def test_no_two_texts_overlap_and_the_steps_weight_has_its_label(
@@ -123,6 +124,7 @@ def test_the_3_4_4_2s_gradient_of_w13_shows_its_label() -> None:
     assert [line.text.split()[0] for line in e.label.lines] == ["w13", "∂E/∂w13"]
 
 
+@pytest.mark.no_cover  # run over many cases: untraced by coverage (tests/conftest.py)
 @pytest.mark.parametrize(("name", "granularity"), CASES)
 def test_a_bias_stands_in_its_neurons_card(name: str, granularity: str) -> None:
     s = _scenario(name)

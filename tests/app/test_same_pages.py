@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.app.page_digests import FIXTURE, digests
 
 
+@pytest.mark.no_cover  # run over many cases: untraced by coverage (tests/conftest.py)
 def test_every_page_of_every_preset_is_as_recorded(client: TestClient) -> None:
     kept = json.loads(FIXTURE.read_text())
     found = digests(client)

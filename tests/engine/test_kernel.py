@@ -66,6 +66,7 @@ def assert_steps_agree(s: Scenario, iterations: int) -> None:
 SCALAR_PAIRS = [(o, loss) for o, loss in OUTPUT_LOSS if o != "softmax"]
 
 
+@pytest.mark.no_cover  # run over many cases: untraced by coverage (tests/conftest.py)
 @pytest.mark.parametrize("hidden", HIDDEN)
 @pytest.mark.parametrize(("out", "loss"), SCALAR_PAIRS)
 @pytest.mark.parametrize("order", ["simultaneous", "output_first"])
