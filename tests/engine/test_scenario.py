@@ -99,6 +99,7 @@ INVALID = [
     ("nan-learning-rate", with_(("learning_rate",), math.nan), ("learning_rate",), "finite"),
     ("weight-over-limit", with_(("weights", 0, 0, 0), BIG), ("weights", 0, 0, 0), "between"),
     ("target-over-limit", with_(("targets", 0, 0), -BIG), ("targets", 0, 0), "between"),
+    ("int-beyond-float64", with_(("inputs", 0, 1), 10**400), ("inputs", 0, 1), "between"),
     ("learning-rate-over-limit", with_(("learning_rate",), 101.0), ("learning_rate",), "100"),
     ("learning-rate-zero", with_(("learning_rate",), 0), ("learning_rate",), "greater than 0"),
     ("learning-rate-negative", with_(("learning_rate",), -0.5), ("learning_rate",), "greater"),
