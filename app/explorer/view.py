@@ -18,7 +18,7 @@ from engine.expr import Expr, row
 from engine.losses import LOSSES
 from engine.scenario import UPDATE_ORDERS
 
-from ..caches import DerivedCache, TraceBundle
+from ..caches import DerivedCache, Memo, TraceBundle
 from ..render import diagram, formula_wrap, mathml, names
 from ..render.diagram import Chart, Diagram
 from ..render.formatting import (
@@ -64,6 +64,10 @@ from .web import root, settings_of, templates_of
 NARROW_MAX_WIDTH = 4  # neurons per layer: a network this small also gets a vertical picture
 NARROW_MAX_LAYERS = 5
 TIMELINE_ALL = 80  # steps; above this the timeline shows a window around the cursor
+# a timeline button as kept (View.timeline_step): current, done or ahead, and pressed or not
+# in a locked embed; ~300 characters, its key and its place
+TIMELINE_LOOKS = 4
+TIMELINE_STEP_BYTES = 800
 WINDOW = 12
 
 
@@ -259,9 +263,27 @@ class View:
         not, outside its lock)."""
         return True
 
-    def step_label(self, st: TraceStep) -> Markup:
-        """A step's short name on its timeline button: its symbol (``names.html``)."""
-        return self.timeline.labels[st.index]
+    def timeline_step(self, i: int) -> Markup:
+        """Step ``i``'s button on the timeline (``_timeline_step.html``; its name starts with
+        the step's symbol), rendered once per trace and look: current, done or ahead, and
+        whether it may be pressed."""
+        kind = "current" if i == self.at else ("done" if i < self.at else "")
+        disabled = not self.reaches(i)
+
+        def render() -> Markup:
+            step = self.env.get_template("_timeline_step.html").module.step
+            return Markup(step(i, self.tr.steps[i], self.timeline.labels[i], kind, disabled))
+
+        return self._timeline_buttons.get((i, kind, disabled), render)
+
+    @cached_property
+    def _timeline_buttons(self) -> Memo[tuple[int, str, bool], Markup]:
+        n = len(self.tr.steps)
+        return self.bundle.derived(
+            ("timeline steps",),
+            lambda: Memo(TIMELINE_LOOKS * n, TIMELINE_STEP_BYTES),
+            lambda memo: memo.nbytes,
+        )
 
     @property
     def preset(self) -> Any:
