@@ -88,9 +88,16 @@ class Element:
         return [(a - at, b - at) for a, b in self._tree.kids.get(at, [])]
 
     def kids(self) -> list[Element]:
-        tree = self._tree
-        assert tree is not None  # set by spans
-        return [tree.element((a + self._offset, b + self._offset)) for a, b in self.spans]
+        return [self.kid(k) for k in range(len(self.spans))]
+
+    def kids_html(self) -> list[str]:
+        """The children's renders (an element of each made only where it is looked into)."""
+        return [self.html[a:b] for a, b in self.spans]
+
+    def kid(self, k: int) -> Element:
+        a, b = self.spans[k]
+        assert self._tree is not None  # set by spans
+        return self._tree.element((a + self._offset, b + self._offset))
 
     def text_between(self) -> str:
         """The element's own text (its children cut out), whitespace-normalised."""
@@ -125,24 +132,20 @@ def _children_ops(old: Element, new: Element, sel: str, in_svg: bool, depth: int
     last change to the first, so that each place is counted among the children as they still
     are. Children equal in both stay; among the others, those with the same start tag are
     patched in turn, the rest deleted and inserted."""
-    elements_old, elements_new = old.kids(), new.kids()
-    kids_old, kids_new = [k.html for k in elements_old], [k.html for k in elements_new]
+    kids_old, kids_new = old.kids_html(), new.kids_html()
     svg = in_svg or new.name == "svg"
     tags_old = [_identity(k) for k in kids_old]
     tags_new = [_identity(k) for k in kids_new]
     reordered = _reordered(tags_old, tags_new)
     if reordered is not None:
-        return _reorder_ops(elements_old, elements_new, reordered, sel, svg, depth)
+        return _reorder_ops(old.kids(), new.kids(), reordered, sel, svg, depth)
     if tags_old == tags_new and _in_place(kids_old, kids_new):
+        changed = [i for i in reversed(range(len(kids_new))) if kids_old[i] != kids_new[i]]
         return [
             op
-            for i in reversed(range(len(kids_new)))
+            for i in changed
             for op in _element_ops(
-                elements_old[i],
-                elements_new[i],
-                _place(sel, i, _start_tag(kids_new[i])),
-                svg,
-                depth,
+                old.kid(i), new.kid(i), _place(sel, i, _start_tag(kids_new[i])), svg, depth
             )
         ]
     ops: list[Op] = []
@@ -158,7 +161,7 @@ def _children_ops(old: Element, new: Element, sel: str, in_svg: bool, depth: int
             for k in reversed(range(a2 - a1)):
                 i, j = i1 + a1 + k, j1 + b1 + k
                 place = _place(sel, i, _start_tag(kids_new[j]))
-                ops += _element_ops(elements_old[i], elements_new[j], place, svg, depth)
+                ops += _element_ops(old.kid(i), new.kid(j), place, svg, depth)
     return ops
 
 
