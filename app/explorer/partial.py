@@ -170,8 +170,14 @@ def _weight(shown: Held | None) -> int:
     if shown is None:
         return 0
     parts = sum(sys.getsizeof(k) + sys.getsizeof(v) for k, v in shown.parts.items())
-    trees = TREE_TAG_BYTES * sum(v.count("<") for k, v in shown.parts.items() if k != "diagram")
+    trees = TREE_TAG_BYTES * sum(_tree_tags(v) for k, v in shown.parts.items() if k != "diagram")
     return parts + trees + weight(shown.pictures)
+
+
+def _tree_tags(part: str) -> int:
+    """About how many tags of ``part`` its tree holds: a formula's (MathML's ``m…`` tags) are
+    not read (``patch.OPAQUE``; a 256-sample layer's step panel: 35,562 of 36,166)."""
+    return part.count("<") - part.count("<m") - part.count("</m")
 
 
 @dataclass(frozen=True)
