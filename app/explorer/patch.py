@@ -117,6 +117,10 @@ class Element:
     def marked(self, how: str) -> str:
         return f'{self.html[: self.name_end]} hx-swap-oob="{how}"{self.html[self.name_end :]}'
 
+    def marked_size(self, how: str) -> int:
+        """The length of ``marked(how)``, without writing it."""
+        return len(self.html) + len(f' hx-swap-oob="{how}"')
+
     def attrs_only(self, how: str) -> str:
         """The element's start tag alone, marked, and closed: what an ``attrs`` swap reads."""
         tag = self.start_tag
@@ -295,15 +299,17 @@ def _element_ops(
     """``element_ops`` of two elements (their trees read once, whatever the depth)."""
     if before.html == after.html:
         return []
-    whole = [(in_svg, after.marked(f"outerHTML:{sel}"))]
+    how = f"outerHTML:{sel}"  # the whole element, written only when it is sent (a copy)
     if depth <= 0 or after.leaf:
-        return whole
+        return [(in_svg, after.marked(how))]
     ops = _attrs_ops(before, after, sel, in_svg)
     if _rest(before) != _rest(after):  # more than its attributes (a step's mark) changed
         if not _same_shape(before, after):
-            return whole
+            return [(in_svg, after.marked(how))]
         ops += _children_ops(before, after, sel, in_svg, depth - 1)
-    return ops if _size(ops) < copies * _size(whole) else whole
+    if _size(ops) < copies * after.marked_size(how):
+        return ops
+    return [(in_svg, after.marked(how))]
 
 
 def _same_shape(before: Element, after: Element) -> bool:
