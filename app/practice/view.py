@@ -21,7 +21,8 @@ from ..explorer.embed import unlinked
 from ..explorer.embed_options import EmbedOptions
 from ..explorer.pages import PHASE_NAMES, PHASES, figures_for
 from ..explorer.state import PageState
-from ..render import diagram, mathml, names
+from ..explorer.view import timeline_of
+from ..render import diagram, mathml
 from ..render.diagram import Diagram
 from ..render.formatting import css_class, number
 from . import grading
@@ -296,20 +297,16 @@ class PracticeView:
         groups = []
         reach = self.record.frontier
         big = self.n_steps > TIMELINE_ALL
-        for phase in PHASES:
-            members = [s for s in self.tr.steps if s.phase == phase]
+        timeline = timeline_of(self.bundle)  # each phase's steps and labels, once per trace
+        for phase, members in timeline.phases:
             items: list[TimelineItem | None] = []
-            for k, s in enumerate(members):
-                if big and 0 < k < len(members) - 1 and abs(s.index - self.at) > WINDOW:
+            for k, i in enumerate(members):
+                if big and 0 < k < len(members) - 1 and abs(i - self.at) > WINDOW:
                     if items and items[-1] is not None:
                         items.append(None)
                     continue
-                href = self.step_url(s.index) if s.index <= reach and self.inside(s.index) else ""
-                mark = self.record.mark(s.index)
-                label = names.html(s.symbol)  # as the explorer's timeline writes it
-                items.append(
-                    TimelineItem(s.index, phase, label, s.title, mark, href, s.index == self.at)
-                )
-            if members:
-                groups.append((phase, PHASE_NAMES[phase], len(members), items))
+                href = self.step_url(i) if i <= reach and self.inside(i) else ""
+                title, mark, label = self.tr.steps[i].title, self.record.mark(i), timeline.labels[i]
+                items.append(TimelineItem(i, phase, label, title, mark, href, i == self.at))
+            groups.append((phase, PHASE_NAMES[phase], len(members), items))
         return groups
