@@ -299,17 +299,19 @@ def _element_ops(
     """``element_ops`` of two elements (their trees read once, whatever the depth)."""
     if before.html == after.html:
         return []
-    how = f"outerHTML:{sel}"  # the whole element, written only when it is sent (a copy)
-    if depth <= 0 or after.leaf:
+    how = f"outerHTML:{sel}"
+
+    def whole() -> list[Op]:  # the whole element, written only when it is sent (a copy)
         return [(in_svg, after.marked(how))]
+
+    if depth <= 0 or after.leaf:
+        return whole()
     ops = _attrs_ops(before, after, sel, in_svg)
     if _rest(before) != _rest(after):  # more than its attributes (a step's mark) changed
         if not _same_shape(before, after):
-            return [(in_svg, after.marked(how))]
+            return whole()
         ops += _children_ops(before, after, sel, in_svg, depth - 1)
-    if _size(ops) < copies * after.marked_size(how):
-        return ops
-    return [(in_svg, after.marked(how))]
+    return ops if _size(ops) < copies * after.marked_size(how) else whole()
 
 
 def _same_shape(before: Element, after: Element) -> bool:
