@@ -61,3 +61,15 @@ def test_commit_subjects_are_under_72_characters() -> None:
     commits = (line.split(" ", 1) for line in lines.splitlines())
     long = [s for h, s in commits if len(s) > MOST_SUBJECT and h not in LANDED_OVER]
     assert long == []
+
+
+def test_browser_tests_take_pictures_through_shots() -> None:
+    # tests/e2e/conftest.py's Shots keeps the caret as it is: Playwright's default writes a style
+    # on each input, and an htmx swap in that moment copies it to a node the CSP guards
+    direct = [
+        f"{p.relative_to(ROOT)}:{n}"
+        for p in sorted((ROOT / "tests" / "e2e").glob("test_*.py"))
+        for n, line in enumerate(p.read_text().splitlines(), 1)
+        if ".screenshot(" in line
+    ]
+    assert direct == []

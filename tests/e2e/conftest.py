@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Page, Request
+from playwright.sync_api import Locator, Page, Request
 
 from bench.browser import launch_args
 from bench.server import serve
@@ -76,7 +76,23 @@ def watch(page: Page) -> Iterator[Watch]:
     assert not w.errors, "\n".join(w.errors)
 
 
+class Shots:
+    """Where the browser tests save what a person should look at.
+
+    ``caret="initial"``: hiding the caret, Playwright's default, writes a style on every input for
+    the moment of the picture; an htmx swap landing in that moment copies the style attribute to
+    the new node, which the CSP refuses and logs (CI's failure of stop 14)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def take(self, target: Page | Locator, name: str, **options: Any) -> Path:
+        path = self.folder / name
+        target.screenshot(path=path, caret="initial", **options)
+        return path
+
+
 @pytest.fixture(scope="session")
-def shots() -> Path:
+def shots() -> Shots:
     SHOTS.mkdir(exist_ok=True)
-    return SHOTS
+    return Shots(SHOTS)

@@ -5,7 +5,6 @@ smaller than 12 px, a tap or a focus shows a mark's values, and axe finds nothin
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,7 +14,7 @@ from app.explorer.state import make_scratch, preset_state, scratch_state, url
 from engine import PRESETS
 
 from .axe import AXE, TAGS
-from .conftest import Watch
+from .conftest import Shots, Watch
 
 pytestmark = pytest.mark.e2e
 
@@ -107,7 +106,7 @@ def test_rendered_labels_never_overlap_and_the_steps_weight_is_labelled(
 
 @pytest.mark.parametrize("width", [320, 400])
 def test_on_a_phone_no_diagram_text_is_under_12_px(
-    page: Page, server: str, watch: Watch, width: int, shots: Path
+    page: Page, server: str, watch: Watch, width: int, shots: Shots
 ) -> None:
     page.set_viewport_size({"width": width, "height": 800})
     links = [f"/explore/{p}?at=3" for p in PRESETS] + [_at(_scratch("3,4,4,2"), 45)]
@@ -121,7 +120,7 @@ def test_on_a_phone_no_diagram_text_is_under_12_px(
         expect(region).to_have_attribute("role", "region")
         assert "diagram" in (region.get_attribute("aria-label") or "").lower()
     page.goto(server + "/explore/batch-xor?at=3")
-    page.locator("#diagram").screenshot(path=str(shots / f"diagram-phone-{width}.png"))
+    shots.take(page.locator("#diagram"), f"diagram-phone-{width}.png")
 
 
 def test_a_tap_or_a_focus_shows_a_marks_values(browser: Browser, server: str) -> None:
@@ -167,7 +166,7 @@ def test_axe_finds_nothing_in_the_diagram(browser: Browser, server: str, width: 
 
 @pytest.mark.parametrize("width", [1366, 400])
 def test_a_large_network_is_drawn_light_and_its_steps_weight_reads(
-    browser: Browser, server: str, shots: Path, width: int
+    browser: Browser, server: str, shots: Shots, width: int
 ) -> None:
     """8 × 16 (1,792 weights): the plain lines are a few paths with no hover text, the step's
     weight is drawn apart, named as the picture names it, and a tap or focus reads it."""
@@ -185,5 +184,5 @@ def test_a_large_network_is_drawn_light_and_its_steps_weight_reads(
     expect(page.locator("#diagram .diagram-readout")).to_contain_text("∂E/∂w972 = ")
     expect(page.locator("#diagram figcaption")).to_contain_text("table of values")
     hl.scroll_into_view_if_needed()
-    page.screenshot(path=str(shots / f"diagram-large-{width}.png"))
+    shots.take(page, f"diagram-large-{width}.png")
     context.close()

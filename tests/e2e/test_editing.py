@@ -5,7 +5,6 @@ Previous from the start of iteration 2 shows the update just applied."""
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -14,7 +13,7 @@ from app.explorer.actions import apply_edit, finish
 from app.explorer.state import preset_state, url
 
 from . import axe
-from .conftest import Watch
+from .conftest import Shots, Watch
 
 pytestmark = pytest.mark.e2e
 
@@ -32,7 +31,7 @@ def exact_values(page: Page) -> dict[str, str]:
 
 
 def test_an_edit_at_three_decimals_changes_only_the_field_typed_in(
-    page: Page, server: str, watch: Watch, shots: Path
+    page: Page, server: str, watch: Watch, shots: Shots
 ) -> None:
     page.goto(server + "/explore/sigmoid-2-2-2?at=36")
     page.locator("#finish").click()
@@ -54,14 +53,14 @@ def test_an_edit_at_three_decimals_changes_only_the_field_typed_in(
     assert {k: v for k, v in before.items() if k != "w5"} == after  # nothing else rounded
     page.set_viewport_size({"width": 1366, "height": 900})
     page.locator("#edit-h").scroll_into_view_if_needed()
-    page.screenshot(path=str(shots / "edit-exact-1366.png"))
+    shots.take(page, "edit-exact-1366.png")
     page.set_viewport_size({"width": 400, "height": 860})
     page.locator("details.exact-values").first.scroll_into_view_if_needed()
-    page.screenshot(path=str(shots / "edit-exact-400.png"))
+    shots.take(page, "edit-exact-400.png")
 
 
 def test_the_shared_b1_field_sets_both_hidden_biases(
-    page: Page, server: str, watch: Watch, shots: Path
+    page: Page, server: str, watch: Watch, shots: Shots
 ) -> None:
     page.goto(server + "/explore/sigmoid-2-2-2?at=0")
     expect(page.locator("input#f-b-0-1")).to_have_count(0)  # one field for h1's and h2's b1
@@ -80,7 +79,7 @@ def test_the_shared_b1_field_sets_both_hidden_biases(
     expect(page.locator("#step-counter")).to_contain_text("step 3 of")
     expect(page.locator("#result")).to_contain_text("0.5425")  # net_h2 = 0.25·0.05 + 0.3·0.1 + 0.5
     page.locator("#edit-h").scroll_into_view_if_needed()
-    page.screenshot(path=str(shots / "edit-shared-bias-1366.png"))
+    shots.take(page, "edit-shared-bias-1366.png")
 
 
 def test_previous_at_the_start_of_iteration_2_steps_back_into_the_update(

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Frame, Page, expect
 
-from .conftest import Watch
+from .conftest import Shots, Watch
 
 pytestmark = pytest.mark.e2e
 
@@ -103,7 +103,7 @@ SIZED = """() => {
 
 
 def test_a_course_page_on_another_origin_embeds_the_explorer(
-    page: Page, server: str, course: str, watch: Watch, shots: Path
+    page: Page, server: str, course: str, watch: Watch, shots: Shots
 ) -> None:
     page.set_viewport_size({"width": 1366, "height": 900})
     page.goto(course + "/course.html")
@@ -161,7 +161,7 @@ def test_a_course_page_on_another_origin_embeds_the_explorer(
     assert inner <= 1
 
     # the picture, wide and narrow (last: a screenshot leaves marks the next swap would trip on)
-    page.screenshot(path=str(shots / "embed-course-1366.png"), full_page=True)
+    shots.take(page, "embed-course-1366.png", full_page=True)
     for width in (400, 320):
         before = len(page.evaluate("window.received"))
         page.set_viewport_size({"width": width, "height": 860})
@@ -171,7 +171,7 @@ def test_a_course_page_on_another_origin_embeds_the_explorer(
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
         assert overflow <= 0, f"the embed scrolls sideways at {width} px"
-        page.screenshot(path=str(shots / f"embed-course-{width}.png"), full_page=True)
+        shots.take(page, f"embed-course-{width}.png", full_page=True)
 
 
 def test_a_page_that_is_not_an_embed_refuses_to_be_framed_by_another_origin(

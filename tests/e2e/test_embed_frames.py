@@ -22,7 +22,7 @@ from playwright.sync_api import FrameLocator, Page, expect
 from app.explorer.state import preset_state
 from engine import PRESETS, trace
 
-from .conftest import Watch
+from .conftest import Shots, Watch
 
 pytestmark = pytest.mark.e2e
 
@@ -147,7 +147,7 @@ def test_the_snippet_fits_a_700px_column_at_every_step_without_the_script(
 
 
 def test_a_locked_frame_cannot_leave_its_range_by_keys_buttons_or_timeline(
-    page: Page, server: str, site: tuple[str, Path], watch: Watch, shots: Path
+    page: Page, server: str, site: tuple[str, Path], watch: Watch, shots: Shots
 ) -> None:
     src = f"{server}/embed/sigmoid-2-2-2?from=12&to=14&caption=The%20output%20deltas"
     body = f'<iframe src="{src}" width="100%" height="1500" title="Locked"></iframe>'
@@ -179,7 +179,7 @@ def test_a_locked_frame_cannot_leave_its_range_by_keys_buttons_or_timeline(
     # a crafted address is refused by the server
     crafted = httpx.get(f"{server}/embed/sigmoid-2-2-2?from=12&to=14&at=20")
     assert crafted.status_code == 403
-    page.screenshot(path=str(shots / "embed-option-lock.png"))  # the timeline, greyed outside
+    shots.take(page, "embed-option-lock.png")  # the timeline, greyed outside
 
 
 # -- hosts -----------------------------------------------------------------------------------------
@@ -278,7 +278,7 @@ def test_the_frame_steps_in_a_sandbox_without_same_origin(
 
 
 def test_screenshots_of_the_options(
-    page: Page, server: str, site: tuple[str, Path], watch: Watch, shots: Path
+    page: Page, server: str, site: tuple[str, Path], watch: Watch, shots: Shots
 ) -> None:
     options = {
         "panels": "panels=diagram,step&at=15",
@@ -294,11 +294,11 @@ def test_screenshots_of_the_options(
         page.goto(course_page(site, f"shot-{name}.html", body))
         expect(page.frame_locator("iframe").locator("#step-counter")).to_be_visible()
         page.wait_for_timeout(200)
-        page.screenshot(path=str(shots / f"embed-option-{name}.png"))
+        shots.take(page, f"embed-option-{name}.png")
 
 
 def test_the_share_panel_is_reached_from_the_toolbar_and_previews_the_frame(
-    page: Page, server: str, watch: Watch, shots: Path
+    page: Page, server: str, watch: Watch, shots: Shots
 ) -> None:
     page.set_viewport_size({"width": 1366, "height": 900})
     page.goto(server + "/explore/sigmoid-2-2-2?at=15")
@@ -317,4 +317,4 @@ def test_the_share_panel_is_reached_from_the_toolbar_and_previews_the_frame(
     expect(preview.locator("#finish")).to_have_count(0)
     expect(preview.locator("#next-step")).to_be_visible()
     page.locator("#embed-live").scroll_into_view_if_needed()
-    page.screenshot(path=str(shots / "share-embed-preview.png"))
+    shots.take(page, "share-embed-preview.png")

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from .conftest import Watch
+from .conftest import Shots, Watch
 
 pytestmark = pytest.mark.e2e
 
@@ -177,25 +176,25 @@ def test_train_and_the_loss_chart(page: Page, server: str, watch: Watch) -> None
     at_step(page, 8)
 
 
-def test_screenshots(page: Page, server: str, watch: Watch, shots: Path) -> None:
+def test_screenshots(page: Page, server: str, watch: Watch, shots: Shots) -> None:
     for name, (w, h) in SIZES.items():
         page.set_viewport_size({"width": w, "height": h})
         page.goto(server + "/")
-        page.screenshot(path=shots / f"home-{name}.png", full_page=True)
+        shots.take(page, f"home-{name}.png", full_page=True)
         page.goto(server + "/explore/sigmoid-2-2-2")
-        page.screenshot(path=shots / f"start-{name}.png")
+        shots.take(page, f"start-{name}.png")
         page.goto(server + "/explore/sigmoid-2-2-2?at=15")
-        page.screenshot(path=shots / f"backward-{name}.png")
+        shots.take(page, f"backward-{name}.png")
         page.goto(server + "/explore/sigmoid-2-2-2?at=36")
         page.locator("#finish").click()
         expect(page.locator("#step-counter")).to_contain_text("Iteration 2")
-        page.screenshot(path=shots / f"updated-{name}.png")
+        shots.take(page, f"updated-{name}.png")
         page.goto(server + "/explore/batch-xor?at=8")
-        page.screenshot(path=shots / f"batch-{name}.png")
+        shots.take(page, f"batch-{name}.png")
     # the pages this test saved (another test's close-up of one formula may be smaller)
     for name in SIZES:
         for page_name in ("home", "start", "backward", "updated", "batch"):
-            f = shots / f"{page_name}-{name}.png"
+            f = shots.folder / f"{page_name}-{name}.png"
             assert f.stat().st_size > 10_000, f
     assert re.match(r"http://127\.0\.0\.1:\d+/", page.url)
 

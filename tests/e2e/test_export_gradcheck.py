@@ -3,19 +3,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import Page, expect
 
-from .conftest import Watch
+from .conftest import Shots, Watch
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.mark.parametrize("width", [1366, 360])
 def test_the_button_shows_every_gradient_beside_its_finite_difference(
-    page: Page, server: str, watch: Watch, shots: Path, width: int
+    page: Page, server: str, watch: Watch, shots: Shots, width: int
 ) -> None:
     page.set_viewport_size({"width": width, "height": 900})
     page.goto(f"{server}/explore/sigmoid-2-2-2")
@@ -28,4 +26,4 @@ def test_the_button_shows_every_gradient_beside_its_finite_difference(
     expect(summary).to_contain_text("agree")
     expect(page.locator("#gradcheck-table tbody tr")).to_have_count(12)
     assert page.url == url  # the check is not a new state of the page
-    page.locator("#gradcheck").screenshot(path=shots / f"gradcheck-{width}.png")
+    shots.take(page.locator("#gradcheck"), f"gradcheck-{width}.png")

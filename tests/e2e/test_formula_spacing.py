@@ -7,14 +7,13 @@ batch-xor's ∂E/∂w5 neuron by neuron (step 11) and the 2-2-2's ∂E/∂w5 (st
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page
 
 from app.explorer.state import preset_state, url
 
-from .conftest import Watch
+from .conftest import Shots, Watch
 
 pytestmark = pytest.mark.e2e
 
@@ -39,7 +38,7 @@ GAPS = """() => [...document.querySelectorAll('#substituted .math-wrap math')].m
 
 @pytest.mark.parametrize("width", [1366, 320])
 def test_an_operator_keeps_its_space_where_the_line_wraps(
-    page: Page, server: str, watch: Watch, shots: Path, width: int
+    page: Page, server: str, watch: Watch, shots: Shots, width: int
 ) -> None:
     page.set_viewport_size({"width": width, "height": 860})
     starts = 0
@@ -52,5 +51,5 @@ def test_an_operator_keeps_its_space_where_the_line_wraps(
             if g["before"] is not None:
                 assert g["before"] >= 2, (name, width, g)
         starts += sum(g["starts"] for g in gaps)
-        page.locator("#substituted").screenshot(path=shots / f"formula-spacing-{name}-{width}.png")
+        shots.take(page.locator("#substituted"), f"formula-spacing-{name}-{width}.png")
     assert starts >= 1  # a line did wrap at an operator

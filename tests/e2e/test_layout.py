@@ -6,14 +6,13 @@ reduced motion is respected; nothing overflows the page at 200 % zoom."""
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from app.explorer.state import preset_state, url
 
-from .conftest import Watch
+from .conftest import Shots, Watch
 
 pytestmark = pytest.mark.e2e
 
@@ -66,7 +65,7 @@ def rgb(css: str) -> tuple[int, ...]:
 
 @pytest.mark.parametrize("width", [1366, 400])
 def test_a_long_formula_wraps_at_an_operator_inside_its_panel(
-    page: Page, server: str, watch: Watch, shots: Path, width: int
+    page: Page, server: str, watch: Watch, shots: Shots, width: int
 ) -> None:
     page.set_viewport_size({"width": width, "height": 860})
     for path in LONG_LINES:
@@ -81,11 +80,11 @@ def test_a_long_formula_wraps_at_an_operator_inside_its_panel(
         ".map(t => Math.round(t.getBoundingClientRect().top))).size"
     )
     assert lines >= 2  # four sample terms do not fit one line of the step panel
-    page.locator("#step-panel").screenshot(path=shots / f"wrapped-{width}.png")
+    shots.take(page.locator("#step-panel"), f"wrapped-{width}.png")
 
 
 def test_on_a_phone_the_step_and_the_diagram_are_in_view_together(
-    page: Page, server: str, watch: Watch, shots: Path
+    page: Page, server: str, watch: Watch, shots: Shots
 ) -> None:
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(server + "/explore/sigmoid-2-2-2")
@@ -107,11 +106,11 @@ def test_on_a_phone_the_step_and_the_diagram_are_in_view_together(
     expect(now).to_contain_text("= 0.596884378")
     expect(now).to_be_in_viewport()
     expect(page.locator("#diagram-svg-narrow")).to_be_in_viewport(ratio=0.5)
-    page.screenshot(path=shots / "phone-step-and-diagram.png")
+    shots.take(page, "phone-step-and-diagram.png")
 
 
 def test_the_step_panel_has_no_fold_of_its_own_on_a_laptop(
-    page: Page, server: str, watch: Watch, shots: Path
+    page: Page, server: str, watch: Watch, shots: Shots
 ) -> None:
     page.set_viewport_size({"width": 1366, "height": 860})
     for path in ("/explore/sigmoid-2-2-2?at=23", "/explore/batch-xor?at=27"):
@@ -122,7 +121,7 @@ def test_the_step_panel_has_no_fold_of_its_own_on_a_laptop(
         page.locator("#timeline").scroll_into_view_if_needed()
         expect(page.locator("#timeline")).to_be_in_viewport()
         expect(page.locator("#tl-0")).to_be_in_viewport()
-    page.screenshot(path=shots / "laptop-860.png")
+    shots.take(page, "laptop-860.png")
 
 
 def test_the_focus_ring_is_always_visible_with_3_to_1_contrast(

@@ -5,7 +5,6 @@ while stepping, after an edit, without JavaScript, and under axe."""
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,7 +16,7 @@ from engine import trace
 from tests.load.heavy import heavy_scenario
 
 from . import axe
-from .conftest import Watch
+from .conftest import Shots, Watch
 from .test_partial_clicks import walk
 
 pytestmark = pytest.mark.e2e
@@ -30,7 +29,7 @@ def heavy_url(at: int = 2) -> str:
 
 
 def test_a_part_opens_by_keyboard_and_stays_open_while_stepping_and_editing(
-    page: Page, server: str, watch: Watch, shots: Path
+    page: Page, server: str, watch: Watch, shots: Shots
 ) -> None:
     address = server + heavy_url()
     page.goto(address)
@@ -63,11 +62,11 @@ def test_a_part_opens_by_keyboard_and_stays_open_while_stepping_and_editing(
     expect(page.locator(".source")).to_contain_text("changed by you")
     page.set_viewport_size({"width": 1366, "height": 900})
     page.locator("#edit-h").scroll_into_view_if_needed()
-    page.screenshot(path=str(shots / "lazy-edit-open-1366.png"))
+    shots.take(page, "lazy-edit-open-1366.png")
 
 
 def test_without_javascript_a_part_opens_on_a_page_of_its_own(
-    browser: Browser, server: str, shots: Path
+    browser: Browser, server: str, shots: Shots
 ) -> None:
     context = browser.new_context(java_script_enabled=False, viewport={"width": 400, "height": 860})
     page = context.new_page()
@@ -75,7 +74,7 @@ def test_without_javascript_a_part_opens_on_a_page_of_its_own(
     page.locator("#lazy-edit summary").click()
     page.get_by_role("button", name="or open them on a page of their own").first.click()
     expect(page.locator("h2#edit-h")).to_be_visible()
-    page.screenshot(path=str(shots / "lazy-edit-page-400.png"))
+    shots.take(page, "lazy-edit-page-400.png")
     page.locator("#f-w-0-0-0").fill("0.5")
     page.locator("#apply-edits").click()
     expect(page.locator("#step-counter")).to_contain_text("step 4 of")  # back where it was
@@ -142,7 +141,7 @@ def layer_update() -> tuple[PageState, int]:
 
 
 def test_a_large_layers_update_loads_weight_by_weight_and_stays_open_through_steps(
-    page: Page, server: str, watch: Watch, shots: Path
+    page: Page, server: str, watch: Watch, shots: Shots
 ) -> None:
     state, at = layer_update()
     page.set_viewport_size({"width": 1366, "height": 900})
@@ -175,10 +174,10 @@ def test_a_large_layers_update_loads_weight_by_weight_and_stays_open_through_ste
     page.locator("#lazy-factors summary").click()
     expect(rows).to_have_count(256, timeout=LOADS)
     page.locator("#lazy-factors summary").scroll_into_view_if_needed()
-    page.screenshot(path=str(shots / "lazy-factors-open-1366.png"))
+    shots.take(page, "lazy-factors-open-1366.png")
     page.set_viewport_size({"width": 400, "height": 860})
     page.locator("#lazy-factors summary").scroll_into_view_if_needed()
-    page.screenshot(path=str(shots / "lazy-factors-open-400.png"))
+    shots.take(page, "lazy-factors-open-400.png")
 
 
 def test_the_table_weight_by_weight_closed_and_open_has_no_axe_violations(

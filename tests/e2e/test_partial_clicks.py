@@ -24,9 +24,7 @@ WALKS = [
     (f"{preset}/{g}", url(replace(preset_state(preset), granularity=g)))
     for preset in PRESETS
     for g in GRANULARITIES
-] + [
-    (f"embed/{g}", f"/embed/sigmoid-2-2-2?granularity={g}") for g in GRANULARITIES
-]
+] + [(f"embed/{g}", f"/embed/sigmoid-2-2-2?granularity={g}") for g in GRANULARITIES]
 
 # Runs in the page: clicks one button until it is disabled, and after each click compares the
 # live explorer with the full page of the current address. Returns what differs.

@@ -9,7 +9,6 @@ import functools
 import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,7 +19,7 @@ from app.render.formatting import number
 from engine import trace
 
 from . import axe
-from .conftest import Watch
+from .conftest import Shots, Watch
 
 pytestmark = pytest.mark.e2e
 
@@ -196,7 +195,7 @@ def test_without_javascript_the_forms_still_work(browser: Browser, server: str) 
         context.close()
 
 
-def test_xor_matrix_cells_at_400_px(page: Page, server: str, watch: Watch, shots: Path) -> None:
+def test_xor_matrix_cells_at_400_px(page: Page, server: str, watch: Watch, shots: Shots) -> None:
     page.set_viewport_size({"width": 400, "height": 860})
     page.goto(server + "/practice/batch-xor?set=xor-layers")
     fields = page.locator(".answer-input")
@@ -218,7 +217,7 @@ def test_xor_matrix_cells_at_400_px(page: Page, server: str, watch: Watch, shots
         "document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
     assert overflow <= 0, "the practice page scrolls sideways at 400 px"
-    page.screenshot(path=str(shots / "practice-matrix-400.png"), full_page=True)
+    shots.take(page, "practice-matrix-400.png", full_page=True)
 
 
 # -- a course page on another origin ---------------------------------------------------------
@@ -317,7 +316,7 @@ def test_the_embed_tells_a_course_page_on_another_origin(
 
 
 def test_a_locked_practice_frame_asks_only_its_steps_and_reports_completion(
-    page: Page, server: str, course: str, watch: Watch, shots: Path
+    page: Page, server: str, course: str, watch: Watch, shots: Shots
 ) -> None:
     """Issue 15: practice takes the embed's options; ← → stay inside the lock."""
     page.set_viewport_size({"width": 760, "height": 1000})
@@ -334,7 +333,7 @@ def test_a_locked_practice_frame_asks_only_its_steps_and_reports_completion(
         inside.locator("#answer-0").press("Enter")
         expect(inside.locator("#feedback")).to_contain_text("Right")
         if k == 12:
-            page.screenshot(path=str(shots / "practice-embed-locked-760.png"), full_page=True)
+            shots.take(page, "practice-embed-locked-760.png", full_page=True)
         inside.locator("#next-step").focus()
         inside.locator("#next-step").press("Enter")
     expect(inside.locator("#score-total")).to_contain_text("3 of 3")
@@ -388,14 +387,14 @@ def test_every_practice_page_passes_axe(browser: Browser, server: str, width: in
 
 
 @pytest.mark.parametrize("width", [1366, 400])
-def test_screenshots(browser: Browser, server: str, shots: Path, width: int) -> None:
+def test_screenshots(browser: Browser, server: str, shots: Shots, width: int) -> None:
     """Pictures to read as a learner would (tests/e2e/screenshots/practice-*)."""
     context = browser.new_context(viewport={"width": width, "height": 900})
     try:
         for name, path in axe_pages(server)[:7]:
             page = context.new_page()  # one page per picture: a screenshot marks the page
             page.goto(server + path)
-            page.screenshot(path=str(shots / f"practice-{name}-{width}.png"), full_page=True)
+            shots.take(page, f"practice-{name}-{width}.png", full_page=True)
             page.close()
     finally:
         context.close()

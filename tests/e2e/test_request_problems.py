@@ -3,19 +3,17 @@ says so where the learner looks, announced (role="alert"), until the next answer
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from playwright.sync_api import Browser, Page, Route, expect
 
 from .axe import summary, violations
-from .conftest import Watch
+from .conftest import Shots, Watch
 
 # what chromium and htmx log of a request with no answer, and of a refusal
 NO_ANSWER = ("htmx:sendError", "htmx:afterRequest", "Failed to load resource", "net::ERR_FAILED")
 
 
 def test_a_step_with_no_answer_says_so_and_keeps_the_page(
-    page: Page, server: str, watch: Watch, shots: Path
+    page: Page, server: str, watch: Watch, shots: Shots
 ) -> None:
     watch.allowed += NO_ANSWER
     page.set_viewport_size({"width": 400, "height": 800})
@@ -34,8 +32,7 @@ def test_a_step_with_no_answer_says_so_and_keeps_the_page(
     # what the keyboard reaches scrolls clear of the message
     padding = "getComputedStyle(document.documentElement).scrollPaddingBottom"
     assert page.evaluate(padding) == "96px"
-    # caret="initial": hiding the caret would inject a style, which the CSP refuses (and logs)
-    page.screenshot(path=str(shots / "request-problem-400.png"), caret="initial")
+    shots.take(page, "request-problem-400.png")
     page.unroute("**/explore?*")
     page.locator("#next-step").click()
     expect(page.locator("#step-counter")).not_to_have_text(counter)
