@@ -398,3 +398,15 @@ def test_screenshots(browser: Browser, server: str, shots: Shots, width: int) ->
             page.close()
     finally:
         context.close()
+
+
+def test_the_score_fits_a_phone_400_px_wide(browser: Browser, server: str) -> None:
+    # all six columns in sight: a table that scrolls sideways hides "Right", the one that counts
+    context = browser.new_context(viewport={"width": 400, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(server + dict(axe_pages(server))["score"])
+        box = page.locator("#score-table").locator("xpath=..")
+        assert box.evaluate("e => e.scrollWidth <= e.clientWidth"), "the score scrolls sideways"
+    finally:
+        context.close()
