@@ -50,6 +50,7 @@ test-deploy: $(STAMP) system-deps
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check engine app tests bench
+	$(VENV)/bin/ruff format --check engine app tests bench
 	$(VENV)/bin/mypy
 
 # PyTorch is optional (the comparison is skipped without it); 2.13.0 is the CPU build on disk here.

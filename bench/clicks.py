@@ -245,13 +245,17 @@ def main(most: int = 150) -> list[dict[str, Any]]:
                 ]
                 for r in results
             ],
-            ["click (Next and Previous)", "wire kB p50/max", "raw kB p50/max", "ms p50",
-             "target", "met"],
+            [
+                "click (Next and Previous)",
+                "wire kB p50/max",
+                "raw kB p50/max",
+                "ms p50",
+                "target",
+                "met",
+            ],
         )
     )
-    print(
-        f"8 × 16 clicks' server time: {heavy['click_time_ratio']:.1f}× the 2-2-2's (target ≤ 3×)"
-    )
+    print(f"8 × 16 clicks' server time: {heavy['click_time_ratio']:.1f}× the 2-2-2's (target ≤ 3×)")
     print(
         f"first page: 8 × 16 {first['big_raw'] / KB:,.0f} kB raw ({first['big_wire'] / KB:,.0f} "
         f"kB wire), {first['big_ms']:.1f} ms; 2-2-2 {first['small_raw'] / KB:,.0f} kB raw "

@@ -122,8 +122,6 @@ class FigureView:
     replay: str = ""  # an update order that shows the other side of the note
 
 
-
-
 def factor_meaning(name: str, cost: str = "E") -> Markup:
     """What a chain-rule factor says, in words around its names as MathML: ∂E/∂out_o1 → how
     the error changes with out_o1 (each name as the formulas write it)."""
@@ -135,9 +133,7 @@ def factor_meaning(name: str, cost: str = "E") -> Markup:
         w = m(name[6:])
         return Markup("learning rate × gradient of {}: how far {} moves").format(w, w)
     if name.startswith("δ_"):
-        return Markup("the delta of {}: how the error changes with its net input").format(
-            name[2:]
-        )
+        return Markup("the delta of {}: how the error changes with its net input").format(name[2:])
     num, _, den = name.partition("/")
     num, den = num.lstrip("∂"), den.lstrip("∂")
     if num == "E":
@@ -147,7 +143,6 @@ def factor_meaning(name: str, cost: str = "E") -> Markup:
             m(num), m(den), m(den)
         )
     return Markup("how {} changes with {}: the slope of the activation").format(m(num), m(den))
-
 
 
 # -- the documents' printed figures ----------------------------------------------------------------
@@ -214,5 +209,3 @@ def figures_for(state: PageState, step: TraceStep | None, d: int) -> list[Figure
                 )
             )
     return out
-
-

@@ -36,5 +36,3 @@ def render(request: Request, name: str, context: dict[str, Any], status: int = 2
 
 def settings_of(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
-
-

@@ -11,7 +11,7 @@ from app.main import create_app
 from app.settings import Settings
 
 STATE = preset_state("sigmoid-2-2-2").encode()
-BROKEN = b"--xyz\r\nContent-Disposition: form-data; name=\"s\"\r\n\r\nabc"  # no closing boundary
+BROKEN = b'--xyz\r\nContent-Disposition: form-data; name="s"\r\n\r\nabc'  # no closing boundary
 NO_BOUNDARY = "multipart/form-data"
 
 

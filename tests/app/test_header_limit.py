@@ -35,8 +35,11 @@ def _configmap() -> int:
 
 
 def test_every_server_bound_holds_three_of_the_longest_link() -> None:
-    bounds = {"entrypoint": _entrypoint_default(), "Makefile": _makefile_default(),
-              "ConfigMap": _configmap()}
+    bounds = {
+        "entrypoint": _entrypoint_default(),
+        "Makefile": _makefile_default(),
+        "ConfigMap": _configmap(),
+    }
     assert len(set(bounds.values())) == 1, bounds
     assert bounds["entrypoint"] >= 3 * MAX_LINK + ROOM
 

@@ -190,7 +190,7 @@ def test_the_table_weight_by_weight_comes_alone_to_htmx_and_as_a_page_otherwise(
     step = trace(state.scenario, "layer").steps[at]
     params = {"s": state.encode(), "at": str(at)}
     part = client.get("/explore/part/factors", params=params, headers=HX).text
-    assert "<html" not in part and part.count("<tr><th scope=\"row\">") == len(step.factors)
+    assert "<html" not in part and part.count('<tr><th scope="row">') == len(step.factors)
     assert '<span id="lazy-factors-status" hx-swap-oob="innerHTML">256 rows loaded.' in part
     first = step.factors[0]
     assert f'<td class="num {css_class(first.value)}">{number(first.value, 9)}</td>' in part
