@@ -43,7 +43,7 @@ from .geometry import (
 from .grid import Grid, bias_caption, edge_lines_max, grid, pairs, shows_bias, sizes
 from .reveal import Key, reveal_index, step_keys, when
 from .spacing import SPACING as S
-from .svg import Box, Line, TextBlock, block_size, text_width
+from .svg import Box, Line, TextBlock, block_size, hits_any_circle, overlaps_any, text_width
 
 __all__ = ["Focus", "fit", "focus", "reveal_index", "step_keys"]
 
@@ -135,10 +135,17 @@ class Room:
     boxes: list[Box] = field(default_factory=list)
 
     def fits(self, b: Box) -> bool:
+        return self.fits_at(b.x, b.y, b.w, b.h)
+
+    def fits_at(self, x: float, y: float, w: float, h: float) -> bool:
+        """``fits`` of the box at (x, y) of size (w, h), before a Box is made of it."""
         m = S.inside_margin
-        if b.x < m or b.y < m or b.x + b.w > self.width - m or b.y + b.h > self.height - m:
+        right, bottom = x + w, y + h
+        if x < m or y < m or right > self.width - m or bottom > self.height - m:
             return False
-        return not b.hits_any_circle(self.circles) and not b.overlaps_any(self.boxes, S.label_gap)
+        return not hits_any_circle(x, y, right, bottom, self.circles) and not overlaps_any(
+            x, y, right, bottom, self.boxes, S.label_gap
+        )
 
     def near(self, region: Box) -> Room:
         """The same room with only what could touch a box inside ``region``."""
@@ -165,19 +172,19 @@ class Room:
         w, h = size
         dist = math.hypot(x2 - x1, y2 - y1) or 1.0
         nx, ny = (y1 - y2) / dist, (x2 - x1) / dist  # across the line
-        tries = []
+        tries = []  # each box's corner (a Box made of the one that fits alone)
         for shift in shifts:
             across = shift * (h + S.label_gap)
             for t in ts:
                 cx = x1 + t * (x2 - x1) + nx * across
                 cy = y1 + t * (y2 - y1) + ny * across
-                tries.append(Box(cx - w / 2, cy - h / 2, w, h))
+                tries.append((cx - w / 2, cy - h / 2))
         if not tries:
             return None
-        left, top = min(b.x for b in tries), min(b.y for b in tries)
-        right, bottom = max(b.x + w for b in tries), max(b.y + h for b in tries)
+        left, top = min(x for x, _ in tries), min(y for _, y in tries)
+        right, bottom = max(x + w for x, _ in tries), max(y + h for _, y in tries)
         room = self.near(Box(left, top, right - left, bottom - top))
-        return next((b for b in tries if room.fits(b)), None)
+        return next((Box(x, y, w, h) for x, y in tries if room.fits_at(x, y, w, h)), None)
 
 
 @dataclass

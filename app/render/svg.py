@@ -34,16 +34,7 @@ class Box:
 
     def overlaps_any(self, boxes: Iterable[Box], gap: float = 1.0) -> bool:
         """``overlaps`` for any of ``boxes`` (a label's tries: one call, not one a box)."""
-        x, y, right, bottom = self.x, self.y, self.x + self.w, self.y + self.h
-        for o in boxes:
-            if not (
-                right + gap <= o.x
-                or o.x + o.w + gap <= x
-                or bottom + gap <= o.y
-                or o.y + o.h + gap <= y
-            ):
-                return True
-        return False
+        return overlaps_any(self.x, self.y, self.x + self.w, self.y + self.h, boxes, gap)
 
     def overlaps(self, o: Box, gap: float = 1.0) -> bool:
         return self.overlaps_any((o,), gap)
@@ -53,13 +44,37 @@ class Box:
 
     def hits_any_circle(self, circles: Iterable[tuple[float, float, float]]) -> bool:
         """Whether the box comes within 2 of any of ``circles`` (x, y, radius)."""
-        x, y, right, bottom = self.x, self.y, self.x + self.w, self.y + self.h
-        for cx, cy, r in circles:  # the box's point nearest the centre
-            nx = x if cx < x else (right if cx > right else cx)
-            ny = y if cy < y else (bottom if cy > bottom else cy)
-            if (nx - cx) ** 2 + (ny - cy) ** 2 < (r + 2) ** 2:
-                return True
-        return False
+        return hits_any_circle(self.x, self.y, self.x + self.w, self.y + self.h, circles)
+
+
+# a box's sides as numbers (left, top, right, bottom): a place tried before a Box is made
+
+
+def overlaps_any(
+    x: float, y: float, right: float, bottom: float, boxes: Iterable[Box], gap: float
+) -> bool:
+    """Whether the box of these sides comes within ``gap`` of any of ``boxes``."""
+    for o in boxes:
+        if not (
+            right + gap <= o.x
+            or o.x + o.w + gap <= x
+            or bottom + gap <= o.y
+            or o.y + o.h + gap <= y
+        ):
+            return True
+    return False
+
+
+def hits_any_circle(
+    x: float, y: float, right: float, bottom: float, circles: Iterable[tuple[float, float, float]]
+) -> bool:
+    """Whether the box of these sides comes within 2 of any of ``circles`` (x, y, radius)."""
+    for cx, cy, r in circles:  # the box's point nearest the centre
+        nx = x if cx < x else (right if cx > right else cx)
+        ny = y if cy < y else (bottom if cy > bottom else cy)
+        if (nx - cx) ** 2 + (ny - cy) ** 2 < (r + 2) ** 2:
+            return True
+    return False
 
 
 @dataclass(frozen=True)
