@@ -21,6 +21,9 @@ router = APIRouter(include_in_schema=False)
 
 def templates(settings: Settings) -> Jinja2Templates:
     t = Jinja2Templates(directory=str(settings.templates_dir))
+    # templates are read once a process: a click's dozen includes would each look at their
+    # file's time again (a restart, as after any change to the code, reads them anew)
+    t.env.auto_reload = False
     t.env.globals["static_url"] = static_url
     t.env.globals["count"] = formatting.count
     t.env.globals["rule_title"] = rule_title
