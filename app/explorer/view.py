@@ -92,7 +92,6 @@ class View:
     d: int
     diagram: Diagram
     diagram_narrow: Diagram | None  # layers top to bottom, for a phone (small networks)
-    chart: Chart
     prev: Nav
     next: Nav
     next_phase: Nav
@@ -252,6 +251,12 @@ class View:
         return PHASE_NAMES[self.step.phase] if self.step else ""
 
     @cached_property
+    def chart(self) -> Chart:
+        """The loss over the iterations trained (drawn by a page, not by a step's parts)."""
+        loss = float(self.tr.forward.loss)
+        return diagram.loss_chart(self.state.history, self.state.iteration, loss, self.d)
+
+    @cached_property
     def timeline(self) -> Timeline:
         return timeline_of(self.bundle)
 
@@ -382,7 +387,7 @@ def build_view(
     d = state.precision
     narrow = _narrow(bundle, state, at, step)
     loss = float(tr.forward.loss)
-    prev, nxt, next_phase = _navigation(steps, at, step, previous_state(state) is not None)
+    prev, nxt, next_phase = _navigation(bundle, at, step, previous_state(state) is not None)
     loss_after, loss_previous = _losses_around(state, tr, step)
     words = _step_words(state, at, len(steps), step)
     return View(
@@ -400,7 +405,6 @@ def build_view(
         d=d,
         diagram=diagram.build(bundle, at, d, state.sample, step),
         diagram_narrow=narrow,
-        chart=diagram.loss_chart(state.history, state.iteration, loss, d),
         prev=prev,
         next=nxt,
         next_phase=next_phase,
@@ -435,14 +439,17 @@ def _narrow(
 
 
 def _navigation(
-    steps: tuple[TraceStep, ...], at: int, step: TraceStep | None, has_previous: bool
+    bundle: TraceBundle, at: int, step: TraceStep | None, has_previous: bool
 ) -> tuple[Nav, Nav, Nav]:
     """Previous (from the start: the last step of the iteration before, where the state keeps
     it), next, and the first step of the next phase (from the last phase: the first update,
-    disabled)."""
+    disabled): each phase's first step read from the timeline, made once per trace."""
+    steps = bundle.trace.steps
     phase_idx = PHASES.index(step.phase) if step else 0
-    nxt_phase = next((st.index for st in steps if PHASES.index(st.phase) > phase_idx), None)
-    first_update = next((st.index for st in steps if st.phase == "update"), len(steps) - 1)
+    firsts = {phase: members[0] for phase, members in timeline_of(bundle).phases}
+    later = [i for phase, i in firsts.items() if PHASES.index(phase) > phase_idx]
+    nxt_phase = min(later) if later else None
+    first_update = firsts.get("update", len(steps) - 1)
     return (
         Nav(at - 1, "Previous step", disabled=at < 0)
         if at >= 0 or not has_previous
