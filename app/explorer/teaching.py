@@ -4,7 +4,9 @@ stopped, what a chain-rule factor says, and the documents' printed figures besid
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from string import Formatter
 
 from markupsafe import Markup
 
@@ -101,17 +103,19 @@ def explain(step: TraceStep, cost: str = "E") -> Markup:
         words += MEAN
     n = int(mean.group(1)) if mean else 1
     E = Sym(cost)
-    fills = {
-        "E": mathml.symbol(E),
-        "delta": mathml.symbol(row(Sym("δ"), "=", d(E, Sym("net")))),
-        "dnet_dw": mathml.symbol(d(Sym("net"), Sym("w"))),
-        "dnet_db": mathml.symbol(row(d(Sym("net"), Sym("b")), "=", Num(1))),
-        "odot": mathml.symbol(row("⊙")),
-        "half_two": mathml.symbol(row("½", "·", Num(2), "=", Num(1))),
-        "mean": mathml.symbol(row(Frac(Num(1), Num(n)))),
-        "n": Markup(n),
+    fills: dict[str, Callable[[], Markup]] = {
+        "E": lambda: mathml.symbol(E),
+        "delta": lambda: mathml.symbol(row(Sym("δ"), "=", d(E, Sym("net")))),
+        "dnet_dw": lambda: mathml.symbol(d(Sym("net"), Sym("w"))),
+        "dnet_db": lambda: mathml.symbol(row(d(Sym("net"), Sym("b")), "=", Num(1))),
+        "odot": lambda: mathml.symbol(row("⊙")),
+        "half_two": lambda: mathml.symbol(row("½", "·", Num(2), "=", Num(1))),
+        "mean": lambda: mathml.symbol(row(Frac(Num(1), Num(n)))),
+        "n": lambda: Markup(n),
     }
-    return Markup(words).format(**fills)
+    # only the formulas the words name are written (a click's step says one or two of them)
+    named = {field for _, field, _, _ in Formatter().parse(words) if field}
+    return Markup(words).format(**{name: fills[name]() for name in named})
 
 
 @dataclass(frozen=True)
