@@ -555,8 +555,9 @@ def focus(
     if step is None or not step.weights or len(step.weights) > S.max_focus_labels:
         return NO_FOCUS
     key = ("focus", decimals, sample, g.vertical, step.index)
-    v = Values(bundle.trace, sample, decimals)
-    return bundle.derived(key, lambda: _focus(v, reveal_index(bundle), g, step))
+    return bundle.derived(
+        key, lambda: _focus(Values(bundle.trace, sample, decimals), reveal_index(bundle), g, step)
+    )
 
 
 def _focus(v: Values, reveal: dict[Key, int], g: Geometry, step: TraceStep) -> Focus:
