@@ -133,19 +133,29 @@ class Room:
     height: float
     circles: list[tuple[float, float, float]] = field(default_factory=list)
     boxes: list[Box] = field(default_factory=list)
+    # where the circles never change while the boxes do (a step's labels tried against fewer
+    # boxes each time, the same places again): whether a place is inside and clear of them
+    clear: dict[tuple[float, float, float, float], bool] | None = None
 
     def fits(self, b: Box) -> bool:
         return self.fits_at(b.x, b.y, b.w, b.h)
 
     def fits_at(self, x: float, y: float, w: float, h: float) -> bool:
         """``fits`` of the box at (x, y) of size (w, h), before a Box is made of it."""
-        m = S.inside_margin
         right, bottom = x + w, y + h
+        known = None if self.clear is None else self.clear.get((x, y, w, h))
+        if known is None:
+            known = self._clear_at(x, y, right, bottom)
+            if self.clear is not None:
+                self.clear[x, y, w, h] = known
+        return known and not overlaps_any(x, y, right, bottom, self.boxes, S.label_gap)
+
+    def _clear_at(self, x: float, y: float, right: float, bottom: float) -> bool:
+        """Whether the box of these sides is inside the picture and clear of the circles."""
+        m = S.inside_margin
         if x < m or y < m or right > self.width - m or bottom > self.height - m:
             return False
-        return not hits_any_circle(x, y, right, bottom, self.circles) and not overlaps_any(
-            x, y, right, bottom, self.boxes, S.label_gap
-        )
+        return not hits_any_circle(x, y, right, bottom, self.circles)
 
     def near(self, region: Box) -> Room:
         """The same room with only what could touch a box inside ``region``."""
@@ -157,7 +167,7 @@ class Room:
             if grown.overlaps(Box(c[0] - c[2], c[1] - c[2], 2 * c[2], 2 * c[2]), 0)
         ]
         boxes = [b for b in self.boxes if grown.overlaps(b, 0)]
-        return Room(self.width, self.height, circles, boxes)
+        return Room(self.width, self.height, circles, boxes, self.clear)
 
     def place(
         self,
@@ -576,7 +586,7 @@ def _focus(v: Values, reveal: dict[Key, int], g: Geometry, step: TraceStep) -> F
         ([*g.fixed, *current], S.focus_shifts),
         ([*(b for b in g.fixed if b not in all_cards), *own_cards, *current], S.focus_shifts),
     )
-    room = Room(g.width, g.height, [(n.x, n.y, g.r) for n in g.nodes])
+    room = Room(g.width, g.height, [(n.x, n.y, g.r) for n in g.nodes], clear={})
     placed: EdgeLabels = {}
     for w in missing:
         li, i, j = w
