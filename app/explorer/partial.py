@@ -104,11 +104,11 @@ def element(html: str, ident: str) -> tuple[int, int] | None:
     if name in VOID or tag.group(0).endswith("/>"):
         return start, tag.end()
     depth = 0
-    for t in re.finditer(rf"<(/?){name}\b[^>]*>", html[start:], re.IGNORECASE):
+    for t in re.compile(rf"<(/?){name}\b[^>]*>", re.IGNORECASE).finditer(html, start):
         if t.group(1):
             depth -= 1
             if depth == 0:
-                return start, start + t.end()
+                return start, t.end()
         elif not t.group(0).endswith("/>"):
             depth += 1
     return None
