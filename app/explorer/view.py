@@ -59,16 +59,18 @@ from .teaching import (
     factor_meaning,
     figures_for,
 )
+from .timeline import (
+    TIMELINE_LOOKS,
+    TIMELINE_STEP_BYTES,
+    Timeline,
+    TimelineGroup,
+    timeline_groups,
+    timeline_of,
+)
 from .web import root, settings_of, templates_of
 
 NARROW_MAX_WIDTH = 4  # neurons per layer: a network this small also gets a vertical picture
 NARROW_MAX_LAYERS = 5
-TIMELINE_ALL = 80  # steps; above this the timeline shows a window around the cursor
-# a timeline button as kept (View.timeline_step): current, done or ahead, and pressed or not
-# in a locked embed; ~300 characters, its key and its place
-TIMELINE_LOOKS = 4
-TIMELINE_STEP_BYTES = 800
-WINDOW = 12
 
 
 @dataclass(frozen=True)
@@ -280,6 +282,20 @@ class View:
             return Markup(step(i, self.tr.steps[i], self.timeline.labels[i], kind, disabled))
 
         return self._timeline_buttons.get((i, kind, disabled), render)
+
+    def timeline_group(self, g: TimelineGroup) -> Markup:
+        """A phase of the timeline (``_timeline_group.html``): the cursor's rendered at each
+        click, another's kept in the trace's bundle by how its buttons look (all done or all
+        ahead, and which may be pressed): a click renders one phase of the timeline."""
+
+        def render() -> Markup:
+            return Markup(self.env.get_template("_timeline_group.html").module.group(self, g))
+
+        if g.current:
+            return render()
+        shown = [i for i in g.shown if i is not None]
+        looks = (tuple(i < self.at for i in shown), tuple(self.reaches(i) for i in shown))
+        return self.bundle.derived(("timeline group", g, looks), render)
 
     @cached_property
     def _timeline_buttons(self) -> Memo[tuple[int, str, bool], Markup]:
@@ -534,67 +550,6 @@ def _value_words(value: Any, d: int) -> str:
         return number(value, d)
     n = len(flat(value))
     return f"{n} values" if n > 1 else number(flat(value)[0], d)
-
-
-@dataclass(frozen=True)
-class TimelineGroup:
-    """One phase on the timeline (templates/_timeline.html): the steps shown (None for a gap)
-    and how many of its steps are left out after them."""
-
-    phase: str
-    name: str
-    size: int
-    current: bool
-    shown: tuple[int | None, ...]
-    more: int
-
-
-@dataclass(frozen=True)
-class Timeline:
-    """The timeline of a trace whatever the cursor: each phase's steps (phases without steps
-    left out) and each step's label, made once per trace (kept in its bundle)."""
-
-    phases: tuple[tuple[str, tuple[int, ...]], ...]
-    labels: tuple[Markup, ...]
-
-
-def timeline_of(bundle: TraceBundle) -> Timeline:
-    def make() -> Timeline:
-        steps = bundle.trace.steps
-        phases = ((p, tuple(st.index for st in steps if st.phase == p)) for p in PHASES)
-        return Timeline(
-            tuple((p, members) for p, members in phases if members),
-            tuple(names.html(st.symbol) for st in steps),
-        )
-
-    return bundle.derived(("timeline",), make)
-
-
-def timeline_groups(bundle: TraceBundle, at: int) -> list[TimelineGroup]:
-    """The iteration's steps by phase. A long iteration shows a window around the cursor (and
-    its phase's first and last step) and the first step of every other phase."""
-    steps = bundle.trace.steps
-    cur_phase = steps[at].phase if at >= 0 else None
-    big = len(steps) > TIMELINE_ALL
-    groups = []
-    for phase, members in timeline_of(bundle).phases:
-        current = phase == cur_phase
-        shown = list(members)
-        if big and current:
-            last = len(members) - 1
-            shown = [i for k, i in enumerate(members) if k in (0, last) or abs(i - at) <= WINDOW]
-        elif big:
-            shown = list(members[:1])
-        with_gaps: list[int | None] = []
-        for k, i in enumerate(shown):
-            if k and i != shown[k - 1] + 1:
-                with_gaps.append(None)
-            with_gaps.append(i)
-        more = len(members) - len(shown) if not current else 0
-        groups.append(
-            TimelineGroup(phase, PHASE_NAMES[phase], len(members), current, tuple(with_gaps), more)
-        )
-    return groups
 
 
 # -- the table of every value ----------------------------------------------------------------------

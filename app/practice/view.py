@@ -21,7 +21,7 @@ from ..explorer.embed import unlinked
 from ..explorer.embed_options import EmbedOptions
 from ..explorer.pages import PHASE_NAMES, PHASES, figures_for
 from ..explorer.state import PageState
-from ..explorer.view import timeline_of
+from ..explorer.timeline import timeline_of
 from ..render import diagram, mathml
 from ..render.diagram import Diagram
 from ..render.formatting import css_class, number
