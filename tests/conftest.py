@@ -1,8 +1,9 @@
 """Shared fixtures: an app with test settings and a TestClient over it; and what keeps a run
 on several workers (pytest-xdist, ``make test``) honest: every test under tests/load is marked
 ``load`` (they measure memory and latency: ``make test`` runs them after the others, alone),
-and the container tests share one worker (``--dist loadgroup``: one image build, one podman);
-the long tests go first (browser tests, those marked ``slow`` or ``no_cover``), so
+the container tests share one worker (one image build, one podman) and so do the PyTorch
+script's (one torch import): ``GROUPS``, by path, as ``--dist loadgroup`` schedules them; the
+long tests go first (browser tests, those marked ``slow`` or ``no_cover``), so
 that neither worker is left alone with a long one at the end.
 
 Coverage (``make test --cov``) traces every test but those marked ``no_cover`` (pytest-cov's
@@ -19,13 +20,14 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from xdist.remote import Producer
+from xdist.scheduler import LoadGroupScheduling
 
 from app.main import create_app
 from app.settings import Settings
 
 TESTS = Path(__file__).resolve().parent
 ALONE = TESTS / "load"
-CONTAINER = TESTS / "container"
 E2E = TESTS / "e2e"
 
 
@@ -35,10 +37,25 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         path = item.path
         if path.is_relative_to(ALONE):
             item.add_marker(pytest.mark.load)
-        elif path.is_relative_to(CONTAINER):
-            item.add_marker(pytest.mark.xdist_group("container"))
     # pytest-randomly shuffled them before (its hook wraps this one): a stable sort keeps that
     items.sort(key=_short)
+
+
+# the tests that must share a worker, by the start of their node id
+GROUPS = {"tests/container/": "container", "tests/app/test_export_torch.py": "torch"}
+
+
+class ByGroup(LoadGroupScheduling):
+    """``--dist loadgroup`` with its groups found by path. xdist 3.8 groups the tests marked
+    ``xdist_group`` by a suffix it writes into each node's id, which pytest 9.2 no longer reads
+    (its ids moved): marked tests were spread over both workers (two image builds)."""
+
+    def _split_scope(self, nodeid: str) -> str:
+        return next((g for start, g in GROUPS.items() if nodeid.startswith(start)), nodeid)
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Producer) -> ByGroup | None:
+    return ByGroup(config, log) if config.getvalue("dist") == "loadgroup" else None
 
 
 def _short(item: pytest.Item) -> bool:
