@@ -3,14 +3,17 @@ on several workers (pytest-xdist, ``make test``) honest: every test under tests/
 ``load`` (they measure memory and latency: ``make test`` runs them after the others, alone),
 the container tests share one worker (one image build, one podman) and so do the PyTorch
 script's (one torch import): ``GROUPS``, by path, as ``--dist loadgroup`` schedules them; the
-long tests go first (browser tests, those marked ``slow`` or ``no_cover``), so
-that neither worker is left alone with a long one at the end.
+long tests go first (browser tests and those marked ``slow``), so that neither worker is left
+alone with a long one at the end.
 
 Coverage (``make test --cov``) traces every test but those marked ``no_cover`` (pytest-cov's
 marker): tests that run the same code over every preset, step or many examples, which the tracer
 makes 2.4 times slower (measured: test_same_pages + test_diagram_labels, 24 s → 57 s). They prove
 all they prove untraced, and the other tests trace every line and branch they run (measured with
-coverage's contexts: not one line or branch is theirs alone)."""
+coverage's contexts: not one line or branch is theirs alone). ``make test`` runs them in a pytest
+of their own, without ``--cov``: pytest-cov pauses the tracer for such a test, and on Python 3.11
+a thread that runs while it is paused (the session client's, the thread pool's) unhooks its
+tracer and is never traced again, so the app code later tests ran there went uncounted."""
 
 from __future__ import annotations
 
@@ -59,9 +62,8 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Producer) -> ByGroup
 
 
 def _short(item: pytest.Item) -> bool:
-    """False (first) for a browser test, one marked ``slow`` or an untraced one."""
-    marks = ("slow", "no_cover")
-    long = item.path.is_relative_to(E2E) or any(item.get_closest_marker(m) for m in marks)
+    """False (first) for a browser test or one marked ``slow``."""
+    long = item.path.is_relative_to(E2E) or item.get_closest_marker("slow") is not None
     return not long
 
 
