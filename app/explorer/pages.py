@@ -56,7 +56,16 @@ from .budget import Busy
 from .codec import StateError
 from .link import link_too_long
 from .on_demand import MOST_FIELDS, step_part
-from .partial import Held, Renders, asks_parts, is_step, kept_step, lean, parts_of
+from .partial import (
+    TIMELINE_STUB,
+    Held,
+    Renders,
+    asks_parts,
+    is_step,
+    kept_step,
+    lean,
+    parts_of,
+)
 from .picture import pictures_of
 from .state import (
     PREVIOUS_STEP,
@@ -71,6 +80,8 @@ from .state import (
     url,
 )
 from .teaching import PHASE_NAMES, PHASES, figures_for
+from .timeline import timeline_shown
+from .timeline_answer import timeline_answer
 from .view import (
     Nav,
     View,
@@ -297,6 +308,7 @@ def _lean(request: Request, p: Presentation, state: PageState, view: View, htmx:
         figure=figure,
         whole=lambda: p.render(request, state, view, htmx, 200),
         part=lambda ident: step_part(request, view, ident),  # a large layer's update's table
+        timeline=lambda old, new: timeline_answer(view, old, new),
     )
     return lean(request, view.at, renders, cache)
 
@@ -305,7 +317,11 @@ def held(html: str, view: View) -> Held | None:
     """The step of ``view`` as a page that holds its render ``html`` shows it (None when its
     parts cannot be cut out)."""
     parts = parts_of(html, view.at)
-    return Held(parts, pictures_of(pictures(view))) if parts is not None else None
+    if parts is None:
+        return None
+    shows = TIMELINE_STUB in parts.get("step-panel", "")
+    timeline = timeline_shown(view.bundle, view.at) if shows else None
+    return Held(parts, pictures_of(pictures(view)), timeline)
 
 
 # -- routes ----------------------------------------------------------------------------------------

@@ -29,9 +29,10 @@ from dataclasses import dataclass, field
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
-from ..caches import DerivedCache
+from ..caches import DerivedCache, deep_size
 from .patch import VOID, Tree, joined, patch
 from .picture import Draw, Pictures, blank, pictures_ops, weight
+from .timeline import TimelineShown
 
 HOLDS_HEADER = "hx-explorer-holds"
 
@@ -65,6 +66,12 @@ _OOB = re.compile(r' hx-swap-oob="[^"]*"')
 # the request has it (open or not: ``Renders.part``)
 ALONE = {"lazy-factors": "step-panel"}
 STUB = '<i id="{}"></i>'
+# the timeline, in its holder: cut out as a stub (a step's render writes the stub alone), what
+# it shows kept as data (``Held.timeline``) and its changes worked out from that
+# (timeline_answer.py); sent whole where its holder's operations put the stub in the page
+TIMELINE = "timeline"
+TIMELINE_STUB = STUB.format(TIMELINE)
+CUT = {**ALONE, TIMELINE: "step-panel"}
 HIDDEN_AT = '<input type="hidden" name="at" value="{at}">'
 # every form's copy of the step, swapped in one go
 AT_SWAP = "outerHTML:#explorer input[type=hidden][name=at]"
@@ -129,7 +136,7 @@ def parts_of(html: str, at: int) -> Parts | None:
         tag = _START.match(parts[ident])
         if tag is not None:  # (element() found it by its start tag)
             parts[ident] = _OOB.sub("", tag.group(0), 1) + parts[ident][tag.end() :]
-    for ident, holder in ALONE.items():
+    for ident, holder in CUT.items():
         held = parts.get(holder, "")
         where = element(held, ident)
         if where is not None:
@@ -151,6 +158,7 @@ class Held:
 
     parts: Parts
     pictures: Pictures
+    timeline: TimelineShown | None = None  # None: the page shows no timeline
     trees: dict[str, Tree] = field(default_factory=dict, compare=False, repr=False)
 
     def tree(self, ident: str) -> Tree:
@@ -171,7 +179,7 @@ def _weight(shown: Held | None) -> int:
         return 0
     parts = sum(sys.getsizeof(k) + sys.getsizeof(v) for k, v in shown.parts.items())
     trees = TREE_TAG_BYTES * sum(_tree_tags(v) for k, v in shown.parts.items() if k != "diagram")
-    return parts + trees + weight(shown.pictures)
+    return parts + trees + weight(shown.pictures) + deep_size(shown.timeline)
 
 
 def _tree_tags(part: str) -> int:
@@ -190,6 +198,8 @@ class Renders:
     figure: Callable[[], str]  # the new step's figure, its pictures drawn
     whole: Callable[[], Response]  # the new step's whole explorer, its pictures drawn
     part: Callable[[str], str] = lambda ident: ""  # the new step's own part ``ALONE``, as asked
+    # the timeline's operations from the page's (None: not known, whole) to the new step's
+    timeline: Callable[[TimelineShown | None, TimelineShown], str] = lambda old, new: ""
 
 
 def step_answer(
@@ -198,25 +208,32 @@ def step_answer(
     """The answer to a step to ``at``: each part as what changed since the ``old`` step (the
     page's, at step ``shown``), or whole; the diagram's pictures by their marks
     (``picture.py``); every form's step."""
-    out = []
+    out = {}
     for ident, piece in new.parts.items():
         before = old.parts.get(ident) if old is not None else None
         if ident == "diagram" and renders is not None:
-            out.append(_figure(before, piece, (old, new), renders, shown == at))
+            out[ident] = _figure(before, piece, (old, new), renders, shown == at)
         elif ident in OUTSIDE:
-            out.append(_marked(piece, OUTSIDE[ident]) if before != piece else "")
+            out[ident] = _marked(piece, OUTSIDE[ident]) if before != piece else ""
         elif before is None:
-            out.append(_marked(piece))
+            out[ident] = _marked(piece)
         elif before != piece and old is not None:
-            out.append(patch(old.tree(ident), new.tree(ident), ident))
+            holds = ident == CUT[TIMELINE] and TIMELINE_STUB in piece
+            out[ident] = patch(old.tree(ident), new.tree(ident), ident, holds)
+    if renders is not None and new.timeline is not None:  # after its holder
+        holder = out.get(CUT[TIMELINE], "")
+        page = old.timeline if old is not None and TIMELINE_STUB not in holder else None
+        if page != new.timeline:
+            out[CUT[TIMELINE]] = holder + renders.timeline(page, new.timeline)
+    ops = list(out.values())
     if renders is not None and (old is None or shown != at):  # after the stubs' holders
-        out += [
+        ops += [
             _marked(renders.part(ident))
             for ident, holder in ALONE.items()
             if STUB.format(ident) in new.parts.get(holder, "")
         ]
-    out.append(HIDDEN_AT.format(at=at).replace("<input", f'<input hx-swap-oob="{AT_SWAP}"', 1))
-    return "\n".join(p for p in out if p) + "\n"
+    ops.append(HIDDEN_AT.format(at=at).replace("<input", f'<input hx-swap-oob="{AT_SWAP}"', 1))
+    return "\n".join(p for p in ops if p) + "\n"
 
 
 def _figure(

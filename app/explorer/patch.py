@@ -123,9 +123,21 @@ class Element:
 
     def attrs_only(self, how: str) -> str:
         """The element's start tag alone, marked, and closed: what an ``attrs`` swap reads."""
-        tag = self.start_tag
-        opened = f'{tag[: self.name_end]} hx-swap-oob="{how}"{tag[self.name_end :]}'
-        return opened if self.name in VOID else f"{opened}</{self.name}>"
+        return _tag_only(self.start_tag, self.name_end, self.name, how)
+
+
+def _tag_only(tag: str, name_end: int, name: str, how: str) -> str:
+    opened = f'{tag[:name_end]} hx-swap-oob="{how}"{tag[name_end:]}'
+    return opened if name in VOID else f"{opened}</{name}>"
+
+
+def attrs_swap(piece: str, sel: str) -> str:
+    """The ``attrs`` swap giving the element at ``sel`` the attributes of the element that
+    ``piece`` starts with (its start tag is enough)."""
+    tag = _TAG.match(piece)
+    if tag is None or tag.group(1):
+        raise ValueError("not an element")
+    return _tag_only(tag.group(0), tag.end(2), tag.group(2).lower(), f"attrs:{sel}")
 
 
 Op = tuple[bool, str]  # (inside a picture, the operation)
@@ -160,7 +172,7 @@ def _children_ops(old: Element, new: Element, sel: str, in_svg: bool, depth: int
         tags = difflib.SequenceMatcher(None, tags_old[i1:i2], tags_new[j1:j2], autojunk=False)
         for tag_op, a1, a2, b1, b2 in reversed(tags.get_opcodes()):
             if tag_op != "equal":
-                ops += _moved(sel, svg, i1 + a1, i1 + a2, kids_new[j1 + b1 : j1 + b2])
+                ops += moved(sel, svg, i1 + a1, i1 + a2, kids_new[j1 + b1 : j1 + b2])
                 continue
             for k in reversed(range(a2 - a1)):
                 i, j = i1 + a1 + k, j1 + b1 + k
@@ -223,7 +235,7 @@ def order_op(sel: str, svg: bool, order: list[int]) -> Op:
 
 def inserted(sel: str, svg: bool, index: int, piece: str) -> list[Op]:
     """``piece`` put among the children of ``sel`` as the child ``index`` (0-based)."""
-    return _moved(sel, svg, index, index, [piece])
+    return moved(sel, svg, index, index, [piece])
 
 
 def _ranges(order: list[int]) -> str:
@@ -265,7 +277,7 @@ def _place(sel: str, index: int, start_tag: str) -> str:
     return f"#{ident.group(1)}" if ident else f"{sel} > :nth-child({index + 1})"
 
 
-def _moved(sel: str, svg: bool, i1: int, i2: int, pieces: list[str]) -> list[Op]:
+def moved(sel: str, svg: bool, i1: int, i2: int, pieces: list[str]) -> list[Op]:
     """The children ``i1`` to ``i2`` (0-based) of ``sel`` deleted, ``pieces`` put there."""
     if i2 - i1 == len(pieces) == 1:  # one for one: replaced where it is
         return [(svg, Element(pieces[0]).marked(f"outerHTML:{sel} > :nth-child({i1 + 1})"))]
@@ -355,10 +367,11 @@ def joined(ops: list[Op]) -> str:
     return "".join(out)
 
 
-def patch(old: str | Tree, new: str | Tree, ident: str) -> str:
+def patch(old: str | Tree, new: str | Tree, ident: str, holds: bool = False) -> str:
     """The operations turning the element with id ``ident``, rendered as ``old``, into
     ``new`` (each a render, or its tree as kept): "" when nothing changed, the new element
-    (``hx-swap-oob="true"``) when that is the shortest."""
+    (``hx-swap-oob="true"``) when that is the shortest, unless it ``holds`` a part the page
+    filled in a stub's place (sent whole, it would lose it)."""
     before, after = (t.root() if isinstance(t, Tree) else Element(t) for t in (old, new))
     if before.html == after.html:
         return ""
@@ -370,4 +383,4 @@ def patch(old: str | Tree, new: str | Tree, ident: str) -> str:
     sel, svg = f"#{ident}", after.name == "svg"
     ops = _attrs_ops(before, after, sel, svg) + _children_ops(before, after, sel, svg, MAX_DEPTH)
     text = joined(ops)
-    return text if len(text) < len(whole) else whole
+    return text if holds or len(text) < len(whole) else whole

@@ -1,6 +1,8 @@
 """The timeline of an iteration's steps (templates/_timeline.html): each phase's steps and
-their labels, made once per trace and kept in its bundle (``timeline_of``), and the groups a
-cursor shows (``timeline_groups``: a long iteration shows a window around the cursor)."""
+their labels, made once per trace and kept in its bundle (``timeline_of``), the groups a
+cursor shows (``timeline_groups``: a long iteration shows a window around the cursor), and
+what a page's timeline shows (``TimelineShown``: a step's answer works out what changed in it
+from these, timeline_answer.py)."""
 
 from __future__ import annotations
 
@@ -40,6 +42,24 @@ class Timeline:
 
     phases: tuple[tuple[str, tuple[int, ...]], ...]
     labels: tuple[Markup, ...]
+
+
+@dataclass(frozen=True)
+class TimelineShown:
+    """What a timeline shows at a cursor: the cursor (each button's look follows from it) and
+    its groups."""
+
+    at: int
+    groups: tuple[TimelineGroup, ...]
+
+
+def look(at: int, i: int) -> str:
+    """How step ``i``'s button looks with the cursor at ``at``: current, done or "" (ahead)."""
+    return "current" if i == at else ("done" if i < at else "")
+
+
+def timeline_shown(bundle: TraceBundle, at: int) -> TimelineShown:
+    return TimelineShown(at, tuple(timeline_groups(bundle, at)))
 
 
 def timeline_of(bundle: TraceBundle) -> Timeline:

@@ -64,6 +64,7 @@ from .timeline import (
     TIMELINE_STEP_BYTES,
     Timeline,
     TimelineGroup,
+    look,
     timeline_groups,
     timeline_of,
 )
@@ -274,7 +275,7 @@ class View:
         """Step ``i``'s button on the timeline (``_timeline_step.html``; its name starts with
         the step's symbol), rendered once per trace and look: current, done or ahead, and
         whether it may be pressed."""
-        kind = "current" if i == self.at else ("done" if i < self.at else "")
+        kind = look(self.at, i)
         disabled = not self.reaches(i)
 
         def render() -> Markup:
@@ -282,6 +283,11 @@ class View:
             return Markup(step(i, self.tr.steps[i], self.timeline.labels[i], kind, disabled))
 
         return self._timeline_buttons.get((i, kind, disabled), render)
+
+    def timeline_start(self) -> Markup:
+        """The timeline's Start button (``_timeline_step.html``)."""
+        start = self.env.get_template("_timeline_step.html").module.start
+        return Markup(start(self.at < 0, not self.reaches(-1)))
 
     def timeline_group(self, g: TimelineGroup) -> Markup:
         """A phase of the timeline (``_timeline_group.html``): the cursor's rendered at each
