@@ -13,8 +13,9 @@ The parts are cut from the explorer as the templates render it, so their markup 
 once: a step's answer renders the explorer of its view with the parts alone (``View.parts_only``:
 ``_explorer.html`` leaves the rest out; the pictures as outlines). Each step the server renders
 (a page, a fragment or a step's answer) is kept in the app's cache under its address as the
-page holds it (``Held``: its parts and its pictures' marks, ``picture.py``), and the next step
-from it is answered against it; a step from a page not kept renders that step's parts too.
+page holds it (``Held``: its parts, its pictures' marks, ``picture.py``, and what its timeline
+shows, written from data by ``timeline_answer.py``), and the next step from it is answered
+against it; a step from a page not kept renders that step's parts too.
 ``tests/e2e/test_partial_clicks.py`` proves, click by click over every preset, that the page
 after a step is the page its address renders.
 """
@@ -29,7 +30,7 @@ from dataclasses import dataclass, field
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
-from ..caches import DerivedCache, deep_size
+from ..caches import DerivedCache
 from .patch import VOID, Tree, joined, patch
 from .picture import Draw, Pictures, blank, pictures_ops, weight
 from .timeline import TimelineShown
@@ -147,6 +148,9 @@ def parts_of(html: str, at: int) -> Parts | None:
 # a part's tree as kept (``patch.Tree``: its elements' places and texts), by the part's tags:
 # deep_size measures 100–160 B a tag on the 2-2-2's and the 2-8-8-1's parts
 TREE_TAG_BYTES = 200
+# a timeline's group as kept (``Held.timeline``), and each step it shows: deep_size measures
+# ~300 B and 28 B
+TIMELINE_GROUP_BYTES, TIMELINE_ITEM_BYTES = 400, 32
 
 
 @dataclass(frozen=True)
@@ -179,7 +183,14 @@ def _weight(shown: Held | None) -> int:
         return 0
     parts = sum(sys.getsizeof(k) + sys.getsizeof(v) for k, v in shown.parts.items())
     trees = TREE_TAG_BYTES * sum(_tree_tags(v) for k, v in shown.parts.items() if k != "diagram")
-    return parts + trees + weight(shown.pictures) + deep_size(shown.timeline)
+    return parts + trees + weight(shown.pictures) + _timeline_weight(shown.timeline)
+
+
+def _timeline_weight(shown: TimelineShown | None) -> int:
+    if shown is None:
+        return 0
+    items = sum(len(g.shown) for g in shown.groups)
+    return TIMELINE_GROUP_BYTES * len(shown.groups) + TIMELINE_ITEM_BYTES * items
 
 
 def _tree_tags(part: str) -> int:

@@ -1,7 +1,8 @@
 """What changed between two renders of an element, as htmx out-of-band operations.
 
 A step changes little of the page the learner holds: a few edges highlighted (drawn last, over
-the others) and values revealed on the diagram, the timeline's current mark, the step's text.
+the others) and values revealed on the diagram, the step's text (the timeline's marks are
+written from data: timeline_answer.py).
 Given the element as the page shows it (``old``) and as the new step renders it (``new``), both
 as the templates wrote them, ``patch`` writes the operations that turn one into the other: where
 an element's own tag is unchanged, its children are matched (``difflib``) and the ones that
