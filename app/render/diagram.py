@@ -22,8 +22,9 @@ from engine import Trace, TraceStep
 from ..caches import Memo, TraceBundle
 from . import words
 from .chart import Chart, Thumb, loss_chart, thumbnail
+from .focus import Focus, focus
 from .geometry import BiasGeo, EdgeGeo, Geometry, LabelGeo, LinkGeo, NodeGeo, Reveal
-from .layout import Focus, fit, focus, reveal_index, step_keys
+from .layout import fit, reveal_index, step_keys
 from .spacing import SPACING as S
 from .svg import (
     PIECE_BYTES,

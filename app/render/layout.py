@@ -12,7 +12,7 @@ The stages share one ``Sketch``: the grid, and every box placed so far. Text box
 from the longest text they will ever hold during the iteration, so nothing moves while the
 learner steps; labels that would overlap anything are left out (their text stays in the
 ``<title>`` hover text and in the table of values) and the font shrinks before that happens.
-``focus`` then gives the current step's weights their labels, step by step. Every number the
+``focus.py`` then gives the current step's weights their labels, step by step. Every number the
 stages use is named in ``spacing.py``; every word in ``words.py``.
 """
 
@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from engine import Scenario, TraceStep
+from engine import Scenario
 
 from ..caches import TraceBundle
 from . import words
@@ -45,7 +45,7 @@ from .reveal import Key, reveal_index, step_keys, when
 from .spacing import SPACING as S
 from .svg import Box, Line, TextBlock, block_size, hits_any_circle, overlaps_any, text_width
 
-__all__ = ["Focus", "fit", "focus", "reveal_index", "step_keys"]
+__all__ = ["Room", "fit", "reveal_index", "step_keys", "weight_label"]
 
 
 def fit(bundle: TraceBundle, decimals: int, sample: int, vertical: bool) -> Geometry:
@@ -405,7 +405,7 @@ def _label(
     return LabelGeo(box, old, new, when(reveal, keys[0]), grad, when(reveal, keys[1]))
 
 
-def _weight_label(v: Values, reveal: dict[Key, int], box: Box, w: tuple[int, int, int]) -> LabelGeo:
+def weight_label(v: Values, reveal: dict[Key, int], box: Box, w: tuple[int, int, int]) -> LabelGeo:
     li, i, j = w
     keys = (("nw", li, i, j), ("gw", li, i, j))
     values = (v.w(li, i, j), v.nw(li, i, j), v.gw(li, i, j))
@@ -424,7 +424,7 @@ def _pair_labels(sk: Sketch, li: int) -> EdgeLabels:
             for label in found.values():
                 sk.unplace(label.box)
             return {}
-        found[(li, i, j)] = _weight_label(sk.v, sk.reveal, box, (li, i, j))
+        found[(li, i, j)] = weight_label(sk.v, sk.reveal, box, (li, i, j))
     return found
 
 
@@ -539,71 +539,3 @@ def _bias_geos(sk: Sketch, squares: list[Square]) -> tuple[BiasGeo, ...]:
         href = f"#f-b-{li}-0" if linked else ""
         out.append(BiasGeo(li, bx, by, g.bias_sq, btitle, href, caption, tuple(links)))
     return tuple(out)
-
-
-# -- focus: the current step's weights' labels the picture had no room for ------------------------
-
-
-@dataclass(frozen=True)
-class Focus:
-    """Labels for the step's weights that have none on the picture, and what they cover for
-    the step: other weights' labels, and (when nothing else gives room) other neurons' cards."""
-
-    labels: EdgeLabels = field(default_factory=dict)
-    hidden_labels: frozenset[tuple[int, int, int]] = frozenset()
-    hidden_cards: frozenset[tuple[int, int]] = frozenset()
-
-
-NO_FOCUS = Focus()
-
-
-def focus(
-    bundle: TraceBundle, g: Geometry, decimals: int, sample: int, step: TraceStep | None
-) -> Focus:
-    """The step's labels, placed along their edges clear of every circle, name and caption,
-    worked out once per step (a few boxes: the picture is laid out)."""
-    if step is None or not step.weights or len(step.weights) > S.max_focus_labels:
-        return NO_FOCUS
-    key = ("focus", decimals, sample, g.vertical, step.index)
-    return bundle.derived(
-        key, lambda: _focus(Values(bundle.trace, sample, decimals), reveal_index(bundle), g, step)
-    )
-
-
-def _focus(v: Values, reveal: dict[Key, int], g: Geometry, step: TraceStep) -> Focus:
-    labelled = {(e.li, e.i, e.j): e.label.box for e in g.edges if e.label is not None}
-    missing = [w for w in step.weights if w not in labelled]
-    if not missing:
-        return NO_FOCUS
-    at = {(n.li, n.j): (n.x, n.y) for n in g.nodes}
-    cards = {(n.li, n.j): [b for b in (n.card, n.side) if b is not None] for n in g.nodes}
-    others = {w: b for w, b in labelled.items() if w not in step.weights}
-    current = [labelled[w] for w in step.weights if w in labelled]
-    all_cards = {b for bs in cards.values() for b in bs}
-    own_cards = [b for k in step.neurons for b in cards.get(k, ())]
-    tries = (  # the most room a label may take, strictest first
-        ([*g.fixed, *current, *others.values()], (0.0,)),
-        ([*g.fixed, *current], S.focus_shifts),
-        ([*(b for b in g.fixed if b not in all_cards), *own_cards, *current], S.focus_shifts),
-    )
-    room = Room(g.width, g.height, [(n.x, n.y, g.r) for n in g.nodes], clear={})
-    placed: EdgeLabels = {}
-    for w in missing:
-        li, i, j = w
-        size = block_size(edge_lines_max(v.tr.before, v, li, i, j), g.fs)
-        for boxes, shifts in tries:
-            room.boxes = boxes + [label.box for label in placed.values()]
-            box = room.place((*at[(li, i)], *at[(li + 1, j)]), size, S.focus_label_at, shifts)
-            if box is not None:
-                placed[w] = _weight_label(v, reveal, box, w)
-                break
-    covers = [label.box for label in placed.values()]
-
-    def covered(boxes: Iterable[Box]) -> bool:
-        return any(b.overlaps(c, S.label_gap) for b in boxes for c in covers)
-
-    return Focus(
-        placed,
-        frozenset(w for w, b in others.items() if covered([b])),
-        frozenset(k for k, bs in cards.items() if k not in step.neurons and covered(bs)),
-    )
