@@ -12,8 +12,9 @@ What is shown follows the cursor: a value appears once the step that computes it
 
 from __future__ import annotations
 
+import bisect
 import functools
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from markupsafe import Markup
 
@@ -76,35 +77,61 @@ def build(
         lambda: Memo(PIECE_VARIANTS * n_pieces, PIECE_BYTES),
         lambda memo: memo.nbytes,
     )
-    plain: Memo[tuple[int, bool, bool], Edge] = bundle.derived(
-        ("plain edges", decimals, sample, vertical),
-        lambda: Memo(PLAIN_VARIANTS * len(geometry.edges), PLAIN_EDGE_BYTES),
-        lambda memo: memo.nbytes,
+    looks = bundle.derived(
+        ("looks", decimals, sample, vertical), lambda: Looks.of(geometry), lambda k: k.nbytes
     )
     spot = focus(bundle, geometry, decimals, sample, step)
-    return replace(_content(geometry, at, step, spot, plain), pieces=pieces)
+    return replace(_content(geometry, at, step, spot, looks), pieces=pieces)
 
 
-# a light picture's plain lines, the same at many steps: kept by their look (old or new value,
-# the step's or not) rather than made again (8 × 16: 1,792 frozen records, ~6 ms a click)
-PLAIN_VARIANTS = 2
+# a piece at the cursor depends on the cursor only through what it shows (the steps passed
+# that reveal its values, its highlight, its label): most pieces are made as at the step before
+# (8 × 16: 1,792 frozen records, ~6 ms a click), so they are kept by what they show
+PLAIN_VARIANTS = 2  # a light picture's plain line: old or new value (the step's or not)
 PLAIN_EDGE_BYTES = 400  # an Edge and its key, as kept
+EDGE_VARIANTS = 8  # a rich picture's edge: its values shown, highlight and label
+EDGE_BYTES = 1300  # deep_size of an Edge (and its label) and its key
+NODE_VARIANTS = 6  # a neuron: its values shown, its highlight, its card covered or not
+NODE_BYTES = 1700  # deep_size of a Node (its card's lines) and its key
 
 
-def _content(
-    g: Geometry,
-    at: int,
-    step: TraceStep | None,
-    spot: Focus,
-    plain: Memo[tuple[int, bool, bool], Edge] | None = None,
-) -> Diagram:
+@dataclass(frozen=True)
+class Looks:
+    """A picture's parts made for this trace and look, by what they show at the cursor."""
+
+    plain: Memo[tuple[int, bool, bool], Edge]
+    edges: Memo[tuple[object, ...], Edge]  # a rich picture's (a light one's are few a step)
+    nodes: Memo[tuple[int, int, bool, bool], Node]
+
+    @classmethod
+    def of(cls, g: Geometry) -> Looks:
+        rich = 0 if g.light else len(g.edges)
+        return cls(
+            Memo(PLAIN_VARIANTS * len(g.edges), PLAIN_EDGE_BYTES),
+            Memo(EDGE_VARIANTS * rich, EDGE_BYTES),
+            Memo(NODE_VARIANTS * len(g.nodes), NODE_BYTES),
+        )
+
+    @property
+    def nbytes(self) -> int:
+        return self.plain.nbytes + self.edges.nbytes + self.nodes.nbytes
+
+
+def _content(g: Geometry, at: int, step: TraceStep | None, spot: Focus, looks: Looks) -> Diagram:
     """The picture at the cursor: what the steps up to ``at`` revealed, this step highlighted."""
     hl_weights = set(step.weights) if step else set()
     hl_biases = set(step.biases) if step else set()
+    hl_neurons = set(step.neurons) if step else set()
+    nodes = []
+    for k, n in enumerate(g.nodes):
+        who = (n.li, n.j)
+        hl, covered = who in hl_neurons, who in spot.hidden_cards
+        make = functools.partial(_node, g, n, at, hl, covered)
+        nodes.append(looks.nodes.get((k, bisect.bisect_right(n.changes, at), hl, covered), make))
     return Diagram(
         geometry=g,
-        nodes=tuple(_node(g, n, at, step, (n.li, n.j) in spot.hidden_cards) for n in g.nodes),
-        edges=_edges(g, at, hl_weights, spot, plain),
+        nodes=tuple(nodes),
+        edges=_edges(g, at, hl_weights, spot, looks),
         biases=tuple(_bias(g, b, at, hl_biases) for b in g.biases),
         linked=g.linked,
     )
@@ -122,8 +149,9 @@ def _revealed(items: tuple[Reveal, ...], at: int, title: list[str]) -> tuple[Lin
     return tuple(lines)
 
 
-def _node(g: Geometry, n: NodeGeo, at: int, step: TraceStep | None, covered: bool) -> Node:
-    """A neuron at the cursor (``covered``: its card is under the step's label, left out)."""
+def _node(g: Geometry, n: NodeGeo, at: int, hl: bool, covered: bool) -> Node:
+    """A neuron at the cursor (``hl``: the step's; ``covered``: its card is under the step's
+    label, left out)."""
     title = [words.plain(n.name)]
     lines = _revealed(n.items, at, title) + (n.bias.lines(at) if n.bias is not None else ())
     card = None
@@ -136,7 +164,6 @@ def _node(g: Geometry, n: NodeGeo, at: int, step: TraceStep | None, covered: boo
         if n.side is not None and not covered:
             anchor = "middle" if g.vertical else "start"
             side = TextBlock(n.side, g.fs, side_lines, anchor=anchor, valign="top")
-    hl = step is not None and (n.li, n.j) in step.neurons
     return Node(
         n.li,
         n.j,
@@ -162,11 +189,7 @@ def _label(g: Geometry, label: LabelGeo | None, at: int) -> TextBlock | None:
 
 
 def _edges(
-    g: Geometry,
-    at: int,
-    hl_weights: set[tuple[int, int, int]],
-    spot: Focus,
-    plain_edges: Memo[tuple[int, bool, bool], Edge] | None = None,
+    g: Geometry, at: int, hl_weights: set[tuple[int, int, int]], spot: Focus, looks: Looks
 ) -> tuple[Edge, ...]:
     """The edges at the cursor, the current step's drawn last (over the others); the step's
     weights labelled (``spot``: those the picture had no room for, and the labels they hide)."""
@@ -181,23 +204,31 @@ def _edges(
         hl = key in hl_weights
         # a light picture's plain line: in its layer pair's path, its values in the table
         if e.segment and (many or not hl) and label is None:
-            make = functools.partial(_plain_edge, e, new, hl)
-            edge = make() if plain_edges is None else plain_edges.get((k, new, hl), make)
-        else:
-            width, cls = e.new_look if new else e.old_look
-            edge = Edge(
-                e.li,
-                e.i,
-                e.j,
-                *e.ends,
-                width,
-                cls + " hl" if hl else cls,
-                e.hover.at(at),
-                e.href,
-                _label(g, label, at),
-            )
+            edge = looks.plain.get((k, new, hl), functools.partial(_plain_edge, e, new, hl))
+        elif g.light:
+            edge = _edge(g, e, at, hl, label)
+        else:  # an edge's labels differ in their boxes alone (the same weight's lines)
+            shown = (label.box, label.new_at <= at, label.grad_at <= at) if label else None
+            make = functools.partial(_edge, g, e, at, hl, label)
+            edge = looks.edges.get((k, hl, new, e.hover.grad_at <= at, shown), make)
         (on_top if hl else edges).append(edge)
     return tuple(edges + on_top)
+
+
+def _edge(g: Geometry, e: EdgeGeo, at: int, hl: bool, label: LabelGeo | None) -> Edge:
+    """An edge at the cursor, drawn on its own: its hover text, its label."""
+    width, cls = e.new_look if e.hover.new_at <= at else e.old_look
+    return Edge(
+        e.li,
+        e.i,
+        e.j,
+        *e.ends,
+        width,
+        cls + " hl" if hl else cls,
+        e.hover.at(at),
+        e.href,
+        _label(g, label, at),
+    )
 
 
 def _plain_edge(e: EdgeGeo, new: bool, hl: bool) -> Edge:

@@ -4,6 +4,7 @@ that reveals it (``Geometry``); and the values the diagram reads from the trace 
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from engine import Trace
@@ -85,6 +86,15 @@ class NodeGeo:
     items: tuple[Reveal, ...]  # the card's lines and the hover text, in order
     side_items: tuple[Reveal, ...]  # the target and the error (output neurons)
     bias: LabelGeo | None = None  # the neuron's bias, under its values in the card
+
+    @functools.cached_property
+    def changes(self) -> tuple[int, ...]:
+        """The steps at which what the neuron shows changes (its values revealed): at a step
+        it shows what the steps up to it of these revealed (``bisect``)."""
+        ks = {k for k, _, _ in self.items + self.side_items}
+        if self.bias is not None:
+            ks |= {self.bias.new_at, self.bias.grad_at}
+        return tuple(sorted(ks))
 
 
 @dataclass(frozen=True)

@@ -147,6 +147,15 @@ class Node:
     card: TextBlock | None
     side: TextBlock | None
 
+    @functools.cached_property  # a frozen dataclass's own dict: a Node kept is marked once
+    def marks(self) -> tuple[Mark, ...]:
+        """The neuron's pieces: its circle and name, its card, its target and error."""
+        return (
+            (("neuron", self.li, self.j), _node_svg, self.svg_args()),
+            *_card(("card", self.li, self.j), self.card, "card"),
+            *_card(("side", self.li, self.j), self.side, "side"),
+        )
+
     def svg_args(self) -> tuple[Any, ...]:
         """What the neuron's SVG is drawn from (``_node_svg``)."""
         return (
@@ -181,6 +190,23 @@ class Edge:
     href: str
     label: TextBlock | None
     segment: str = ""  # set: drawn in its layer pair's path, no hover text (a light picture)
+
+    @functools.cached_property  # a frozen dataclass's own dict: an Edge kept is marked once
+    def mark(self) -> Mark:
+        """The edge drawn on its own (not in its layer pair's path: ``segment`` unset)."""
+        return (("edge", self.li, self.i, self.j), _edge_svg, self.svg_args())
+
+    @functools.cached_property
+    def label_mark(self) -> Mark | None:
+        """Its label (a link to its field, out of the tab order: the edge itself is the link
+        a keyboard reaches), if it shows anything."""
+        if self.label is None or not self.label.lines:
+            return None
+        return (
+            ("label", self.li, self.i, self.j),
+            _label_svg,
+            (self.label, _label_class(self.cls), self.href),
+        )
 
     def svg_args(self) -> tuple[int, int, int, float, float, float, float, float, str, str, str]:
         """What the edge's SVG is drawn from (``_edge_svg``)."""
@@ -314,11 +340,7 @@ class Diagram:
                 (("bias", sq.li), _square_svg, (sq.x, sq.y, sq.size, b.cls, sq.title, sq.href))
             )
             squares += _card(("caption", sq.li), sq.caption, "caption")
-        neurons: list[Mark] = []
-        for n in self.nodes:
-            neurons.append((("neuron", n.li, n.j), _node_svg, n.svg_args()))
-            neurons += _card(("card", n.li, n.j), n.card, "card")
-            neurons += _card(("side", n.li, n.j), n.side, "side")
+        neurons = [mark for n in self.nodes for mark in n.marks]
         return tuple(links), self._edge_marks(), self._label_marks(), tuple(squares), tuple(neurons)
 
     def _edge_marks(self) -> tuple[Mark, ...]:
@@ -330,19 +352,12 @@ class Diagram:
             for li in sorted({p[0] for p in plain}):
                 looks = [p[1:] for p in plain if p[0] == li and ("hl" in p[1].split()) == on_top]
                 marks += _path_marks(("edges", li), looks)
-        marks += [
-            (("edge", e.li, e.i, e.j), _edge_svg, e.svg_args()) for e in self.edges if not e.segment
-        ]
+        marks += [e.mark for e in self.edges if not e.segment]
         return tuple(marks)
 
     def _label_marks(self) -> tuple[Mark, ...]:
-        """The edges' labels (each a link to its field, out of the tab order: the edge itself is
-        the link a keyboard reaches)."""
-        return tuple(
-            (("label", e.li, e.i, e.j), _label_svg, (e.label, _label_class(e.cls), e.href))
-            for e in self.edges
-            if e.label is not None and e.label.lines
-        )
+        """The edges' labels (``Edge.label_mark``)."""
+        return tuple(mark for e in self.edges if (mark := e.label_mark) is not None)
 
 
 def _label_class(edge_cls: str) -> str:
