@@ -18,8 +18,9 @@ MOST_MODULE_LINES = 700
 MOST_SUBJECT = 71
 # main's tip when subjects were first checked: the commits after it are held to the rule
 CHECKED_SINCE = "0897096"
-# landed over the rule the session this test came in (history is never rewritten)
-LANDED_OVER = {"a21530b"}
+# landed over the rule (history is never rewritten): the session this test came in, and two
+# diagram commits of 72 characters landed before this test was run on them
+LANDED_OVER = {"a21530b", "27d8d2c", "1274c73"}
 
 
 def _sources() -> list[Path]:
