@@ -16,7 +16,7 @@ from playwright.sync_api import Page
 from app.explorer.state import preset_state, url
 from engine import GRANULARITIES, PRESETS
 
-from .conftest import Watch
+from .conftest import Shots, Watch
 
 pytestmark = pytest.mark.e2e
 
@@ -134,7 +134,14 @@ PANEL = ["step-panel", "announce"]
     ids=["sigmoid-2-2-2", "2-8-8-1"],
 )
 def test_a_jump_from_the_timeline_by_its_parts_is_the_page_of_its_address(
-    page: Page, server: str, watch: Watch, path: str, forward: int, back: int, ids: list[str]
+    page: Page,
+    server: str,
+    watch: Watch,
+    shots: Shots,
+    path: str,
+    forward: int,
+    back: int,
+    ids: list[str],
 ) -> None:
     """The timeline's buttons, groups and Start written from data (timeline_answer.py); a long
     iteration's window moved step by step (through two phase changes) and by jumps."""
@@ -148,3 +155,7 @@ def test_a_jump_from_the_timeline_by_its_parts_is_the_page_of_its_address(
             for d in found["differ"]
         )
         assert found["partial"] == found["clicks"] > 0
+    name = "long" if forward else "short"
+    for width in (1366, 400):  # the timeline as the swaps left it
+        page.set_viewport_size({"width": width, "height": 900})
+        shots.take(page.locator("#timeline"), f"timeline-after-jumps-{name}-{width}.png")
