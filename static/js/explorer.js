@@ -110,7 +110,8 @@
   function reorder(target, ranges) {
     var kids = Array.prototype.slice.call(target.children);
     var kept = [];
-    ranges.split(" ").forEach(function (range) {
+    // "" keeps none (every child of the group left)
+    (ranges || "").split(" ").filter(Boolean).forEach(function (range) {
       var ends = range.split("-");
       for (var i = +ends[0]; i <= +ends[ends.length - 1]; i++) kept.push(kids[i]);
     });
