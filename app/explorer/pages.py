@@ -304,7 +304,7 @@ def _lean(request: Request, p: Presentation, state: PageState, view: View, htmx:
     renders = Renders(
         address=address,
         step_at=step_at,
-        draws=lambda: {svg_id: d for svg_id, (d, _) in pictures(view).items()},
+        draws=lambda: {svg_id: d.draw for svg_id, (d, _) in pictures(view).items()},
         figure=figure,
         whole=lambda: p.render(request, state, view, htmx, 200),
         part=lambda ident: step_part(request, view, ident),  # a large layer's update's table

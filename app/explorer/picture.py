@@ -12,23 +12,13 @@ inserted at their place.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Protocol
 
-from ..caches import Memo
-from ..render.svg import Diagram, Mark, PatchKey
+from ..render.svg import Diagram, Mark
 from .patch import MAX_DEPTH, Op, element_ops, inserted, order_op
 
-
-class Draw(Protocol):
-    """A picture's pieces drawn (``Diagram``): ``draw``, a piece from its mark alone, and
-    ``patches``, the operations from one piece drawn to another at a place, kept (or None)."""
-
-    def draw(self, mark: Mark) -> str: ...
-
-    @property
-    def patches(self) -> Memo[PatchKey, tuple[Op, ...]] | None: ...
+Draw = Callable[[Mark], str]  # a piece drawn: a function of its mark alone (``Diagram.draw``)
 
 
 @dataclass(frozen=True)
@@ -67,8 +57,7 @@ def picture_ops(
 ) -> list[Op] | None:
     """The operations turning the picture ``svg_id`` drawn as ``old`` into ``new``; None when
     they differ in more than their pieces (another layout: the picture is sent whole).
-    ``draw``: the new step's pieces drawn (a mark is drawn the same whichever step's diagram
-    draws it), and their operations kept.
+    ``draw``: a piece drawn (a mark is drawn the same whichever step's diagram draws it).
     ``copies``: the pictures of the figure (an operation the same in each is sent once)."""
     if old.head != new.head:
         return None
@@ -93,23 +82,12 @@ def _group_ops(
     for j, mark in enumerate(now):
         i = place.get(mark[0])
         if i is None:
-            ops += inserted(sel, True, j, str(draw.draw(mark)).strip())
+            ops += inserted(sel, True, j, str(draw(mark)).strip())
         elif was[i] != mark:
-            patches += _piece_ops(draw, (was[i], mark), f"{sel} > :nth-child({j + 1})", copies)
+            before, after = str(draw(was[i])).strip(), str(draw(mark)).strip()
+            where = f"{sel} > :nth-child({j + 1})"
+            patches += element_ops(before, after, where, True, MAX_DEPTH, copies)
     return ops + patches
-
-
-def _piece_ops(draw: Draw, marks: tuple[Mark, Mark], where: str, copies: int) -> tuple[Op, ...]:
-    """The operations turning the piece at ``where`` drawn from one mark into the other (kept:
-    the same piece changes the same way at several steps, a highlight on and off)."""
-    before, after = (draw.draw(mark) for mark in marks)
-
-    def make() -> tuple[Op, ...]:
-        old, new = str(before).strip(), str(after).strip()
-        return tuple(element_ops(old, new, where, True, MAX_DEPTH, copies))
-
-    kept = draw.patches
-    return make() if kept is None else kept.get((before, after, where, copies), make)
 
 
 def pictures_ops(old: Pictures, new: Pictures, draws: Mapping[str, Draw]) -> list[Op] | None:

@@ -37,7 +37,6 @@ from .svg import (
     Edge,
     Line,
     Node,
-    PatchKey,
     TextBlock,
 )
 
@@ -81,24 +80,8 @@ def build(
     looks = bundle.derived(
         ("looks", decimals, sample, vertical), lambda: Looks.of(geometry), lambda k: k.nbytes
     )
-    patches: Memo[PatchKey, tuple[tuple[bool, str], ...]] = bundle.derived(
-        ("patches", decimals, sample, vertical),
-        lambda: Memo(PATCH_VARIANTS * _n_marks(geometry), PATCH_BYTES),
-        lambda memo: memo.nbytes,
-    )
     spot = focus(bundle, geometry, decimals, sample, step)
-    return replace(_content(geometry, at, step, spot, looks), pieces=pieces, patches=patches)
-
-
-# a piece's operations from one drawing to another, kept: a few per piece over an iteration
-PATCH_VARIANTS = 4
-PATCH_BYTES = 600  # its key (the drawings are the pieces kept) and its operations
-
-
-def _n_marks(g: Geometry) -> int:
-    """About how many pieces the picture has (a light one's plain lines are a few paths)."""
-    rich = S.max_focus_labels if g.light else len(g.edges)  # and their labels
-    return 2 * rich + 4 * len(g.nodes) + 2 * len(g.biases)  # neurons, cards, links
+    return replace(_content(geometry, at, step, spot, looks), pieces=pieces)
 
 
 # a piece at the cursor depends on the cursor only through what it shows (the steps passed

@@ -96,7 +96,7 @@ class TextBlock:
     anchor: str = "middle"  # or "start"
     valign: str = "middle"  # or "top"
 
-    @functools.cached_property  # a frozen dataclass's own dict: its lines measured once
+    @property
     def shown(self) -> Box:
         w, h = block_size(self.lines, self.fs)
         w = min(w, self.box.w)
@@ -261,11 +261,6 @@ class Diagram:
     # the SVG pieces drawn for this trace's layout: from one step to the next most of a picture
     # is drawn exactly as before (a step reveals or highlights a few values)
     pieces: Memo[tuple[object, ...], Markup] | None = field(default=None, repr=False, compare=False)
-    # the operations turning one piece drawn into another at a place (app/explorer/picture.py),
-    # kept for this trace's layout: a highlight comes back on a piece as it was a step before
-    patches: Memo[PatchKey, tuple[tuple[bool, str], ...]] | None = field(
-        default=None, repr=False, compare=False
-    )
     drawn: bool = True  # False: the outline alone (a step's answer draws what changed)
 
     @property
@@ -370,8 +365,6 @@ def _label_class(edge_cls: str) -> str:
     return "edge-label hl" if "hl" in edge_cls.split() else "edge-label"
 
 
-# a piece drawn before and after a step, where it is in the page and in how many pictures
-PatchKey = tuple[str, str, str, int]
 # a piece of the picture: who it is, the function that draws it, and what from
 Mark = tuple[tuple[object, ...], Callable[..., Markup], tuple[Any, ...]]
 # the groups of the picture, bottom to top, each as it opens and closes
