@@ -56,16 +56,7 @@ from .budget import Busy
 from .codec import StateError
 from .link import link_too_long
 from .on_demand import MOST_FIELDS, step_part
-from .partial import (
-    TIMELINE_STUB,
-    Held,
-    Renders,
-    asks_parts,
-    is_step,
-    kept_step,
-    lean,
-    parts_of,
-)
+from .partial import Held, Renders, asks_parts, is_step, kept_step, lean, parts_of, shows_timeline
 from .picture import pictures_of
 from .state import (
     PREVIOUS_STEP,
@@ -319,8 +310,7 @@ def held(html: str, view: View) -> Held | None:
     parts = parts_of(html, view.at)
     if parts is None:
         return None
-    shows = TIMELINE_STUB in parts.get("step-panel", "")
-    timeline = timeline_shown(view.bundle, view.at) if shows else None
+    timeline = timeline_shown(view.bundle, view.at) if shows_timeline(parts) else None
     return Held(parts, pictures_of(pictures(view)), timeline)
 
 

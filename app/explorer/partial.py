@@ -122,6 +122,11 @@ def element(html: str, ident: str) -> tuple[int, int] | None:
     return None
 
 
+def shows_timeline(parts: Parts) -> bool:
+    """Whether the parts cut from a render hold the timeline's place (it was cut out)."""
+    return TIMELINE_STUB in parts.get(CUT[TIMELINE], "")
+
+
 def parts_of(html: str, at: int) -> Parts | None:
     """The parts a step changes, cut from a rendered explorer (a page or its fragment); None
     when they cannot all be cut (a form's step written another way would be missed)."""

@@ -124,21 +124,15 @@ class Element:
 
     def attrs_only(self, how: str) -> str:
         """The element's start tag alone, marked, and closed: what an ``attrs`` swap reads."""
-        return _tag_only(self.start_tag, self.name_end, self.name, how)
-
-
-def _tag_only(tag: str, name_end: int, name: str, how: str) -> str:
-    opened = f'{tag[:name_end]} hx-swap-oob="{how}"{tag[name_end:]}'
-    return opened if name in VOID else f"{opened}</{name}>"
+        tag = self.start_tag
+        opened = f'{tag[: self.name_end]} hx-swap-oob="{how}"{tag[self.name_end :]}'
+        return opened if self.name in VOID else f"{opened}</{self.name}>"
 
 
 def attrs_swap(piece: str, sel: str) -> str:
     """The ``attrs`` swap giving the element at ``sel`` the attributes of the element that
     ``piece`` starts with (its start tag is enough)."""
-    tag = _TAG.match(piece)
-    if tag is None or tag.group(1):
-        raise ValueError("not an element")
-    return _tag_only(tag.group(0), tag.end(2), tag.group(2).lower(), f"attrs:{sel}")
+    return Element(piece).attrs_only(f"attrs:{sel}")
 
 
 Op = tuple[bool, str]  # (inside a picture, the operation)

@@ -52,7 +52,7 @@ def _group_ops(view: View, sel: str, was: TimelineGroup, now: TimelineGroup, at:
     for i1, i2, j1, j2 in reversed(runs):  # from the last place: each counted as it still is
         pieces = [_item(view, item) for item in _items(now)[j1:j2]]
         ops += [text for _, text in moved(f"{sel} > ol", False, i1, i2, pieces)]
-    ops += [attrs_swap(_button(view, i), f"#tl-{i}") for i in kept if _moved(i, at, view.at)]
+    ops += [attrs_swap(_button(view, i), f"#tl-{i}") for i in kept if _looks_new(i, at, view.at)]
     if not kept or len(ops) > FEW_OPS:  # the group whole, where it is shorter
         group = Element(view.timeline_group(now).strip()).marked(f"outerHTML:{sel}")
         if not kept or len(group) < sum(map(len, ops)):
@@ -60,7 +60,7 @@ def _group_ops(view: View, sel: str, was: TimelineGroup, now: TimelineGroup, at:
     return ops
 
 
-def _moved(i: int, at: int, to: int) -> bool:
+def _looks_new(i: int, at: int, to: int) -> bool:
     """Whether step ``i``'s button looks otherwise once the cursor moved from ``at`` to ``to``."""
     return look(at, i) != look(to, i)
 
