@@ -174,8 +174,9 @@ def _lock(frame: EmbedOptions | None) -> str:
     return ", ".join(f"{k}={v}" for k, v in query.items() if k in ("from", "to", "phases"))
 
 
-def view(page: Page, where: Where, *, report: str = "") -> PracticeView:
-    """The view of a page: its fields, and the feedback on what was typed (if anything)."""
+def view(page: Page, where: Where, *, report: str = "", checked: bool = False) -> PracticeView:
+    """The view of a page: its fields, and the feedback on what was typed (if anything; after
+    a Check that could not count, ``checked``, on the fields left empty too)."""
     rec, tr = page.record, page.tr
     step = tr.steps[rec.at] if rec.at < len(tr.steps) else None
     fields: list[Field] = []
@@ -184,7 +185,8 @@ def view(page: Page, where: Where, *, report: str = "") -> PracticeView:
         done = rec.done
         for k, cell in enumerate(grading.asked(step)):
             typed = rec.answers[k] if k < len(rec.answers) else ""
-            v = grading.verdict(tr, step, cell, typed) if typed and not done else None
+            judged = (typed or checked) and not done
+            v = grading.verdict(tr, step, cell, typed) if judged else None
             verdicts.append(v)
             shown = number_text(cell.value, page.state.precision) if done else ""
             said = cell_name_text(step, cell.name, tr.before.labels.cost)

@@ -102,11 +102,13 @@ def respond(
     status: int = 200,
     changed: bool = False,
     report: str = "",
+    checked: bool = False,
 ) -> Response:
     """The page for htmx (a fragment, the address replaced), a full page, or after a change
-    without htmx a redirect to the new address (post, redirect, get)."""
+    without htmx a redirect to the new address (post, redirect, get). ``checked``: a Check
+    that counted nothing, whose fields are all judged (an empty one says so)."""
     where = _where(request, embed)
-    v = build.view(page, where, report=report)
+    v = build.view(page, where, report=report, checked=checked)
     htmx = pages.is_htmx(request)
     if changed and not htmx and status == 200:
         resp: Response = RedirectResponse(v.url, status_code=303)
@@ -198,7 +200,7 @@ def _act(request: Request, params: dict[str, str], embed: bool, act: str) -> Res
     except RecordError as e:
         return _error(request, f"This practice page's record has a problem: {e}.", 422, embed)
     if not readable:  # nothing counted: the message beside the field, the rest as it was
-        return respond(request, page, embed, status=422)
+        return respond(request, page, embed, status=422, checked=True)
     report = build.report_after(page, after)
     return respond(request, after, embed, changed=True, report=report)
 

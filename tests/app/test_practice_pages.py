@@ -375,3 +375,32 @@ def test_any_record_in_the_address_is_never_a_5xx(
         data = {"s": preset_state("sigmoid-2-2-2").encode(), "level": "numbers", **params}
         r = client.post(path, data=data, follow_redirects=False)
     assert r.status_code < 500, (params, r.text[:300])
+
+
+def feedback_of(html: str) -> str:
+    found = re.search(r'id="feedback"[^>]*role="status">(.*?)</div>', html, re.S)
+    assert found is not None
+    return page_text(found.group(1))
+
+
+def test_check_with_nothing_typed_says_so_beside_the_field(client: TestClient) -> None:
+    """A 422 used to come back with an empty status region: a click into silence."""
+    r = post(client, "/practice/check", 0, a0="")
+    assert r.status_code == 422
+    assert "is empty: type a number" in feedback_of(r.text)
+    assert 'aria-invalid="true"' in r.text
+
+
+def test_a_cell_left_empty_is_named_among_the_typed_ones(client: TestClient) -> None:
+    s = preset_state("batch-xor")
+    first = trace(s.scenario, "layer").steps[0]
+    typed = {f"a{k}": repr(v) for k, v in enumerate(flat(first.value))}
+    typed["a3"] = ""
+    r = client.post(
+        "/practice/check",
+        data={"s": s.encode(), "at": "0", "set": "xor-layers", **typed},
+        follow_redirects=False,
+    )
+    assert r.status_code == 422
+    said = feedback_of(r.text)
+    assert "is empty" in said and said.count("is empty") == 1 and "sample 2" in said
