@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from engine.activations import ACTIVATIONS
 from engine.limits import DEFAULT_LIMITS as LIM
 from engine.losses import LOSSES
-from engine.practice import MISTAKE_IDS
+from engine.practice import MISTAKE_IDS, NEAR_IDS
 from engine.presets import SIGMOID_2_2_2
 
 Number = Annotated[
@@ -217,7 +217,9 @@ class CheckIn(Strict):
 
 
 class DiagnosisOut(BaseModel):
-    id: str = Field(description="The mistake's id, one of: " + ", ".join(MISTAKE_IDS) + ".")
+    id: str = Field(
+        description="The mistake's id, one of: " + ", ".join(MISTAKE_IDS + NEAR_IDS) + "."
+    )
     message: str = Field(description="What was done, what the step needs, the factor that differs.")
 
 

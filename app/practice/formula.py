@@ -6,8 +6,9 @@ from __future__ import annotations
 from markupsafe import Markup, escape
 
 from engine import TraceStep
-from engine.expr import Expr, Op, Row, exact, name_expr, to_text
+from engine.expr import Expr, Op, Row, exact, to_text
 from engine.practice import Said
+from engine.practice.cells import cell_parts
 
 from ..render.mathml import MathML
 from ..render.words import plain
@@ -48,18 +49,11 @@ def said_html(said: Said) -> Markup:
 def cell_name_html(step: TraceStep, name: str, cost: str) -> Markup:
     """A cell's name (``net_h2 (sample 2)``, ``W1[1, 2]``, ``∂E/∂w5``) with its quantity as
     MathML: the step's own symbol, or a neuron's name as the formulas write it."""
-    e, rest = _cell_parts(step, name, cost)
+    e, rest = cell_parts(step, name, cost)
     return inline(e) + escape(rest)
 
 
 def cell_name_text(step: TraceStep, name: str, cost: str) -> str:
     """The same name in plain Unicode, for a field's label (net_h2 → netₕ₂, E_(L) → C⁽ᴸ⁾)."""
-    e, rest = _cell_parts(step, name, cost)
+    e, rest = cell_parts(step, name, cost)
     return plain(to_text(e).strip()) + rest
-
-
-def _cell_parts(step: TraceStep, name: str, cost: str) -> tuple[Expr, str]:
-    """A cell's quantity as a formula, and what follows it (its sample, its index)."""
-    cut = min((k for k in (name.find(" ("), name.find("[")) if k > 0), default=len(name))
-    head, rest = name[:cut], name[cut:]
-    return (step.symbol if head == step.quantity else name_expr(head, cost)), rest

@@ -15,6 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..errors import EngineError
+from ..expr import Expr, name_expr
 from ..trace import Trace, TraceStep
 
 F64 = NDArray[np.float64]
@@ -132,6 +133,15 @@ def _name(step: TraceStep, shape: tuple[int, ...], path: tuple[int, ...]) -> str
     if len(shape) == 1:
         return f"{step.quantity} (sample {path[0] + 1})"
     return f"{step.quantity}[{', '.join(str(p + 1) for p in path)}]"
+
+
+def cell_parts(step: TraceStep, name: str, cost: str) -> tuple[Expr, str]:
+    """A cell's name (``net_h2 (sample 2)``, ``W1[1, 2]``, ``∂E/∂w5``) as its quantity, a
+    formula (the step's own symbol, or a neuron's name as the formulas write it), and what
+    follows it (its sample, its index)."""
+    cut = min((k for k in (name.find(" ("), name.find("[")) if k > 0), default=len(name))
+    head, rest = name[:cut], name[cut:]
+    return (step.symbol if head == step.quantity else name_expr(head, cost)), rest
 
 
 def cell_of(step: TraceStep, path: tuple[int, ...] | None) -> Cell:

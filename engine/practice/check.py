@@ -15,12 +15,13 @@ from .answers import Judgement, Typed, judge, parse_answer
 from .cells import Cell, Where, cell_of, where
 from .messages import MESSAGES, Names, Said, said_text
 from .mistakes import BY_ID, MISTAKES
+from .near import near
 from .notation import Notation, notation_of
 
 
 @dataclass(frozen=True)
 class Diagnosis:
-    id: str  # one of mistakes.MISTAKE_IDS
+    id: str  # one of mistakes.MISTAKE_IDS or near.NEAR_IDS
     said: Said  # the message: prose and formulas (a page writes them as MathML)
 
     @property
@@ -133,7 +134,8 @@ def _diagnose(
         if judge(typed, value).correct:
             names = Names(t, step, place, notation)
             return Diagnosis(mistake.id, MESSAGES[mistake.id](names))
-    return None
+    found = near(t, step, target, typed, accepted)
+    return Diagnosis(*found) if found is not None else None
 
 
 def _same_at(typed: Typed, a: float, b: float) -> bool:

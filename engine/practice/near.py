@@ -1,0 +1,123 @@
+"""Wrong answers that no mistake of the table gives but that say what went wrong all the
+same: the right value rounded on the way (right at fewer digits than typed), the right size
+with the other sign, or another number of this iteration (another cell of the step, another
+step: the wrong neuron, weight, sample or layer). Tried after the table (``check``): a named
+mistake says more. Like the table's messages, none gives the step's own value away."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+
+import numpy as np
+
+from ..expr import Expr
+from ..trace import Trace, TraceStep
+from .answers import MIN_SIGNIFICANT, Typed, judge, parse_answer
+from .cells import Cell, cell_parts, cells
+
+NEAR_IDS = ("rounded_on_the_way", "sign_flipped", "another_cell", "another_step")
+MAX_SEARCHED = 50_000  # numbers of the other steps looked through, nearest steps first
+
+Near = tuple[str, tuple[str | Expr, ...]]  # a diagnosis's id and what it says
+
+
+def near(
+    t: Trace, step: TraceStep, target: Cell, typed: Typed, accepted: list[float]
+) -> Near | None:
+    """The first of NEAR_IDS that gives ``typed`` (which is wrong for every ``accepted``
+    value), or None."""
+    if typed.significant < MIN_SIGNIFICANT:
+        return None  # "0" or "1" would match too much
+    cost = t.before.labels.cost
+    name = _name(step, target, cost)
+    if (digits := _right_at_fewer(typed, accepted)) is not None:
+        return "rounded_on_the_way", rounded_on_the_way(name, digits, typed.significant)
+    if any(judge(typed, -v).correct for v in accepted if v != 0.0):
+        return "sign_flipped", sign_flipped(name)
+    for other in cells(step):
+        if other.path != target.path and _gives(typed, other.value, accepted):
+            return "another_cell", another_cell(name, _name(step, other, cost))
+    for k, other in _other_numbers(t, step):
+        if _gives(typed, other.value, accepted):
+            return "another_step", another_step(name, _name(t.steps[k], other, cost), k)
+    return None
+
+
+def _name(step: TraceStep, cell: Cell, cost: str) -> tuple[str | Expr, ...]:
+    e, rest = cell_parts(step, cell.name, cost)
+    return (e, rest) if rest else (e,)
+
+
+def _right_at_fewer(typed: Typed, accepted: list[float]) -> int | None:
+    """The most significant digits (at least three, fewer than typed) at which the typed
+    number, rounded, is right."""
+    exact = Decimal(typed.text.replace("e", "E"))
+    for digits in range(typed.significant - 1, MIN_SIGNIFICANT - 1, -1):
+        shorter = parse_answer(f"{exact:.{digits - 1}e}")
+        if any(judge(shorter, v).correct for v in accepted):
+            return digits
+    return None
+
+
+def _gives(typed: Typed, value: float, accepted: list[float]) -> bool:
+    """Right for ``value`` and for none of the accepted ones (a number equal to the step's
+    at the digits typed was right)."""
+    return judge(typed, value).correct and not any(judge(typed, v).within for v in accepted)
+
+
+def _other_numbers(t: Trace, step: TraceStep) -> Iterator[tuple[int, Cell]]:
+    """The numbers of the iteration's other steps, the nearest steps first (before after),
+    up to MAX_SEARCHED of them."""
+    order = sorted(
+        (s.index for s in t.steps if s.index != step.index),
+        key=lambda k: (abs(k - step.index), k > step.index),
+    )
+    searched = 0
+    for k in order:
+        size = int(np.asarray(t.steps[k].value, dtype=np.float64).size)
+        searched += size
+        if searched > MAX_SEARCHED:
+            return
+        for c in cells(t.steps[k]):
+            yield k, c
+
+
+# -- what each says ---------------------------------------------------------------------------
+
+
+def rounded_on_the_way(
+    name: tuple[str | Expr, ...], digits: int, typed: int
+) -> tuple[str | Expr, ...]:
+    return (
+        f"Close: to {digits} significant digits that is ", *name, f", but not at the {typed} "
+        "you typed. Digits that far out come from a value rounded on the way (or a slip in the "
+        "last digits): carry more digits of the earlier values, or type only the digits you "
+        "are sure of.",
+    )  # fmt: skip
+
+
+def sign_flipped(name: tuple[str | Expr, ...]) -> tuple[str | Expr, ...]:
+    return (
+        "That has the size of ", *name, " but the opposite sign: check the sign of each "
+        "factor (a difference taken the other way round, a minus sign dropped or carried "
+        "from an earlier step).",
+    )  # fmt: skip
+
+
+def another_cell(
+    name: tuple[str | Expr, ...], other: tuple[str | Expr, ...]
+) -> tuple[str | Expr, ...]:
+    return (
+        "That is ", *other, ", another number of this step; this field asks for ", *name,
+        ": check which sample and which neuron each number comes from.",
+    )  # fmt: skip
+
+
+def another_step(
+    name: tuple[str | Expr, ...], other: tuple[str | Expr, ...], k: int
+) -> tuple[str | Expr, ...]:
+    return (
+        "That is ", *other, f" (step {k + 1} of this iteration), not ", *name, ": check "
+        "which neuron, weight, sample and layer each number of the formula comes from.",
+    )  # fmt: skip
