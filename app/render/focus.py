@@ -11,7 +11,7 @@ it can only take places away, so the place kept stands unless such a label cover
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from engine import TraceStep
 
@@ -103,7 +103,7 @@ def _focus(
             (2, shown, frozenset(step.neurons)),
         ),
     ]
-    room = Room(g.width, g.height, [(n.x, n.y, g.r) for n in g.nodes], clear={})
+    picture = Room(g.width, g.height, [(n.x, n.y, g.r) for n in g.nodes], clear={})
     placed: EdgeLabels = {}
     for w in missing:
         li, i, j = w
@@ -111,7 +111,7 @@ def _focus(
         ends = (*at[(li, i)], *at[(li + 1, j)])
         taken = [label.box for label in placed.values()]
         for boxes, shifts, key in tries:
-            box = _place(room, places, (w, key), (boxes, taken), (ends, size, shifts))
+            box = _place(picture, places, (w, key), (boxes, taken), (ends, size, shifts))
             if box is not None:
                 placed[w] = weight_label(v, reveal, box, w)
                 break
@@ -119,20 +119,21 @@ def _focus(
 
 
 def _place(
-    room: Room,
+    picture: Room,
     places: Memo[Hashable, tuple[Box | None]],
     key: Hashable,
     among: tuple[list[Box], list[Box]],
     where: tuple[tuple[float, float, float, float], tuple[float, float], tuple[float, ...]],
 ) -> Box | None:
     """The first place along the edge (``where``: its ends, the label's size, the shifts
-    across) clear of the boxes and of the labels taken for the step (``among``): the first
-    clear of the boxes alone (kept in ``places``), unless a label taken covers it."""
+    across) in the ``picture`` (its circles, no boxes) clear of the boxes and of the labels
+    taken for the step (``among``): the first clear of the boxes alone (kept in ``places``),
+    unless a label taken covers it."""
     boxes, taken = among
     ends, size, shifts = where
 
     def first(more: list[Box]) -> tuple[Box | None]:
-        room.boxes = boxes + more
+        room = replace(picture, boxes=boxes + more)  # (its circles' places known: shared)
         return (room.place(ends, size, S.focus_label_at, shifts),)
 
     (alone,) = places.get(key, lambda: first([]))
