@@ -206,18 +206,19 @@ def _edges(
         if e.segment and (many or not hl) and label is None:
             edge = looks.plain.get((k, new, hl), functools.partial(_plain_edge, e, new, hl))
         elif g.light:
-            edge = _edge(g, e, at, hl, label)
+            edge = _edge(g, e, at, new, hl, label)
         else:  # an edge's labels differ in their boxes alone (the same weight's lines)
             shown = (label.box, label.new_at <= at, label.grad_at <= at) if label else None
-            make = functools.partial(_edge, g, e, at, hl, label)
+            make = functools.partial(_edge, g, e, at, new, hl, label)
             edge = looks.edges.get((k, hl, new, e.hover.grad_at <= at, shown), make)
         (on_top if hl else edges).append(edge)
     return tuple(edges + on_top)
 
 
-def _edge(g: Geometry, e: EdgeGeo, at: int, hl: bool, label: LabelGeo | None) -> Edge:
-    """An edge at the cursor, drawn on its own: its hover text, its label."""
-    width, cls = e.new_look if e.hover.new_at <= at else e.old_look
+def _edge(g: Geometry, e: EdgeGeo, at: int, new: bool, hl: bool, label: LabelGeo | None) -> Edge:
+    """An edge at the cursor, drawn on its own: its hover text, its label (``new``: its new
+    value shown; ``hl``: the step's)."""
+    width, cls = e.new_look if new else e.old_look
     return Edge(
         e.li,
         e.i,
