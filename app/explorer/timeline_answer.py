@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Protocol
+
+from markupsafe import Markup
 
 from .patch import Element, attrs_swap, moved
 from .timeline import TimelineGroup, TimelineShown, look
@@ -47,7 +49,7 @@ def _group_ops(view: View, sel: str, was: TimelineGroup, now: TimelineGroup, at:
     """The operations turning the group ``was`` (the cursor at ``at``) into ``now``."""
     ops: list[str] = []
     if was.current != now.current:
-        ops.append(attrs_swap(_group_module(view).opening(now), sel))
+        ops.append(attrs_swap(_macros(view).opening(now), sel))
     runs, kept = _runs(_items(was), _items(now))
     for i1, i2, j1, j2 in reversed(runs):  # from the last place: each counted as it still is
         pieces = [_item(view, item) for item in _items(now)[j1:j2]]
@@ -127,8 +129,21 @@ def _button(view: View, i: int) -> str:
 def _item(view: View, item: Item) -> str:
     if isinstance(item, int):
         return view.timeline_step(item)
-    return str(_group_module(view).gap(item.count if item is not None else 0))
+    return str(_macros(view).gap(item.count if item is not None else 0))
 
 
-def _group_module(view: View) -> Any:
-    return view.env.get_template("_timeline_group.html").module
+class GroupMacros(Protocol):
+    """The macros of ``_timeline_group.html`` a step's answer writes alone."""
+
+    def opening(self, g: TimelineGroup) -> Markup:
+        """A group's start tag (its phase, and whether the cursor is in it)."""
+        ...
+
+    def gap(self, more: int = 0) -> Markup:
+        """A gap in a group's steps, or (``more``) how many more steps it has."""
+        ...
+
+
+def _macros(view: View) -> GroupMacros:
+    macros: GroupMacros = view.env.get_template("_timeline_group.html").module
+    return macros
