@@ -117,6 +117,12 @@ class Presentation:
     def __init__(self, **context: Any) -> None:
         self.context = context  # more for the templates (the share panel's embed builder)
 
+    @property
+    def as_addressed(self) -> bool:
+        """Whether its explorer is drawn as its address renders it: kept for the next step
+        under that address (not a page drawn with more, the embed builder's options)."""
+        return not self.context
+
     def path(self, state: PageState, at: int) -> str:
         return url(state, at)
 
@@ -275,7 +281,7 @@ def _lean(request: Request, p: Presentation, state: PageState, view: View, htmx:
     if not asks_parts(request):  # kept for the next step (the pictures' marks drawn once)
         rendered = p.render(request, state, view, htmx, 200)
         html = bytes(rendered.body).decode()
-        if not p.context:  # not a page drawn with more than its address says (the builder's)
+        if p.as_addressed:
             kept_step(cache, address(view.at), lambda: held(html, view))
         return rendered
 
