@@ -27,6 +27,19 @@ def _by_sample(matrix, j):
     return column[0] if len(column) == 1 else column
 
 
+def _names(layer, prefix, suffix=""):
+    """Layer ``layer``'s weights (into each neuron in turn, as the explorer's timeline goes) and
+    biases, named; a bias label its layer shares (document 003's b1) takes its neuron's name."""
+    lab = SCENARIO["labels"]
+    rows = lab["weights"][layer]
+    weights = [(prefix + rows[i][j] + suffix, i, j)
+               for j in range(len(rows[0])) for i in range(len(rows))]
+    labels, neurons = lab["biases"][layer], lab["neurons"][layer + 1]
+    biases = [(prefix + b + suffix + (" (" + n + ")" if labels.count(b) > 1 else ""), j)
+              for j, (b, n) in enumerate(zip(labels, neurons))]
+    return weights, biases
+
+
 def report(r):
     """Every quantity of the iteration, named as the explorer names it."""
     lab = SCENARIO["labels"]
@@ -43,21 +56,21 @@ def report(r):
     for layer in reversed(range(len(r["deltas"]))):
         for j, name in enumerate(neurons[layer + 1]):
             print("  \\u03b4_" + name, "=", _num(_by_sample(r["deltas"][layer], j)))
-        for i, row in enumerate(lab["weights"][layer]):
-            for j, name in enumerate(row):
-                print("  \\u2202E/\\u2202" + name, "=", _num(grads["weights"][layer][i][j]))
-        for j, name in enumerate(lab["biases"][layer]):
-            print("  \\u2202E/\\u2202" + name, "=", _num(grads["biases"][layer][j]))
-    frozen = "" if SCENARIO["update_biases"] else ", biases kept"
+        weights, biases = _names(layer, "\\u2202E/\\u2202")
+        for bias, j in biases:  # each neuron's weights, then its bias
+            for name, i, _ in [w for w in weights if w[2] == j]:
+                print("  " + name, "=", _num(grads["weights"][layer][i][j]))
+            print("  " + bias, "=", _num(grads["biases"][layer][j]))
+    kept = not SCENARIO["update_biases"]
     print("Update (\\u03b7 = " + repr(SCENARIO["learning_rate"]) + ", "
-          + SCENARIO["update_order"] + frozen + ")")
+          + SCENARIO["update_order"] + (", biases kept" if kept else "") + ")")
     new = r["scenario"]
     for layer in reversed(range(len(new["weights"]))):
-        for i, row in enumerate(lab["weights"][layer]):
-            for j, name in enumerate(row):
-                print("  " + name + "\\u207a", "=", _num(new["weights"][layer][i][j]))
-        for j, name in enumerate(lab["biases"][layer]):
-            print("  " + name + "\\u207a", "=", _num(new["biases"][layer][j]))
+        weights, biases = _names(layer, "", "\\u207a")
+        for name, i, j in weights:
+            print("  " + name, "=", _num(new["weights"][layer][i][j]))
+        for name, j in [] if kept else biases:
+            print("  " + name, "=", _num(new["biases"][layer][j]))
     print("Loss after the update: E =", _num(r["loss_after"]))
 
 
@@ -78,8 +91,9 @@ def scenario_literal(s: Scenario) -> str:
     return "SCENARIO = " + pprint.pformat(s.to_dict(), width=96, sort_dicts=False) + "\n"
 
 
-def header(s: Scenario, library: str, needs: str) -> str:
-    """The script's opening: what it is and how to run it (no user text: the title is data)."""
+def header(s: Scenario, library: str, needs: str, note: str = "") -> str:
+    """The script's opening: what it is and how to run it (no user text: the title is data);
+    ``note``: a paragraph of the library's own, after the first."""
     return f'''#!/usr/bin/env python3
 """One training iteration of a Backprop Explorer scenario, in {library}.
 
@@ -87,7 +101,7 @@ The network, its parameters and data are SCENARIO below, exactly as the explorer
 (every float written so that it reads back bit for bit). The script runs the forward pass, the
 loss, the backward pass and one gradient-descent update, with the scenario's loss, activations,
 update order and bias rule.
-
+{note}
     python this_file.py           every quantity, with the explorer's names
     python this_file.py --json    {{loss_before, loss_after, gradients, scenario}} as /api/step
 

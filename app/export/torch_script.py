@@ -35,6 +35,13 @@ LOSSES = {
     "cross_entropy": "-(T * torch.log_softmax(Z, dim=1)).sum(dim=1)  # -sum_k t_k log o_k",
 }
 
+# why a printed number may differ from the page's (and the NumPy script's) in its last digits
+ROUNDING = """
+Autograd multiplies the chain rule's factors in its own order, so a number may differ from the
+explorer's in its last digit or two (float64 rounding); the NumPy script prints the explorer's
+digits.
+"""
+
 BUILD = '''
 X = torch.tensor(SCENARIO["inputs"], dtype=torch.float64)  # rows are samples
 T = torch.tensor(SCENARIO["targets"], dtype=torch.float64)
@@ -144,7 +151,7 @@ def torch_script(s: Scenario) -> str:
     used = sorted(set(s.activations), key=list(MODULES).index)
     modules = ",\n".join(f'    "{a}": {MODULES[a]}' for a in used)
     return (
-        header(s, "PyTorch (torch.nn, float64, autograd)", "PyTorch")
+        header(s, "PyTorch (torch.nn, float64, autograd)", "PyTorch", ROUNDING)
         + "import torch\n\n"
         + scenario_literal(s)
         + f"\nACTIVATION = {{\n{modules},\n}}\n\n\n"

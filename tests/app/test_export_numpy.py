@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from engine import PRESETS, get_preset, trace
 from tests.app.export_cases import HOSTILE_TITLE, assert_close, cases, hostile
 
 CASES = cases()
@@ -108,3 +109,32 @@ def test_a_bad_body_is_the_apis_422(client: TestClient) -> None:
     r = client.post("/api/export/numpy", json=doc)
     assert r.status_code == 422
     assert r.json()["detail"][0]["loc"][:2] == ["body", "activations"]
+
+
+def printed(text: str) -> list[tuple[str, Any]]:
+    """The script's "  name = value" lines, in order (values read back as Python)."""
+    lines = [ln.strip().split(" = ", 1) for ln in text.splitlines() if ln.startswith("  ")]
+    return [(name, ast.literal_eval(value)) for name, value in lines]
+
+
+@pytest.mark.parametrize("pid", sorted(PRESETS))
+def test_the_script_prints_the_pages_quantities_in_the_pages_order(
+    client: TestClient, tmp_path: Path, pid: str
+) -> None:
+    """Each name once (document 003's shared b2 was printed twice with two values), the
+    weights in the timeline's order (w5, w6, w7, w8, not w5, w7, w6, w8), and each number
+    the one the explorer shows for that step."""
+    path = tmp_path / "script.py"
+    path.write_text(client.get(f"/export/numpy?preset={pid}").text, encoding="utf-8")
+    lines = printed(run_script(path))
+    names = [name for name, _ in lines]
+    assert len(names) == len(set(names)), names
+    steps = trace(get_preset(pid).load(), "neuron").steps
+    shown = dict(lines)
+    ours = [st for st in steps if st.quantity in shown]
+    assert [name for name in names if name in {st.quantity for st in ours}] == [
+        st.quantity for st in ours
+    ]
+    assert len(ours) > len(steps) // 2
+    for st in ours:
+        assert shown[st.quantity] == st.value, st.quantity
