@@ -243,10 +243,9 @@ def _step(w: Worked, st: TraceStep) -> str:
 def document(w: Worked) -> str:
     s = w.scenario
     out = [PREAMBLE, r"\section*{" + text(s.title or "Your network") + "}"]
-    out.append("Backpropagation, one iteration worked out")
-    if w.document:
-        out.append(r" (as in document \texttt{" + text(w.document) + "})")
-    out.append(f". Numbers rounded to {w.decimals} decimals.\n")
+    source = r" (as in document \texttt{" + text(w.document) + "})" if w.document else ""
+    rounded = f"Numbers rounded to {w.decimals} decimals."
+    out.append(f"Backpropagation, one iteration worked out{source}. {rounded}\n")
     out.append(_network(w))
     for k, ph in enumerate(w.phases, start=1):
         out += [r"\clearpage", r"\section*{" + f"{k}. " + text(ph.title) + "}", text(ph.intro)]

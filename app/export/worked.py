@@ -147,11 +147,11 @@ def worked(request: Request, state: PageState) -> Worked:
             title = pages.PHASE_NAMES[name]
             phases.append(Phase(name, title, PHASE_INTRO[name], steps[-1].index, steps))
     s, lab = state.scenario, state.scenario.labels
-    weights = tuple(
+    weights = tuple(  # into each neuron in turn, as the timeline and the documents go
         ParamRow(lab.weights[layer][i][j], lab.neurons[layer][i], lab.neurons[layer + 1][j], w)
         for layer, W in enumerate(s.weights)
-        for i, row in enumerate(W.tolist())
-        for j, w in enumerate(row)
+        for j, column in enumerate(W.T.tolist())
+        for i, w in enumerate(column)
     )
     biases = tuple(
         ParamRow(lab.biases[layer][j], "", lab.neurons[layer + 1][j], b)

@@ -93,3 +93,19 @@ def test_the_latex_compiles_with_stock_pdflatex(
     s = Scenario.from_dict(doc)
     loss = number(trace(s, "neuron" if s.n_samples <= 8 else "layer").forward.loss, 9)
     assert loss.replace("\u2212", "-") in pdf_text.replace("\u2212", "-")
+
+
+def test_the_handouts_list_the_weights_in_the_documents_order(client: TestClient) -> None:
+    """Document 003 numbers its weights into h1 first (w1 from i1, w2 from i2), as the
+    timeline steps them; the tables read w1, w3, w2, w4 (row by row of the matrix)."""
+    html = client.get("/export/worked", params={"preset": "sigmoid-2-2-2"}).text
+    rows = re.findall(r'<tr><th scope="row">(w\d)</th>', html)
+    assert rows == [f"w{k}" for k in range(1, 9)]
+    tex = client.get("/export/worked.tex", params={"preset": "sigmoid-2-2-2"}).text
+    assert re.findall(r"^(w\d) & ", tex, re.M) == [f"w{k}" for k in range(1, 9)]
+
+
+def test_the_latex_opening_has_no_space_before_its_full_stop(client: TestClient) -> None:
+    tex = client.get("/export/worked.tex", params={"preset": "sigmoid-2-2-2"}).text
+    assert r"(as in document \texttt{003\_c29a9bb6172bd357.txt}). Numbers rounded" in tex
+    assert "\n." not in tex
