@@ -20,7 +20,7 @@ from ..explorer.embed_options import EmbedOptions, check_lock
 from ..explorer.state import PageState, preset_state
 from ..explorer.state import url as explorer_url
 from . import grading
-from .formula import cell_name_html, cell_name_text, said_html
+from .formula import cell_name_html, cell_name_text, said_html, said_plain
 from .questions import DEFAULT_FADE, FADES, asked
 from .record import (
     FIRST,
@@ -292,7 +292,7 @@ def _line(pv: PracticeView, f: Field) -> tuple[str, Markup]:
     v = f.verdict
     assert v is not None and pv.step is not None
     if v.said:
-        text, html = v.diagnosis, said_html(v.said)
+        text, html = said_plain(v.said), said_html(v.said)
     else:
         if v.unreadable:
             text = v.unreadable[0].upper() + v.unreadable[1:]
@@ -303,8 +303,9 @@ def _line(pv: PracticeView, f: Field) -> tuple[str, Markup]:
         html = Markup(escape(text))
     if len(pv.fields) == 1:
         return text, html
-    name = cell_name_html(pv.step, f.name, pv.tr.before.labels.cost)
-    return f"{f.name}: {text}", name + Markup(": ") + html
+    cost = pv.tr.before.labels.cost
+    name = cell_name_html(pv.step, f.name, cost)
+    return f"{cell_name_text(pv.step, f.name, cost)}: {text}", name + Markup(": ") + html
 
 
 RIGHT_WORDS = {

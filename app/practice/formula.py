@@ -46,6 +46,12 @@ def said_html(said: Said) -> Markup:
     return Markup("").join(Markup(escape(p)) if isinstance(p, str) else inline(p) for p in said)
 
 
+def said_plain(said: Said) -> str:
+    """A diagnosis for what holds no markup (the live region): its names in plain Unicode, as
+    the fields' labels write them (net_h1 → netₕ₁, never a raw "_")."""
+    return "".join(p if isinstance(p, str) else plain(to_text(p).strip()) for p in said)
+
+
 def cell_name_html(step: TraceStep, name: str, cost: str) -> Markup:
     """A cell's name (``net_h2 (sample 2)``, ``W1[1, 2]``, ``∂E/∂w5``) with its quantity as
     MathML: the step's own symbol, or a neuron's name as the formulas write it."""

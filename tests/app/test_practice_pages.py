@@ -404,3 +404,30 @@ def test_a_cell_left_empty_is_named_among_the_typed_ones(client: TestClient) -> 
     assert r.status_code == 422
     said = feedback_of(r.text)
     assert "is empty" in said and said.count("is empty") == 1 and "sample 2" in said
+
+
+def announced(html: str) -> str:
+    found = re.search(r'<div id="announce"[^>]*>(.*?)</div>', html, re.S)
+    assert found is not None
+    return unescape(found.group(1))
+
+
+def test_the_announcement_names_quantities_as_the_labels_do(client: TestClient) -> None:
+    """The live region read "net_h1" and "b1" letter by letter with an underscore; it names
+    them as the field's label does (netₕ₁), never with a raw "_"."""
+    r = client.post(
+        "/practice/check",
+        data={"s": preset_state("sigmoid-2-2-2").encode(), "at": "0", "a0": "0.0275"},
+        headers=HX,
+    )
+    said = announced(r.text)
+    assert "bias" in said and "netₕ₁" in said and "_" not in said
+    s = preset_state("batch-xor")
+    typed = {f"a{k}": "0.5" for k in range(8)}
+    cells = client.post(
+        "/practice/check",
+        data={"s": s.encode(), "at": "0", "set": "xor-layers", **typed},
+        headers=HX,
+    )
+    said = announced(cells.text)
+    assert "netₕ₁ (sample 1): " in said and "_" not in said
