@@ -51,12 +51,31 @@
     }, "*");
   }
 
+  // The control the learner used (Previous, Next, a timeline step): where the focus was
+  // before the swap, so that it is not dropped on the page's body after it.
+  var usedId = "";
+  document.addEventListener("htmx:beforeRequest", function () {
+    var active = document.activeElement;
+    usedId = active && active.id ? active.id : "";
+  });
+
+  function kept(practice) {
+    var used = usedId && document.getElementById(usedId);
+    if (used && practice.contains(used) && !used.disabled) return used;
+    var next = practice.querySelector("#next-step:not([disabled])");
+    if (next) return next;
+    var heading = document.getElementById("step-title");  // the score: its heading
+    if (heading) heading.setAttribute("tabindex", "-1");
+    return heading;
+  }
+
   function focusNext(event) {
     var target = event.detail && event.detail.target;
     if (!target || target.id !== "practice") return;
     var practice = document.getElementById("practice");
-    var field = practice && (practice.querySelector("[aria-invalid='true']") ||
-      practice.querySelector("[data-autofocus]"));
+    if (!practice) return;
+    var field = practice.querySelector("[aria-invalid='true']") ||
+      practice.querySelector("[data-autofocus]") || kept(practice);
     if (field) field.focus({ preventScroll: false });
   }
 

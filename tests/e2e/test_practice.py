@@ -144,6 +144,34 @@ def test_a_learner_finishes_document_000s_exercises_by_keyboard(
     expect(page.locator("#feedback")).to_contain_text("Right, on a later try.")
 
 
+def test_the_focus_stays_where_a_keyboard_learner_works(
+    page: Page, server: str, watch: Watch
+) -> None:
+    """Previous onto an answered step, and Next onto the score, left the focus on the page's
+    body (Tab then started again from the site's header): it stays on the control used, or
+    the one that goes on, or the heading of what is shown."""
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(server + "/practice/single-neuron")
+    tab_to(page, "answer-0")
+    for k in (0, 1):
+        answer(page, typed(k))
+        next_step(page)
+    step_is(page, 2)
+    tab_to(page, "prev-step")
+    page.keyboard.press("Enter")
+    step_is(page, 1)
+    expect(page.locator("#prev-step")).to_be_focused()
+    page.keyboard.press("Enter")
+    step_is(page, 0)  # no step before it: the way on
+    expect(page.locator("#next-step")).to_be_focused()
+    page.goto(server + "/practice/single-neuron?at=10&score=rrrrrrrrrr.")
+    tab_to(page, "help-answer")
+    page.keyboard.press("Enter")
+    next_step(page)
+    expect(page.locator("#step-title")).to_contain_text("Iteration finished")
+    expect(page.locator("#step-title")).to_be_focused()
+
+
 WATCH_ANNOUNCE_JS = """() => {
   const region = document.getElementById("announce");
   region.dataset.kept = "yes";
