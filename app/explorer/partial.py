@@ -73,6 +73,10 @@ STUB = '<i id="{}"></i>'
 # (timeline_answer.py); sent whole where its holder's operations put the stub in the page
 TIMELINE = "timeline"
 TIMELINE_STUB = STUB.format(TIMELINE)
+# both cut the same way, answered two ways on purpose: from data kept with the step or rendered
+# as the request asks; after their holder's operations or after every part; their holder
+# patched around them or sent whole over them; when what they show changed or when the step
+# moved (one interface for both, tried, needed a flag for each difference and read no simpler)
 CUT = {**ALONE, TIMELINE: "step-panel"}
 HIDDEN_AT = '<input type="hidden" name="at" value="{at}">'
 # every form's copy of the step, swapped in one go
