@@ -224,6 +224,25 @@ def derivative_left_out(n: Names) -> Said:
     )  # fmt: skip
 
 
+def slope_from_net_input(n: Names) -> Said:
+    layer = n.at.layer
+    o, net = n.out(layer + 1, n.j), n.net(layer + 1, n.j)
+    return (
+        "That works the slope of ", n.fn(layer), " out from the net input ", net, ": ",
+        *_equals(d(o, net), n.slope(layer)), " takes the activation ", o, ". Only that factor "
+        "differs.",
+    )  # fmt: skip
+
+
+def activation_as_slope(n: Names) -> Said:
+    layer = n.at.layer
+    o, net = n.out(layer + 1, n.j), n.net(layer + 1, n.j)
+    return (
+        "That multiplies by the activation ", o, " itself where its slope goes: ",
+        *_equals(d(o, net), n.slope(layer)), ". Only that factor differs.",
+    )  # fmt: skip
+
+
 def _squared(c: float, o: Expr, t: Expr) -> tuple[Expr, Said]:
     """The error c·(t − o)² and its derivative with respect to o."""
     square = ("(", t, "−", o, ")²")
@@ -350,6 +369,8 @@ MESSAGES: dict[str, Callable[[Names], Said]] = {
     "bias_left_out": bias_left_out,
     "net_input_as_activation": net_input_as_activation,
     "derivative_left_out": derivative_left_out,
+    "slope_from_net_input": slope_from_net_input,
+    "activation_as_slope": activation_as_slope,
     "error_factor_dropped": error_factor_dropped,
     "error_factor_doubled": error_factor_doubled,
     "target_output_swapped": target_output_swapped,

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from ..activations import ACTIVATIONS
 from ..propagation import QUIET
 from ..trace import Trace
 from .cells import Where
@@ -97,6 +98,38 @@ def _no_slope(t: Trace, at: Where) -> F64 | None:
     if at.kind == "weight_gradient":
         return np.asarray(t.forward.activations[layer].T @ up)
     return np.asarray(up.sum(axis=0))
+
+
+def _slope_from_net(t: Trace, layer: int) -> F64 | None:
+    """The slope's formula (out·(1 − out), 1 − out²) written with the net input in place of
+    the activation."""
+    df = ACTIVATIONS[t.before.activations[layer]].df
+    if df is None or t.backward.local[layer] is None:
+        return None
+    z = t.forward.net_inputs[layer]
+    return np.asarray(df(z, z))
+
+
+def _activation_as_slope(t: Trace, layer: int) -> F64 | None:
+    """The activation itself (σ(net)) where its slope goes."""
+    return None if t.backward.local[layer] is None else t.forward.activations[layer + 1]
+
+
+def _slope_as(wrong: Callable[[Trace, int], F64 | None]) -> Rule:
+    """The step with the slope of its own layer's activation taken wrong."""
+
+    def rule(t: Trace, at: Where) -> F64 | None:
+        up, local = t.backward.upstream[at.layer + 1], wrong(t, at.layer)
+        if up is None or local is None:
+            return None
+        delta = up * local
+        if at.kind == "delta":
+            return delta
+        if at.kind == "weight_gradient":
+            return np.asarray(t.forward.activations[at.layer].T @ delta)
+        return np.asarray(delta.sum(axis=0))
+
+    return rule
 
 
 # -- factors: the loss's, its sign, the batch's 1/n -----------------------------------------
@@ -225,6 +258,9 @@ OUTPUT = ("output_gradient", "output_delta", "output_weight_gradient", "output_b
 HIDDEN = ("hidden_gradient", "hidden_delta", "hidden_weight_gradient", "hidden_bias_gradient")
 UPDATES = ("weight_update", "bias_update")
 GRADIENTS = ("output_weight_gradient", "hidden_weight_gradient")
+SLOPE_TAKEN = (
+    "output_delta", "hidden_delta", *GRADIENTS, "output_bias_gradient", "hidden_bias_gradient",
+)  # fmt: skip
 SLOPED = (
     "output_delta", "hidden_delta", *GRADIENTS, "output_bias_gradient", "hidden_bias_gradient",
     "hidden_gradient", "input_gradient",
@@ -255,6 +291,8 @@ MISTAKES: tuple[Mistake, ...] = (
         "net_input_as_activation", _every(("activation", "error", *GRADIENTS), _net_as_activation)
     ),
     Mistake("derivative_left_out", _every(SLOPED, _no_slope)),
+    Mistake("slope_from_net_input", _every(SLOPE_TAKEN, _slope_as(_slope_from_net))),
+    Mistake("activation_as_slope", _every(SLOPE_TAKEN, _slope_as(_activation_as_slope))),
     Mistake("error_factor_dropped", _output_side(_times(_loss_dropped), True)),
     Mistake("error_factor_doubled", _output_side(_times(_loss_doubled), True)),
     Mistake("target_output_swapped", _output_side(_times(_swapped), False)),

@@ -132,6 +132,26 @@ def _no_slope(doc: dict[str, Any], net: Net, kind: str, layer: int) -> Any:
     }.get(kind, lambda: None)()
 
 
+def _slope_as(wrong: Callable[[Net, int], Any]) -> Rule:
+    """The delta of the step's own layer with its slope taken wrong (and what it gives)."""
+
+    def rule(doc: dict[str, Any], net: Net, kind: str, layer: int) -> Any:
+        if kind not in ("delta", "weight_gradient", "bias_gradient") or doc["loss"] == "bce":
+            return None
+        if doc["activations"][layer] == "softmax":
+            return None
+        delta = net.up[layer + 1] * wrong(net, layer)
+        if kind == "delta":
+            return delta
+        return net.A[layer].T @ delta if kind == "weight_gradient" else delta.sum(axis=0)
+
+    return rule
+
+
+def _slope_of_net(net: Net, layer: int) -> Any:
+    return net.f[layer][1](net.Z[layer], net.Z[layer])  # a·(1 − a) with a = net
+
+
 def _factor(times: float) -> Rule:
     def rule(doc: dict[str, Any], net: Net, kind: str, layer: int) -> Any:
         if kind in ("error", "sample_loss", "loss"):
@@ -184,6 +204,8 @@ BY_HAND: dict[str, Rule] = {
     "bias_left_out": _bias,
     "net_input_as_activation": _net_for_out,
     "derivative_left_out": _no_slope,
+    "slope_from_net_input": _slope_as(_slope_of_net),
+    "activation_as_slope": _slope_as(lambda net, layer: net.A[layer + 1]),
     "error_factor_dropped": _factor(1.0),
     "error_factor_doubled": _factor(2.0),
     "target_output_swapped": _swapped,
@@ -478,3 +500,17 @@ def test_on_any_network_the_right_value_is_right_and_a_diagnosis_has_words(seed:
                         assert place.role in roles_of(result.diagnosis.id)
                         assert len(result.diagnosis.message) > 40
                         assert_names_are_formulas(result.diagnosis.said, t)
+
+
+def test_the_slope_taken_wrong_is_named() -> None:
+    # δ_o1 = ∂E/∂out_o1 · out_o1·(1 − out_o1) = 0.741365070 · 0.186815602 (document 003);
+    # with σ(net_o1) itself for the slope, or the slope's formula applied to net_o1 = 1.105905967
+    t = trace(get_preset("sigmoid-2-2-2").load())
+    at = next(s.index for s in t.steps if s.quantity == "δ_o1")
+    up, out, net = 0.7413650695523157, 0.7513650695523157, 1.10590596705977
+    slope = check_trace(t, at, f"{up * out:.6f}").diagnosis
+    assert slope is not None and slope.id == "activation_as_slope"
+    assert "∂out_o1/∂net_o1 = out_o1 · (1 − out_o1)" in slope.message
+    from_net = check_trace(t, at, f"{up * net * (1 - net):.6f}").diagnosis
+    assert from_net is not None and from_net.id == "slope_from_net_input"
+    assert "net_o1" in from_net.message
