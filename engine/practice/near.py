@@ -1,7 +1,8 @@
 """Wrong answers that no mistake of the table gives but that say what went wrong all the
 same: the right value rounded on the way (right at fewer digits than typed), the right size
-with the other sign, or another number of this iteration (another cell of the step, another
-step: the wrong neuron, weight, sample or layer). Tried after the table (``check``): a named
+with the other sign, a path left out of the sum a hidden neuron's error gathers (one value per
+path: no rule of the table), or another number of this iteration (another cell of the step,
+another step: the wrong neuron, weight, sample or layer). Tried after the table (``check``): a named
 mistake says more. Like the table's messages, none gives the step's own value away."""
 
 from __future__ import annotations
@@ -11,12 +12,13 @@ from decimal import Decimal
 
 import numpy as np
 
-from ..expr import Expr
+from ..expr import Expr, sym
 from ..trace import Trace, TraceStep
+from ..trace.steps import indexed
 from .answers import MIN_SIGNIFICANT, Typed, judge, parse_answer
-from .cells import Cell, cell_parts, cells
+from .cells import Cell, cell_parts, cells, where
 
-NEAR_IDS = ("rounded_on_the_way", "sign_flipped", "another_cell", "another_step")
+NEAR_IDS = ("rounded_on_the_way", "sign_flipped", "path_left_out", "another_cell", "another_step")
 MAX_SEARCHED = 50_000  # numbers of the other steps looked through, nearest steps first
 
 Near = tuple[str, tuple[str | Expr, ...]]  # a diagnosis's id and what it says
@@ -35,6 +37,8 @@ def near(
         return "rounded_on_the_way", rounded_on_the_way(name, digits, typed.significant)
     if any(judge(typed, -v).correct for v in accepted if v != 0.0):
         return "sign_flipped", sign_flipped(name)
+    if (path := _path_left_out(t, step, target, typed, accepted)) is not None:
+        return "path_left_out", path_left_out(name, *path)
     for other in cells(step):
         if other.path != target.path and _gives(typed, other.value, accepted):
             return "another_cell", another_cell(name, _name(step, other, cost))
@@ -57,6 +61,35 @@ def _right_at_fewer(typed: Typed, accepted: list[float]) -> int | None:
         shorter = parse_answer(f"{exact:.{digits - 1}e}")
         if any(judge(shorter, v).correct for v in accepted):
             return digits
+    return None
+
+
+def _path_left_out(
+    t: Trace, step: TraceStep, target: Cell, typed: Typed, accepted: list[float]
+) -> tuple[Expr, Expr] | None:
+    """The delta and the weight of the path whose term, left out of ∂E/∂out = Σₖ δₖ·wⱼₖ (and
+    of the delta made from it), gives ``typed``: a neuron step with two paths or more."""
+    place = where(t, step)
+    if place.kind not in ("output_gradient", "delta", "input_gradient") or place.column is None:
+        return None
+    above = 0 if place.kind == "input_gradient" else place.layer + 1
+    if above >= len(t.before.weights) or target.value == 0.0:
+        return None
+    b, j = t.backward, place.column
+    sample = target.path[0] if target.path else 0
+    terms = b.deltas[above][sample] * b.used_weights[above][j]
+    slope = 1.0
+    if place.kind == "delta":
+        local = b.local[place.layer]
+        if local is None:
+            return None
+        slope = float(local[sample, j])
+    lab = t.before.labels
+    for k in range(len(terms) if len(terms) > 1 else 0):
+        value = float(terms.sum() - terms[k]) * slope
+        if any(judge(typed, value * v / target.value).correct for v in accepted):
+            delta = indexed("δ", lab.neurons[above + 1][k])
+            return delta, sym(lab.weights[above][j][k])
     return None
 
 
@@ -102,6 +135,16 @@ def sign_flipped(name: tuple[str | Expr, ...]) -> tuple[str | Expr, ...]:
         "That has the size of ", *name, " but the opposite sign: check the sign of each "
         "factor (a difference taken the other way round, a minus sign dropped or carried "
         "from an earlier step).",
+    )  # fmt: skip
+
+
+def path_left_out(
+    name: tuple[str | Expr, ...], delta: Expr, weight: Expr
+) -> tuple[str | Expr, ...]:
+    return (
+        "That leaves out the path through ", weight, " (its term ", delta, " · ", weight,
+        "): ", *name, " gathers the error sent back along every weight out of this neuron, "
+        "each delta above times its weight, added.",
     )  # fmt: skip
 
 

@@ -49,6 +49,19 @@ def test_a_hidden_delta_with_the_other_sign_is_named() -> None:
     assert named(t, at(t, "∂E/∂w1"), "−0.000438568") == "sign_flipped"
 
 
+def test_a_path_left_out_of_a_hidden_neurons_sum_is_named() -> None:
+    # ∂E/∂out_h1 = δ_o1·w5 + δ_o2·w7 = 0.138498562·0.40 − 0.038098237·0.50 (document 003);
+    # with the path through o2 forgotten, δ_o1·w5 alone: 0.055399425
+    t = doc003()
+    result = check_trace(t, at(t, "∂E/∂out_h1"), f"{0.13849856162855698 * 0.40:.7f}")
+    assert result.diagnosis is not None and result.diagnosis.id == "path_left_out"
+    assert "the path through w7 (its term δ_o2 · w7)" in result.diagnosis.message
+    # δ_h1 from that half sum: times out_h1·(1 − out_h1) = 0.241300709
+    slope = 0.5932699921071872 * (1 - 0.5932699921071872)
+    typed = f"{-0.03809823651655623 * 0.50 * slope:.6f}"  # the path through w5 forgotten
+    assert named(t, at(t, "δ_h1"), typed) == "path_left_out"
+
+
 def test_the_gradient_of_the_neighbouring_weight_is_named_with_its_step() -> None:
     # ∂E/∂w5 = δ_o1 · out_h1; with out_h2 (0.596884378) it is ∂E/∂w6 = 0.082667628
     t = doc003()
@@ -97,4 +110,4 @@ def test_every_number_typed_with_the_other_sign_is_right_or_named(pid: str) -> N
 def test_the_ids_are_new() -> None:
     from engine.practice import MISTAKE_IDS
 
-    assert not set(NEAR_IDS) & set(MISTAKE_IDS) and len(set(NEAR_IDS)) == 4
+    assert not set(NEAR_IDS) & set(MISTAKE_IDS) and len(set(NEAR_IDS)) == 5
