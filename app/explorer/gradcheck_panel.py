@@ -70,9 +70,16 @@ def param_name(s: Scenario, check: ParamCheck) -> str:
     return f"{s.labels.biases[layer][idx[0]]} ({s.labels.neurons[layer + 1][idx[0]]})"
 
 
+def _reading_order(check: ParamCheck) -> tuple[int, bool, int, int]:
+    """Layer by layer, the weights into each neuron in turn (w1, w2, w3, w4 as the documents
+    and the timeline go, not the matrix's rows), then the biases."""
+    kind, layer, idx = check.param
+    return (layer, kind == "b", idx[-1], idx[0])
+
+
 def check(state: PageState, at: int) -> Result:
     s = state.scenario
-    checks = gradcheck_params(s, spread_params(s, most_params(s)), EPS)
+    checks = sorted(gradcheck_params(s, spread_params(s, most_params(s)), EPS), key=_reading_order)
     d = state.precision
     worst = max(checks, key=lambda c: c.rel_error)
     rows = tuple(

@@ -45,7 +45,8 @@ def test_every_parameter_of_a_small_network_is_checked(client: TestClient) -> No
     assert r.status_code == 200
     assert "<html" not in r.text
     rows = re.findall(r'<tr><th scope="row">([^<]+)</th>', r.text)
-    assert rows == ["w1", "w3", "w2", "w4", "b1 (h1)", "b1 (h2)", "w5", "w7", "w6", "w8"] + [
+    # into each neuron in turn, as document 003 numbers them and the timeline steps them
+    assert rows == ["w1", "w2", "w3", "w4", "b1 (h1)", "b1 (h2)", "w5", "w6", "w7", "w8"] + [
         "b2 (o1)",
         "b2 (o2)",
     ]
