@@ -26,6 +26,8 @@ from .embed_options import EmbedOptions
 from .state import PageState, preset_state
 
 COLUMN = 700  # px: the course column docs/EMBED.md promises the snippet fits
+# a practice frame's question (fields, Check, help) over the explorer's step panel, generously
+PRACTICE_EXTRA = 240  # px
 DATA_FILE = Path(__file__).with_name("embed_heights.json")
 STEADY_PANELS = ("diagram", "timeline", "chart", "edit", "table")  # the same at every step
 PRECISION = 9  # the decimals the presets were measured with

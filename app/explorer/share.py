@@ -38,7 +38,7 @@ from ..practice.build import Where
 from . import pages
 from .codec import MAX_LINK, StateError, unwritable
 from .embed import PANELS, EmbedOptions, OptionError, embed_path
-from .embed_height import COLUMN, frame_height
+from .embed_height import COLUMN, PRACTICE_EXTRA, frame_height
 from .embed_options import PHASES, check_lock
 from .link import link_too_long
 from .oembed import discovery_href
@@ -70,8 +70,6 @@ KINDS = {
     "explore": "The explorer: the steps, worked",
     "practice": "Practice: the steps as questions, with the learner's score",
 }
-# a practice frame's question (fields, Check, help) over the explorer's step panel, generously
-PRACTICE_EXTRA = 240  # px
 
 
 # -- the panel's links -----------------------------------------------------------------------------

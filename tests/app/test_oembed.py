@@ -62,6 +62,38 @@ def test_any_state_and_an_embed_with_its_options(client: TestClient) -> None:
     assert q["caption"] == ["Hi"] and q["at"] == ["12"]
 
 
+def test_a_practice_link_becomes_the_practice_frame(client: TestClient) -> None:
+    """An instructor pastes a practice page's address (the learner's record in it is theirs,
+    not the course's): the frame practises the same set, from its first question, and is as
+    tall as the share panel's practice snippet."""
+    url = f"{SITE}/practice/sigmoid-2-2-2?set=doc003-iteration&at=3&score=111"
+    r = client.get("/oembed", params={"url": url})
+    assert r.status_code == 200
+    doc = r.json()
+    check_rich(doc)
+    src = urlsplit(iframe_src(doc["html"]))
+    assert src.path == "/embed/practice/sigmoid-2-2-2"
+    assert parse_qs(src.query) == {"set": ["doc003-iteration"]}
+    explorer = client.get("/oembed", params={"url": f"{SITE}/explore/sigmoid-2-2-2"}).json()
+    assert doc["height"] > explorer["height"]
+    locked = f"{SITE}/embed/practice?s={START.encode()}&from=4&to=10&fade=2"
+    frame = client.get("/oembed", params={"url": locked}).json()
+    q = parse_qs(urlsplit(iframe_src(frame["html"])).query)
+    assert q == {"from": ["4"], "to": ["10"], "fade": ["2"]}
+
+
+@pytest.mark.parametrize("prefix", ["", "/embed"])
+def test_a_practice_page_names_its_oembed(client: TestClient, prefix: str) -> None:
+    html = client.get(prefix + "/practice/batch-xor?set=xor-layers").text
+    links = re.findall(
+        r'<link rel="alternate" type="application/json\+oembed" href="([^"]+)"', html
+    )
+    assert len(links) == 1
+    url = parse_qs(urlsplit(unescape(links[0])).query)["url"][0]
+    assert url == prefix + "/practice/batch-xor?fade=all&set=xor-layers"  # not the record
+    assert client.get("/oembed", params={"url": SITE + url}).status_code == 200
+
+
 def test_maxwidth_and_maxheight_are_respected(client: TestClient) -> None:
     url = f"{SITE}/explore/batch-xor"
     full = client.get("/oembed", params={"url": url}).json()
@@ -82,6 +114,9 @@ def test_maxwidth_and_maxheight_are_respected(client: TestClient) -> None:
         "/explore/sigmoid-2-2-2",
         "javascript:alert(1)",
         f"{SITE}/explore/sigmoid-2-2-2/more",
+        f"{SITE}/practice/sigmoid-2-2-2?set=nope",
+        f"{SITE}/embed/practice/sigmoid-2-2-2/more",
+        f"{SITE}/embed/explore/sigmoid-2-2-2",
     ],
 )
 def test_an_address_that_is_not_an_explorer_page_is_404(client: TestClient, url: str) -> None:
