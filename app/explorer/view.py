@@ -327,6 +327,13 @@ class View:
     def values_table(self) -> dict[str, Any]:
         return values_table(self.tr, self.d, table_sample(self.scenario, self.state.sample))
 
+    @property
+    def factors_heading(self) -> str:
+        """The title of the step's table of factors: an update's, or the chain rule's."""
+        if self.step is not None and self.step.kind in ("weight_update", "bias_update"):
+            return "The step, weight by weight"
+        return "The chain rule, factor by factor"
+
     def factor_meaning(self, name: str) -> Markup:
         return factor_meaning(name, self.scenario.labels.cost)
 

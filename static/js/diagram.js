@@ -71,14 +71,4 @@
     event.preventDefault();
     event.stopPropagation();
   }, true);
-
-  // Arrow keys on the focused picture scroll it (they step the explorer everywhere else).
-  document.addEventListener("keydown", function (event) {
-    var box = event.target;
-    if (!box.classList || !box.classList.contains("diagram-scroll")) return;
-    if ((event.key === "ArrowLeft" || event.key === "ArrowRight") &&
-        box.scrollWidth > box.clientWidth) {
-      event.stopPropagation();
-    }
-  }, true);
 })();

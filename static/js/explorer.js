@@ -10,6 +10,14 @@
     return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || el.isContentEditable;
   }
 
+  // A focused box that scrolls sideways (a wide table or formula, the picture on a phone)
+  // keeps its arrow keys to scroll by (WCAG 2.1.1); anywhere else they step.
+  function scrollsSideways(el) {
+    if (!el || el === document.body || el === document.documentElement) return false;
+    var overflow = window.getComputedStyle(el).overflowX;
+    return (overflow === "auto" || overflow === "scroll") && el.scrollWidth > el.clientWidth;
+  }
+
   // A key pressed while the last step is still on its way waits for it (a held key steps as
   // fast as the server answers, and no press is lost).
   var pending = [];
@@ -38,7 +46,7 @@
 
   document.addEventListener("keydown", function (event) {
     if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
-    if (typing(event.target)) return;
+    if (typing(event.target) || scrollsSideways(event.target)) return;
     if (event.key === "ArrowRight") {
       event.preventDefault();
       press("next-step");

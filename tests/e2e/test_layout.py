@@ -10,7 +10,9 @@ from dataclasses import replace
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from app.explorer.state import preset_state, url
+from app.explorer.state import loaded_state, preset_state, url
+from engine import GRANULARITIES, PRESETS, trace
+from tests.load.heavy import heavy_scenario
 
 from .conftest import Shots, Watch
 
@@ -231,11 +233,86 @@ def test_at_200_percent_zoom_nothing_overflows_the_page(browser: Browser, server
     _nothing_overflows(context, server, ZOOMED)
 
 
-# at 320 px the step panel's factor table of a gradient (a data table, which WCAG 1.4.10 lets
-# scroll) still stands ~40 px wider than the page: the home page alone is held to it there
-@pytest.mark.parametrize(("width", "paths"), [(400, ZOOMED), (320, ("/",))])
+def _explorer_pages() -> tuple[str, ...]:
+    """Each example in each granularity at its start, middle and last step, and at its step
+    with the most factors (a gradient's table, the widest thing in the step panel)."""
+    paths = []
+    for pid in PRESETS:
+        for granularity in GRANULARITIES:
+            state = replace(preset_state(pid), granularity=granularity)
+            steps = trace(state.scenario, granularity=granularity).steps
+            widest = max(steps, key=lambda st: len(st.factors)).index
+            paths += [url(state, at) for at in (-1, len(steps) // 2, len(steps) - 1, widest)]
+    return tuple(dict.fromkeys(paths))
+
+
+def _other_pages() -> tuple[str, ...]:
+    s = preset_state("sigmoid-2-2-2").encode_quoted()
+    heavy = replace(loaded_state(heavy_scenario(1, 1)), granularity="layer")
+    update = next(st.index for st in trace(heavy.scenario, "layer").steps if len(st.factors) > 200)
+    return (
+        "/",
+        "/docs",
+        "/practice/sigmoid-2-2-2?at=15&help=1",
+        "/practice/sigmoid-2-2-2?at=16&score=" + "1" * 16 + "r" + "." * 20,
+        "/practice/sigmoid-2-2-2?set=doc003-iteration&at=37&score=" + "1" * 30 + "2hr1111",
+        "/practice/batch-xor?set=xor-layers&at=0&score=" + "." * 19 + "&a0=1&a1=x",
+        "/embed/practice/single-neuron?at=11&score=11111111111",
+        "/export/worked?preset=sigmoid-2-2-2",
+        "/export/worked?preset=batch-xor",
+        f"/explore/gradcheck?s={s}&at=3",
+        "/embed/sigmoid-2-2-2?at=16",
+        "/embed/batch-xor?panels=all&at=9",
+        f"/share/embed-code?s={s}&at=16&panels=step,diagram",
+        # a large layer's update weight by weight, on the page of its own (no JavaScript)
+        f"/explore/part/factors?s={heavy.encode_quoted()}&at={update}",
+    )
+
+
+# every kind of page at a small phone's width: a gradient's table of factors (~363 px) once made
+# the whole explorer scroll sideways there; a wide table now scrolls in a box of its own
+PHONE = (*_explorer_pages(), *_other_pages())
+
+
+@pytest.mark.parametrize(("width", "paths"), [(400, ZOOMED), (320, PHONE)])
 def test_on_a_phone_no_page_scrolls_sideways(
     browser: Browser, server: str, width: int, paths: tuple[str, ...]
 ) -> None:
     """WCAG 1.4.10 at a phone's width (the home page's loss list once stood 498 px wide)."""
     _nothing_overflows(browser.new_context(viewport={"width": width, "height": 800}), server, paths)
+
+
+# the box of the step's table of factors, as a screen reader and the keyboard find it
+FACTOR_BOX = """() => {
+  const box = document.querySelector('#factors .table-scroll');
+  return {role: box.getAttribute('role'), name: box.getAttribute('aria-label'),
+          tab: box.tabIndex, overflow: box.scrollWidth - box.clientWidth};
+}"""
+
+
+def test_on_a_phone_a_wide_table_scrolls_in_a_named_box_by_keyboard(
+    page: Page, server: str, watch: Watch, shots: Shots
+) -> None:
+    page.set_viewport_size({"width": 320, "height": 800})
+    page.goto(server + "/explore/sigmoid-2-2-2?at=16")  # ∂E_total/∂w6: three factors, a product
+    box = page.get_by_role("region", name="The chain rule, factor by factor")
+    expect(box).to_have_count(1)
+    info = page.evaluate(FACTOR_BOX)
+    assert info["role"] == "region" and info["tab"] == 0, info
+    assert info["overflow"] > 10, info  # wider than the phone: it scrolls, the page does not
+    assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+    # reached by Tab from the result above it, with the focus ring every control has
+    page.locator("#substituted").focus()
+    for _ in range(5):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.getAttribute('role')") == "region":
+            break
+    ring = page.evaluate(FOCUSED)
+    assert "table-scroll" in ring["cls"], ring
+    assert ring["style"] != "none" and ring["width"] >= 2, ring
+    assert contrast(rgb(ring["color"]), (255, 255, 255)) >= 3, ring
+    page.keyboard.press("ArrowRight")
+    expect(box).not_to_have_js_property("scrollLeft", 0)
+    assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+    shots.take(page.locator("#step-panel"), "factors-scroll-320.png")
+
