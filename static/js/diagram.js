@@ -72,3 +72,43 @@
     event.stopPropagation();
   }, true);
 })();
+
+// Beside a long step (two columns, static/css/explorer.css) the picture stays in view while the
+// learner reads the arithmetic that refers to it: under the sticky toolbar when it fits the window
+// below it; a taller one (a large network) sticks with its foot at the window's foot, so that as
+// much of it as fits stays in view. The toolbar wraps to two rows on some steps: its height says
+// where the picture and the step stick.
+(function () {
+  "use strict";
+
+  var MARGIN = 16; // px, as the columns' gap
+  var root = document.documentElement;
+  var watched = [];
+  var sizes = window.ResizeObserver ? new ResizeObserver(place) : null;
+
+  function place() {
+    var bar = document.querySelector(".toolbar");
+    var pane = document.querySelector(".columns > .diagram-pane");
+    if (!bar || !pane) return;
+    var sticky = window.getComputedStyle(bar).position === "sticky";
+    var top = (sticky ? bar.offsetHeight : 0) + MARGIN;
+    var short = window.innerHeight - MARGIN - top - pane.offsetHeight; // < 0: taller than the room
+    root.style.setProperty("--stick-top", top + "px");
+    root.style.setProperty("--picture-top", top + Math.min(0, short) + "px");
+    root.classList.add("sticky-picture");
+  }
+
+  // the toolbar and the picture are new after a swap of the explorer: watch the new ones
+  function watch() {
+    var now = [document.querySelector(".toolbar"), document.querySelector(".columns > .diagram-pane")];
+    if (sizes && (now[0] !== watched[0] || now[1] !== watched[1])) {
+      sizes.disconnect();
+      now.forEach(function (el) { if (el) sizes.observe(el); });
+      watched = now;
+    }
+    place();
+  }
+  document.addEventListener("DOMContentLoaded", watch);
+  document.addEventListener("htmx:afterSettle", watch);
+  window.addEventListener("resize", place);
+})();

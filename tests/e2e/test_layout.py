@@ -316,3 +316,29 @@ def test_on_a_phone_a_wide_table_scrolls_in_a_named_box_by_keyboard(
     assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
     shots.take(page.locator("#step-panel"), "factors-scroll-320.png")
 
+
+# where the picture and the toolbar are on screen, in CSS px
+PLACES = """() => { const r = s => document.querySelector(s).getBoundingClientRect();
+  const pane = r('.columns > .diagram-pane');
+  return {bar: r('.toolbar').bottom, top: pane.top, bottom: pane.bottom, window: innerHeight,
+          scrolled: scrollY}; }"""
+
+
+def test_on_a_laptop_the_picture_stays_beside_a_long_step(
+    page: Page, server: str, watch: Watch, shots: Shots
+) -> None:
+    page.set_viewport_size({"width": 1366, "height": 860})
+    page.goto(server + "/explore/sigmoid-2-2-2?at=16")  # ∂E_total/∂w6: its table of factors
+    page.locator("#timeline").evaluate("el => el.scrollIntoView({block: 'end'})")
+    at = page.evaluate(PLACES)
+    assert at["scrolled"] > 200, at  # the step is taller than the window
+    # the whole picture under the toolbar, the weight of the step in it
+    assert at["bar"] <= at["top"] <= at["bar"] + 24 and at["bottom"] <= at["window"], at
+    expect(page.locator("#diagram-svg .edge.hl").first).to_be_in_viewport(ratio=1)
+    shots.take(page, "picture-beside-long-step-1366.png")
+    # a picture taller than the window (8 layers of 16) keeps its foot in view, not a blank column
+    heavy = replace(loaded_state(heavy_scenario(1, 1)), granularity="layer")
+    page.goto(server + url(heavy, 47))
+    page.locator("#timeline").evaluate("el => el.scrollIntoView({block: 'end'})")
+    at = page.evaluate(PLACES)
+    assert at["top"] < at["bar"] and at["window"] - 40 <= at["bottom"] <= at["window"], at
