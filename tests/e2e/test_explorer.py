@@ -243,3 +243,32 @@ def test_stepping_and_editing_keep_the_page_where_the_learner_scrolled(
     message = page.locator("#e-w-0-0-0")
     expect(message).to_contain_text("is not a number")
     expect(message).to_be_in_viewport()
+
+
+SCRIPT_PLACES_JS = """() => [...document.querySelectorAll('#timeline .tl-step')].slice(0, 40)
+  .map(step => {
+    const script = step.querySelector('sub, sup');
+    if (!script) return null;
+    const range = document.createRange();
+    range.selectNodeContents(step.firstChild);  // the name's text before its script
+    const name = range.getBoundingClientRect(), own = script.getBoundingClientRect();
+    return {tag: script.tagName, gap: own.left - name.right,
+            low: own.bottom - name.bottom, high: name.top - own.top};
+  }).filter(Boolean)"""
+
+
+def test_a_timeline_name_keeps_its_subscript_beside_it(
+    page: Page, server: str, watch: Watch
+) -> None:
+    """The steps' buttons laid their name and its sub/superscript out as flex items: a gap
+    between them and the subscript not lowered ("net h1", "w 5 +")."""
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(server + "/explore/sigmoid-2-2-2?at=4")
+    places = page.evaluate(SCRIPT_PLACES_JS)
+    assert len(places) > 20
+    for p in places:
+        assert abs(p["gap"]) < 1.5, p
+        if p["tag"] == "SUB":
+            assert p["low"] > 1, p  # below the name's line
+        else:
+            assert p["high"] > 1, p
