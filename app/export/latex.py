@@ -19,7 +19,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from engine import TraceStep
-from engine.expr import Expr, Sym, Visitor
+from engine.expr import Expr, Sym, Visitor, name_expr
 
 from ..render.formatting import number
 from .source import SourceError, download, filename, page_state
@@ -195,6 +195,11 @@ def _table(caption: str, head: list[str], rows: list[list[str]]) -> str:
     return "\n".join([*lines, r"\end{longtable}", ""])
 
 
+def _label(name: str) -> str:
+    """A weight's or a bias's label as the steps write it (b_h1 → $b_{h1}$, not "b\\_h1")."""
+    return "$" + expr(name_expr(name), 0) + "$"
+
+
 def _network(w: Worked) -> str:
     s = w.scenario
     out = [r"\section*{The network}", r"\begin{itemize}"]
@@ -205,7 +210,7 @@ def _network(w: Worked) -> str:
             "Weights",
             ["Weight", "From", "To", "Value"],
             [
-                [text(p.name), text(p.source), text(p.target), f"${num(p.value, w.decimals)}$"]
+                [_label(p.name), text(p.source), text(p.target), f"${num(p.value, w.decimals)}$"]
                 for p in w.weights
             ],
         )
@@ -214,7 +219,7 @@ def _network(w: Worked) -> str:
         _table(
             "Biases",
             ["Bias", "Neuron", "Value"],
-            [[text(p.name), text(p.target), f"${num(p.value, w.decimals)}$"] for p in w.biases],
+            [[_label(p.name), text(p.target), f"${num(p.value, w.decimals)}$"] for p in w.biases],
         )
     )
     head = ["Sample", *[text(n) for n in s.labels.neurons[0]]]

@@ -99,13 +99,28 @@ def test_the_handouts_list_the_weights_in_the_documents_order(client: TestClient
     """Document 003 numbers its weights into h1 first (w1 from i1, w2 from i2), as the
     timeline steps them; the tables read w1, w3, w2, w4 (row by row of the matrix)."""
     html = client.get("/export/worked", params={"preset": "sigmoid-2-2-2"}).text
-    rows = re.findall(r'<tr><th scope="row">(w\d)</th>', html)
-    assert rows == [f"w{k}" for k in range(1, 9)]
+    heads = re.findall(r'<tr><th scope="row">(.*?)</th>', html)
+    rows = [re.sub(r"<[^>]+>", "", h) for h in heads if h.startswith("<math")]
+    assert rows[:8] == [f"w{k}" for k in range(1, 9)]
     tex = client.get("/export/worked.tex", params={"preset": "sigmoid-2-2-2"}).text
-    assert re.findall(r"^(w\d) & ", tex, re.M) == [f"w{k}" for k in range(1, 9)]
+    found = re.findall(r"^\$\{w\}_\{\\text\{(\d)\}\}\$ & ", tex, re.M)
+    assert found == [str(k) for k in range(1, 9)]
 
 
 def test_the_latex_opening_has_no_space_before_its_full_stop(client: TestClient) -> None:
     tex = client.get("/export/worked.tex", params={"preset": "sigmoid-2-2-2"}).text
     assert r"(as in document \texttt{003\_c29a9bb6172bd357.txt}). Numbers rounded" in tex
     assert "\n." not in tex
+
+
+def test_the_tables_write_a_name_as_its_formula_not_its_id(client: TestClient) -> None:
+    """Document 002's biases are b_h1, b_h2, b_o: the tables printed "b_h1" with its raw
+    underscore where every step writes b with its subscript h1."""
+    html = client.get("/export/worked", params={"preset": "linear-2-2-1"}).text
+    heads = re.findall(r'<tr><th scope="row">(.*?)</th>', html)
+    assert heads and not any("_" in re.sub(r"<[^>]+>", "", h) for h in heads)
+    assert any("<msub><mi>b</mi>" in h for h in heads)
+    tex = client.get("/export/worked.tex", params={"preset": "linear-2-2-1"}).text
+    rows = re.findall(r"^(.+?) & .* & \$", tex, re.M)
+    assert rows and not any(r"\_" in r for r in rows), rows
+    assert any(r.startswith("${b}_{") for r in rows), rows
