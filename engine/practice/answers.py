@@ -2,8 +2,9 @@
 
 The rule (issue 13): with ``d`` decimals typed, an answer is right when
 ``|typed − exact| ≤ ½·10⁻ᵈ`` (inclusive, compared in exact rational arithmetic, so 1.13 and
-1.12 are both right for exactly 1.125), and it has at least three significant digits or equals
-the exact value (0.59 for 0.593269992 asks for more digits; 0, 2 and −1 are judged as typed).
+1.12 are both right for exactly 1.125; a float read as a decimal tie, like 0.0231625 stored
+1e-18 below it, is a tie too), and it has at least three significant digits or equals the
+exact value (0.59 for 0.593269992 asks for more digits; 0, 2 and −1 are judged as typed).
 A number typed with more digits than a float64 holds is also right when it reads back as the
 engine's own float.
 """
@@ -106,11 +107,23 @@ class Judgement:
 
 
 def within(typed: Typed, value: float) -> bool:
-    """|typed − value| ≤ ½·10⁻ᵈ exactly, or the typed number reads back as ``value``."""
+    """|typed − value| ≤ ½·10⁻ᵈ exactly, for the float or for the decimal it stands for (a
+    tie such as 0.0231625 is stored 2e-18 to one side: 0.023162 and 0.023163 are both right,
+    as for an exact tie), or the typed number reads back as ``value``."""
     if not math.isfinite(value):
         return False
-    exact = Fraction(value)
-    return abs(typed.value - exact) <= typed.tolerance or _reads_as(typed, value)
+    off = typed.tolerance
+    return (
+        abs(typed.value - Fraction(value)) <= off
+        or abs(typed.value - printed(value)) <= off
+        or _reads_as(typed, value)
+    )
+
+
+def printed(value: float) -> Fraction:
+    """The decimal a float stands for: its 15 significant digits, the ones float64 holds
+    for sure (0.0231625 for the float 2e-18 below it, −0.23 for −0.22999999999999998)."""
+    return Fraction(f"{value:.15g}")
 
 
 def _reads_as(typed: Typed, value: float) -> bool:
