@@ -1,25 +1,33 @@
 """Wrong answers that no mistake of the table gives but that say what went wrong all the
-same: the right value rounded on the way (right at fewer digits than typed), the right size
-with the other sign, a path left out of the sum a hidden neuron's error gathers (one value per
-path: no rule of the table), or another number of this iteration (another cell of the step,
-another step: the wrong neuron, weight, sample or layer). Tried after the table (``check``): a named
-mistake says more. Like the table's messages, none gives the step's own value away."""
+same: the right value cut off instead of rounded, the right value rounded on the way (right
+at fewer digits than typed), the right size with the other sign, a path left out of the sum a
+hidden neuron's error gathers (one value per path: no rule of the table), or another number of
+this iteration (another cell of the step, another step: the wrong neuron, weight, sample or
+layer; held against more numbers the more digits are typed, so a random answer rarely matches
+one). Tried after the table (``check``): a named mistake says more. Like the table's
+messages, none gives the step's own value away."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from decimal import Decimal
+from fractions import Fraction
 
 import numpy as np
 
 from ..expr import Expr, sym
 from ..trace import Trace, TraceStep
 from ..trace.steps import indexed
-from .answers import MIN_SIGNIFICANT, Typed, judge, parse_answer
+from .answers import MIN_SIGNIFICANT, Typed, judge, parse_answer, printed
 from .cells import Cell, cell_parts, cells, where
 
-NEAR_IDS = ("rounded_on_the_way", "sign_flipped", "path_left_out", "another_cell", "another_step")
-MAX_SEARCHED = 50_000  # numbers of the other steps looked through, nearest steps first
+NEAR_IDS = (
+    "truncated", "rounded_on_the_way", "sign_flipped", "path_left_out", "another_cell",
+    "another_step",
+)  # fmt: skip
+SEARCHED_AT_FEWEST = 20  # other numbers held against an answer of MIN_SIGNIFICANT digits
+MAX_SEARCHED = 50_000  # and at most, however many digits are typed
 
 Near = tuple[str, tuple[str | Expr, ...]]  # a diagnosis's id and what it says
 
@@ -33,16 +41,19 @@ def near(
         return None  # "0" or "1" would match too much
     cost = t.before.labels.cost
     name = _name(step, target, cost)
+    if any(_cut_off(typed, v) for v in accepted):
+        return "truncated", truncated(name)
     if (digits := _right_at_fewer(typed, accepted)) is not None:
         return "rounded_on_the_way", rounded_on_the_way(name, digits, typed.significant)
     if any(judge(typed, -v).correct for v in accepted if v != 0.0):
         return "sign_flipped", sign_flipped(name)
     if (path := _path_left_out(t, step, target, typed, accepted)) is not None:
         return "path_left_out", path_left_out(name, *path)
-    for other in cells(step):
-        if other.path != target.path and _gives(typed, other.value, accepted):
+    budget = search_budget(typed)
+    for other in (nearest := _nearest_cells(step, target, budget)):
+        if _gives(typed, other.value, accepted):
             return "another_cell", another_cell(name, _name(step, other, cost))
-    for k, other in _other_numbers(t, step):
+    for k, other in _other_numbers(t, step, budget - len(nearest)):
         if _gives(typed, other.value, accepted):
             return "another_step", another_step(name, _name(t.steps[k], other, cost), k)
     return None
@@ -51,6 +62,23 @@ def near(
 def _name(step: TraceStep, cell: Cell, cost: str) -> tuple[str | Expr, ...]:
     e, rest = cell_parts(step, cell.name, cost)
     return (e, rest) if rest else (e,)
+
+
+def search_budget(typed: Typed) -> int:
+    """How many other numbers of the iteration an answer is held against (another cell,
+    another step; nearest first): 20 at three significant digits typed, ten times more for
+    each digit past three. An answer of d digits matches a random number of its size about
+    once in 10ᵈ⁻¹ tries: held against all 15,000 numbers of a 16-neuron, 16-sample network, a
+    random 3-digit answer was "another step" or "another cell" 32 % of the time."""
+    past = typed.significant - MIN_SIGNIFICANT
+    return min(MAX_SEARCHED, SEARCHED_AT_FEWEST * int(10**past))
+
+
+def _cut_off(typed: Typed, value: float) -> bool:
+    """Whether ``typed`` is ``value`` (the decimal it stands for) cut off after the decimals
+    typed, where rounding gives another last digit."""
+    scale = Fraction(10) ** typed.decimals
+    return Fraction(math.trunc(printed(value) * scale)) / scale == typed.value
 
 
 def _right_at_fewer(typed: Typed, accepted: list[float]) -> int | None:
@@ -99,9 +127,17 @@ def _gives(typed: Typed, value: float, accepted: list[float]) -> bool:
     return judge(typed, value).correct and not any(judge(typed, v).within for v in accepted)
 
 
-def _other_numbers(t: Trace, step: TraceStep) -> Iterator[tuple[int, Cell]]:
+def _nearest_cells(step: TraceStep, target: Cell, budget: int) -> list[Cell]:
+    """Up to ``budget`` other cells of the step, the nearest to ``target`` first (a
+    neighbouring neuron or sample)."""
+    others = [c for c in cells(step) if c.path != target.path]
+    others.sort(key=lambda c: sum(abs(a - b) for a, b in zip(c.path, target.path, strict=True)))
+    return others[:budget]
+
+
+def _other_numbers(t: Trace, step: TraceStep, budget: int) -> Iterator[tuple[int, Cell]]:
     """The numbers of the iteration's other steps, the nearest steps first (before after),
-    up to MAX_SEARCHED of them."""
+    whole steps up to ``budget`` numbers."""
     order = sorted(
         (s.index for s in t.steps if s.index != step.index),
         key=lambda k: (abs(k - step.index), k > step.index),
@@ -110,13 +146,21 @@ def _other_numbers(t: Trace, step: TraceStep) -> Iterator[tuple[int, Cell]]:
     for k in order:
         size = int(np.asarray(t.steps[k].value, dtype=np.float64).size)
         searched += size
-        if searched > MAX_SEARCHED:
+        if searched > budget:
             return
         for c in cells(t.steps[k]):
             yield k, c
 
 
 # -- what each says ---------------------------------------------------------------------------
+
+
+def truncated(name: tuple[str | Expr, ...]) -> tuple[str | Expr, ...]:
+    return (
+        "That is ", *name, " cut off after the digits you typed, not rounded to them: round "
+        "the last digit (up when the digit after it is 5 or more) rather than dropping the "
+        "rest.",
+    )  # fmt: skip
 
 
 def rounded_on_the_way(
