@@ -14,7 +14,7 @@ from typing import Any
 from markupsafe import Markup
 
 from engine import Trace, TraceStep
-from engine.expr import Expr
+from engine.expr import Expr, to_text
 
 from ..caches import TraceBundle
 from ..explorer.embed import unlinked
@@ -25,6 +25,7 @@ from ..explorer.timeline import timeline_of
 from ..render import diagram, mathml
 from ..render.diagram import Diagram
 from ..render.formatting import css_class, number
+from ..render.words import plain
 from . import grading
 from .formula import without_result
 from .record import OUTCOMES, PENDING, REVEALED, RIGHT, WORKED, Record
@@ -186,11 +187,17 @@ class PracticeView:
     def sym(self, name: Expr | str) -> Markup:
         return mathml.symbol(name, self.tr.before.labels.cost)
 
-    def numbers(self) -> Markup:
+    def _numbers(self) -> Expr:
         """The formula with the numbers: in full once answered, without its result as help."""
         assert self.step is not None
-        e = self.step.substituted if self.answered else without_result(self.step.substituted)
-        return self.math(e)
+        return self.step.substituted if self.answered else without_result(self.step.substituted)
+
+    def numbers(self) -> Markup:
+        return self.math(self._numbers())
+
+    def numbers_text(self) -> str:
+        """``numbers`` in plain text at the page's decimals, for the live region."""
+        return plain(to_text(self._numbers(), self.f).strip())
 
     def f(self, x: float) -> str:
         return number(x, self.d)

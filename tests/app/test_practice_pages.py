@@ -431,3 +431,16 @@ def test_the_announcement_names_quantities_as_the_labels_do(client: TestClient) 
     )
     said = announced(cells.text)
     assert "netₕ₁ (sample 1): " in said and "_" not in said
+
+
+def test_the_formula_with_numbers_is_announced(client: TestClient) -> None:
+    """Asking for the formula with the numbers swapped the page and said only the question
+    again: a screen reader user did not hear that the help had come."""
+    r = client.post(
+        "/practice/help",
+        data={"s": preset_state("sigmoid-2-2-2").encode(), "at": "1", "level": "numbers"},
+        headers=HX,
+    )
+    said = announced(r.text)
+    assert said.startswith("The formula with the numbers is shown")
+    assert "σ(0.3775)" in said and "outₕ₁" in said
