@@ -14,8 +14,9 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import Browser, Page
 
-from app.explorer.state import preset_state, url
+from app.explorer.state import loaded_state, preset_state, url
 from engine import GRANULARITIES, PRESETS, trace
+from tests.load.heavy import heavy_scenario
 
 from . import axe
 
@@ -44,6 +45,10 @@ def _explorer_pages(width: int) -> list[tuple[str, str]]:
 def _other_pages() -> list[tuple[str, str]]:
     s = preset_state("sigmoid-2-2-2").encode_quoted()
     xor = preset_state("batch-xor").encode_quoted()
+    heavy = replace(loaded_state(heavy_scenario(1, 1)), granularity="layer")
+    update = next(
+        st.index for st in trace(heavy.scenario, "layer").steps if st.kind == "weight_update"
+    )
     return [
         ("home", "/"),
         ("home, a refused layer", "/explore/new?layers=2,x,1&hidden=sigmoid&output=sigmoid"),
@@ -71,6 +76,8 @@ def _other_pages() -> list[tuple[str, str]]:
         ("worked solution", "/export/worked?preset=sigmoid-2-2-2"),
         ("worked solution, xor", f"/export/worked?s={xor}"),
         ("gradient check", f"/explore/gradcheck?s={s}&at=3"),
+        # a large layer's update: its result, a 16 × 16 matrix, scrolls sideways
+        ("a large layer's update", url(heavy, update)),
     ]
 
 
