@@ -314,6 +314,12 @@ def test_on_a_phone_a_wide_table_scrolls_in_a_named_box_by_keyboard(
     page.keyboard.press("ArrowRight")
     expect(box).not_to_have_js_property("scrollLeft", 0)
     assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+    # the picture, wider than the phone, scrolls by the same keys; the step stays where it was
+    picture = page.locator(".diagram-scroll")
+    picture.focus()
+    page.keyboard.press("ArrowRight")
+    expect(picture).not_to_have_js_property("scrollLeft", 0)
+    expect(page.locator("#step-counter")).to_contain_text("step 17 of 37")
     shots.take(page.locator("#step-panel"), "factors-scroll-320.png")
 
 
