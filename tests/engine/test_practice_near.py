@@ -5,6 +5,7 @@ Each case is worked from the documents' numbers, not read back from the engine's
 from __future__ import annotations
 
 from collections import Counter
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 
 import numpy as np
 import pytest
@@ -15,6 +16,8 @@ from engine.practice.cells import cells
 
 from .conftest import random_doc
 from .test_practice_diagnoses import assert_names_are_formulas
+
+ROUNDINGS = (ROUND_HALF_UP, ROUND_HALF_EVEN, ROUND_DOWN)
 
 
 def doc003() -> Trace:
@@ -62,6 +65,27 @@ def test_a_value_cut_off_instead_of_rounded_is_named(pid: str, quantity: str, ty
     assert_names_are_formulas(result.diagnosis.said, t)
     exact = result.expected
     assert f"{exact:.{len(typed) - 1}f}"[:-1] not in result.diagnosis.message.replace(typed, "")
+
+
+@pytest.mark.parametrize("pid", sorted(PRESETS))
+def test_every_number_rounded_either_way_is_right_and_cut_off_is_named(pid: str) -> None:
+    """Each number of a preset as the page prints it, rounded half-up and half-even to 3-9
+    significant digits: right (document 001's 0.0231625 is a tie). Cut off instead: right,
+    or named ``truncated``, never "rounded on the way" nor another number."""
+    for granularity in ("neuron", "layer"):
+        t = trace(get_preset(pid).load(), granularity)
+        for step in t.steps:
+            for cell in cells(step):
+                printed = Decimal(f"{cell.value:.15g}")
+                for digits in range(3, 10):
+                    unit = Decimal(1).scaleb(printed.adjusted() - digits + 1)
+                    typed = {m: f"{printed.quantize(unit, rounding=m):f}" for m in ROUNDINGS}
+                    k, path = step.index, cell.path or None
+                    for mode in (ROUND_HALF_UP, ROUND_HALF_EVEN):
+                        assert check_trace(t, k, typed[mode], path).correct, (cell, typed)
+                    cut = check_trace(t, k, typed[ROUND_DOWN], path)
+                    assert cut.correct or cut.diagnosis is not None, (cell, typed)
+                    assert cut.correct or cut.diagnosis.id == "truncated", (cell, typed, cut)
 
 
 def test_float_noise_is_not_taken_for_a_value_cut_off() -> None:
