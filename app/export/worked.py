@@ -28,6 +28,7 @@ from ..explorer import pages
 from ..explorer.state import PageState
 from ..render import diagram, formula_wrap, mathml
 from ..render.formatting import number
+from ..render.words import plain
 from .source import SourceError, page_state
 
 router = APIRouter()
@@ -115,6 +116,13 @@ class Worked:
 
     def sym(self, name: Expr | str) -> Markup:
         return mathml.symbol(name, self.scenario.labels.cost)
+
+    def row_name(self, name: str) -> Markup:
+        """A weight's or bias's name heading its table row: drawn as the steps write it
+        (MathML), read as plain Unicode (a header must have text; axe counts no MathML)."""
+        return Markup(
+            '<span aria-hidden="true">{}</span><span class="visually-hidden">{}</span>'
+        ).format(self.sym(name), plain(name))
 
     def value_math(self, st: TraceStep) -> Markup:
         return mathml.render(value_expr(st), self.decimals, display=False)
