@@ -117,12 +117,11 @@ class Worked:
     def sym(self, name: Expr | str) -> Markup:
         return mathml.symbol(name, self.scenario.labels.cost)
 
-    def row_name(self, name: str) -> Markup:
-        """A weight's or bias's name heading its table row: drawn as the steps write it
-        (MathML), read as plain Unicode (a header must have text; axe counts no MathML)."""
-        return Markup(
-            '<span aria-hidden="true">{}</span><span class="visually-hidden">{}</span>'
-        ).format(self.sym(name), plain(name))
+    def said(self, name: str) -> str:
+        """A weight's or bias's name read as plain Unicode (b_h1 → bₕ₁), where the page draws
+        MathML that a reader does not hear (a row's header must have text: axe counts no
+        MathML)."""
+        return plain(name)
 
     def value_math(self, st: TraceStep) -> Markup:
         return mathml.render(value_expr(st), self.decimals, display=False)

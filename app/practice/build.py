@@ -267,10 +267,12 @@ def feedback(pv: PracticeView) -> PracticeView:
         return pv
     judged = [f for f in pv.fields if f.verdict is not None]
     if not judged:
-        pv.announce = f"Question: {pv.step.title}. Type {pv.fields[0].label.lower()}."
-        if rec.help:  # just asked for: said first, as the page shows it
-            pv.announce = f"The formula with the numbers is shown: {pv.numbers_text()}. "
-            pv.announce += f"Type {pv.fields[0].label.lower()}."
+        # the formula just asked for is said first, as the page shows it
+        if rec.help:
+            lead = f"The formula with the numbers is shown: {pv.numbers_text()}"
+        else:
+            lead = f"Question: {pv.step.title}"
+        pv.announce = f"{lead}. Type {pv.fields[0].label.lower()}."
         return pv
     wrong = [f for f in judged if f.verdict and not f.verdict.correct]
     if not wrong:

@@ -106,6 +106,8 @@ def _path_left_out(
     b, j = t.backward, place.column
     sample = target.path[0] if target.path else 0
     terms = b.deltas[above][sample] * b.used_weights[above][j]
+    if len(terms) < 2:
+        return None  # one path: leaving it out leaves nothing
     slope = 1.0
     if place.kind == "delta":
         local = b.local[place.layer]
@@ -113,7 +115,7 @@ def _path_left_out(
             return None
         slope = float(local[sample, j])
     lab = t.before.labels
-    for k in range(len(terms) if len(terms) > 1 else 0):
+    for k in range(len(terms)):
         value = float(terms.sum() - terms[k]) * slope
         if any(judge(typed, value * v / target.value).correct for v in accepted):
             delta = indexed("δ", lab.neurons[above + 1][k])
