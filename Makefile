@@ -58,7 +58,9 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy
 
 # PyTorch is optional (the comparison is skipped without it); 2.13.0 is the CPU build on disk here.
+# wrk loads the HTTP benchmarks (Debian's package; without it, a slower generator in Python).
 bench: $(STAMP)
+	-@bash scripts/system-deps.sh --bench
 	-$(PY) -m pip install --quiet -e '.[torch]'
 	$(PY) -m bench
 

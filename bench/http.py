@@ -6,6 +6,13 @@ The two loads alternate in short rounds (healthz, step, healthz, step, …) rath
 the other: a shared VM drifts by ±40 % within a minute, and alternating makes the drift fall on
 both sides of the ratio alike.
 
+The server has one core and the load generator the others (``split_cores``): one worker runs
+Python on one core at a time anyway (the interpreter lock), and a load generator sharing its
+cores measures their fight, not the server. Left free, the thread pool's threads wake on the
+core the load generator is busy on and pass the interpreter lock across cores: ~20 context
+switches per `/api/step` instead of ~5, 37 % of `/healthz` instead of 53-70 % (2026-12-02,
+bench/RESULTS.md "One core for the server"). Both endpoints run on the same pinned server.
+
     python -m bench.http [seconds per endpoint]
 """
 
@@ -18,7 +25,7 @@ from engine import PRESETS
 
 from . import loadgen
 from .common import machine, table
-from .server import serve
+from .server import on_cores, serve, split_cores
 
 ROUNDS = 5
 
@@ -46,11 +53,13 @@ def _row(name: str, load: loadgen.Load) -> list[Any]:
 def main(seconds: float = 10.0) -> list[dict[str, Any]]:
     body = PRESETS["sigmoid-2-2-2"].load().to_dict()
     per_round = max(1.0, seconds / ROUNDS)
-    with serve(workers=1) as (base, _):
+    server, client = split_cores() or (None, None)
+    with serve(workers=1, cores=server) as (base, _), on_cores(client):
         trivial, step, rounds = _alternate(base, "/healthz", "/api/step", body, per_round)
     # the floor: FastAPI's thread pool alone, two empty routes of a bare app (bench/hop_app.py)
-    with serve(workers=1, app="bench.hop_app:app") as (base, _):
+    with serve(workers=1, app="bench.hop_app:app", cores=server) as (base, _), on_cores(client):
         loop, pool, _ = _alternate(base, "/healthz", "/in-the-pool", None, per_round / 2)
+    cores = f"server on core {min(server)}, load on {sorted(client)}" if server else "one core"
     ratio = step.rps / trivial.rps
     floor = pool.rps / loop.rps
     rows = [
@@ -60,7 +69,10 @@ def main(seconds: float = 10.0) -> list[dict[str, Any]]:
         _row("bare FastAPI: an empty plain route (thread pool)", pool),
     ]
     print(
-        table(rows, ["endpoint (1 worker, 8 connections)", "req/s", "p50 ms", "p99 ms", "errors"])
+        table(
+            rows,
+            [f"endpoint (1 worker, 8 connections; {cores})", "req/s", "p50 ms", "p99 ms", "errors"],
+        )
     )
     print(
         f"/api/step throughput = {ratio:.0%} of the trivial endpoint (target ≥ 50 %; "
@@ -78,6 +90,7 @@ def main(seconds: float = 10.0) -> list[dict[str, Any]]:
             "step_rps": step.rps,
             "trivial_rps": trivial.rps,
             "pool_floor": floor,
+            "cores": cores,
             "step_p50_ms": step.p50_ms,
             "step_p99_ms": step.p99_ms,
             "errors": step.errors + trivial.errors,

@@ -21,12 +21,34 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def split_cores() -> tuple[set[int], set[int]] | None:
+    """(the server's cores, the load generator's) from the cores this process may use: the
+    first for the server, the rest for the load; None on a single core."""
+    cores = sorted(os.sched_getaffinity(0))
+    return ({cores[0]}, set(cores[1:])) if len(cores) > 1 else None
+
+
+@contextmanager
+def on_cores(cores: set[int] | None) -> Iterator[None]:
+    """This process (and what it starts: wrk) on ``cores`` inside the block (None: as it is)."""
+    before = os.sched_getaffinity(0)
+    if cores:
+        os.sched_setaffinity(0, cores)
+    try:
+        yield
+    finally:
+        os.sched_setaffinity(0, before)
+
+
 @contextmanager
 def serve(
-    workers: int = 1, env: dict[str, str] | None = None, app: str = "app.main:app"
+    workers: int = 1,
+    env: dict[str, str] | None = None,
+    app: str = "app.main:app",
+    cores: set[int] | None = None,
 ) -> Iterator[tuple[str, int]]:
-    """Yields (base URL, server pid) of ``app`` (the product unless told); stops the server on
-    exit."""
+    """Yields (base URL, server pid) of ``app`` (the product unless told), on ``cores`` when
+    given (the server and every thread it starts); stops the server on exit."""
     port = free_port()
     cmd = [
         sys.executable,
@@ -43,7 +65,8 @@ def serve(
         "--log-level",
         "warning",
     ]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **(env or {})})
+    with on_cores(cores):  # the server inherits the affinity: its threads, its workers
+        proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **(env or {})})
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
