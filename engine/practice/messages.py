@@ -8,7 +8,7 @@ the number of samples)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from ..activations import ACTIVATIONS
@@ -380,3 +380,61 @@ MESSAGES: dict[str, Callable[[Names], Said]] = {
     "batch_summed": batch_summed,
     "batch_averaged_twice": batch_averaged_twice,
 }
+
+
+# -- the near diagnoses (near.py): words with slots ------------------------------------------
+
+
+@dataclass(frozen=True)
+class Slot:
+    """Where a near diagnosis's words take a name (a formula, or a name and its sample)."""
+
+    key: str
+
+
+Words = tuple[str | Slot, ...]  # prose (``{key}`` fields filled by str.format) and slots
+NAME, OTHER, DELTA, WEIGHT = Slot("name"), Slot("other"), Slot("delta"), Slot("weight")
+
+NEAR_WORDS: dict[str, Words] = {
+    "truncated": (
+        "That is ", NAME, " cut off after the digits you typed, not rounded to them: round the "
+        "last digit (up when the digit after it is 5 or more) rather than dropping the rest.",
+    ),
+    "rounded_on_the_way": (
+        "Close: to {digits} significant digits that is ", NAME, ", but not at the {typed} you "
+        "typed. Digits that far out come from a value rounded on the way (or a slip in the last "
+        "digits): carry more digits of the earlier values, or type only the digits you are sure "
+        "of.",
+    ),
+    "sign_flipped": (
+        "That has the size of ", NAME, " but the opposite sign: check the sign of each factor "
+        "(a difference taken the other way round, a minus sign dropped or carried from an "
+        "earlier step).",
+    ),
+    "path_left_out": (
+        "That leaves out the path through ", WEIGHT, " (its term ", DELTA, " · ", WEIGHT, "): ",
+        NAME, " gathers the error sent back along every weight out of this neuron, each delta "
+        "above times its weight, added.",
+    ),
+    "another_cell": (
+        "That is ", OTHER, ", another number of this step; this field asks for ", NAME,
+        ": check which sample and which neuron each number comes from.",
+    ),
+    "another_step": (
+        "That is ", OTHER, " (step {step} of this iteration), not ", NAME, ": check which "
+        "neuron, weight, sample and layer each number of the formula comes from.",
+    ),
+}  # fmt: skip
+
+
+def fill(words: Words, found: Mapping[str, object]) -> Said:
+    """The message: each slot replaced by its name (a name with its sample spread in), the
+    prose's ``{key}`` fields by the numbers ``found``."""
+    out: list[Part] = []
+    for part in words:
+        if isinstance(part, str):
+            out.append(part.format(**found))
+            continue
+        name = found[part.key]
+        out.extend(name if isinstance(name, tuple) else (name,))
+    return tuple(out)

@@ -4,15 +4,20 @@ at fewer digits than typed), the right size with the other sign, a path left out
 hidden neuron's error gathers (one value per path: no rule of the table), or another number of
 this iteration (another cell of the step, another step: the wrong neuron, weight, sample or
 layer; held against more numbers the more digits are typed, so a random answer rarely matches
-one). Tried after the table (``check``): a named mistake says more. Like the table's
-messages, none gives the step's own value away."""
+one). Tried after the table (``check``): a named mistake says more.
+
+``NEAR`` is the table: (id, test) pairs tried in order, each test answering what its words
+need, or None; the words are ``messages.NEAR_WORDS``. Like the table's messages, none gives
+the step's own value away."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from functools import cached_property
 
 import numpy as np
 
@@ -21,47 +26,97 @@ from ..trace import Trace, TraceStep
 from ..trace.steps import indexed
 from .answers import MIN_SIGNIFICANT, Typed, judge, parse_answer, printed
 from .cells import Cell, cell_parts, cells, where
+from .messages import NEAR_WORDS, Said, fill
 
-NEAR_IDS = (
-    "truncated", "rounded_on_the_way", "sign_flipped", "path_left_out", "another_cell",
-    "another_step",
-)  # fmt: skip
 SEARCHED_AT_FEWEST = 20  # other numbers held against an answer of MIN_SIGNIFICANT digits
 MAX_SEARCHED = 50_000  # and at most, however many digits are typed
 
-Near = tuple[str, tuple[str | Expr, ...]]  # a diagnosis's id and what it says
+Near = tuple[str, Said]  # a diagnosis's id and what it says
+Found = dict[str, object]  # what its words need (messages.NEAR_WORDS' slots), or {}
 
 
-def near(
-    t: Trace, step: TraceStep, target: Cell, typed: Typed, accepted: list[float]
-) -> Near | None:
-    """The first of NEAR_IDS that gives ``typed`` (which is wrong for every ``accepted``
-    value), or None."""
-    if typed.significant < MIN_SIGNIFICANT:
-        return None  # "0" or "1" would match too much
-    cost = t.before.labels.cost
-    name = _name(step, target, cost)
-    if any(_cut_off(typed, v) for v in accepted):
-        return "truncated", truncated(name)
-    if (digits := _right_at_fewer(typed, accepted)) is not None:
-        return "rounded_on_the_way", rounded_on_the_way(name, digits, typed.significant)
-    if any(judge(typed, -v).correct for v in accepted if v != 0.0):
-        return "sign_flipped", sign_flipped(name)
-    if (path := _path_left_out(t, step, target, typed, accepted)) is not None:
-        return "path_left_out", path_left_out(name, *path)
-    budget = search_budget(typed)
-    for other in (nearest := _nearest_cells(step, target, budget)):
-        if _gives(typed, other.value, accepted):
-            return "another_cell", another_cell(name, _name(step, other, cost))
-    for k, other in _other_numbers(t, step, budget - len(nearest)):
-        if _gives(typed, other.value, accepted):
-            return "another_step", another_step(name, _name(t.steps[k], other, cost), k)
+@dataclass(frozen=True)
+class Asked:
+    """A wrong answer to one cell of a step, and the values it is wrong for."""
+
+    t: Trace
+    step: TraceStep
+    target: Cell
+    typed: Typed
+    accepted: Sequence[float]
+
+    def name(self, step: TraceStep, cell: Cell) -> Said:
+        e, rest = cell_parts(step, cell.name, self.t.before.labels.cost)
+        return (e, rest) if rest else (e,)
+
+    @cached_property
+    def budget(self) -> int:
+        return search_budget(self.typed)
+
+    @cached_property
+    def nearest(self) -> list[Cell]:
+        return _nearest_cells(self.step, self.target, self.budget)
+
+
+def _truncated(a: Asked) -> Found | None:
+    return {} if any(_cut_off(a.typed, v) for v in a.accepted) else None
+
+
+def _rounded_on_the_way(a: Asked) -> Found | None:
+    digits = _right_at_fewer(a.typed, a.accepted)
+    return None if digits is None else {"digits": digits, "typed": a.typed.significant}
+
+
+def _sign_flipped(a: Asked) -> Found | None:
+    flipped = any(judge(a.typed, -v).correct for v in a.accepted if v != 0.0)
+    return {} if flipped else None
+
+
+def _path(a: Asked) -> Found | None:
+    path = _path_left_out(a.t, a.step, a.target, a.typed, a.accepted)
+    return None if path is None else {"delta": path[0], "weight": path[1]}
+
+
+def _another_cell(a: Asked) -> Found | None:
+    for other in a.nearest:
+        if _gives(a.typed, other.value, a.accepted):
+            return {"other": a.name(a.step, other)}
     return None
 
 
-def _name(step: TraceStep, cell: Cell, cost: str) -> tuple[str | Expr, ...]:
-    e, rest = cell_parts(step, cell.name, cost)
-    return (e, rest) if rest else (e,)
+def _another_step(a: Asked) -> Found | None:
+    for k, other in _other_numbers(a.t, a.step, a.budget - len(a.nearest)):
+        if _gives(a.typed, other.value, a.accepted):
+            return {"other": a.name(a.t.steps[k], other), "step": k + 1}
+    return None
+
+
+# tried in this order: the first that finds the answer names it (its words: NEAR_WORDS)
+NEAR: tuple[tuple[str, Callable[[Asked], Found | None]], ...] = (
+    ("truncated", _truncated),
+    ("rounded_on_the_way", _rounded_on_the_way),
+    ("sign_flipped", _sign_flipped),
+    ("path_left_out", _path),
+    ("another_cell", _another_cell),
+    ("another_step", _another_step),
+)
+NEAR_IDS = tuple(near_id for near_id, _ in NEAR)
+
+
+def near(
+    t: Trace, step: TraceStep, target: Cell, typed: Typed, accepted: Sequence[float]
+) -> Near | None:
+    """The first of NEAR that gives ``typed`` (which is wrong for every ``accepted`` value),
+    or None."""
+    if typed.significant < MIN_SIGNIFICANT:
+        return None  # "0" or "1" would match too much
+    asked = Asked(t, step, target, typed, accepted)
+    name = asked.name(step, target)
+    for near_id, test in NEAR:
+        found = test(asked)
+        if found is not None:
+            return near_id, fill(NEAR_WORDS[near_id], {"name": name, **found})
+    return None
 
 
 def search_budget(typed: Typed) -> int:
@@ -81,7 +136,7 @@ def _cut_off(typed: Typed, value: float) -> bool:
     return Fraction(math.trunc(printed(value) * scale)) / scale == typed.value
 
 
-def _right_at_fewer(typed: Typed, accepted: list[float]) -> int | None:
+def _right_at_fewer(typed: Typed, accepted: Sequence[float]) -> int | None:
     """The most significant digits (at least three, fewer than typed) at which the typed
     number, rounded, is right."""
     exact = Decimal(typed.text.replace("e", "E"))
@@ -93,7 +148,7 @@ def _right_at_fewer(typed: Typed, accepted: list[float]) -> int | None:
 
 
 def _path_left_out(
-    t: Trace, step: TraceStep, target: Cell, typed: Typed, accepted: list[float]
+    t: Trace, step: TraceStep, target: Cell, typed: Typed, accepted: Sequence[float]
 ) -> tuple[Expr, Expr] | None:
     """The delta and the weight of the path whose term, left out of ∂E/∂out = Σₖ δₖ·wⱼₖ (and
     of the delta made from it), gives ``typed``: a neuron step with two paths or more."""
@@ -123,7 +178,7 @@ def _path_left_out(
     return None
 
 
-def _gives(typed: Typed, value: float, accepted: list[float]) -> bool:
+def _gives(typed: Typed, value: float, accepted: Sequence[float]) -> bool:
     """Right for ``value`` and for none of the accepted ones (a number equal to the step's
     at the digits typed was right)."""
     return judge(typed, value).correct and not any(judge(typed, v).within for v in accepted)
@@ -152,61 +207,3 @@ def _other_numbers(t: Trace, step: TraceStep, budget: int) -> Iterator[tuple[int
             return
         for c in cells(t.steps[k]):
             yield k, c
-
-
-# -- what each says ---------------------------------------------------------------------------
-
-
-def truncated(name: tuple[str | Expr, ...]) -> tuple[str | Expr, ...]:
-    return (
-        "That is ", *name, " cut off after the digits you typed, not rounded to them: round "
-        "the last digit (up when the digit after it is 5 or more) rather than dropping the "
-        "rest.",
-    )  # fmt: skip
-
-
-def rounded_on_the_way(
-    name: tuple[str | Expr, ...], digits: int, typed: int
-) -> tuple[str | Expr, ...]:
-    return (
-        f"Close: to {digits} significant digits that is ", *name, f", but not at the {typed} "
-        "you typed. Digits that far out come from a value rounded on the way (or a slip in the "
-        "last digits): carry more digits of the earlier values, or type only the digits you "
-        "are sure of.",
-    )  # fmt: skip
-
-
-def sign_flipped(name: tuple[str | Expr, ...]) -> tuple[str | Expr, ...]:
-    return (
-        "That has the size of ", *name, " but the opposite sign: check the sign of each "
-        "factor (a difference taken the other way round, a minus sign dropped or carried "
-        "from an earlier step).",
-    )  # fmt: skip
-
-
-def path_left_out(
-    name: tuple[str | Expr, ...], delta: Expr, weight: Expr
-) -> tuple[str | Expr, ...]:
-    return (
-        "That leaves out the path through ", weight, " (its term ", delta, " · ", weight,
-        "): ", *name, " gathers the error sent back along every weight out of this neuron, "
-        "each delta above times its weight, added.",
-    )  # fmt: skip
-
-
-def another_cell(
-    name: tuple[str | Expr, ...], other: tuple[str | Expr, ...]
-) -> tuple[str | Expr, ...]:
-    return (
-        "That is ", *other, ", another number of this step; this field asks for ", *name,
-        ": check which sample and which neuron each number comes from.",
-    )  # fmt: skip
-
-
-def another_step(
-    name: tuple[str | Expr, ...], other: tuple[str | Expr, ...], k: int
-) -> tuple[str | Expr, ...]:
-    return (
-        "That is ", *other, f" (step {k + 1} of this iteration), not ", *name, ": check "
-        "which neuron, weight, sample and layer each number of the formula comes from.",
-    )  # fmt: skip
