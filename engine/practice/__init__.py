@@ -14,7 +14,7 @@ from .answers import Judgement, Typed, judge, parse_answer
 from .cells import MAX_CELLS, Cell, cell_of, cells, chosen_cells
 from .check import Check, Diagnosis, check, check_trace, diagnose, step_at
 from .messages import Said, said_text
-from .mistakes import MISTAKE_IDS, MISTAKES, roles_of
+from .mistakes import MISTAKE_IDS, MISTAKE_KEYS, MISTAKES, roles_of
 from .near import NEAR_IDS
 from .notation import Notation, notation_of
 from .sets import FADE_ALL, SETS, PracticeSet, Question, get_set, questions
@@ -24,6 +24,7 @@ __all__ = [
     "MAX_CELLS",
     "MISTAKES",
     "MISTAKE_IDS",
+    "MISTAKE_KEYS",
     "NEAR_IDS",
     "SETS",
     "Cell",

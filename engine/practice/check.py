@@ -14,7 +14,7 @@ from ..trace import Trace, TraceStep, trace
 from .answers import Judgement, Typed, judge, parse_answer
 from .cells import Cell, Where, cell_of, where
 from .messages import MESSAGES, Names, Said, said_text
-from .mistakes import BY_ID, MISTAKES
+from .mistakes import BY_KEY, MISTAKES
 from .near import near
 from .notation import Notation, notation_of
 
@@ -128,11 +128,11 @@ def _diagnose(
     if also is not None:
         accepted.append(target.value * also)
     for mistake in MISTAKES:
-        value = mistake_value(t, place, mistake.id, target.path)
+        value = mistake_value(t, place, mistake.key, target.path)
         if value is None or any(_same_at(typed, value, v) for v in accepted):
             continue
         if judge(typed, value).correct:
-            names = Names(t, step, place, notation)
+            names = Names(t, step, place, notation, mistake.other)
             return Diagnosis(mistake.id, MESSAGES[mistake.id](names))
     found = near(t, step, target, typed, accepted)
     return Diagnosis(*found) if found is not None else None
@@ -144,10 +144,10 @@ def _same_at(typed: Typed, a: float, b: float) -> bool:
     return abs(Fraction(a) - Fraction(b)) <= typed.tolerance
 
 
-def mistake_value(t: Trace, place: Where, mistake_id: str, path: tuple[int, ...]) -> float | None:
-    """The value of one cell of the step at ``place`` under the mistake, or None when the
-    mistake cannot happen there."""
-    full = BY_ID[mistake_id].value(t, place)
+def mistake_value(t: Trace, place: Where, key: str, path: tuple[int, ...]) -> float | None:
+    """The value of one cell of the step at ``place`` under the mistake (its row's ``key``,
+    ``mistakes.MISTAKE_KEYS``), or None when the mistake cannot happen there."""
+    full = BY_KEY[key].value(t, place)
     if full is None:
         return None
     value = float(place.select(full)[path])

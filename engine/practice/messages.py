@@ -42,6 +42,7 @@ class Names:
     step: TraceStep
     at: Where
     notation: Notation
+    other: str = ""  # the activation a row of the table names (``Mistake.other``)
 
     @property
     def layers(self) -> bool:
@@ -130,7 +131,11 @@ class Names:
     def slope(self, layer: int) -> Part:
         """∂out/∂net of the neurons fed by weights[layer], as the step writes it (or in words
         for an indicator)."""
-        act = ACTIVATIONS[self.t.before.activations[layer]]
+        return self.slope_of(self.t.before.activations[layer], layer)
+
+    def slope_of(self, activation: str, layer: int) -> Part:
+        """The slope of ``activation`` (the layer's own or another) in that layer's names."""
+        act = ACTIVATIONS[activation]
         if act.name in SLOPE_WORDS:
             return SLOPE_WORDS[act.name]
         if act.slope is None:
@@ -240,6 +245,18 @@ def activation_as_slope(n: Names) -> Said:
     return (
         "That multiplies by the activation ", o, " itself where its slope goes: ",
         *_equals(d(o, net), n.slope(layer)), ". Only that factor differs.",
+    )  # fmt: skip
+
+
+def slope_of_another_activation(n: Names) -> Said:
+    layer = n.at.layer
+    o, net = n.out(layer + 1, n.j), n.net(layer + 1, n.j)
+    theirs = n.slope_of(n.other, layer)
+    said: Said = (" (", theirs, "),") if isinstance(theirs, str) else (", ", theirs, ",")
+    return (
+        "That uses the slope of ", Sym(ACTIVATIONS[n.other].shown), *said, " but ", o,
+        " comes from ", n.fn(layer), ", whose slope is ", *_equals(d(o, net), n.slope(layer)),
+        ". Only that factor differs.",
     )  # fmt: skip
 
 
@@ -371,6 +388,7 @@ MESSAGES: dict[str, Callable[[Names], Said]] = {
     "derivative_left_out": derivative_left_out,
     "slope_from_net_input": slope_from_net_input,
     "activation_as_slope": activation_as_slope,
+    "slope_of_another_activation": slope_of_another_activation,
     "error_factor_dropped": error_factor_dropped,
     "error_factor_doubled": error_factor_doubled,
     "target_output_swapped": target_output_swapped,

@@ -115,6 +115,37 @@ def _activation_as_slope(t: Trace, layer: int) -> F64 | None:
     return None if t.backward.local[layer] is None else t.forward.activations[layer + 1]
 
 
+# the slopes a learner carries over from another network: the sigmoid's out·(1 − out)
+# (document 003's logistic neurons), tanh's 1 − out², ReLU's 0/1 step (document 002's hidden
+# layer); document 001 writes the slope as g′(in), the derivative of the layer's own g
+OTHER_SLOPES = ("sigmoid", "tanh", "relu")
+
+
+def _slope_of(other: str) -> Callable[[Trace, int], F64 | None]:
+    """The slope of ``other`` where the layer's own activation's goes (None where the layer
+    uses ``other`` itself, or its slope is not elementwise)."""
+
+    def wrong(t: Trace, layer: int) -> F64 | None:
+        df = ACTIVATIONS[other].df
+        if t.before.activations[layer] == other or df is None or t.backward.local[layer] is None:
+            return None
+        return df(t.forward.net_inputs[layer], t.forward.activations[layer + 1])
+
+    return wrong
+
+
+def _named_where_nonzero(rule: Rule) -> Rule:
+    """``rule``, with the cells it makes 0 left out (NaN: ``check`` skips them): a zero names
+    no slope (ReLU's step below 0, the sigmoid's where out is 0), and "0" is what a learner
+    types when unsure."""
+
+    def nonzero(t: Trace, at: Where) -> F64 | None:
+        out = rule(t, at)
+        return None if out is None else np.where(out == 0.0, np.nan, out)
+
+    return nonzero
+
+
 def _slope_as(wrong: Callable[[Trace, int], F64 | None]) -> Rule:
     """The step with the slope of its own layer's activation taken wrong."""
 
@@ -242,8 +273,17 @@ def _through_new(t: Trace, at: Where) -> F64 | None:
 
 @dataclass(frozen=True)
 class Mistake:
+    """One row of the table. A mistake made with several wrong rules (another activation's
+    slope: the sigmoid's, tanh's, ReLU's) has a row for each, the same ``id`` and its own
+    ``other`` (what its message names); ``key`` tells the rows apart."""
+
     id: str
     rules: Mapping[str, Rule]  # step role → the layer's array under the mistake
+    other: str = ""
+
+    @property
+    def key(self) -> str:
+        return f"{self.id}:{self.other}" if self.other else self.id
 
     def value(self, t: Trace, at: Where) -> F64 | None:
         rule = self.rules.get(at.role)
@@ -293,6 +333,14 @@ MISTAKES: tuple[Mistake, ...] = (
     Mistake("derivative_left_out", _every(SLOPED, _no_slope)),
     Mistake("slope_from_net_input", _every(SLOPE_TAKEN, _slope_as(_slope_from_net))),
     Mistake("activation_as_slope", _every(SLOPE_TAKEN, _slope_as(_activation_as_slope))),
+    *(
+        Mistake(
+            "slope_of_another_activation",
+            _every(SLOPE_TAKEN, _named_where_nonzero(_slope_as(_slope_of(other)))),
+            other,
+        )
+        for other in OTHER_SLOPES
+    ),
     Mistake("error_factor_dropped", _output_side(_times(_loss_dropped), True)),
     Mistake("error_factor_doubled", _output_side(_times(_loss_doubled), True)),
     Mistake("target_output_swapped", _output_side(_times(_swapped), False)),
@@ -302,10 +350,14 @@ MISTAKES: tuple[Mistake, ...] = (
     Mistake("batch_summed", _batch(_summed, _summed_step)),
     Mistake("batch_averaged_twice", _batch(_averaged_twice, _averaged_twice_step)),
 )
-MISTAKE_IDS = tuple(m.id for m in MISTAKES)
-BY_ID = {m.id: m for m in MISTAKES}
+MISTAKE_IDS = tuple(dict.fromkeys(m.id for m in MISTAKES))
+MISTAKE_KEYS = tuple(m.key for m in MISTAKES)
+BY_KEY = {m.key: m for m in MISTAKES}
 
 
 def roles_of(mistake_id: str) -> tuple[str, ...]:
     """The step roles where the mistake can happen."""
-    return tuple(BY_ID[mistake_id].rules)
+    rows = [m.rules for m in MISTAKES if m.id == mistake_id]
+    if not rows:
+        raise KeyError(mistake_id)
+    return tuple(dict.fromkeys(role for rules in rows for role in rules))

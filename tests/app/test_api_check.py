@@ -116,6 +116,8 @@ def test_the_diagnosis_ids_are_documented(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     text = spec["components"]["schemas"]["DiagnosisOut"]["properties"]["id"]["description"]
     assert "updated_weights_sent_back" in text and "batch_summed" in text
+    assert "slope_of_another_activation" in text and "path_left_out" in text
+    assert "slope_of_another_activation:" not in text  # ids, not the table's rows
 
 
 def test_checks_of_one_scenario_trace_it_once_in_the_pages_cache() -> None:
