@@ -40,6 +40,19 @@ def test_a_bias_left_out_names_net_h1_and_b1_in_mathml(client: TestClient) -> No
     assert "bias" in words and "_" not in words and "b1" not in words and "net" not in words
 
 
+def test_another_activations_slope_writes_both_slopes_in_mathml(client: TestClient) -> None:
+    # δ_o1 with tanh's 1 − out_o1² for the sigmoid's out_o1·(1 − out_o1) (document 003)
+    tr = trace(preset_state("sigmoid-2-2-2").scenario, "neuron")
+    at = next(st.index for st in tr.steps if st.quantity == "δ_o1")
+    data = {"s": preset_state("sigmoid-2-2-2").encode(), "at": str(at), "a0": "0.322828"}
+    html = feedback_of(client, "/practice/check", data)
+    assert '<math alttext="tanh"><mi>tanh</mi></math>' in html
+    assert '<math alttext="(1 − out_o1²)">' in html
+    assert '<math alttext="∂out_o1/∂net_o1 = out_o1 · (1 − out_o1)">' in html
+    words = words_of(html)
+    assert "slope of" in words and "_" not in words and "tanh" not in words
+
+
 def test_a_layer_step_writes_its_layer_index_in_brackets(client: TestClient) -> None:
     state = replace(preset_state("sigmoid-2-2-2"), granularity="layer")
     tr = trace(state.scenario, "layer")
