@@ -281,13 +281,23 @@ def feedback(pv: PracticeView) -> PracticeView:
     if all(v.too_few_digits for v in verdicts):
         pv.feedback, pv.tone = "Close: more digits, please.", "more"
     elif all(v.unreadable for v in verdicts):
-        pv.feedback, pv.tone = "That is not a number yet.", "wrong"
+        pv.feedback, pv.tone = _unreadable_words(verdicts), "wrong"
     else:
         pv.feedback, pv.tone = "Not right yet.", "wrong"
     lines = [_line(pv, f) for f in wrong]
     pv.diagnoses = tuple(html for _, html in lines)
     pv.announce = " ".join([pv.feedback, *(text for text, _ in lines)])
     return pv
+
+
+def _unreadable_words(verdicts: list[grading.Verdict]) -> str:
+    """The headline over answers that cannot be judged: 1e999 is a number, just not one a
+    step can give; "abc" is none."""
+    if all(v.out_of_range for v in verdicts):
+        return "That number is beyond float64's range."
+    if not any(v.out_of_range for v in verdicts):
+        return "That is not a number yet."
+    return "Those answers cannot be judged yet."
 
 
 def _line(pv: PracticeView, f: Field) -> tuple[str, Markup]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from engine import EngineError, Trace, TraceStep
-from engine.practice import Cell, Said, check_trace, chosen_cells
+from engine.practice import AnswerError, Cell, Said, check_trace, chosen_cells
 
 __all__ = ["Cell", "Verdict", "asked", "verdict"]
 
@@ -17,6 +17,7 @@ class Verdict:
 
     correct: bool
     unreadable: str = ""  # why the text is not a number ("" when it is one)
+    out_of_range: bool = False  # unreadable as a number float64 holds: 1e999, 1e-999, ∞
     too_few_digits: bool = False
     diagnosis: str = ""  # the named mistake, in the document's words (plain text)
     diagnosis_id: str = ""
@@ -32,7 +33,8 @@ def verdict(tr: Trace, step: TraceStep, cell: Cell, typed: str) -> Verdict:
     try:
         c = check_trace(tr, step.index, typed, cell.path or None)
     except EngineError as e:
-        return Verdict(False, unreadable=f"your answer {e.message}")
+        beyond = isinstance(e, AnswerError) and e.out_of_range
+        return Verdict(False, unreadable=f"your answer {e.message}", out_of_range=beyond)
     d = c.diagnosis
     return Verdict(
         c.correct,

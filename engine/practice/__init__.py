@@ -10,7 +10,7 @@ precision typed and names the mistake that produced a wrong one.
     'bias_left_out'
 """
 
-from .answers import Judgement, Typed, judge, parse_answer
+from .answers import AnswerError, Judgement, Typed, judge, parse_answer
 from .cells import MAX_CELLS, Cell, cell_of, cells, chosen_cells
 from .check import Check, Diagnosis, check, check_trace, diagnose, step_at
 from .messages import Said, said_text
@@ -27,6 +27,7 @@ __all__ = [
     "MISTAKE_KEYS",
     "NEAR_IDS",
     "SETS",
+    "AnswerError",
     "Cell",
     "Check",
     "Diagnosis",

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -20,15 +21,34 @@ from ..errors import EngineError
 
 MAX_LENGTH = 60  # characters, spaces included
 MAX_DIGITS = 30  # digits in the number itself
-MAX_EXPONENT = 400  # |e| in 5.93e-1; beyond float64's range either way
 MIN_SIGNIFICANT = 3
 
 # every kind of space a keyboard or a copy-paste gives: " ", NBSP, thin and narrow spaces
 _SPACES = re.compile(r"[\s\u00a0\u2009\u202f\u2007]+")
-_MINUS = str.maketrans({"\u2212": "-", "\u2013": "-", "\ufe63": "-", "\uff0d": "-"})
+_MINUS = str.maketrans({"\u2212": "-", "\u2013": "-", "\ufe63": "-", "\u066b": "."})
 _NUMBER = re.compile(r"([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?")
+_INFINITE = {"inf", "infinity", "∞", "+inf", "+infinity", "+∞", "-inf", "-infinity", "-∞"}
+_NAN = {"nan", "+nan", "-nan"}
 
 LOC = ("answer",)
+
+
+class AnswerError(EngineError):
+    """A typed answer that cannot be judged; ``out_of_range``: it is a number (or infinity),
+    but beyond what float64 holds, so no step's value can be it (the page's headline differs)."""
+
+    def __init__(self, message: str, out_of_range: bool = False) -> None:
+        super().__init__(message, LOC)
+        self.out_of_range = out_of_range
+
+
+# float64's largest number (1.797…e308) and smallest above 0 (4.94…e-324), as a learner reads them
+FLOAT64_MAX, FLOAT64_TINIEST = "1.8e308", "4.9e-324"
+TOO_LARGE = f"is too large: beyond ±{FLOAT64_MAX}, the largest float64"
+TOO_SMALL = (
+    f"is too small: it rounds to 0 in float64, whose smallest number above 0 is "
+    f"{FLOAT64_TINIEST} (type 0 for zero)"
+)
 
 
 @dataclass(frozen=True)
@@ -51,43 +71,85 @@ class Typed:
 
 
 def parse_answer(text: str) -> Typed:
-    """The number in ``text``, or ``EngineError`` (loc ``answer``) saying what is wrong in
-    words a learner reads. Takes "−" (U+2212) and "-", a decimal comma, 5.93e-1 and spaces."""
+    """The number in ``text``, or ``AnswerError`` (loc ``answer``) saying what is wrong in
+    words a learner reads. Takes "−" (U+2212) and "-", a decimal comma, 5.93e-1, spaces and
+    full-width digits; refuses what float64 cannot hold (1e999, 1e-999) naming its range."""
     if len(text) > MAX_LENGTH:
-        raise EngineError(f"is too long: type at most {MAX_LENGTH} characters", LOC)
-    cleaned = _SPACES.sub("", text).translate(_MINUS)
+        raise AnswerError(f"is too long: type at most {MAX_LENGTH} characters")
+    # NFKC: full-width digits and marks (０．５, an input method's) read as 0.5
+    cleaned = _SPACES.sub("", unicodedata.normalize("NFKC", text)).translate(_MINUS)
     if not cleaned:
-        raise EngineError("is empty: type a number, e.g. 0.593 or −0,5", LOC)
+        raise AnswerError("is empty: type a number, e.g. 0.593 or −0,5")
     if "," in cleaned:
         if "." in cleaned or cleaned.count(",") > 1:
-            raise EngineError(
+            raise AnswerError(
                 f"“{text.strip()}” mixes decimal marks: use one decimal point or one decimal "
-                "comma, and no thousands separator",
-                LOC,
+                "comma, and no thousands separator"
             )
         cleaned = cleaned.replace(",", ".")
     match = _NUMBER.fullmatch(cleaned)
     if match is None or not (match.group(2) or match.group(3)):
-        raise EngineError(
-            f"“{text.strip()}” is not a number: type digits with a decimal point or comma, "
-            "e.g. 0.593, −0,5 or 5.93e-1",
-            LOC,
-        )
+        raise _not_a_number(text.strip(), cleaned)
     sign, whole, fraction, exponent = match.groups()
     fraction = fraction or ""
     digits = (whole + fraction).lstrip("0")
     if len(whole + fraction) > MAX_DIGITS:
-        raise EngineError(f"has too many digits: type at most {MAX_DIGITS}", LOC)
+        raise AnswerError(f"has too many digits: type at most {MAX_DIGITS}")
     power = int(exponent) if exponent else 0
-    if abs(power) > MAX_EXPONENT:
-        raise EngineError(
-            f"has an exponent beyond ±{MAX_EXPONENT}: no step gives such a number", LOC
-        )
+    _within_float64(whole, fraction, power)
     mantissa = Fraction(int(whole + fraction or "0"), 10 ** len(fraction))
     value = mantissa * Fraction(10) ** power * (-1 if sign == "-" else 1)
     normal = f"{'-' if sign == '-' else ''}{whole or '0'}{'.' + fraction if fraction else ''}"
     normal += f"e{power}" if exponent else ""
     return Typed(normal, value, len(fraction) - power, len(digits))
+
+
+def _not_a_number(typed: str, cleaned: str) -> AnswerError:
+    """Why ``typed`` is no number, as specifically as it can be said."""
+    lower = cleaned.lower()
+    if lower in _INFINITE:
+        return AnswerError(
+            f"“{typed}” is infinite: every value a step gives is finite, within "
+            f"±{FLOAT64_MAX} (the largest float64)",
+            out_of_range=True,
+        )
+    if lower in _NAN:
+        return AnswerError(
+            f"“{typed}” is float64's mark for “not a number” (an undefined result), which no "
+            "step gives: type the step's value in digits, e.g. 0.593"
+        )
+    halves = re.fullmatch(r"([+-]?)(\d+)[/\u2044](\d+)", cleaned)  # 1/2, and ½ (NFKC: 1⁄2)
+    if halves and int(halves.group(3)) != 0:
+        sign, top, bottom = halves.groups()
+        decimal = f"{sign if sign == '-' else ''}{int(top) / int(bottom):.6g}"
+        return AnswerError(f"“{typed}” is a fraction: type it as a decimal, e.g. {decimal}")
+    return AnswerError(
+        f"“{typed}” is not a number: type digits with a decimal point or comma, "
+        "e.g. 0.593, −0,5 or 5.93e-1"
+    )
+
+
+def _within_float64(whole: str, fraction: str, power: int) -> None:
+    """``AnswerError`` for a number float64 cannot hold: one that rounds to ±infinity or, not
+    being 0, to 0. Decided by the leading digit's place first (no 10**999999 is ever built)."""
+    if not (whole + fraction).strip("0"):
+        return  # zero, whatever its exponent
+    lead_whole = whole.lstrip("0")
+    if lead_whole:
+        place = power + len(lead_whole) - 1
+    else:
+        place = power - (len(fraction) - len(fraction.lstrip("0"))) - 1
+    if place > 308:
+        raise AnswerError(TOO_LARGE, out_of_range=True)
+    if place < -325:
+        raise AnswerError(TOO_SMALL, out_of_range=True)
+    magnitude = Fraction(int(whole + fraction), 10 ** len(fraction)) * Fraction(10) ** power
+    try:
+        as_float = float(magnitude)
+    except OverflowError:
+        raise AnswerError(TOO_LARGE, out_of_range=True) from None
+    if as_float == 0.0:
+        raise AnswerError(TOO_SMALL, out_of_range=True)
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ import numpy as np
 from ..expr import Expr, sym
 from ..trace import Trace, TraceStep
 from ..trace.steps import indexed
-from .answers import MIN_SIGNIFICANT, Typed, judge, parse_answer, printed
+from .answers import MIN_SIGNIFICANT, AnswerError, Typed, judge, parse_answer, printed
 from .cells import Cell, cell_parts, cells, where
 from .messages import NEAR_WORDS, Said, fill
 
@@ -141,7 +141,10 @@ def _right_at_fewer(typed: Typed, accepted: Sequence[float]) -> int | None:
     number, rounded, is right."""
     exact = Decimal(typed.text.replace("e", "E"))
     for digits in range(typed.significant - 1, MIN_SIGNIFICANT - 1, -1):
-        shorter = parse_answer(f"{exact:.{digits - 1}e}")
+        try:
+            shorter = parse_answer(f"{exact:.{digits - 1}e}")
+        except AnswerError:  # rounded up past float64's largest (1.797…e308 → 1.8e308)
+            continue
         if any(judge(shorter, v).correct for v in accepted):
             return digits
     return None

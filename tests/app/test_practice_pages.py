@@ -163,6 +163,44 @@ def test_what_is_not_a_number_answers_422_in_place(client: TestClient) -> None:
     assert h.status_code == 422 and "<html" not in h.text and h.headers["HX-Replace-Url"] == "false"
 
 
+@pytest.mark.parametrize(
+    ("typed", "headline", "line"),
+    [
+        ("1e999", "That number is beyond float64's range.",
+         "Your answer is too large: beyond ±1.8e308, the largest float64"),
+        ("-1e999", "That number is beyond float64's range.", "beyond ±1.8e308"),
+        ("1e400", "That number is beyond float64's range.", "beyond ±1.8e308"),
+        ("1e-400", "That number is beyond float64's range.", "is too small: it rounds to 0"),
+        ("∞", "That number is beyond float64's range.", "Your answer “∞” is infinite"),
+        ("nan", "That is not a number yet.", "Your answer “nan” is float64's mark for"),
+        ("½", "That is not a number yet.", "is a fraction: type it as a decimal, e.g. 0.5"),
+    ],
+)  # fmt: skip
+def test_an_answer_beyond_float64_or_no_number_is_named_in_place(
+    client: TestClient, typed: str, headline: str, line: str
+) -> None:
+    """1e999 is a number, too large for float64: the page says that, beside the field, and
+    counts nothing; nan, ∞ and ½ are each named for what they are (issue: learner, 3)."""
+    r = post(client, "/practice/check", 0, a0=typed)
+    assert r.status_code == 422
+    html = unescape(r.text)
+    feedback = re.search(r'id="feedback"[^>]*role="status">(.*?)</div>', html, re.S)
+    assert feedback, html
+    said = " ".join(re.sub(r"<[^>]+>", " ", feedback.group(1)).split())
+    assert said.startswith(headline) and line in said, said
+    if headline != "That is not a number yet.":
+        assert "not a number" not in said
+    field = re.search(r'<input id="answer-0"[^>]*>', html).group(0)  # type: ignore[union-attr]
+    assert 'aria-invalid="true"' in field and 'aria-describedby="feedback"' in field
+    assert f'value="{typed}"' in field  # what was typed is kept
+
+
+def test_full_width_digits_are_read_as_digits(client: TestClient) -> None:
+    r = post(client, "/practice/check", 0, a0="０.３７７５")
+    assert r.status_code == 303
+    assert record_of(r.headers["location"])["score"][0] == "1"
+
+
 def test_help_shows_the_numbers_then_the_answer(client: TestClient) -> None:
     r = post(client, "/practice/help", 1, level="numbers")
     html = client.get(r.headers["location"]).text

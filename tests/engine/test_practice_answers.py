@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine import EngineError
-from engine.practice import judge, parse_answer
+from engine import EngineError, get_preset
+from engine.practice import AnswerError, check, judge, parse_answer
 
 OUT_H1 = 0.5932699921071872  # document 003's 0.593269992
 
@@ -143,3 +143,73 @@ def test_any_text_is_a_number_or_a_named_refusal(text: str) -> None:
         assert e.loc == ("answer",) and e.message
     else:
         assert typed.tolerance > 0
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("1e999", "is too large: beyond ±1.8e308, the largest float64"),
+        ("-1e999", "is too large: beyond ±1.8e308, the largest float64"),
+        ("1e400", "is too large: beyond ±1.8e308, the largest float64"),
+        ("1.8e308", "is too large: beyond ±1.8e308, the largest float64"),
+        ("−2,5e308", "is too large: beyond ±1.8e308, the largest float64"),
+        ("1e99999999999", "is too large: beyond ±1.8e308, the largest float64"),
+        ("1e-400", "is too small: it rounds to 0 in float64"),
+        ("-0.0001e-321", "is too small: it rounds to 0 in float64"),
+        ("inf", "“inf” is infinite: every value a step gives is finite, within ±1.8e308"),
+        ("-Infinity", "“-Infinity” is infinite"),
+        ("∞", "“∞” is infinite"),
+        ("−∞", "“−∞” is infinite"),
+    ],
+)
+def test_a_number_beyond_float64_is_refused_naming_the_range(text: str, words: str) -> None:
+    """1e999 is a number, just not one float64 holds: said so, not "not a number"."""
+    with pytest.raises(AnswerError) as e:
+        parse_answer(text)
+    assert e.value.out_of_range and e.value.loc == ("answer",)
+    assert e.value.message.startswith(words), e.value.message
+    assert "not a number" not in e.value.message
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("nan", "“nan” is float64's mark for “not a number” (an undefined result), which no step"),
+        ("NaN", "“NaN” is float64's mark for “not a number”"),
+        ("½", "“½” is a fraction: type it as a decimal, e.g. 0.5"),
+        ("-¼", "“-¼” is a fraction: type it as a decimal, e.g. -0.25"),
+        ("1/8", "“1/8” is a fraction: type it as a decimal, e.g. 0.125"),
+        ("1/0", "“1/0” is not a number: type digits"),
+        ("1,5.0", "“1,5.0” mixes decimal marks"),
+    ],
+)
+def test_what_is_no_number_is_refused_saying_what_it_is(text: str, words: str) -> None:
+    with pytest.raises(AnswerError) as e:
+        parse_answer(text)
+    assert not e.value.out_of_range
+    assert e.value.message.startswith(words), e.value.message
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("０.３７７５", Fraction(3775, 10000)),  # an input method's full-width digits
+        ("－０，５", Fraction(-1, 2)),
+        ("1,5", Fraction(3, 2)),  # a decimal comma
+        ("1.7976931348623157e308", Fraction(17976931348623157) * 10**292),  # the largest
+        ("5e-324", Fraction(5, 10**324)),  # rounds to the smallest above 0
+        ("0e999", Fraction(0)),
+    ],
+)
+def test_numbers_at_float64s_edges_and_in_full_width_digits_read(
+    text: str, value: Fraction
+) -> None:
+    assert parse_answer(text).value == value
+
+
+def test_an_answer_at_float64s_largest_is_judged_not_a_crash() -> None:
+    """Rounded to fewer digits (is it the value rounded on the way?), 1.797…e308 becomes
+    1.8e308, beyond float64: that rounding is skipped, the answer is just wrong."""
+    s = get_preset("sigmoid-2-2-2").load()
+    c = check(s, 0, "1.7976931348623157e308")
+    assert not c.correct and not c.too_few_digits
