@@ -259,6 +259,26 @@ def test_the_score_at_the_end_names_the_set_and_links_the_steps_to_review(
     assert "your own record" in html
 
 
+@pytest.mark.parametrize(
+    ("path", "headers"),
+    [
+        ("/practice/sigmoid-2-2-2?at=37&score=" + "1" * 37, {}),  # the score
+        ("/practice/sigmoid-2-2-2?at=37&score=" + "1" * 37, HX),  # the score, as htmx swaps it
+        ("/embed/practice/single-neuron?at=11&score=11111111111", {}),  # a frame's score
+        ("/practice/sigmoid-2-2-2?at=0", {}),  # a question
+    ],
+)
+def test_the_own_record_sentence_is_said_once(
+    client: TestClient, path: str, headers: dict[str, str]
+) -> None:
+    """The score page said "your own record" twice (the heading's and the score's), and a
+    screen reader read both: once on every page, beside the score on the score's."""
+    html = client.get(path, headers=headers).text
+    assert html.count("own record") == 1, path
+    if "score-total" in html:  # the score's own sentence, after the score
+        assert html.index("score-total") < html.index("own record")
+
+
 def test_practise_this_from_the_explorer(client: TestClient) -> None:
     html = client.get("/explore/sigmoid-2-2-2?at=4").text
     href = unescape(re.search(r'id="practise-link"[^>]*href="([^"]*)"', html).group(1))
