@@ -22,6 +22,7 @@ from typing import Any
 from engine import PRESETS, Trace, trace
 
 from ..render import diagram as draw
+from ..render.svg import DRAWN_SCALE
 from .embed_options import EmbedOptions
 from .state import PageState, preset_state
 
@@ -34,6 +35,7 @@ PRECISION = 9  # the decimals the presets were measured with
 MARGIN = 1.03  # and 16 px: fonts and a later iteration's numbers differ a little
 CAPTION_CHARS, CAPTION_LINE = 60, 26  # a caption line at 700 px, generously
 DIAGRAM_BOX = (544, 640)  # px: the diagram's width in the column (its CSS min-width; the pane)
+NARROW_BELOW = (544, 688)  # px: a column this narrow shows a small network's layers-down picture
 STEPS_PER_ROW, TIMELINE_ROW = 10, 38  # timeline buttons on one row at 700 px, a row's height
 
 
@@ -93,7 +95,7 @@ def _estimate(state: PageState, tr: Trace, granularity: str, diagram: Any) -> di
     s = state.scenario
     return {
         "base": max(m["base"] for m in measured) + (30 if len(s.title) > 60 else 0),
-        "diagram": _diagram(diagram),
+        "diagram": _diagram(tr, state, diagram),
         "timeline": _timeline(tr),
         "chart": max(m["chart"] for m in measured),
         "table": max(m["table"] for m in measured),
@@ -103,10 +105,27 @@ def _estimate(state: PageState, tr: Trace, granularity: str, diagram: Any) -> di
     }
 
 
-def _svg_height(width: float, height: float) -> float:
+def _svg_height(dia: Any) -> float:
+    """The picture's height in the column: the layers-down one (a small network's: the
+    column is narrower than the wide one's least width) at its own size or the column's,
+    else the wide one between its least width and the column's."""
     low, high = DIAGRAM_BOX
-    shown = min(max(low, width * 1.15), high)
-    return shown * height / width
+    if dia.geometry.vertical:
+        shown = min(dia.drawn_width, high)
+    else:
+        shown = min(max(low, dia.width * DRAWN_SCALE), high)
+    return float(shown * dia.height / dia.width)
+
+
+def _picture(tr: Trace, precision: int, sample: int, wide: Any = None) -> Any:
+    """The picture the frame shows in the column: a small network's layers-down one where the
+    column is narrower than the wide one's least width (static/css/explorer.css: 43rem for a
+    picture over 700 units wide, templates/_diagram_figure.html), else the wide one."""
+    wide = wide or draw.build(tr, -1, precision, sample, None)
+    least = NARROW_BELOW[1] if wide.width > 700 else NARROW_BELOW[0]
+    if draw.has_narrow(tr.before.layers) and DIAGRAM_BOX[1] < least:
+        return draw.build(tr, -1, precision, sample, None, vertical=True)
+    return wide
 
 
 @functools.cache
@@ -115,13 +134,13 @@ def _diagram_chrome() -> float:
     chrome = []
     for preset, grans in _data()["presets"].items():
         st = preset_state(preset)
-        dia = draw.build(trace(st.scenario, st.granularity), -1, st.precision, 0, None)
-        chrome.append(grans[st.granularity]["diagram"] - _svg_height(dia.width, dia.height))
+        dia = _picture(trace(st.scenario, st.granularity), st.precision, 0)
+        chrome.append(grans[st.granularity]["diagram"] - _svg_height(dia))
     return float(max(chrome))
 
 
-def _diagram(diagram: Any) -> float:
-    return _diagram_chrome() + _svg_height(diagram.width, diagram.height)
+def _diagram(tr: Trace, state: PageState, wide: Any) -> float:
+    return _diagram_chrome() + _svg_height(_picture(tr, state.precision, state.sample, wide))
 
 
 def _rows(counts: Iterable[int]) -> int:

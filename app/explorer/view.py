@@ -70,9 +70,6 @@ from .timeline import (
 )
 from .web import root, settings_of, templates_of
 
-NARROW_MAX_WIDTH = 4  # neurons per layer: a network this small also gets a vertical picture
-NARROW_MAX_LAYERS = 5
-
 
 @dataclass(frozen=True)
 class Nav:
@@ -468,8 +465,7 @@ def _narrow(
     bundle: TraceBundle, state: PageState, at: int, step: TraceStep | None
 ) -> Diagram | None:
     """The layers top to bottom, for a phone: a small network's second picture."""
-    layers = state.scenario.layers
-    if max(layers) > NARROW_MAX_WIDTH or len(layers) > NARROW_MAX_LAYERS:
+    if not diagram.has_narrow(state.scenario.layers):
         return None
     return diagram.build(bundle, at, state.precision, state.sample, step, vertical=True)
 

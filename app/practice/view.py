@@ -172,8 +172,7 @@ class PracticeView:
 
     @property
     def narrow(self) -> bool:
-        layers = self.state.scenario.layers
-        return max(layers) <= 4 and len(layers) <= 5
+        return diagram.has_narrow(self.state.scenario.layers)
 
     @property
     def loss(self) -> str:

@@ -46,11 +46,22 @@ __all__ = [
     "Diagram",
     "Thumb",
     "build",
+    "has_narrow",
     "loss_chart",
     "reveal_index",
     "step_keys",
     "thumbnail",
 ]
+
+
+NARROW_MAX_WIDTH = 4  # neurons per layer: a network this small also gets a vertical picture
+NARROW_MAX_LAYERS = 5
+
+
+def has_narrow(layers: tuple[int, ...] | list[int]) -> bool:
+    """A network small enough for a second picture, layers top to bottom (``vertical``): a
+    phone's, and a column too narrow for the first (a 700 px course page's frame)."""
+    return max(layers) <= NARROW_MAX_WIDTH and len(layers) <= NARROW_MAX_LAYERS
 
 
 def build(

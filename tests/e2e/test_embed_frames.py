@@ -143,6 +143,40 @@ def test_the_snippet_fits_a_700px_column_at_every_step_without_the_script(
     assert height <= need * 1.12 + 40, (height, need)
 
 
+# the picture shown: its box's width and scroll width, its texts' right edge against the box's,
+# the smallest text in CSS px, and whether the frame's own page scrolls sideways
+PICTURE = """() => {
+  const svg = [...document.querySelectorAll('svg.diagram')]
+    .find(s => s.getBoundingClientRect().width);
+  const box = svg.closest('.diagram-scroll'), b = box.getBoundingClientRect();
+  const texts = [...svg.querySelectorAll('text')];
+  return {picture: svg.id, box: box.clientWidth, scroll: box.scrollWidth, right: b.right,
+          text_right: Math.max(...texts.map(t => t.getBoundingClientRect().right)),
+          smallest: Math.min(...texts.map(
+            t => parseFloat(t.getAttribute('font-size')) * t.getScreenCTM().a)),
+          page: document.documentElement.scrollWidth - document.documentElement.clientWidth};
+}"""
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+def test_the_picture_fits_a_700px_column_with_every_label_in_view(
+    page: Page, server: str, site: tuple[str, Path], watch: Watch, shots: Shots, preset: str
+) -> None:
+    """The 2-2-2's picture stood 736 px wide in the frame's 647 px: the targets ("t 0.01")
+    were cut off at the right. A column narrower than the wide picture's least width shows the
+    layers-down one: whole, its smallest text 12 px or more."""
+    code = snippet(server, preset, 15, {"panels": ["diagram", "step"]})
+    page.set_viewport_size({"width": 900, "height": 900})
+    page.goto(course_page(site, f"picture-{preset}.html", code))
+    frame = page.frame_locator("iframe")
+    expect(frame.locator("#step-counter")).to_be_visible()
+    seen = page.frames[1].evaluate(PICTURE)
+    assert seen["scroll"] <= seen["box"] + 1, seen  # nothing to scroll sideways to
+    assert seen["text_right"] <= seen["right"] + 0.5, seen  # every label in view
+    assert seen["smallest"] >= 12 - 0.01 and seen["page"] <= 0, seen
+    shots.take(frame.locator("#diagram"), f"embed-700-{preset}.png")
+
+
 # -- a locked frame --------------------------------------------------------------------------------
 
 

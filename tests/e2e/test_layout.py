@@ -348,3 +348,27 @@ def test_on_a_laptop_the_picture_stays_beside_a_long_step(
     page.locator("#timeline").evaluate("el => el.scrollIntoView({block: 'end'})")
     at = page.evaluate(PLACES)
     assert at["top"] < at["bar"] and at["window"] - 40 <= at["bottom"] <= at["window"], at
+
+
+@pytest.mark.parametrize(("preset", "width"), [(p, w) for p in PRESETS for w in (700, 1280)])
+def test_at_700_and_1280px_the_explorers_picture_fits_its_column(
+    page: Page, server: str, watch: Watch, shots: Shots, preset: str, width: int
+) -> None:
+    """The explorer in a 700 px window (a tablet) and on a 1280 px laptop, whose column (704 px)
+    was narrower than the 2-2-2's wide picture (736): the picture that fits the column, every
+    label in view; at 700 the layers-down one, no text under 12 px; at 1280 the wide one,
+    scaled as on any laptop."""
+    from .test_embed_frames import PICTURE
+
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(server + f"/explore/{preset}?at=15")
+    seen = page.evaluate(PICTURE)
+    assert seen["scroll"] <= seen["box"] + 1, seen
+    assert seen["text_right"] <= seen["right"] + 0.5, seen
+    assert seen["page"] <= 0, seen
+    if width == 700:
+        assert seen["smallest"] >= 12 - 0.01, seen
+    else:
+        assert seen["picture"] == "diagram-svg" and seen["smallest"] >= 9.5, seen
+    if preset == "sigmoid-2-2-2":
+        shots.take(page.locator("#diagram"), f"explorer-{width}-diagram.png")
