@@ -77,7 +77,8 @@
 // learner reads the arithmetic that refers to it: under the sticky toolbar when it fits the window
 // below it; a taller one (a large network) sticks with its foot at the window's foot, so that as
 // much of it as fits stays in view. The toolbar wraps to two rows on some steps: its height says
-// where the picture and the step stick.
+// where the picture and the step stick. On a phone the toolbar sticks by its last rows only (the
+// step and the buttons): how much of its top goes up with the page is --bar-hide.
 (function () {
   "use strict";
 
@@ -86,9 +87,16 @@
   var watched = [];
   var sizes = window.ResizeObserver ? new ResizeObserver(place) : null;
 
+  function hideAbove(bar) {
+    var now = bar.querySelector(".counter .now");
+    var hide = now && now.offsetHeight ? now.getBoundingClientRect().top - bar.getBoundingClientRect().top - 4 : 0;
+    root.style.setProperty("--bar-hide", Math.max(0, Math.round(hide)) + "px");
+  }
+
   function place() {
     var bar = document.querySelector(".toolbar");
     var pane = document.querySelector(".columns > .diagram-pane");
+    if (bar) hideAbove(bar);
     if (!bar || !pane) return;
     var sticky = window.getComputedStyle(bar).position === "sticky";
     var top = (sticky ? bar.offsetHeight : 0) + MARGIN;

@@ -350,6 +350,68 @@ def test_on_a_laptop_the_picture_stays_beside_a_long_step(
     assert at["top"] < at["bar"] and at["window"] - 40 <= at["bottom"] <= at["window"], at
 
 
+# every control of the toolbar: where it is on screen, and whether it is shown at all
+CONTROLS = """() => [...document.querySelectorAll('.toolbar a, .toolbar button, .toolbar select')]
+  .filter(el => el.offsetParent !== null)
+  .map(el => { const r = el.getBoundingClientRect();
+    return {id: el.id, top: r.top, bottom: r.bottom, disabled: el.disabled === true}; })"""
+
+
+def test_on_a_small_phone_the_sticky_bar_keeps_only_the_step_and_its_buttons(
+    page: Page, server: str, watch: Watch, shots: Shots
+) -> None:
+    """At 320 × 568 the sticky bar took 221-246 px (the error, the update's preview, the
+    iteration, the step, three rows of buttons): scrolled, it now keeps the step and its buttons
+    only, on two rows, and every control in it stays on screen and reachable by Tab."""
+    page.set_viewport_size({"width": 320, "height": 568})
+    page.goto(server + "/explore/sigmoid-2-2-2?at=29")  # an update: "after this update" too
+    expect(page.locator("#loss-readout .loss-after")).to_be_visible()
+    before = page.evaluate(CONTROLS)
+    assert {c["id"] for c in before} >= {"prev-step", "next-step", "finish", "to-share", "reset"}
+    page.locator("#diagram-svg-narrow").scroll_into_view_if_needed()
+    page.mouse.wheel(0, 200)
+    page.wait_for_function("scrollY > 600")
+    shown = page.evaluate(SHOWN_HEIGHT, ".toolbar")
+    assert shown <= 130, shown  # of 568: under a quarter of the screen
+    expect(page.locator("#step-counter .now")).to_be_in_viewport()
+    expect(page.locator("#step-counter .now")).to_contain_text("New value of w5 = 0.35891648")
+    controls = page.evaluate(CONTROLS)
+    assert [c["id"] for c in controls] == [c["id"] for c in before]  # no control lost
+    for c in controls:  # each on screen, under nothing
+        assert c["top"] >= 0 and c["bottom"] <= shown + 1, c
+    # the keyboard: Tab from the first control reaches every other, each on screen
+    page.locator("#prev-step").focus()
+    enabled = [c["id"] for c in controls[1:] if not c["disabled"]]
+    reached = []
+    for _ in enabled:
+        page.keyboard.press("Tab")
+        reached.append(page.evaluate("document.activeElement.id"))
+        assert page.evaluate("document.activeElement.getBoundingClientRect().top") >= 0
+    assert reached == enabled, reached
+    assert page.evaluate("scrollY > 600")  # the page stayed where the learner was
+    shots.take(page, "phone-320-sticky-bar.png")
+    page.keyboard.press("ArrowRight")
+    expect(page.locator("#step-counter .now")).to_contain_text("New value of w6")
+    expect(page.locator("#step-counter .now")).to_be_in_viewport()
+
+
+@pytest.mark.parametrize("size", [(568, 320), (844, 390)])
+def test_a_phone_on_its_side_keeps_the_screen_for_the_page(
+    page: Page, server: str, watch: Watch, size: tuple[int, int]
+) -> None:
+    """A window under 500 px tall (a phone on its side): the bar scrolls away with the page;
+    the arrow keys still step, and a button the keyboard focuses comes back into view."""
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    page.goto(server + "/explore/sigmoid-2-2-2?at=15")
+    page.locator(".diagram-readout").scroll_into_view_if_needed()
+    assert page.evaluate(SHOWN_HEIGHT, ".toolbar") == 0
+    page.keyboard.press("ArrowRight")
+    expect(page.locator("#step-counter")).to_contain_text("step 17 of 37")
+    assert page.evaluate(SHOWN_HEIGHT, ".toolbar") == 0
+    page.locator("#next-step").focus()
+    expect(page.locator("#next-step")).to_be_in_viewport()
+
+
 @pytest.mark.parametrize(("preset", "width"), [(p, w) for p in PRESETS for w in (700, 1280)])
 def test_at_700_and_1280px_the_explorers_picture_fits_its_column(
     page: Page, server: str, watch: Watch, shots: Shots, preset: str, width: int
