@@ -131,7 +131,8 @@ def _diagnose(
         value = mistake_value(t, place, mistake.key, target.path)
         if value is None or any(_same_at(typed, value, v) for v in accepted):
             continue
-        if judge(typed, value).correct:
+        # in the document's signs too (document 001's Δ = Err·g′ with Err = y − a)
+        if any(judge(typed, value * sign).correct for sign in (1.0, also or 1.0)):
             names = Names(t, step, place, notation, mistake.other)
             return Diagnosis(mistake.id, MESSAGES[mistake.id](names))
     found = near(t, step, target, typed, accepted)

@@ -649,3 +649,43 @@ def test_a_random_answer_is_rarely_taken_for_another_slope() -> None:
                         asked += 1
                         named += bool(result.diagnosis and result.diagnosis.id == ANOTHER)
     assert asked > 2000 and named / asked < 0.007, (named, asked)
+
+
+def test_a_mistake_made_in_document_001_s_signs_is_named_too() -> None:
+    # XOR's sample 2 (x1 = 0, x2 = 1): out_h1 = tanh(0.6) = 0.537049567, out_h2 = tanh(0.16),
+    # out_o1 = σ(−0.81·out_h1 − 0.13·out_h2) = 0.388021962, δ_o1 = (out_o1 − 1)/4 ·
+    # out_o1·(1 − out_o1) = −0.0363302168, ∂E/∂out_h1 = δ_o1·w5 = 0.0294274756; δ_h1 =
+    # 0.0294274756·(1 − out_h1²) = 0.0209399 (Δ_h1 = −0.0209399 with Err = y − a: right too).
+    # The sigmoid's slope out_h1·(1 − out_h1) = 0.248628 in its place gives 0.00731647, and
+    # −0.00731647 in the document's signs, Δ_j = g′(in_j) Σ W_j,i Δ_i: the same mistake
+    t = trace(get_preset("batch-xor").load())
+    k = _at(t, "δ_h1")
+    assert check_trace(t, k, "0.0209399", (1,)).correct
+    assert check_trace(t, k, "-0.0209399", (1,)).correct
+    for typed in ("0.00731647", "-0.00731647"):
+        diagnosis = check_trace(t, k, typed, (1,)).diagnosis
+        assert diagnosis is not None and diagnosis.id == ANOTHER, (typed, diagnosis)
+        assert "slope of σ" in diagnosis.message
+
+
+@pytest.mark.parametrize("granularity", ["neuron", "layer"])
+def test_in_document_001_s_preset_every_mistake_is_named_in_either_sign(granularity: str) -> None:
+    """Document 001 writes Err = y − a: its deltas and gradients carry the other sign of
+    ∂E/∂·, and both are right. A mistake's number in the document's signs is a mistake too:
+    named as in the engine's signs wherever the engine's is named."""
+    t = trace(get_preset("batch-xor").load(), granularity)
+    signed = {"output_gradient", "delta", "weight_gradient", "bias_gradient", "input_gradient"}
+    compared = 0
+    for step in (s for s in t.steps if s.kind in signed):
+        place = where(t, step)
+        for cell in cells(step):
+            for key in MISTAKE_KEYS:
+                v = mistake_value(t, place, key, cell.path)
+                if v is None:
+                    continue
+                ours = check_trace(t, step.index, repr(v), cell.path or None)
+                theirs = check_trace(t, step.index, repr(-v), cell.path or None)
+                if ours.diagnosis is not None and ours.diagnosis.id == BY_KEY[key].id:
+                    assert theirs.diagnosis is not None, (step.quantity, cell.name, key)
+                    compared += 1
+    assert compared > 100
