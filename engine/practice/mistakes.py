@@ -136,8 +136,8 @@ def _slope_of(other: str) -> Callable[[Trace, int], F64 | None]:
 
 def _named_where_nonzero(rule: Rule) -> Rule:
     """``rule``, with the cells it makes 0 left out (NaN: ``check`` skips them): a zero names
-    no slope (ReLU's step below 0, the sigmoid's where out is 0), and "0" is what a learner
-    types when unsure."""
+    no slope (ReLU's step below 0, an activation of 0 or a net input of 0 for the slope), and
+    "0" is what a learner types when unsure."""
 
     def nonzero(t: Trace, at: Where) -> F64 | None:
         out = rule(t, at)
@@ -331,8 +331,14 @@ MISTAKES: tuple[Mistake, ...] = (
         "net_input_as_activation", _every(("activation", "error", *GRADIENTS), _net_as_activation)
     ),
     Mistake("derivative_left_out", _every(SLOPED, _no_slope)),
-    Mistake("slope_from_net_input", _every(SLOPE_TAKEN, _slope_as(_slope_from_net))),
-    Mistake("activation_as_slope", _every(SLOPE_TAKEN, _slope_as(_activation_as_slope))),
+    Mistake(
+        "slope_from_net_input",
+        _every(SLOPE_TAKEN, _named_where_nonzero(_slope_as(_slope_from_net))),
+    ),
+    Mistake(
+        "activation_as_slope",
+        _every(SLOPE_TAKEN, _named_where_nonzero(_slope_as(_activation_as_slope))),
+    ),
     *(
         Mistake(
             "slope_of_another_activation",

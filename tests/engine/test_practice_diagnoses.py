@@ -153,16 +153,25 @@ def _slope_of_net(net: Net, layer: int) -> Any:
     return net.f[layer][1](net.Z[layer], net.Z[layer])  # a·(1 − a) with a = net
 
 
-def _other_slope(other: str) -> Rule:
-    """Another activation's slope where the layer's own goes; a cell it makes 0 is NaN (a zero
-    names no slope: the engine leaves it out)."""
-    taken = _slope_as(lambda net, layer: ACT[other][1](net.Z[layer], net.A[layer + 1]))
+def _nonzero(taken: Rule) -> Rule:
+    """A slope taken wrong, with a cell it makes 0 as NaN (a zero names no slope: the engine
+    leaves it out)."""
 
     def rule(doc: dict[str, Any], net: Net, kind: str, layer: int) -> Any:
-        out = None if doc["activations"][layer] == other else taken(doc, net, kind, layer)
+        out = taken(doc, net, kind, layer)
         return None if out is None else np.where(np.asarray(out) == 0.0, np.nan, out)
 
     return rule
+
+
+def _other_slope(other: str) -> Rule:
+    """Another activation's slope where the layer's own goes."""
+    taken = _slope_as(lambda net, layer: ACT[other][1](net.Z[layer], net.A[layer + 1]))
+
+    def rule(doc: dict[str, Any], net: Net, kind: str, layer: int) -> Any:
+        return None if doc["activations"][layer] == other else taken(doc, net, kind, layer)
+
+    return _nonzero(rule)
 
 
 def _factor(times: float) -> Rule:
@@ -217,8 +226,8 @@ BY_HAND: dict[str, Rule] = {
     "bias_left_out": _bias,
     "net_input_as_activation": _net_for_out,
     "derivative_left_out": _no_slope,
-    "slope_from_net_input": _slope_as(_slope_of_net),
-    "activation_as_slope": _slope_as(lambda net, layer: net.A[layer + 1]),
+    "slope_from_net_input": _nonzero(_slope_as(_slope_of_net)),
+    "activation_as_slope": _nonzero(_slope_as(lambda net, layer: net.A[layer + 1])),
     "slope_of_another_activation:sigmoid": _other_slope("sigmoid"),
     "slope_of_another_activation:tanh": _other_slope("tanh"),
     "slope_of_another_activation:relu": _other_slope("relu"),
@@ -689,3 +698,23 @@ def test_in_document_001_s_preset_every_mistake_is_named_in_either_sign(granular
                     assert theirs.diagnosis is not None, (step.quantity, cell.name, key)
                     compared += 1
     assert compared > 100
+
+
+def test_a_zero_names_no_slope_taken_wrong() -> None:
+    # XOR's sample 1 has x1 = x2 = 0 and biases 0: every net input is 0, out_h2 = tanh(0) = 0,
+    # out_o1 = σ(0) = 0.5. δ_o1 = (0.5 − 0)/4 · 0.25 = 0.03125 and δ_h2 = δ_o1·w6·(1 − 0²) =
+    # 0.03125·(−0.13) = −0.0040625. The activation out_h2 = 0 for the slope, or the slope
+    # worked from net_o1 = 0 (0·(1 − 0)), gives 0: "0.000" (what a learner types when unsure,
+    # or who reasons that zero inputs give zero) says nothing about a slope
+    t = trace(get_preset("batch-xor").load())
+    for quantity, slope in (("δ_h2", "activation_as_slope"), ("δ_o1", "slope_from_net_input")):
+        k = _at(t, quantity)
+        assert mistake_value(t, where(t, t.steps[k]), slope, (0,)) is None, quantity
+        diagnosis = check_trace(t, k, "0.000", (0,)).diagnosis
+        assert diagnosis is None or "slope" not in diagnosis.id, (quantity, diagnosis)
+    for pid, granularity in CASES:  # no slope taken wrong ever offers a 0
+        t = trace(get_preset(pid).load(), granularity)
+        for step in t.steps:
+            place = where(t, step)
+            for key in ("activation_as_slope", "slope_from_net_input"):
+                assert all(mistake_value(t, place, key, c.path) != 0.0 for c in cells(step))
