@@ -34,8 +34,10 @@ _UNKNOWN = 1.0  # anything else (a label in another script): as wide as an em
 
 SCRIPT_PCT = 80  # a subscript's or layer index's size, in % of its line's
 
-# a label's subscript (b_h1) or layer index (w(L), a(L−1)), as the formulas write them
-_SCRIPT = re.compile(r"(?<=[^\W_])(?:_([^\W_]+(?:\.[^\W_]+)*)|(\((?:L|L−\d+|\d+)\)))")
+# a label's subscript (b_h1) or layer index (w(L), a(L−1)), as the formulas write them; a
+# power after a subscript is not in it (tanh's 1 − out_o1²: out, o1 lowered, then ²)
+_SUB = r"[^\W_\u00b2\u00b3\u00b9\u2070-\u209f]+"
+_SCRIPT = re.compile(rf"(?<=[^\W_])(?:_({_SUB}(?:\.{_SUB})*)|(\((?:L|L−\d+|\d+)\)))")
 
 
 def script_parts(text: str) -> list[tuple[str, str]]:

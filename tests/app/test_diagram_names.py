@@ -66,6 +66,8 @@ def test_document_000s_layer_indices_are_superscripts() -> None:
         ("w5", "w5"),
         ("h1", "h1"),
         ("∂E/∂b_o = 0.5", "∂E/∂bₒ = 0.5"),
+        ("(1 − out_o1²)", "(1 − outₒ₁²)"),  # tanh's slope: the square is not in the subscript
+        ("out_h1³ + x_bc²", "outₕ₁³ + x₍bc₎²"),
     ],
 )
 def test_plain_writes_a_label_as_the_diagram_draws_it(label: str, text: str) -> None:

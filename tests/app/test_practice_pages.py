@@ -491,6 +491,18 @@ def test_the_announcement_names_quantities_as_the_labels_do(client: TestClient) 
     assert "netₕ₁ (sample 1): " in said and "_" not in said
 
 
+def test_a_square_after_a_subscript_is_announced_as_a_square(client: TestClient) -> None:
+    """tanh's slope 1 − out_o1² was announced "(1 − out₍o1²₎)": the square inside the
+    subscript, out sub (o1 squared). Document 003's δ_o1 with tanh's slope: 0.322828."""
+    state = preset_state("sigmoid-2-2-2")
+    at = next(k for k, step in enumerate(trace(state.scenario).steps) if step.quantity == "δ_o1")
+    data = {"s": state.encode(), "at": str(at), "a0": "0.322828"}
+    r = client.post("/practice/check", data=data, headers=HX)
+    said = announced(r.text)
+    assert "the slope of tanh, (1 − outₒ₁²), but outₒ₁ comes from σ" in said, said
+    assert "₍" not in said
+
+
 def test_the_formula_with_numbers_is_announced(client: TestClient) -> None:
     """Asking for the formula with the numbers swapped the page and said only the question
     again: a screen reader user did not hear that the help had come."""
