@@ -21,6 +21,9 @@ from ..errors import EngineError
 
 MAX_LENGTH = 60  # characters, spaces included
 MAX_DIGITS = 30  # digits in the number itself
+# |e| of a zero (0e-5: 0 to five decimals); a number that is not 0 is bounded by float64's
+# range, but a zero's precision ½·10⁻ᵉ would be an exact fraction of any size (0e-9999999: 16 s)
+MAX_ZERO_EXPONENT = 1000
 MIN_SIGNIFICANT = 3
 
 # every kind of space a keyboard or a copy-paste gives: " ", NBSP, thin and narrow spaces
@@ -29,6 +32,8 @@ _MINUS = str.maketrans({"\u2212": "-", "\u2013": "-", "\ufe63": "-", "\u066b": "
 _NUMBER = re.compile(r"([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?")
 _INFINITE = {"inf", "infinity", "∞", "+inf", "+infinity", "+∞", "-inf", "-infinity", "-∞"}
 _NAN = {"nan", "+nan", "-nan"}
+# superscripts and subscripts, which NFKC would turn into digits (10³ into 103, 0.5² into 0.52)
+_SCRIPTS = re.compile(r"[\u00b2\u00b3\u00b9\u2070-\u209f]")
 
 LOC = ("answer",)
 
@@ -74,10 +79,7 @@ def parse_answer(text: str) -> Typed:
     """The number in ``text``, or ``AnswerError`` (loc ``answer``) saying what is wrong in
     words a learner reads. Takes "−" (U+2212) and "-", a decimal comma, 5.93e-1, spaces and
     full-width digits; refuses what float64 cannot hold (1e999, 1e-999) naming its range."""
-    if len(text) > MAX_LENGTH:
-        raise AnswerError(f"is too long: type at most {MAX_LENGTH} characters")
-    # NFKC: full-width digits and marks (０．５, an input method's) read as 0.5
-    cleaned = _SPACES.sub("", unicodedata.normalize("NFKC", text)).translate(_MINUS)
+    cleaned = _cleaned(text)
     if not cleaned:
         raise AnswerError("is empty: type a number, e.g. 0.593 or −0,5")
     if "," in cleaned:
@@ -96,12 +98,28 @@ def parse_answer(text: str) -> Typed:
     if len(whole + fraction) > MAX_DIGITS:
         raise AnswerError(f"has too many digits: type at most {MAX_DIGITS}")
     power = int(exponent) if exponent else 0
+    if not digits and abs(power) > MAX_ZERO_EXPONENT:
+        raise AnswerError(f"is 0 with an exponent beyond ±{MAX_ZERO_EXPONENT}: type 0 for zero")
     _within_float64(whole, fraction, power)
     mantissa = Fraction(int(whole + fraction or "0"), 10 ** len(fraction))
     value = mantissa * Fraction(10) ** power * (-1 if sign == "-" else 1)
     normal = f"{'-' if sign == '-' else ''}{whole or '0'}{'.' + fraction if fraction else ''}"
     normal += f"e{power}" if exponent else ""
     return Typed(normal, value, len(fraction) - power, len(digits))
+
+
+def _cleaned(text: str) -> str:
+    """``text`` without spaces, in ASCII digits, minus and decimal point where it had
+    others (NFKC: full-width digits and marks, an input method's ０．５, read as 0.5); a
+    superscript or subscript is refused, never read as one more digit."""
+    if len(text) > MAX_LENGTH:
+        raise AnswerError(f"is too long: type at most {MAX_LENGTH} characters")
+    if _SCRIPTS.search(text):
+        raise AnswerError(
+            f"“{text.strip()}” has a superscript or subscript: type the number itself, e.g. "
+            "0.593, or a power of ten with e, e.g. 5.93e-1"
+        )
+    return _SPACES.sub("", unicodedata.normalize("NFKC", text)).translate(_MINUS)
 
 
 def _not_a_number(typed: str, cleaned: str) -> AnswerError:

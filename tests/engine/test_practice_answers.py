@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import time
 from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
 
@@ -46,6 +48,35 @@ def test_junk_is_refused_in_words_naming_the_answer(text: str) -> None:
         parse_answer(text)
     assert e.value.loc == ("answer",)
     assert len(e.value.message) > 10
+
+
+# bounded on purpose: where the bound is missing, 0e-9999999 takes 16 s and 0e999999999 runs on
+@pytest.mark.parametrize("text", ["0e-3000000", "0e3000000", "0.0e-3000000", "1e-3000000"])
+def test_an_exponent_of_any_size_is_answered_at_once(text: str) -> None:
+    """Ten characters must not cost seconds: 0 × 10⁻³⁰⁰⁰⁰⁰⁰ is 0 whatever its exponent, but its
+    precision (½·10⁻ᵈ) and value were built as exact fractions of 10³⁰⁰⁰⁰⁰⁰ (measured on a branch
+    without the exponent's bound: 4.6 s; "0e-9999999" 16 s, "0e999999999" did not end)."""
+    start = time.perf_counter()
+    with contextlib.suppress(EngineError):
+        judge(parse_answer(text), OUT_H1)
+    assert time.perf_counter() - start < 1.0
+    assert parse_answer("0e999").value == 0  # a zero's exponent within the bound: read
+
+
+def test_a_zero_with_a_huge_exponent_is_refused_in_words() -> None:
+    with pytest.raises(EngineError) as e:
+        parse_answer("0e-3000000")
+    assert e.value.message == "is 0 with an exponent beyond ±1000: type 0 for zero"
+
+
+@pytest.mark.parametrize("text", ["10³", "0.593²", "1²", "2⁵", "5.93·10⁻¹"])
+def test_a_power_is_never_read_as_more_digits(text: str) -> None:
+    """10³ is no 103, 0.593² no 0.5932 (NFKC, which reads full-width digits, writes ³ as 3):
+    refused, saying why."""
+    with pytest.raises(EngineError) as e:
+        parse_answer(text)
+    assert e.value.loc == ("answer",)
+    assert e.value.message.startswith(f"“{text}” has a superscript or subscript: type")
 
 
 @pytest.mark.parametrize("text", ["1.13", "1.12", "1.125", "1.1250", "1.12500000", "1,13"])
