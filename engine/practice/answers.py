@@ -26,8 +26,9 @@ MAX_DIGITS = 30  # digits in the number itself
 MAX_ZERO_EXPONENT = 1000
 MIN_SIGNIFICANT = 3
 
-# every kind of space a keyboard or a copy-paste gives: " ", NBSP, thin and narrow spaces
-_SPACES = re.compile(r"[\s\u00a0\u2009\u202f\u2007]+")
+# every kind of space a keyboard or a copy-paste gives: " ", NBSP, thin and narrow spaces, and
+# the invisible ones a web page or a PDF carries (zero-width space and joiners, BOM)
+_SPACES = re.compile(r"[\s\u00a0\u2009\u202f\u2007\u200b-\u200d\u2060\ufeff]+")
 _MINUS = str.maketrans({"\u2212": "-", "\u2013": "-", "\ufe63": "-", "\u066b": "."})
 _NUMBER = re.compile(r"([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?")
 _INFINITE = {"inf", "infinity", "∞", "+inf", "+infinity", "+∞", "-inf", "-infinity", "-∞"}

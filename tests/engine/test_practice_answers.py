@@ -31,6 +31,10 @@ OUT_H1 = 0.5932699921071872  # document 003's 0.593269992
         ("1E3", Fraction(1000), -3),
         ("−5,93E−1", Fraction(-593, 1000), 3),
         ("\u00a01.125\u2009", Fraction(9, 8), 3),
+        # pasted from a web page or a PDF: a zero-width space, a byte-order mark, a word joiner
+        ("0.138499\u200b", Fraction(138499, 10**6), 6),
+        ("\ufeff0.1385", Fraction(1385, 10**4), 4),
+        ("0.13\u206085", Fraction(1385, 10**4), 4),
     ],
 )
 def test_the_parser_reads_what_people_type(text: str, value: Fraction, decimals: int) -> None:
