@@ -57,6 +57,23 @@ class Asked:
     def nearest(self) -> list[Cell]:
         return _nearest_cells(self.step, self.target, self.budget)
 
+    @cached_property
+    def rough(self) -> tuple[float, float] | None:
+        """The typed number and half a unit of its last place as floats (None: beyond them)."""
+        try:
+            return float(self.typed.value), float(self.typed.tolerance)
+        except OverflowError:
+            return None
+
+    def gives(self, value: float) -> bool:
+        """``_gives``, after a float test that sets aside at once a number far beyond half a
+        unit of the answer (up to 50,000 are searched: 2.5 s in exact fractions alone)."""
+        if self.rough is not None:
+            x, half = self.rough
+            if abs(x - value) > 2.0 * half + 1e-12 * (abs(x) + abs(value)):
+                return False
+        return _gives(self.typed, value, self.accepted)
+
 
 def _truncated(a: Asked) -> Found | None:
     return {} if any(_cut_off(a.typed, v) for v in a.accepted) else None
@@ -79,14 +96,14 @@ def _path(a: Asked) -> Found | None:
 
 def _another_cell(a: Asked) -> Found | None:
     for other in a.nearest:
-        if _gives(a.typed, other.value, a.accepted):
+        if a.gives(other.value):
             return {"other": a.name(a.step, other)}
     return None
 
 
 def _another_step(a: Asked) -> Found | None:
     for k, other in _other_numbers(a.t, a.step, a.budget - len(a.nearest)):
-        if _gives(a.typed, other.value, a.accepted):
+        if a.gives(other.value):
             return {"other": a.name(a.t.steps[k], other), "step": k + 1}
     return None
 

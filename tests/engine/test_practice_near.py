@@ -204,3 +204,26 @@ def test_a_far_number_is_named_only_when_typed_to_many_digits() -> None:
     assert check_trace(t, last.index, f"{first.value:.8e}", cell).diagnosis.id == "another_step"
     short = check_trace(t, last.index, f"{first.value:.2e}", cell).diagnosis
     assert short is None or short.id != "another_step"
+
+
+def test_a_long_answer_holds_far_numbers_against_it_in_floats_first(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # 30 digits typed: the search holds up to 50,000 other numbers against the answer; each
+    # judged in exact fractions took 2.4-4 s a check on the largest network (16 × 8 layers,
+    # 256 samples). Only a number within a few halves of a unit is judged exactly; the first
+    # step's number, typed to 9 digits at the last step, is still found
+    from engine.practice import near
+
+    exact: list[float] = []
+    judged = near._gives
+    monkeypatch.setattr(
+        near, "_gives", lambda typed, v, acc: exact.append(v) or judged(typed, v, acc)
+    )
+    t = wide()
+    first, last = cells(t.steps[0])[0], t.steps[-1]
+    cell = cells(last)[0].path or None
+    result = check_trace(t, last.index, "0." + "1" * 29, cell)
+    assert result.diagnosis is None and len(exact) < 10, len(exact)
+    assert check_trace(t, last.index, f"{first.value:.8e}", cell).diagnosis.id == "another_step"
+    assert first.value in exact
