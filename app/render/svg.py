@@ -7,6 +7,7 @@ style attributes); every text is escaped here.
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -283,6 +284,12 @@ class Diagram:
         scrolls sideways): no text smaller than ``MIN_TEXT_PX``."""
         return int(round(self.width * max(DRAWN_SCALE, MIN_TEXT_PX / self.geometry.fs), 0))
 
+    @property
+    def least_width(self) -> float:
+        """The narrowest the picture may be drawn: its smallest text (the values' font) at
+        ``MIN_TEXT_PX``. A phone's CSS scales it down to its column, not below this."""
+        return math.ceil(self.width * MIN_TEXT_PX / self.geometry.fs * 10) / 10
+
     def draw(self, mark: Mark) -> Markup:
         """One piece of the picture (kept in the trace's bundle: most are drawn as before)."""
         _, fn, args = mark
@@ -297,7 +304,7 @@ class Diagram:
             f'<svg id="{sid}" class="diagram {escape(extra)}" '
             f'viewBox="0 0 {self.width} {self.height}" width="{self.drawn_width}" '
             f'role="{"group" if self.linked else "img"}" aria-labelledby="{sid}-title" '
-            f'data-width="{self.width}">\n'
+            f'data-width="{self.width}" data-least="{self.least_width}">\n'
             f'<title id="{sid}-title">{escape(self.geometry.aria)}</title>\n'
         )
 

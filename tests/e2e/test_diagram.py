@@ -186,3 +186,35 @@ def test_a_large_network_is_drawn_light_and_its_steps_weight_reads(
     hl.scroll_into_view_if_needed()
     shots.take(page, f"diagram-large-{width}.png")
     context.close()
+
+
+# the shown picture's width against its box's, and its smallest text in CSS px
+FIT = (
+    """() => {
+  const svg = """
+    + SHOWN
+    + """;
+  const box = svg.closest('.diagram-scroll');
+  const px = [...svg.querySelectorAll('text')].map(
+    t => parseFloat(t.getAttribute('font-size')) * t.getScreenCTM().a);
+  return {width: svg.getBoundingClientRect().width, box: box.clientWidth,
+          scroll: box.scrollWidth, smallest: Math.min(...px)};
+}"""
+)
+
+
+@pytest.mark.parametrize("width", [400, 360])
+def test_on_a_phone_the_picture_shrinks_to_its_column_down_to_12_px_text(
+    page: Page, server: str, watch: Watch, width: int
+) -> None:
+    """The single neuron's picture (381 px at its own width) scrolled sideways by a few pixels
+    in a 400 px phone's 354 px column: it shrinks to the column, its text still 12 px or more.
+    The 2-2-2's cannot fit (478 px at 12 px text): it shrinks to that, and scrolls the rest."""
+    page.set_viewport_size({"width": width, "height": 800})
+    page.goto(server + "/explore/single-neuron?at=3")
+    seen = page.evaluate(FIT)
+    assert seen["scroll"] <= seen["box"] + 1 and seen["smallest"] >= MIN_PX - 0.01, seen
+    page.goto(server + "/explore/sigmoid-2-2-2?at=3")
+    seen = page.evaluate(FIT)
+    assert MIN_PX - 0.01 <= seen["smallest"] <= MIN_PX + 0.1, seen
+    assert seen["box"] < seen["width"] <= 480, seen
