@@ -141,10 +141,13 @@ def read_marks(raw: str | None, n_steps: int) -> str | None:
 
 
 def read_answers(params: Mapping[str, str], n_cells: int) -> tuple[str, ...]:
-    """What the learner typed (a0, a1, …), each cut to MAX_ANSWER characters."""
+    """What the learner typed (a0, a1, …), each cut to MAX_ANSWER characters. A name of
+    another field (a7 of one, a², a1111…) is refused: int() reads neither "²" nor 5,000 digits."""
     for name in params:
-        if name.startswith("a") and name[1:].isdigit() and int(name[1:]) >= n_cells:
-            raise RecordError(f"{name}: this step has {n_cells} answer field(s)")
+        k = name[1:]
+        plain = k.isascii() and len(k) <= 9
+        if name.startswith("a") and k.isdigit() and (not plain or int(k) >= n_cells):
+            raise RecordError(f"{name[:12]}: this step has {n_cells} answer field(s)")
     return tuple(str(params.get(f"a{k}", ""))[:MAX_ANSWER] for k in range(n_cells))
 
 

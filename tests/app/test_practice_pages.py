@@ -342,6 +342,10 @@ BAD = [
     ("/practice/sigmoid-2-2-2?set=nope", 422, "is not a practice set"),
     ("/practice/sigmoid-2-2-2?set=xor-layers", 422, "practises the example batch-xor"),
     ("/practice/sigmoid-2-2-2?a5=1", 422, "a5: this step has 1 answer field"),
+    # "²".isdigit() and 5,000 digits were a 500 (int() refuses both)
+    ("/practice/sigmoid-2-2-2?a²=1", 422, "a²: this step has 1 answer field"),
+    ("/practice/sigmoid-2-2-2?a" + "1" * 5000 + "=1", 422, "a11111111111: this step has 1"),
+    ("/embed/practice/sigmoid-2-2-2?a²=1", 422, "a²: this step has 1 answer field"),
     ("/practice/sigmoid-2-2-2?tries=-1", 422, "tries: must be from 0"),
     ("/practice/sigmoid-2-2-2?help=7", 422, "help: must be from 0 to 1"),
     ("/embed/practice/no-such-example", 404, "no example called"),
@@ -369,6 +373,9 @@ def test_a_bad_address_is_a_4xx_that_says_why(
         {"s": preset_state("single-neuron").encode(), "a0": "1e999999"},
         {"s": preset_state("single-neuron").encode(), "a0": "nan"},
         {"s": preset_state("single-neuron").encode(), "score": "1" * 11, "at": "11"},
+        {"s": preset_state("single-neuron").encode(), "a0": "0.5", "a²": "1"},
+        {"s": preset_state("single-neuron").encode(), "a0": "0.5", "a" + "9" * 5000: "1"},
+        {"s": preset_state("single-neuron").encode(), "0e-99999999": "1", "a0": "0e-99999999"},
     ],
 )
 @pytest.mark.parametrize("path", ["/practice/check", "/practice/help", "/embed/practice/help"])
