@@ -133,7 +133,7 @@ def _size(raw: str | None, name: str) -> int | None:
     if raw is None or not raw.strip():
         return None
     text = raw.strip()
-    if not text.isdigit() or len(text) > 6 or int(text) < 1:
+    if not (text.isascii() and text.isdigit()) or len(text) > 6 or int(text) < 1:
         raise ValueError(f"{name}: must be a whole number of pixels from 1")
     return int(text)
 

@@ -100,7 +100,8 @@ def shown_step(request: Request) -> int | None:
     """The step the page shows, as the step form sends it (``shown``), if it can be read."""
     shown = request.query_params.get("shown", "")
     digits = shown.removeprefix("-")
-    return int(shown) if digits.isdigit() and len(digits) < 10 else None
+    plain = digits.isascii() and digits.isdigit()  # "²".isdigit(), and int() refuses it
+    return int(shown) if plain and len(digits) < 10 else None
 
 
 def element(html: str, ident: str) -> tuple[int, int] | None:

@@ -264,7 +264,7 @@ def _at_of(step: str | None, name: str) -> str | None:
     if step is None or not step.strip():
         return None
     text = step.strip()
-    if not text.isdigit() or len(text) > 9 or int(text) < 1:
+    if not (text.isascii() and text.isdigit()) or len(text) > 9 or int(text) < 1:
         raise OptionError(f"{name}: must be a step number from 1")
     return str(int(text) - 1)
 

@@ -34,7 +34,7 @@ def encode_ascii(doc: dict[str, Any]) -> str:
 
 # -- at ------------------------------------------------------------------------------------------
 
-BAD_AT = ["--1", "-+1", "- 1", "1.5", "1e3", "١", "12345678901", "-", "0x1", "1_0"]
+BAD_AT = ["--1", "-+1", "- 1", "1.5", "1e3", "١", "12345678901", "-", "0x1", "1_0", "²", "-²"]
 
 
 def at_requests(client: TestClient, at: str) -> list[tuple[str, Any]]:
@@ -70,6 +70,25 @@ def test_a_step_number_with_one_sign_is_read(client: TestClient, at: str) -> Non
         if path.endswith(("/edit", "/architecture", "/replay", "/share/load")):
             continue  # their forms above are not complete edits; only `at` is tested here
         assert r.status_code in (200, 303), (path, r.status_code)
+
+
+@pytest.mark.parametrize("digits", ["²", "1²", "-²", "¹²"])
+def test_a_superscript_where_a_whole_number_goes_is_never_a_500(
+    client: TestClient, digits: str
+) -> None:
+    # "²".isdigit() is True and int("²") raises: shown (the step form's step shown), the
+    # embed builder's first and last steps and oEmbed's sizes answered 500
+    step = {"HX-Request": "true", "HX-Trigger": "nav", "HX-Explorer-Holds": "page"}
+    shown = client.get("/explore", params={"s": S, "at": "4", "shown": digits}, headers=step)
+    assert shown.status_code == 200  # an unread step shown: the whole explorer
+    for name in ("from_step", "to_step"):
+        q = {"s": S, "at": "3", name: digits}
+        r = client.get("/share/embed-code", params=q, headers={"HX-Request": "true"})
+        assert r.status_code == 422, (name, r.status_code)
+        assert "must be a step number from 1" in text_of(r), name
+    embed = "http://testserver/embed/sigmoid-2-2-2"
+    r = client.get("/oembed", params={"url": embed, "maxwidth": digits})
+    assert r.status_code == 400 and "maxwidth: must be a whole number of pixels" in text_of(r)
 
 
 # -- edit fields -----------------------------------------------------------------------------------
