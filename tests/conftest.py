@@ -2,9 +2,9 @@
 on several workers (pytest-xdist, ``make test``) honest: every test under tests/load is marked
 ``load`` (they measure memory and latency: ``make test`` runs them after the others, alone),
 the container tests share one worker (one image build, one podman) and so do the PyTorch
-script's (one torch import): ``GROUPS``, by path, as ``--dist loadgroup`` schedules them; the
-long tests go first (browser tests and those marked ``slow``), so that neither worker is left
-alone with a long one at the end.
+script's (one torch import) and the NumPy script's (one process runs them): ``GROUPS``, by
+path, as ``--dist loadgroup`` schedules them; the long tests go first (browser tests and those
+marked ``slow``), so that neither worker is left alone with a long one at the end.
 
 Coverage (``make test --cov``) traces every test but those marked ``no_cover`` (pytest-cov's
 marker): tests that run the same code over every preset, step or many examples, which the tracer
@@ -45,7 +45,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 # the tests that must share a worker, by the start of their node id
-GROUPS = {"tests/container/": "container", "tests/app/test_export_torch.py": "torch"}
+GROUPS = {
+    "tests/container/": "container",
+    "tests/app/test_export_torch.py": "torch",
+    "tests/app/test_export_numpy.py": "numpy",
+}
 
 
 class ByGroup(LoadGroupScheduling):

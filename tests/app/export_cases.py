@@ -83,6 +83,25 @@ def cases() -> list[tuple[str, dict[str, Any]]]:
     return out
 
 
+# Runs each script given as __main__ in this one process, stdout captured per script: with
+# --json, or as it is (a path given as ``path::plain``) for its printed text. Prints one JSON
+# object, each argument's output by the argument. One interpreter for many scripts: importing
+# NumPy (or torch) once, not once a script; each script's globals are its own (runpy).
+RUNNER = """
+import contextlib, io, json, runpy, sys
+out = {}
+for arg in sys.argv[1:]:
+    path, _, mode = arg.partition("::")
+    sys.argv = [path] if mode == "plain" else [path, "--json"]
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        runpy.run_path(path, run_name="__main__")
+    printed = buffer.getvalue()
+    out[arg] = printed if mode == "plain" else json.loads(printed)
+print(json.dumps(out))
+"""
+
+
 def assert_close(got: Any, want: Any, rel: float, where: str = "") -> None:
     """Numbers within rel × max(1, |want|); everything else equal."""
     if isinstance(want, float) and isinstance(got, (int, float)) and not isinstance(got, bool):

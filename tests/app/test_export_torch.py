@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.app.export_cases import HOSTILE_TITLE, assert_close, cases, hostile
+from tests.app.export_cases import HOSTILE_TITLE, RUNNER, assert_close, cases, hostile
 
 pytestmark = pytest.mark.skipif(
     importlib.util.find_spec("torch") is None,
@@ -22,21 +22,6 @@ pytestmark = pytest.mark.skipif(
 HOSTILE = "hostile"  # the script run as a user runs it, its printed text kept
 
 CASES = cases()
-# Runs each script as __main__ in this one process, stdout captured per script: with --json,
-# or as it is (a path given as ``path::plain``) for its printed text.
-RUNNER = """
-import contextlib, io, json, runpy, sys
-out = {}
-for arg in sys.argv[1:]:
-    path, _, mode = arg.partition("::")
-    sys.argv = [path] if mode == "plain" else [path, "--json"]
-    buffer = io.StringIO()
-    with contextlib.redirect_stdout(buffer):
-        runpy.run_path(path, run_name="__main__")
-    printed = buffer.getvalue()
-    out[arg] = printed if mode == "plain" else json.loads(printed)
-print(json.dumps(out))
-"""
 
 
 @pytest.fixture(scope="module")
