@@ -177,6 +177,9 @@ def test_the_picture_fits_a_700px_column_with_every_label_in_view(
     shots.take(frame.locator("#diagram"), f"embed-700-{preset}.png")
 
 
+TWO_FRAMES = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
+
+
 # -- a locked frame --------------------------------------------------------------------------------
 
 
@@ -251,6 +254,12 @@ H5P_RESIZER = """
 """
 
 
+# the "resize" messages the host page has had; the frame's content fitting it (to 2 px)
+RESIZES = "() => window.h5pSeen.filter(a => a === 'resize').length"
+FITS = """() => { const e = document.documentElement;
+  return e.scrollHeight <= e.clientHeight && e.clientHeight <= e.scrollHeight + 2; }"""
+
+
 def test_an_h5p_resizer_on_the_host_page_sizes_the_frame(
     page: Page, server: str, site: tuple[str, Path], watch: Watch
 ) -> None:
@@ -271,10 +280,13 @@ def test_an_h5p_resizer_on_the_host_page_sizes_the_frame(
     page.wait_for_function(fits)
     inner = page.frames[1].evaluate(INNER)
     assert inner["scroll"] <= inner["client"] <= inner["scroll"] + 2
-    # a click that changes the content's height is followed
+    # a click that changes the content's height is followed: the frame says "resize" again
+    # (it waited a fixed 300 ms before), and then its content fits it
+    resized = page.evaluate(RESIZES)
     frame.locator("#next-step").click()
     expect(frame.locator("#step-counter")).to_contain_text("step 17 of 37")
-    page.wait_for_timeout(300)
+    page.wait_for_function(f"() => ({RESIZES})() > {resized}")
+    page.frames[1].wait_for_function(FITS)
     inner = page.frames[1].evaluate(INNER)
     assert inner["scroll"] <= inner["client"] <= inner["scroll"] + 2
 
@@ -327,7 +339,9 @@ def test_screenshots_of_the_options(
         body = f'<iframe src="{src}" width="100%" height="1300" title="{name}"></iframe>'
         page.goto(course_page(site, f"shot-{name}.html", body))
         expect(page.frame_locator("iframe").locator("#step-counter")).to_be_visible()
-        page.wait_for_timeout(200)
+        # the frame loaded (goto waits for the page's load, which waits for its frames') and
+        # drawn: it waited a fixed 200 ms before
+        page.frames[1].evaluate(TWO_FRAMES)
         shots.take(page, f"embed-option-{name}.png")
 
 

@@ -216,6 +216,21 @@ def test_without_javascript_the_forms_still_work(browser: Browser, server: str) 
     context.close()
 
 
+# no htmx class left on the page (the swap has settled: settling is immediate, explorer.js)
+SETTLED = (
+    "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
+)
+TWO_FRAMES = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
+
+
+def laid_out(page: Page) -> None:
+    """The swap settled and two frames drawn since: scroll anchoring (the jump this guards
+    against) adjusts the scroll position in the layout that follows a swap, and no script of
+    ours scrolls later on a step (it waited a fixed 150 ms before)."""
+    page.wait_for_function(SETTLED)
+    page.evaluate(TWO_FRAMES)
+
+
 @pytest.mark.parametrize("size", list(SIZES))
 def test_stepping_and_editing_keep_the_page_where_the_learner_scrolled(
     page: Page, server: str, watch: Watch, size: str
@@ -228,11 +243,11 @@ def test_stepping_and_editing_keep_the_page_where_the_learner_scrolled(
         before = page.evaluate("window.scrollY")
         page.locator("#next-step").click()
         expect(page.locator("#step-counter")).not_to_contain_text("step 4 of")
-        page.wait_for_timeout(150)
+        laid_out(page)
         assert abs(page.evaluate("window.scrollY") - before) < 40, (size, scrolled)
         page.locator("#prev-step").click()
         at_step(page, 3)
-        page.wait_for_timeout(150)
+        laid_out(page)
         assert abs(page.evaluate("window.scrollY") - before) < 40, (size, scrolled)
     # a refused edit: the message beside the field is in view
     watch.allow_status(422)
