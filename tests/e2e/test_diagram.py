@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 from app.explorer.state import make_scratch, preset_state, scratch_state, url
 from engine import PRESETS
 
-from .axe import AXE, TAGS
+from .axe import TAGS, inject
 from .conftest import Shots, Watch
 
 pytestmark = pytest.mark.e2e
@@ -156,7 +156,7 @@ def test_axe_finds_nothing_in_the_diagram(browser: Browser, server: str, width: 
     page = context.new_page()
     for link in ["/explore/sigmoid-2-2-2?at=15", _at(_scratch("3,4,4,2"), 45)]:
         page.goto(server + link)
-        page.add_script_tag(path=str(AXE))
+        inject(page)
         found = page.evaluate(
             "tags => axe.run('#diagram', {runOnly: tags}).then(r => r.violations)", TAGS
         )

@@ -86,8 +86,7 @@ def test_without_javascript_a_part_opens_on_a_page_of_its_own(
 
 
 def _axe_of(page: Page, selectors: list[str]) -> list[dict[str, Any]]:
-    if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.add_script_tag(path=str(axe.AXE))
+    axe.inject(page)
     found: list[dict[str, Any]] = page.evaluate(
         "([include, tags]) => axe.run({include}, {runOnly: tags, resultTypes: ['violations']})"
         ".then(r => r.violations)",
