@@ -3,7 +3,10 @@ each click is the page its address renders. Over every step of every preset at b
 granularities (and the embed's), Next to the end, Previous back to the start, then Next phase:
 after each click the explorer (and the announcement) as htmx left it is compared with the same
 parts of the full page of the address the click put in the address bar, whitespace-normalised.
-One page load per walk; the clicks and the comparisons run inside the page."""
+One page load per walk; the clicks and the comparisons run inside the page. The explorer is
+copied after each click, and the full pages are fetched when the walk is done, four at a time
+(they were fetched one by one between the clicks): the same pairs compared, the server's
+rendering of full pages overlapping the browser's parsing of them."""
 
 from __future__ import annotations
 
@@ -64,6 +67,7 @@ async ([button, limit]) => {
   const tick = () => new Promise((done) => setTimeout(done, 0));
   const seen = window.fullPages || (window.fullPages = new Map());
   const found = { clicks: 0, partial: 0, differ: [], history: history.length };
+  const shownAt = [];  // [address, the explorer as the click left it], in click order
   for (let n = 0; n < limit; n++) {
     const target = pick(n);
     if (!target || target.disabled) break;
@@ -73,21 +77,27 @@ async ([button, limit]) => {
     await tick();
     found.clicks += 1;
     if (detail.xhr.getResponseHeader("HX-Reswap") === "none") found.partial += 1;
-    if (!seen.has(location.href)) {  // Previous and Next phase come back to pages seen
-      const whole = await (await fetch(location.href)).text();
-      seen.set(location.href, snapshot(new DOMParser().parseFromString(whole, "text/html")));
-    }
-    const expected = seen.get(location.href);
-    const shown = snapshot(document);
+    shownAt.push([location.href, snapshot(document)]);
+  }
+  found.history = history.length - found.history;
+  // the full page of each address reached, fetched once the walk is done, four at a time
+  // (Previous and Next phase come back to pages seen)
+  const wanted = [...new Set(shownAt.map(([url]) => url))].filter((url) => !seen.has(url));
+  const load = async (url) => {
+    const whole = await (await fetch(url)).text();
+    seen.set(url, snapshot(new DOMParser().parseFromString(whole, "text/html")));
+  };
+  for (let k = 0; k < wanted.length; k += 4) await Promise.all(wanted.slice(k, k + 4).map(load));
+  for (const [url, shown] of shownAt) {
+    const expected = seen.get(url);
     if (shown !== expected) {
       let i = 0;
       while (i < shown.length && shown[i] === expected[i]) i++;
-      found.differ.push({ url: location.href, shown: shown.slice(Math.max(0, i - 100), i + 200),
+      found.differ.push({ url, shown: shown.slice(Math.max(0, i - 100), i + 200),
                           expected: expected.slice(Math.max(0, i - 100), i + 200) });
       if (found.differ.length > 3) break;
     }
   }
-  found.history = history.length - found.history;
   return found;
 }
 """
