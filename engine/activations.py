@@ -171,6 +171,7 @@ ACTIVATIONS: dict[str, Activation] = {
             f"1 if z > 0 else {LEAKY_SLOPE}",
             scalar_f=f"({{z}} if {{z}} > 0.0 else {LEAKY_SLOPE!r} * {{z}})",
             scalar_df=f"(1.0 if {{z}} > 0.0 else {LEAKY_SLOPE!r})",
+            symbol="LReLU",  # in formulas: the id (leaky_relu) is the option's value only
             slope=lambda a, z: row(Call("slope", (z,))),
             title="leaky ReLU, z if z > 0 else 0.01·z",
         ),

@@ -18,6 +18,7 @@ Z = np.array([[-3.0, -0.5, 0.0, 0.25, 2.0]])
 @pytest.mark.parametrize("act", ACTIVATIONS.values(), ids=list(ACTIVATIONS))
 def test_every_activation_has_every_form(act: Activation) -> None:
     assert act.formula and act.derivative and act.shown
+    assert "_" not in act.shown  # a formula writes a symbol, never the option's id (leaky_relu)
     a = act.f(Z.copy())
     assert a.shape == Z.shape and np.isfinite(a).all()
     if act.output_only:  # not elementwise (softmax): its Jacobian through vjp only
