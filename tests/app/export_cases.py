@@ -3,7 +3,10 @@ loss (seeded), and hostile titles and labels."""
 
 from __future__ import annotations
 
+import json
 import math
+import subprocess
+import sys
 from typing import Any
 
 import numpy as np
@@ -100,6 +103,21 @@ for arg in sys.argv[1:]:
     out[arg] = printed if mode == "plain" else json.loads(printed)
 print(json.dumps(out))
 """
+
+
+def run_all(args: dict[str, str], timeout: float) -> dict[str, Any]:
+    """Every script of ``args`` (name -> RUNNER argument) run by RUNNER in one process: each
+    one's output by its name."""
+    done = subprocess.run(
+        [sys.executable, "-c", RUNNER, *args.values()],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=timeout,
+    )
+    assert done.returncode == 0, done.stderr
+    by_arg = json.loads(done.stdout)
+    return {name: by_arg[arg] for name, arg in args.items()}
 
 
 def assert_close(got: Any, want: Any, rel: float, where: str = "") -> None:

@@ -16,7 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from engine import PRESETS, get_preset, trace
-from tests.app.export_cases import HOSTILE_TITLE, RUNNER, assert_close, cases, hostile
+from tests.app.export_cases import HOSTILE_TITLE, assert_close, cases, hostile, run_all
 
 CASES = cases()
 PLAIN = "plain-"  # a preset's script run without --json: its printed text, by "plain-" + id
@@ -38,16 +38,7 @@ def numpy_answers(client: TestClient, tmp_path_factory: pytest.TempPathFactory) 
         path = folder / f"{PLAIN}{pid}.py"
         path.write_text(client.get(f"/export/numpy?preset={pid}").text, encoding="utf-8")
         args[PLAIN + pid] = f"{path}::plain"
-    done = subprocess.run(
-        [sys.executable, "-c", RUNNER, *args.values()],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr
-    by_arg = json.loads(done.stdout)
-    return {name: by_arg[arg] for name, arg in args.items()}
+    return run_all(args, timeout=300)
 
 
 def run_script(path: Path, *args: str) -> str:

@@ -5,15 +5,12 @@ one worker (importing torch takes seconds, 16 s under CI's load)."""
 from __future__ import annotations
 
 import importlib.util
-import json
-import subprocess
-import sys
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.app.export_cases import HOSTILE_TITLE, RUNNER, assert_close, cases, hostile
+from tests.app.export_cases import HOSTILE_TITLE, assert_close, cases, hostile, run_all
 
 pytestmark = pytest.mark.skipif(
     importlib.util.find_spec("torch") is None,
@@ -35,16 +32,7 @@ def torch_answers(client: TestClient, tmp_path_factory: pytest.TempPathFactory) 
         path = folder / f"{name}.py"
         path.write_text(script.text, encoding="utf-8")
         args[name] = f"{path}::plain" if name == HOSTILE else str(path)
-    done = subprocess.run(
-        [sys.executable, "-c", RUNNER, *args.values()],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=600,
-    )
-    assert done.returncode == 0, done.stderr
-    by_arg = json.loads(done.stdout)
-    return {name: by_arg[arg] for name, arg in args.items()}
+    return run_all(args, timeout=600)
 
 
 @pytest.mark.parametrize(("name", "doc"), CASES, ids=[c[0] for c in CASES])

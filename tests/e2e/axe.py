@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import functools
 import threading
+from collections.abc import Sequence
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import Page
+
+from .conftest import TWO_FRAMES
 
 AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
@@ -65,3 +68,19 @@ def summary(found: list[dict[str, Any]]) -> str:
                 f"{v['id']} ({v['impact']}): {node['target']} {node['failureSummary'][:160]}"
             )
     return "\n".join(lines)
+
+
+def at_widths(page: Page, widths: Sequence[int], height: int = 900) -> list[tuple[int, str]]:
+    """axe over the page as loaded (at ``widths[0]``), then made each further width wide and
+    drawn again (media queries apply again; diagram.js measures again): (width, summary) for
+    each width with violations."""
+    failed = []
+    for n, width in enumerate(widths):
+        if n:
+            page.set_viewport_size({"width": width, "height": height})
+            page.evaluate(TWO_FRAMES)
+        assert page.evaluate("innerWidth") == width
+        found = violations(page)
+        if found:
+            failed.append((width, summary(found)))
+    return failed

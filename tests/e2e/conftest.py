@@ -24,6 +24,10 @@ SHOTS = Path(__file__).resolve().parent / "screenshots"
 OFFLINE = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"
 
 
+# awaited in a page: two frames drawn (after a resize, what the page measures is done)
+TWO_FRAMES = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args() -> dict[str, Any]:
     args = launch_args()

@@ -114,7 +114,6 @@ PAGES: list[tuple[tuple[int, ...], str, Visit]] = [
     *[(WIDTHS, name, visit) for name, visit in [*_explorer_starts(), *OTHERS]],
     *[((width,), name, visit) for width in WIDTHS for name, visit in _explorer_pages(width)],
 ]
-TWO_FRAMES = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
 
 
 @pytest.fixture(scope="module")
@@ -138,13 +137,5 @@ def test_the_page_has_no_axe_violations(
         visit(axe_page, server)
     else:
         axe_page.goto(server + visit)
-    failures = []
-    for n, width in enumerate(widths):
-        if n:  # the same page in a narrower window, drawn again
-            axe_page.set_viewport_size({"width": width, "height": 900})
-            axe_page.evaluate(TWO_FRAMES)
-        assert axe_page.evaluate("innerWidth") == width
-        found = axe.violations(axe_page)
-        if found:
-            failures.append(f"at {width} px:\n{axe.summary(found)}")
+    failures = [f"at {w} px:\n{said}" for w, said in axe.at_widths(axe_page, widths)]
     assert not failures, "\n".join(failures)

@@ -15,7 +15,7 @@ from app.explorer.state import make_scratch, preset_state, scratch_state, url
 from engine import PRESETS
 
 from .axe import TAGS, inject
-from .conftest import Shots, Watch
+from .conftest import TWO_FRAMES, Shots, Watch
 
 pytestmark = pytest.mark.e2e
 
@@ -80,9 +80,6 @@ def _check_blocks(blocks: list[dict[str, Any]], where: str) -> None:
             )
         for b in blocks[k + 1 :]:
             assert not _overlap(a["rect"], b["rect"]), (where, a["lines"], b["lines"])
-
-
-TWO_FRAMES = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
 
 
 def _load_at_widths(page: Page, link: str, widths: tuple[int, ...], height: int) -> Iterator[int]:

@@ -22,7 +22,7 @@ from playwright.sync_api import FrameLocator, Page, expect
 from app.explorer.state import preset_state
 from engine import PRESETS, trace
 
-from .conftest import Shots, Watch
+from .conftest import TWO_FRAMES, Shots, Watch
 
 pytestmark = pytest.mark.e2e
 
@@ -175,9 +175,6 @@ def test_the_picture_fits_a_700px_column_with_every_label_in_view(
     assert seen["text_right"] <= seen["right"] + 0.5, seen  # every label in view
     assert seen["smallest"] >= 12 - 0.01 and seen["page"] <= 0, seen
     shots.take(frame.locator("#diagram"), f"embed-700-{preset}.png")
-
-
-TWO_FRAMES = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
 
 
 # -- a locked frame --------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from .conftest import Shots, Watch
+from .conftest import TWO_FRAMES, Shots, Watch
 
 pytestmark = pytest.mark.e2e
 
@@ -220,7 +220,6 @@ def test_without_javascript_the_forms_still_work(browser: Browser, server: str) 
 SETTLED = (
     "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
 )
-TWO_FRAMES = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
 
 
 def laid_out(page: Page) -> None:

@@ -14,7 +14,7 @@ from app.explorer.state import loaded_state, preset_state, url
 from engine import GRANULARITIES, PRESETS, trace
 from tests.load.heavy import heavy_scenario
 
-from .conftest import Shots, Watch
+from .conftest import TWO_FRAMES, Shots, Watch
 
 pytestmark = pytest.mark.e2e
 
@@ -65,7 +65,6 @@ def rgb(css: str) -> tuple[int, ...]:
     return tuple(int(float(x)) for x in css[css.index("(") + 1 : -1].split(",")[:3])
 
 
-TWO_FRAMES = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
 WIDE_AND_NARROW = (1366, 400)
 
 

@@ -398,9 +398,6 @@ def axe_pages(server: str) -> list[tuple[str, str]]:
     ]
 
 
-TWO_FRAMES = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
-
-
 def test_every_practice_page_passes_axe(browser: Browser, server: str) -> None:
     """At 1366 and 320 px: each page loaded once at 1366 px, checked, made 320 px wide, drawn
     twice and checked again (as tests/e2e/test_axe.py does, and why it is the same)."""
@@ -411,14 +408,10 @@ def test_every_practice_page_passes_axe(browser: Browser, server: str) -> None:
         for name, path in axe_pages(server):
             page.set_viewport_size({"width": 1366, "height": 900})
             page.goto(server + path)
-            for width in (1366, 320):
-                if width != 1366:
-                    page.set_viewport_size({"width": width, "height": 900})
-                    page.evaluate(TWO_FRAMES)
-                assert page.evaluate("innerWidth") == width
-                found = axe.violations(page)
-                if found:
-                    failures.append(f"{name} at {width} px ({path[:60]}):\n{axe.summary(found)}")
+            failures += [
+                f"{name} at {w} px ({path[:60]}):\n{said}"
+                for w, said in axe.at_widths(page, (1366, 320))
+            ]
     finally:
         context.close()
     assert not failures, "\n\n".join(failures)
