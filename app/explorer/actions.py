@@ -12,6 +12,7 @@ import numpy as np
 
 from engine import EngineError, Scenario
 from engine.limits import DEFAULT_LIMITS
+from engine.practice.answers import TOO_SMALL, AnswerError, parse_answer
 from engine.scenario import UPDATE_ORDERS
 
 from ..render.formatting import MINUS, is_whole
@@ -88,17 +89,19 @@ def describe(s: Scenario, name: str) -> str:
 
 
 def parse_number(text: str) -> float:
-    """A typed number: "0.5", "−0.5", "1e-3"; ValueError if it is none."""
-    cleaned = text.strip().replace("\u2212", "-").replace(",", ".")
-    if not cleaned or "_" in cleaned:
-        raise ValueError(text)
-    return float(cleaned)
+    """A typed number, read as practice reads an answer (``parse_answer``): "0.5", "−0,5",
+    "1e-3", spaces, full-width digits; "-0" keeps its sign. ``AnswerError`` if it is none,
+    or one float64 cannot hold."""
+    typed = parse_answer(text)
+    return math.copysign(float(typed), -1.0 if typed.text.startswith("-") else 1.0)
 
 
 ARRAYS = {"w": "weights", "b": "biases", "x": "inputs", "t": "targets"}
 MAX_ABS = DEFAULT_LIMITS.max_abs_value
 MAX_RATE = DEFAULT_LIMITS.max_learning_rate
 RATE_RULE = f"0 < η ≤ {MAX_RATE:g}"
+_RANGE = f"a number from {MINUS}{MAX_ABS:,.0f} to {MAX_ABS:,.0f}"
+_MINUSES = ("-", "\u2212", "\u2013", "\ufe63", "\uff0d")
 
 
 def learner_name(s: Scenario, name: str) -> str:
@@ -125,13 +128,32 @@ def learner_name(s: Scenario, name: str) -> str:
     return describe(s, name)
 
 
+def _read(s: Scenario, name: str, raw: str) -> float:
+    """``raw`` as a number: ±inf beyond float64's range, NaN for no number at all (the
+    field's rule is then said; η's too for what float64 rounds to 0); EditError in the
+    reader's words for what they say more exactly: empty, a fraction, a superscript…"""
+    try:
+        return parse_number(raw)
+    except AnswerError as e:
+        if e.out_of_range and e.message != TOO_SMALL:
+            return -math.inf if raw.lstrip().startswith(_MINUSES) else math.inf
+        if e.out_of_range and name == "learning_rate":
+            return 0.0  # below float64's tiniest: η's own rule is said
+        if "is not a number" in e.message or "“not a number”" in e.message:
+            return math.nan
+        if e.message.startswith("is empty"):
+            said = f"is empty: use {RATE_RULE if name == 'learning_rate' else _RANGE}"
+        elif e.message.startswith("“"):
+            said = e.message
+        else:
+            said = f"“{raw.strip()[:40]}” {e.message}"
+        raise EditError(name, f"{learner_name(s, name)}: {said}") from None
+
+
 def _typed(s: Scenario, name: str, raw: str) -> float:
     """A number field's value, in range; EditError in the learner's words if it is not."""
     typed = raw.strip()[:40]
-    try:
-        value = parse_number(raw)
-    except ValueError:
-        value = math.nan
+    value = _read(s, name, raw)
     if name == "learning_rate":
         if not 0 < value <= MAX_RATE:
             raise EditError(
@@ -147,11 +169,7 @@ def _typed(s: Scenario, name: str, raw: str) -> float:
         why = "is too small"
     else:
         return value
-    raise EditError(
-        name,
-        f"{learner_name(s, name)}: “{typed}” {why}: use a number from "
-        f"{MINUS}{MAX_ABS:,.0f} to {MAX_ABS:,.0f}",
-    )
+    raise EditError(name, f"{learner_name(s, name)}: “{typed}” {why}: use {_RANGE}")
 
 
 def _set_number(doc: dict[str, Any], s: Scenario, name: str, raw: str) -> None:
