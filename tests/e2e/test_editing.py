@@ -101,6 +101,32 @@ def test_previous_at_the_start_of_iteration_2_steps_back_into_the_update(
     expect(page.locator("#loss-readout")).to_contain_text("E = 0.291027774")
 
 
+def test_a_number_float64_rounds_to_0_is_refused_beside_its_field(
+    page: Page, server: str, watch: Watch, shots: Shots
+) -> None:
+    """1e-400 was taken silently as 0; now it is said beside w1, and a full-width ０．５ typed
+    in w3 before it (as an input method gives it) is read as 0.5 and kept."""
+    page.goto(server + "/explore/sigmoid-2-2-2?at=10")
+    w2 = page.locator("#f-w-0-0-1")
+    w2.fill("０．５")
+    address = page.url
+    w2.press("Tab")
+    page.wait_for_url(lambda u: u != address)
+    expect(page.locator("#f-w-0-0-1")).to_have_value("0.5")
+    svg_before = page.locator("#diagram-svg").inner_html()
+    watch.allow_status(422)
+    w1 = page.locator("#f-w-0-0-0")
+    w1.fill("1e-400")
+    w1.press("Tab")
+    message = page.locator("#e-w-0-0-0")
+    expect(message).to_contain_text("w1: “1e-400” is too small: it rounds to 0 in float64")
+    expect(w1).to_have_value("1e-400")
+    expect(page.locator("#f-w-0-0-1")).to_have_value("0.5")
+    assert page.locator("#diagram-svg").inner_html() == svg_before  # nothing else changed
+    message.scroll_into_view_if_needed()
+    shots.take(page, "edit-too-small.png")
+
+
 @pytest.mark.parametrize("width", [1366, 320])
 def test_the_edit_form_and_the_training_panel_pass_axe(
     browser: Browser, server: str, width: int
