@@ -69,7 +69,7 @@ def counter(html: str) -> str:
 
 
 def result(html: str) -> str:
-    m = re.search(r'<output class="result-value[^"]*">([^<]*)</output>', html)
+    m = re.search(r'<span class="result-value[^"]*">([^<]*)</span>', html)
     assert m
     return m.group(1)
 

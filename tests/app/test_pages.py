@@ -90,7 +90,7 @@ def test_documents_numbers_at_their_steps(client: TestClient) -> None:
     }
     for at, text in expect.items():
         html = client.get(f"/explore/sigmoid-2-2-2?at={at}").text
-        assert f'<output class="result-value pos">{text}</output>' in html
+        assert f'<span class="result-value pos">{text}</span>' in html
         assert "as the document prints" in html  # the printed figure is reproduced: a ✓ badge
 
 
