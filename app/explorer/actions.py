@@ -12,7 +12,7 @@ import numpy as np
 
 from engine import EngineError, Scenario
 from engine.limits import DEFAULT_LIMITS
-from engine.practice.answers import TOO_SMALL, AnswerError, parse_answer
+from engine.practice.answers import AnswerError, parse_answer
 from engine.scenario import UPDATE_ORDERS
 
 from ..render.formatting import MINUS, is_whole
@@ -135,13 +135,13 @@ def _read(s: Scenario, name: str, raw: str) -> float:
     try:
         return parse_number(raw)
     except AnswerError as e:
-        if e.out_of_range and e.message != TOO_SMALL:
+        if e.why == "too_large":
             return -math.inf if raw.lstrip().startswith(_MINUSES) else math.inf
-        if e.out_of_range and name == "learning_rate":
+        if e.why == "too_small" and name == "learning_rate":
             return 0.0  # below float64's tiniest: η's own rule is said
-        if "is not a number" in e.message or "“not a number”" in e.message:
+        if e.why == "no_number":
             return math.nan
-        if e.message.startswith("is empty"):
+        if e.why == "empty":
             said = f"is empty: use {RATE_RULE if name == 'learning_rate' else _RANGE}"
         elif e.message.startswith("“"):
             said = e.message

@@ -40,12 +40,24 @@ LOC = ("answer",)
 
 
 class AnswerError(EngineError):
-    """A typed answer that cannot be judged; ``out_of_range``: it is a number (or infinity),
-    but beyond what float64 holds, so no step's value can be it (the page's headline differs)."""
+    """A typed answer that cannot be judged, and ``why`` (one of ``WHYS``): "empty", "no_number"
+    (no number at all, NaN included), "too_large" (infinity included) or "too_small" for
+    float64, or "form" (a number typed in a form not taken: a fraction, a superscript, two
+    decimal marks, too long)."""
 
-    def __init__(self, message: str, out_of_range: bool = False) -> None:
+    def __init__(self, message: str, why: str = "form") -> None:
+        assert why in WHYS, why
         super().__init__(message, LOC)
-        self.out_of_range = out_of_range
+        self.why = why
+
+    @property
+    def out_of_range(self) -> bool:
+        """A number (or infinity), but beyond what float64 holds: no step's value can be it
+        (the page's headline differs)."""
+        return self.why in ("too_large", "too_small")
+
+
+WHYS = ("empty", "no_number", "too_large", "too_small", "form")
 
 
 # float64's largest number (1.797…e308) and smallest above 0 (4.94…e-324), as a learner reads them
@@ -82,7 +94,7 @@ def parse_answer(text: str) -> Typed:
     full-width digits; refuses what float64 cannot hold (1e999, 1e-999) naming its range."""
     cleaned = _cleaned(text)
     if not cleaned:
-        raise AnswerError("is empty: type a number, e.g. 0.593 or −0,5")
+        raise AnswerError("is empty: type a number, e.g. 0.593 or −0,5", "empty")
     if "," in cleaned:
         if "." in cleaned or cleaned.count(",") > 1:
             raise AnswerError(
@@ -130,12 +142,13 @@ def _not_a_number(typed: str, cleaned: str) -> AnswerError:
         return AnswerError(
             f"“{typed}” is infinite: every value a step gives is finite, within "
             f"±{FLOAT64_MAX} (the largest float64)",
-            out_of_range=True,
+            "too_large",
         )
     if lower in _NAN:
         return AnswerError(
             f"“{typed}” is float64's mark for “not a number” (an undefined result), which no "
-            "step gives: type the step's value in digits, e.g. 0.593"
+            "step gives: type the step's value in digits, e.g. 0.593",
+            "no_number",
         )
     halves = re.fullmatch(r"([+-]?)(\d+)[/\u2044](\d+)", cleaned)  # 1/2, and ½ (NFKC: 1⁄2)
     if halves and int(halves.group(3)) != 0:
@@ -144,7 +157,8 @@ def _not_a_number(typed: str, cleaned: str) -> AnswerError:
         return AnswerError(f"“{typed}” is a fraction: type it as a decimal, e.g. {decimal}")
     return AnswerError(
         f"“{typed}” is not a number: type digits with a decimal point or comma, "
-        "e.g. 0.593, −0,5 or 5.93e-1"
+        "e.g. 0.593, −0,5 or 5.93e-1",
+        "no_number",
     )
 
 
@@ -159,16 +173,16 @@ def _within_float64(whole: str, fraction: str, power: int) -> None:
     else:
         place = power - (len(fraction) - len(fraction.lstrip("0"))) - 1
     if place > 308:
-        raise AnswerError(TOO_LARGE, out_of_range=True)
+        raise AnswerError(TOO_LARGE, "too_large")
     if place < -325:
-        raise AnswerError(TOO_SMALL, out_of_range=True)
+        raise AnswerError(TOO_SMALL, "too_small")
     magnitude = Fraction(int(whole + fraction), 10 ** len(fraction)) * Fraction(10) ** power
     try:
         as_float = float(magnitude)
     except OverflowError:
-        raise AnswerError(TOO_LARGE, out_of_range=True) from None
+        raise AnswerError(TOO_LARGE, "too_large") from None
     if as_float == 0.0:
-        raise AnswerError(TOO_SMALL, out_of_range=True)
+        raise AnswerError(TOO_SMALL, "too_small")
 
 
 @dataclass(frozen=True)
