@@ -60,6 +60,10 @@ def test_a_part_opens_by_keyboard_and_stays_open_while_stepping_and_editing(
     page.locator("#next-step").click()
     expect(page.locator("#f-w-0-0-1")).to_have_value("0.25", timeout=LOADS)
     expect(page.locator(".source")).to_contain_text("changed by you")
+    # every answer in: one landing after these checks swapped #edit-h out from under the
+    # scroll below (CI, 2026-12-02)
+    page.wait_for_load_state("networkidle")
+    expect(page.locator("#f-w-0-0-1")).to_have_value("0.25")
     page.set_viewport_size({"width": 1366, "height": 900})
     page.locator("#edit-h").scroll_into_view_if_needed()
     shots.take(page, "lazy-edit-open-1366.png")
