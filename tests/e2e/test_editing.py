@@ -59,17 +59,21 @@ def test_an_edit_at_three_decimals_changes_only_the_field_typed_in(
     shots.take(page, "edit-exact-400.png")
 
 
+def _apply(page: Page, field: str, text: str) -> None:
+    """``text`` typed in ``field`` and applied by leaving it (Tab): the page's address moves."""
+    page.locator(field).fill(text)
+    address = page.url
+    page.locator(field).press("Tab")
+    page.wait_for_url(lambda u: u != address)
+
+
 def test_the_shared_b1_field_sets_both_hidden_biases(
     page: Page, server: str, watch: Watch, shots: Shots
 ) -> None:
     page.goto(server + "/explore/sigmoid-2-2-2?at=0")
     expect(page.locator("input#f-b-0-1")).to_have_count(0)  # one field for h1's and h2's b1
     expect(page.locator("input#f-b-0-0")).to_have_attribute("aria-label", "b1 (bias of h1 and h2)")
-    b1 = page.locator("#f-b-0-0")
-    b1.fill("0.5")
-    address = page.url
-    b1.press("Tab")
-    page.wait_for_url(lambda u: u != address)
+    _apply(page, "#f-b-0-0", "0.5")
     expect(page.locator("#f-b-0-0")).to_have_value("0.5")
     # net_h1 = 0.15·0.05 + 0.2·0.1 + 0.5, and h2's bias moved with it
     expect(page.locator("#result")).to_contain_text("0.5275")
@@ -107,11 +111,7 @@ def test_a_number_float64_rounds_to_0_is_refused_beside_its_field(
     """1e-400 was taken silently as 0; now it is said beside w1, and a full-width ０．５ typed
     in w3 before it (as an input method gives it) is read as 0.5 and kept."""
     page.goto(server + "/explore/sigmoid-2-2-2?at=10")
-    w2 = page.locator("#f-w-0-0-1")
-    w2.fill("０．５")
-    address = page.url
-    w2.press("Tab")
-    page.wait_for_url(lambda u: u != address)
+    _apply(page, "#f-w-0-0-1", "０．５")
     expect(page.locator("#f-w-0-0-1")).to_have_value("0.5")
     svg_before = page.locator("#diagram-svg").inner_html()
     watch.allow_status(422)
