@@ -30,6 +30,7 @@ from engine import PRESETS
 from ..practice.build import Where, read_fade, read_set
 from ..practice.record import RecordError
 from ..render import diagram as draw
+from ..render.formatting import is_whole
 from . import pages
 from .codec import StateError
 from .embed import embed_path, initial
@@ -133,7 +134,7 @@ def _size(raw: str | None, name: str) -> int | None:
     if raw is None or not raw.strip():
         return None
     text = raw.strip()
-    if not (text.isascii() and text.isdigit()) or len(text) > 6 or int(text) < 1:
+    if not is_whole(text, 6) or int(text) < 1:
         raise ValueError(f"{name}: must be a whole number of pixels from 1")
     return int(text)
 

@@ -32,6 +32,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
 from ..caches import DerivedCache
+from ..render.formatting import is_whole
 from .patch import VOID, Tree, joined, patch
 from .picture import Draw, Pictures, blank, pictures_ops, weight
 from .timeline import TimelineShown
@@ -100,8 +101,7 @@ def shown_step(request: Request) -> int | None:
     """The step the page shows, as the step form sends it (``shown``), if it can be read."""
     shown = request.query_params.get("shown", "")
     digits = shown.removeprefix("-")
-    plain = digits.isascii() and digits.isdigit()  # "²".isdigit(), and int() refuses it
-    return int(shown) if plain and len(digits) < 10 else None
+    return int(shown) if is_whole(digits) else None
 
 
 def element(html: str, ident: str) -> tuple[int, int] | None:

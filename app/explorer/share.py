@@ -35,6 +35,7 @@ from starlette.datastructures import FormData, UploadFile
 from engine import EngineError, Scenario
 
 from ..practice.build import Where
+from ..render.formatting import is_whole
 from . import pages
 from .codec import MAX_LINK, StateError, unwritable
 from .embed import PANELS, EmbedOptions, OptionError, embed_path
@@ -264,7 +265,7 @@ def _at_of(step: str | None, name: str) -> str | None:
     if step is None or not step.strip():
         return None
     text = step.strip()
-    if not (text.isascii() and text.isdigit()) or len(text) > 9 or int(text) < 1:
+    if not is_whole(text) or int(text) < 1:
         raise OptionError(f"{name}: must be a step number from 1")
     return str(int(text) - 1)
 

@@ -19,6 +19,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
+from ..render.formatting import is_whole
+
 PENDING = "."
 WORKED = "w"
 FIRST = "1"
@@ -145,8 +147,7 @@ def read_answers(params: Mapping[str, str], n_cells: int) -> tuple[str, ...]:
     another field (a7 of one, a², a1111…) is refused: int() reads neither "²" nor 5,000 digits."""
     for name in params:
         k = name[1:]
-        plain = k.isascii() and len(k) <= 9
-        if name.startswith("a") and k.isdigit() and (not plain or int(k) >= n_cells):
+        if name.startswith("a") and k.isdigit() and (not is_whole(k) or int(k) >= n_cells):
             raise RecordError(f"{name[:12]}: this step has {n_cells} answer field(s)")
     return tuple(str(params.get(f"a{k}", ""))[:MAX_ANSWER] for k in range(n_cells))
 
