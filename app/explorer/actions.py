@@ -101,7 +101,6 @@ MAX_ABS = DEFAULT_LIMITS.max_abs_value
 MAX_RATE = DEFAULT_LIMITS.max_learning_rate
 RATE_RULE = f"0 < η ≤ {MAX_RATE:g}"
 _RANGE = f"a number from {MINUS}{MAX_ABS:,.0f} to {MAX_ABS:,.0f}"
-_MINUSES = ("-", "\u2212", "\u2013", "\ufe63", "\uff0d")
 
 
 def learner_name(s: Scenario, name: str) -> str:
@@ -136,7 +135,7 @@ def _read(s: Scenario, name: str, raw: str) -> float:
         return parse_number(raw)
     except AnswerError as e:
         if e.why == "too_large":
-            return -math.inf if raw.lstrip().startswith(_MINUSES) else math.inf
+            return -math.inf if e.negative else math.inf
         if e.why == "too_small" and name == "learning_rate":
             return 0.0  # below float64's tiniest: η's own rule is said
         if e.why == "no_number":

@@ -45,10 +45,11 @@ class AnswerError(EngineError):
     float64, or "form" (a number typed in a form not taken: a fraction, a superscript, two
     decimal marks, too long)."""
 
-    def __init__(self, message: str, why: str = "form") -> None:
+    def __init__(self, message: str, why: str = "form", negative: bool = False) -> None:
         assert why in WHYS, why
         super().__init__(message, LOC)
         self.why = why
+        self.negative = negative  # "too_large": below −1.8e308 (or −∞), not above
 
     @property
     def out_of_range(self) -> bool:
@@ -113,7 +114,7 @@ def parse_answer(text: str) -> Typed:
     power = int(exponent) if exponent else 0
     if not digits and abs(power) > MAX_ZERO_EXPONENT:
         raise AnswerError(f"is 0 with an exponent beyond ±{MAX_ZERO_EXPONENT}: type 0 for zero")
-    _within_float64(whole, fraction, power)
+    _within_float64(whole, fraction, power, sign == "-")
     mantissa = Fraction(int(whole + fraction or "0"), 10 ** len(fraction))
     value = mantissa * Fraction(10) ** power * (-1 if sign == "-" else 1)
     normal = f"{'-' if sign == '-' else ''}{whole or '0'}{'.' + fraction if fraction else ''}"
@@ -143,6 +144,7 @@ def _not_a_number(typed: str, cleaned: str) -> AnswerError:
             f"“{typed}” is infinite: every value a step gives is finite, within "
             f"±{FLOAT64_MAX} (the largest float64)",
             "too_large",
+            lower.startswith("-"),
         )
     if lower in _NAN:
         return AnswerError(
@@ -162,7 +164,7 @@ def _not_a_number(typed: str, cleaned: str) -> AnswerError:
     )
 
 
-def _within_float64(whole: str, fraction: str, power: int) -> None:
+def _within_float64(whole: str, fraction: str, power: int, negative: bool) -> None:
     """``AnswerError`` for a number float64 cannot hold: one that rounds to ±infinity or, not
     being 0, to 0. Decided by the leading digit's place first (no 10**999999 is ever built)."""
     if not (whole + fraction).strip("0"):
@@ -173,14 +175,14 @@ def _within_float64(whole: str, fraction: str, power: int) -> None:
     else:
         place = power - (len(fraction) - len(fraction.lstrip("0"))) - 1
     if place > 308:
-        raise AnswerError(TOO_LARGE, "too_large")
+        raise AnswerError(TOO_LARGE, "too_large", negative)
     if place < -325:
         raise AnswerError(TOO_SMALL, "too_small")
     magnitude = Fraction(int(whole + fraction), 10 ** len(fraction)) * Fraction(10) ** power
     try:
         as_float = float(magnitude)
     except OverflowError:
-        raise AnswerError(TOO_LARGE, "too_large") from None
+        raise AnswerError(TOO_LARGE, "too_large", negative) from None
     if as_float == 0.0:
         raise AnswerError(TOO_SMALL, "too_small")
 

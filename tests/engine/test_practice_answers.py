@@ -248,3 +248,16 @@ def test_an_answer_at_float64s_largest_is_judged_not_a_crash() -> None:
     s = get_preset("sigmoid-2-2-2").load()
     c = check(s, 0, "1.7976931348623157e308")
     assert not c.correct and not c.too_few_digits
+
+
+@pytest.mark.parametrize(
+    ("text", "negative"),
+    [("1e999", False), ("-1e999", True), ("−2e308", True), ("－1e400", True),
+     ("\u200b-1e999", True), ("∞", False), ("−∞", True), ("-inf", True)],
+)  # fmt: skip
+def test_a_number_beyond_float64_says_its_sign(text: str, negative: bool) -> None:
+    """Which infinity it stands for, read by the parser itself (the edit form says "too small"
+    for a negative one, "too large" for a positive)."""
+    with pytest.raises(AnswerError) as e:
+        parse_answer(text)
+    assert e.value.why == "too_large" and e.value.negative is negative
