@@ -125,14 +125,15 @@ def _diagnose(
     place = where(t, step)
     accepted = [target.value]
     also = notation.also_right(step.kind)
+    # the document's signs too (document 001's Δ = Err·g′ with Err = y − a)
+    signs = (1.0,) if also is None else (1.0, also)
     if also is not None:
         accepted.append(target.value * also)
     for mistake in MISTAKES:
         value = mistake_value(t, place, mistake.key, target.path)
         if value is None or any(_same_at(typed, value, v) for v in accepted):
             continue
-        # in the document's signs too (document 001's Δ = Err·g′ with Err = y − a)
-        if any(judge(typed, value * sign).correct for sign in (1.0, also or 1.0)):
+        if any(judge(typed, value * sign).correct for sign in signs):
             names = Names(t, step, place, notation, mistake.other)
             return Diagnosis(mistake.id, MESSAGES[mistake.id](names))
     found = near(t, step, target, typed, accepted)
